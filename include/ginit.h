@@ -1,0 +1,350 @@
+/*
+ * ginit — PyTorch's parameter-initialization workflow for C and CUDA.
+ *
+ * This header is the whole public API. Conventions, stated once:
+ *
+ *  - Every object is an opaque handle. Constructors write it through an OUT
+ *    parameter and return a gi_status; destroy functions accept NULL.
+ *  - Every call that can fail returns a gi_status. On failure,
+ *    gi_last_error() (thread-local) says which function, which argument and
+ *    which value were at fault, and every object is left as it was: a failed
+ *    fill does not touch the tensor and does not advance the generator.
+ *  - The library never aborts, exits or prints on its own. Only the printing
+ *    functions write, and only to the FILE* they are given.
+ *  - Threads: one context (and everything created from it) is used by one
+ *    thread at a time; different contexts may be used from different threads
+ *    freely. gi_last_error() is per thread.
+ *  - Names ending in '_' modify their tensor in place, as in torch.nn.init.
+ */
+#ifndef GINIT_H
+#define GINIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define GINIT_VERSION_MAJOR 0
+#define GINIT_VERSION_MINOR 1
+#define GINIT_VERSION_PATCH 0
+
+/* Marks the exported functions; everything else in the library is hidden. */
+#if defined(_WIN32)
+#define GI_API
+#elif defined(__GNUC__)
+#define GI_API __attribute__((visibility("default")))
+#else
+#define GI_API
+#endif
+
+/* Maximum number of tensor dimensions. */
+#define GI_MAX_DIMS 8
+
+/* "To the end" for gi_tensor_slice's stop, like Python's t[start:]. */
+#define GI_END INT64_MAX
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* One list, expanded into the enum and into gi_status_string(). */
+#define GI_STATUS_LIST(X)                                                     \
+    X(GI_OK, 0, "success")                                                    \
+    X(GI_ERR_NULL_ARGUMENT, 1, "a required pointer argument is NULL")         \
+    X(GI_ERR_INVALID_ARGUMENT, 2, "invalid argument value")                   \
+    X(GI_ERR_OUT_OF_RANGE, 3, "index out of range")                           \
+    X(GI_ERR_SHAPE, 4, "invalid or mismatched shape")                         \
+    X(GI_ERR_OVERFLOW, 5, "size overflows the addressable range")             \
+    X(GI_ERR_UNSUPPORTED, 6, "not supported")                                 \
+    X(GI_ERR_OUT_OF_MEMORY, 7, "out of memory")                               \
+    X(GI_ERR_DEVICE_UNAVAILABLE, 8, "requested device is not usable")         \
+    X(GI_ERR_CONTEXT_MISMATCH, 9, "objects belong to different contexts")     \
+    X(GI_ERR_STATE, 10, "object is in the wrong state for this call")         \
+    X(GI_ERR_CUDA, 11, "CUDA runtime error")                                  \
+    X(GI_ERR_CUBLAS, 12, "cuBLAS error")                                      \
+    X(GI_ERR_CUSOLVER, 13, "cuSOLVER error")                                  \
+    X(GI_ERR_LAPACK, 14, "LAPACK error")                                      \
+    X(GI_ERR_IO, 15, "output error")                                          \
+    X(GI_ERR_INTERNAL, 16, "internal error")
+
+typedef enum gi_status {
+#define GI_STATUS_ENUM_(name, value, text) name = value,
+    GI_STATUS_LIST(GI_STATUS_ENUM_)
+#undef GI_STATUS_ENUM_
+} gi_status;
+
+/* Short fixed text for a status ("out of memory"); never NULL. */
+GI_API const char *gi_status_string(gi_status status);
+
+/* Name of a status ("GI_ERR_OUT_OF_MEMORY"); never NULL. */
+GI_API const char *gi_status_name(gi_status status);
+
+/* The message of the most recent failed call on this thread, e.g.
+ * "gi_normal_: std must be >= 0, got -1". Successful calls leave it as it
+ * was. Empty string if nothing has failed yet. Valid until the next failing
+ * call on this thread. */
+GI_API const char *gi_last_error(void);
+
+/* ------------------------------------------------------------------------ */
+/* Contexts and devices                                                      */
+/* ------------------------------------------------------------------------ */
+
+typedef struct gi_context_st *gi_context;
+typedef struct gi_tensor_st *gi_tensor;
+typedef struct gi_generator_st *gi_generator;
+
+typedef enum gi_device {
+    GI_DEVICE_AUTO = 0, /* the GPU when one is usable, else the CPU */
+    GI_DEVICE_CPU = 1,
+    GI_DEVICE_CUDA = 2  /* fails with GI_ERR_DEVICE_UNAVAILABLE without a GPU */
+} gi_device;
+
+/* "auto", "cpu" or "cuda"; never NULL. */
+GI_API const char *gi_device_name(gi_device device);
+
+/* Creates a context on a device. With GI_DEVICE_AUTO the environment
+ * variable GINIT_DEVICE=cpu|cuda|auto, when set, overrides the choice.
+ * The context owns a default generator seeded with 0.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (unknown
+ * device or bad GINIT_DEVICE), GI_ERR_DEVICE_UNAVAILABLE (CUDA asked for but
+ * not usable, or not built in), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_context_create(gi_context *out, gi_device device);
+
+/* Releases the caller's reference. Tensors created from the context keep it
+ * alive until they are destroyed too. NULL is a no-op. */
+GI_API void gi_context_destroy(gi_context ctx);
+
+/* The device the context runs on (never GI_DEVICE_AUTO); GI_DEVICE_CPU for
+ * NULL. */
+GI_API gi_device gi_context_device(gi_context ctx);
+
+/* Why the context got its device, e.g. "cpu: requested" or
+ * "cpu: no CUDA driver found (CUDA driver version is insufficient for CUDA
+ * runtime version), using cpu" or "cuda: NVIDIA H200 (sm_90, 132 SMs)".
+ * Borrowed: valid while the context lives. "" for NULL. */
+GI_API const char *gi_context_device_info(gi_context ctx);
+
+/* Waits for all queued work on the context's device to finish.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_CUDA. */
+GI_API gi_status gi_context_synchronize(gi_context ctx);
+
+/* Number of CPU threads the context's CPU work may use (torch's
+ * set_num_threads); 0 restores the default (all cores). Results never depend
+ * on it. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
+ * (negative). */
+GI_API gi_status gi_context_set_num_threads(gi_context ctx, int num_threads);
+
+/* True (1) when a CUDA GPU is usable by this build, else 0. */
+GI_API int gi_cuda_available(void);
+
+/* ------------------------------------------------------------------------ */
+/* Random number generators                                                  */
+/* ------------------------------------------------------------------------ */
+/*
+ * A generator is the state (seed, stream, offset) of a Philox4x32-10 counter
+ * stream, exactly as cuRAND defines Philox: key = seed, counter = (offset +
+ * block, stream). It belongs to no device: the same generator state gives
+ * bit-identical values on the CPU and on the GPU. Each random fill of n
+ * elements starts at the current offset and then advances it by a documented
+ * number of 128-bit blocks (docs/rng.md); most laws use one block per four
+ * elements, so the offset advances by ceil(n / 4).
+ */
+
+/* Creates a generator with the given seed, stream 0 and offset 0.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_generator_create(gi_generator *out, uint64_t seed);
+
+/* NULL is a no-op. Must not be the default generator of a context. */
+GI_API void gi_generator_destroy(gi_generator gen);
+
+/* Sets the seed and resets the offset to 0 (the stream is kept), like
+ * torch.Generator.manual_seed. Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_generator_set_seed(gi_generator gen, uint64_t seed);
+/* Selects one of 2^64 independent streams for the same seed; offset kept.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_generator_set_stream(gi_generator gen, uint64_t stream);
+/* Sets the offset in 128-bit Philox blocks. Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_generator_set_offset(gi_generator gen, uint64_t offset);
+
+/* Getters; 0 for NULL. */
+GI_API uint64_t gi_generator_seed(gi_generator gen);
+GI_API uint64_t gi_generator_stream(gi_generator gen);
+GI_API uint64_t gi_generator_offset(gi_generator gen);
+
+/* The context's default generator, used when a fill is given NULL.
+ * Borrowed: valid while the context lives. NULL for NULL. */
+GI_API gi_generator gi_context_generator(gi_context ctx);
+
+/* torch.manual_seed: reseeds the context's default generator (offset 0).
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_manual_seed(gi_context ctx, uint64_t seed);
+
+/* ------------------------------------------------------------------------ */
+/* Tensors                                                                   */
+/* ------------------------------------------------------------------------ */
+
+typedef enum gi_dtype {
+    GI_F32 = 0, /* complete */
+    GI_F64 = 1, /* reserved: creation returns GI_ERR_UNSUPPORTED for now */
+    GI_F16 = 2, /* reserved */
+    GI_BF16 = 3 /* reserved */
+} gi_dtype;
+
+/* "float32", "float64", "float16", "bfloat16"; "unknown" otherwise. */
+GI_API const char *gi_dtype_name(gi_dtype dtype);
+
+/* Creates a contiguous row-major tensor of ndim (0..GI_MAX_DIMS) dimensions
+ * on ctx's device, filled with zeros. shape may be NULL when ndim is 0.
+ * The caller owns the tensor and destroys it with gi_tensor_destroy.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (negative size, too many
+ * dimensions), GI_ERR_OVERFLOW (number of elements or bytes too large),
+ * GI_ERR_UNSUPPORTED (dtype), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
+                           int ndim, const int64_t *shape);
+
+/* Releases a tensor or a view. Storage shared with other views lives until
+ * the last of them is destroyed. NULL is a no-op. */
+GI_API void gi_tensor_destroy(gi_tensor t);
+
+/* Shape queries; 0 / NULL for a NULL tensor. gi_tensor_shape is borrowed:
+ * valid while the tensor lives, gi_tensor_ndim(t) entries. */
+GI_API int gi_tensor_ndim(gi_tensor t);
+GI_API int64_t gi_tensor_numel(gi_tensor t);
+GI_API const int64_t *gi_tensor_shape(gi_tensor t);
+/* Size of dimension dim (negative counts from the end); -1 if out of range. */
+GI_API int64_t gi_tensor_size(gi_tensor t, int dim);
+GI_API gi_dtype gi_tensor_dtype(gi_tensor t);
+/* Borrowed: valid while the tensor lives. */
+GI_API gi_context gi_tensor_context(gi_tensor t);
+
+/* Copies between the tensor and a host buffer of exactly
+ * numel * sizeof(element) bytes (nbytes is checked). Waits for completion.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (wrong nbytes),
+ * GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_copy_from_host(gi_tensor t, const void *src, size_t nbytes);
+GI_API gi_status gi_tensor_copy_to_host(gi_tensor t, void *dst, size_t nbytes);
+
+/* dst[:] = src: same shape; the tensors may live on different devices.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_UNSUPPORTED,
+ * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src);
+
+/* One element by full index (nindex == ndim; negative indices count from the
+ * end, as in Python): t[i, j] and t[i, j] = value.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (wrong nindex),
+ * GI_ERR_OUT_OF_RANGE, GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_get(gi_tensor t, int nindex, const int64_t *index,
+                        float *out);
+GI_API gi_status gi_tensor_set(gi_tensor t, int nindex, const int64_t *index,
+                        float value);
+/* The value of a one-element tensor of any shape (torch's .item()).
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_item(gi_tensor t, float *out);
+
+/* Views share storage with their tensor: writes through one are seen by the
+ * other. The caller owns the view handle and destroys it.
+ *
+ * t[index]: drops the leading dimension (a 1-D tensor gives a 0-D view).
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (0-D tensor),
+ * GI_ERR_OUT_OF_RANGE, GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_tensor_select(gi_tensor *out, gi_tensor t, int64_t index);
+/* t[start:stop] along the leading dimension, with Python's rules: negative
+ * bounds count from the end, bounds are clamped, stop <= start is empty;
+ * GI_END means "to the end". Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_SHAPE (0-D tensor), GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_tensor_slice(gi_tensor *out, gi_tensor t, int64_t start,
+                          int64_t stop);
+/* A new tensor with its own storage holding a copy of t (torch's clone()).
+ * Returns as gi_tensor_create, plus GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t);
+
+/* ------------------------------------------------------------------------ */
+/* In-place elementwise operations (one kernel each on the GPU)              */
+/* ------------------------------------------------------------------------ */
+
+/* Comparisons for gi_masked_fill_. The ABS_ forms compare |x|. */
+typedef enum gi_compare {
+    GI_LT = 0, GI_LE = 1, GI_GT = 2, GI_GE = 3, GI_EQ = 4, GI_NE = 5,
+    GI_ABS_LT = 6, GI_ABS_LE = 7, GI_ABS_GT = 8, GI_ABS_GE = 9
+} gi_compare;
+
+/* Each returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (as
+ * noted), GI_ERR_CUDA. Zero-element tensors are a no-op. */
+
+/* t[:] = value (torch: t.fill_(value)). */
+GI_API gi_status gi_fill_(gi_tensor t, float value);
+/* t += value. */
+GI_API gi_status gi_add_scalar_(gi_tensor t, float value);
+/* t *= value. */
+GI_API gi_status gi_mul_scalar_(gi_tensor t, float value);
+/* t = min(max(t, lo), hi); lo > hi or NaN bounds are invalid. */
+GI_API gi_status gi_clamp_(gi_tensor t, float lo, float hi);
+/* t[cmp(t, threshold)] = value (torch: t.masked_fill_(cmp, value)).
+ * NaN threshold is invalid; cmp must be a gi_compare. */
+GI_API gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, float threshold,
+                          float value);
+/* t *= cmp(t, threshold), the mask read as 1 or 0, exactly as torch
+ * multiplies by a boolean tensor (so -3 * 0 gives -0 and NaN stays NaN).
+ * The chapter's `w *= w.abs() >= 5` is gi_mul_mask_(w, GI_ABS_GE, 5). */
+GI_API gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, float threshold);
+
+/* ------------------------------------------------------------------------ */
+/* Initializers (torch.nn.init)                                              */
+/* ------------------------------------------------------------------------ */
+/* gen may be NULL for the tensor context's default generator. Random fills
+ * depend only on (seed, stream, offset at the call, element index, law and
+ * arguments): the CPU and the GPU give bit-identical results.
+ * Each returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (as
+ * noted, naming the argument and value), GI_ERR_UNSUPPORTED (dtype),
+ * GI_ERR_CUDA. Zero-element tensors are a no-op that consumes nothing. */
+
+/* U[a, b): every value is >= a and < b (a == b gives a). a and b finite,
+ * a <= b, and b - a finite. */
+GI_API gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen);
+/* N(mean, std²): mean finite, std finite and >= 0. */
+GI_API gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen);
+/* t[:] = value (any float, NaN and infinities included, like torch). */
+GI_API gi_status gi_constant_(gi_tensor t, float value);
+GI_API gi_status gi_zeros_(gi_tensor t);
+GI_API gi_status gi_ones_(gi_tensor t);
+
+/* torch.rand: a new tensor of the given shape filled with U[0, 1).
+ * Returns as gi_tensor_create and gi_uniform_. */
+GI_API gi_status gi_rand(gi_tensor *out, gi_context ctx, int ndim,
+                  const int64_t *shape, gi_generator gen);
+/* torch.randn: a new tensor filled with N(0, 1). */
+GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
+                   const int64_t *shape, gi_generator gen);
+
+/* ------------------------------------------------------------------------ */
+/* Printing, in PyTorch's format                                             */
+/* ------------------------------------------------------------------------ */
+
+/* Writes the tensor as print(t) does in PyTorch, newline included:
+ * "tensor([-0.0089,  0.0039])", "tensor(0.)", summarized with "..." above
+ * 1000 elements, with ", device='cuda:0'" for tensors on a GPU.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO,
+ * GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_print(gi_tensor t, FILE *f);
+
+/* The same text without the trailing newline, into buf (always
+ * NUL-terminated when cap > 0). *needed (optional) receives the full length
+ * without the NUL; a buffer too small is truncated and returns
+ * GI_ERR_INVALID_ARGUMENT with *needed set, so a caller can retry.
+ * buf may be NULL when cap is 0. */
+GI_API gi_status gi_tensor_format(gi_tensor t, char *buf, size_t cap,
+                           size_t *needed);
+
+/* Writes the shape as torch.Size does, with a newline: "torch.Size([2, 1])".
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO. */
+GI_API gi_status gi_tensor_print_shape(gi_tensor t, FILE *f);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* GINIT_H */

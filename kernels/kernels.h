@@ -1,0 +1,30 @@
+/* Launchers of the CUDA kernels, callable from the C host glue. Each
+ * enqueues on `stream` and returns the launch's cudaError_t. */
+#ifndef GINIT_KERNELS_H
+#define GINIT_KERNELS_H
+
+#include <cuda_runtime_api.h>
+#include <stdint.h>
+
+#include "../src/laws.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* data[i] = gi_map_apply(op, data[i]) for i < n. */
+cudaError_t gi_launch_map(cudaStream_t stream, int max_blocks, float *data,
+                          int64_t n, gi_map op);
+
+/* data[i] = element i of `law` drawn from Philox block offset + i / 4 of
+ * (seed, philox_stream). */
+cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,
+                               float *data, int64_t n, gi_law law,
+                               uint64_t seed, uint64_t philox_stream,
+                               uint64_t offset);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

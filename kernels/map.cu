@@ -1,0 +1,19 @@
+/* Elementwise in-place maps (fill, add, mul, clamp, masks). */
+#include "kernels.h"
+#include "launch.cuh"
+
+__global__ void gi_map_kernel(float *data, int64_t n, gi_map op)
+{
+    int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += stride)
+        data[i] = gi_map_apply(&op, data[i]);
+}
+
+extern "C" cudaError_t gi_launch_map(cudaStream_t stream, int max_blocks,
+                                     float *data, int64_t n, gi_map op)
+{
+    gi_map_kernel<<<gi_grid_for(n, max_blocks), GI_THREADS_PER_BLOCK, 0,
+                    stream>>>(data, n, op);
+    return cudaGetLastError();
+}

@@ -1,0 +1,136 @@
+/* The CPU backend: host memory, OpenMP loops over the shared transforms. */
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "internal.h"
+#include "philox.h"
+
+/* Below this many elements a loop runs on one thread: forking costs more. */
+#define GI_CPU_PARALLEL_MIN 32768
+
+typedef struct cpu_state {
+    int num_threads; /* 0: OpenMP's default */
+} cpu_state;
+
+static int threads_for(const cpu_state *s, int64_t n)
+{
+    if (n < GI_CPU_PARALLEL_MIN)
+        return 1;
+#ifdef _OPENMP
+    return s->num_threads > 0 ? s->num_threads : omp_get_max_threads();
+#else
+    (void)s;
+    return 1;
+#endif
+}
+
+gi_status gi_cpu_backend_create(void **state)
+{
+    cpu_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, "gi_context_create",
+                       "cannot allocate the CPU backend state");
+    *state = s;
+    return GI_OK;
+}
+
+static void cpu_destroy(void *state)
+{
+    free(state);
+}
+
+static void cpu_set_num_threads(void *state, int num_threads)
+{
+    ((cpu_state *)state)->num_threads = num_threads;
+}
+
+static gi_status cpu_alloc(void *state, size_t bytes, void **out,
+                           const char *fn)
+{
+    (void)state;
+    if (bytes == 0) {
+        *out = NULL;
+        return GI_OK;
+    }
+    size_t rounded = (bytes + 63) / 64 * 64; /* aligned_alloc needs this */
+    void *p = rounded >= bytes ? aligned_alloc(64, rounded) : NULL;
+    if (p == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                       "cannot allocate %zu bytes of host memory", bytes);
+    *out = p;
+    return GI_OK;
+}
+
+static void cpu_release(void *state, void *ptr)
+{
+    (void)state;
+    free(ptr);
+}
+
+static gi_status cpu_copy(void *state, void *dst, const void *src,
+                          size_t bytes, const char *fn)
+{
+    (void)state;
+    (void)fn;
+    memmove(dst, src, bytes);
+    return GI_OK;
+}
+
+static gi_status cpu_synchronize(void *state, const char *fn)
+{
+    (void)state;
+    (void)fn;
+    return GI_OK;
+}
+
+static gi_status cpu_map(void *state, float *data, int64_t n, const gi_map *op,
+                         const char *fn)
+{
+    (void)fn;
+    const gi_map m = *op;
+#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
+    for (int64_t i = 0; i < n; ++i)
+        data[i] = gi_map_apply(&m, data[i]);
+    return GI_OK;
+}
+
+/* Element i takes its value from block pos->offset + i / 4 (docs/rng.md). */
+static gi_status cpu_fill_law(void *state, float *data, int64_t n,
+                              const gi_law *law, const gi_philox_pos *pos,
+                              const char *fn)
+{
+    (void)fn;
+    const gi_law l = *law;
+    const int64_t per = GI_LAW_ELEMS_PER_BLOCK;
+    const int64_t nblocks = (n + per - 1) / per;
+#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
+    for (int64_t b = 0; b < nblocks; ++b) {
+        uint32_t bits[4];
+        float v[GI_LAW_ELEMS_PER_BLOCK];
+        gi_philox_block(pos->seed, pos->stream, pos->offset + (uint64_t)b,
+                        bits);
+        gi_law_block(&l, bits, v);
+        int64_t first = b * per;
+        int64_t count = n - first < per ? n - first : per;
+        for (int64_t k = 0; k < count; ++k)
+            data[first + k] = v[k];
+    }
+    return GI_OK;
+}
+
+const struct gi_backend_ops gi_cpu_backend = {
+    .name = "cpu",
+    .alloc = cpu_alloc,
+    .release = cpu_release,
+    .to_host = cpu_copy,
+    .from_host = cpu_copy,
+    .copy = cpu_copy,
+    .map = cpu_map,
+    .fill_law = cpu_fill_law,
+    .synchronize = cpu_synchronize,
+    .set_num_threads = cpu_set_num_threads,
+    .destroy = cpu_destroy,
+};

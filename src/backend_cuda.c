@@ -1,0 +1,194 @@
+/* The CUDA backend's host glue: device memory, one stream per context, and
+ * the kernel launchers of kernels/. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <cuda_runtime_api.h>
+
+#include "../kernels/kernels.h"
+#include "internal.h"
+
+/* Oldest GPU the build carries code for (sm_80). */
+#define GI_CUDA_MIN_CC 80
+
+typedef struct cuda_state {
+    int ordinal;
+    int max_blocks; /* grid cap: a few waves of the device's SMs */
+    cudaStream_t stream;
+} cuda_state;
+
+/* Turns a CUDA error into a status and a message naming fn and what failed. */
+static gi_status cuda_fail(cudaError_t err, const char *fn, const char *what)
+{
+    gi_status st = err == cudaErrorMemoryAllocation ? GI_ERR_OUT_OF_MEMORY
+                                                    : GI_ERR_CUDA;
+    return gi_fail(st, fn, "%s failed: %s (%s)", what, cudaGetErrorString(err),
+                   cudaGetErrorName(err));
+}
+
+#define GI_CUDA_TRY(call, fn)                                                 \
+    do {                                                                      \
+        cudaError_t err_ = (call);                                            \
+        if (err_ != cudaSuccess)                                              \
+            return cuda_fail(err_, fn, #call);                                \
+    } while (0)
+
+gi_status gi_cuda_backend_probe(int *ordinal, char *info, size_t cap)
+{
+    int count = 0;
+    cudaError_t err = cudaGetDeviceCount(&count);
+    *ordinal = -1;
+    if (err == cudaErrorInsufficientDriver || err == cudaErrorNoDevice ||
+        (err == cudaSuccess && count == 0)) {
+        snprintf(info, cap, "no CUDA %s found (%s)",
+                 err == cudaErrorInsufficientDriver ? "driver" : "device",
+                 cudaGetErrorString(err));
+        return GI_ERR_DEVICE_UNAVAILABLE;
+    }
+    if (err != cudaSuccess) {
+        snprintf(info, cap, "CUDA is not usable (%s)", cudaGetErrorString(err));
+        return GI_ERR_DEVICE_UNAVAILABLE;
+    }
+    struct cudaDeviceProp prop;
+    err = cudaGetDeviceProperties(&prop, 0);
+    if (err != cudaSuccess) {
+        snprintf(info, cap, "cannot query GPU 0 (%s)", cudaGetErrorString(err));
+        return GI_ERR_DEVICE_UNAVAILABLE;
+    }
+    int cc = prop.major * 10 + prop.minor;
+    if (cc < GI_CUDA_MIN_CC) {
+        snprintf(info, cap, "%s (sm_%d) is older than sm_%d, the oldest this "
+                 "build supports", prop.name, cc, GI_CUDA_MIN_CC);
+        return GI_ERR_DEVICE_UNAVAILABLE;
+    }
+    snprintf(info, cap, "%s (sm_%d, %d SMs, device 0)", prop.name, cc,
+             prop.multiProcessorCount);
+    *ordinal = 0;
+    return GI_OK;
+}
+
+gi_status gi_cuda_backend_create(void **state, int ordinal)
+{
+    static const char *const fn = "gi_context_create";
+    int sms = 0;
+    GI_CUDA_TRY(cudaSetDevice(ordinal), fn);
+    GI_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount,
+                                       ordinal), fn);
+    cuda_state *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                       "cannot allocate the CUDA backend state");
+    cudaError_t err = cudaStreamCreateWithFlags(&s->stream,
+                                                cudaStreamNonBlocking);
+    if (err != cudaSuccess) {
+        free(s);
+        return cuda_fail(err, fn, "cudaStreamCreateWithFlags");
+    }
+    s->ordinal = ordinal;
+    s->max_blocks = sms * 8;
+    *state = s;
+    return GI_OK;
+}
+
+static void cuda_destroy(void *state)
+{
+    cuda_state *s = state;
+    cudaStreamSynchronize(s->stream);
+    cudaStreamDestroy(s->stream);
+    free(s);
+}
+
+static void cuda_set_num_threads(void *state, int num_threads)
+{
+    (void)state;
+    (void)num_threads; /* the GPU's parallelism is not the CPU's */
+}
+
+static gi_status cuda_alloc(void *state, size_t bytes, void **out,
+                            const char *fn)
+{
+    (void)state;
+    *out = NULL;
+    if (bytes == 0)
+        return GI_OK;
+    GI_CUDA_TRY(cudaMalloc(out, bytes), fn);
+    return GI_OK;
+}
+
+static void cuda_release(void *state, void *ptr)
+{
+    cuda_state *s = state;
+    if (ptr == NULL)
+        return;
+    cudaStreamSynchronize(s->stream); /* queued kernels may still use it */
+    cudaFree(ptr);
+}
+
+static gi_status cuda_memcpy(cuda_state *s, void *dst, const void *src,
+                             size_t bytes, enum cudaMemcpyKind kind,
+                             const char *fn)
+{
+    GI_CUDA_TRY(cudaMemcpyAsync(dst, src, bytes, kind, s->stream), fn);
+    GI_CUDA_TRY(cudaStreamSynchronize(s->stream), fn);
+    return GI_OK;
+}
+
+static gi_status cuda_to_host(void *state, void *host, const void *src,
+                              size_t bytes, const char *fn)
+{
+    return cuda_memcpy(state, host, src, bytes, cudaMemcpyDeviceToHost, fn);
+}
+
+static gi_status cuda_from_host(void *state, void *dst, const void *host,
+                                size_t bytes, const char *fn)
+{
+    return cuda_memcpy(state, dst, host, bytes, cudaMemcpyHostToDevice, fn);
+}
+
+static gi_status cuda_copy(void *state, void *dst, const void *src,
+                           size_t bytes, const char *fn)
+{
+    cuda_state *s = state;
+    GI_CUDA_TRY(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice,
+                                s->stream), fn);
+    return GI_OK;
+}
+
+static gi_status cuda_synchronize(void *state, const char *fn)
+{
+    cuda_state *s = state;
+    GI_CUDA_TRY(cudaStreamSynchronize(s->stream), fn);
+    return GI_OK;
+}
+
+static gi_status cuda_map(void *state, float *data, int64_t n,
+                          const gi_map *op, const char *fn)
+{
+    cuda_state *s = state;
+    GI_CUDA_TRY(gi_launch_map(s->stream, s->max_blocks, data, n, *op), fn);
+    return GI_OK;
+}
+
+static gi_status cuda_fill_law(void *state, float *data, int64_t n,
+                               const gi_law *law, const gi_philox_pos *pos,
+                               const char *fn)
+{
+    cuda_state *s = state;
+    GI_CUDA_TRY(gi_launch_fill_law(s->stream, s->max_blocks, data, n, *law,
+                                   pos->seed, pos->stream, pos->offset), fn);
+    return GI_OK;
+}
+
+const struct gi_backend_ops gi_cuda_backend = {
+    .name = "cuda",
+    .alloc = cuda_alloc,
+    .release = cuda_release,
+    .to_host = cuda_to_host,
+    .from_host = cuda_from_host,
+    .copy = cuda_copy,
+    .map = cuda_map,
+    .fill_law = cuda_fill_law,
+    .synchronize = cuda_synchronize,
+    .set_num_threads = cuda_set_num_threads,
+    .destroy = cuda_destroy,
+};

@@ -1,0 +1,173 @@
+/* Contexts: choosing the device, registering the backends, lifetime. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static const char *const FN_CREATE = "gi_context_create";
+
+const char *gi_device_name(gi_device device)
+{
+    switch (device) {
+    case GI_DEVICE_AUTO: return "auto";
+    case GI_DEVICE_CPU: return "cpu";
+    case GI_DEVICE_CUDA: return "cuda";
+    }
+    return "unknown";
+}
+
+/* GINIT_DEVICE, when set, replaces an AUTO request. */
+static gi_status device_from_env(gi_device *device)
+{
+    const char *env = getenv("GINIT_DEVICE");
+    if (env == NULL || *env == '\0')
+        return GI_OK;
+    if (strcmp(env, "cpu") == 0)
+        *device = GI_DEVICE_CPU;
+    else if (strcmp(env, "cuda") == 0)
+        *device = GI_DEVICE_CUDA;
+    else if (strcmp(env, "auto") != 0)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, FN_CREATE,
+                       "environment variable GINIT_DEVICE='%s' is not one of "
+                       "cpu, cuda, auto", env);
+    return GI_OK;
+}
+
+/* The backend table: the only place that knows which backends were built. */
+static gi_status probe_cuda(int *ordinal, char *info, size_t cap)
+{
+#ifdef GINIT_HAVE_CUDA
+    return gi_cuda_backend_probe(ordinal, info, cap);
+#else
+    *ordinal = -1;
+    snprintf(info, cap, "this build of ginit has no CUDA backend");
+    return GI_ERR_DEVICE_UNAVAILABLE;
+#endif
+}
+
+static gi_status open_cuda(gi_context ctx, int ordinal)
+{
+#ifdef GINIT_HAVE_CUDA
+    ctx->ops = &gi_cuda_backend;
+    return gi_cuda_backend_create(&ctx->state, ordinal);
+#else
+    (void)ctx;
+    (void)ordinal;
+    return GI_ERR_DEVICE_UNAVAILABLE;
+#endif
+}
+
+/* Chooses the device and fills ctx->info with the reason. */
+static gi_status choose_device(gi_context ctx, gi_device requested,
+                               int *ordinal)
+{
+    int from_env = 0;
+    if (requested == GI_DEVICE_AUTO) {
+        gi_status st = device_from_env(&requested);
+        if (st != GI_OK)
+            return st;
+        from_env = requested != GI_DEVICE_AUTO;
+    }
+    const char *why = from_env ? "GINIT_DEVICE" : "requested";
+    if (requested == GI_DEVICE_CPU) {
+        ctx->device = GI_DEVICE_CPU;
+        snprintf(ctx->info, sizeof ctx->info, "cpu: %s", why);
+        return GI_OK;
+    }
+    char reason[160];
+    if (probe_cuda(ordinal, reason, sizeof reason) == GI_OK) {
+        ctx->device = GI_DEVICE_CUDA;
+        snprintf(ctx->info, sizeof ctx->info, "cuda: %s", reason);
+        return GI_OK;
+    }
+    if (requested == GI_DEVICE_CUDA)
+        return gi_fail(GI_ERR_DEVICE_UNAVAILABLE, FN_CREATE,
+                       "device cuda (%s) is not usable: %s", why, reason);
+    ctx->device = GI_DEVICE_CPU;
+    snprintf(ctx->info, sizeof ctx->info, "cpu: %s, using cpu", reason);
+    return GI_OK;
+}
+
+gi_status gi_context_create(gi_context *out, gi_device device)
+{
+    GI_CHECK_NULL(out, FN_CREATE);
+    if (device != GI_DEVICE_AUTO && device != GI_DEVICE_CPU &&
+        device != GI_DEVICE_CUDA)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, FN_CREATE,
+                       "argument 'device' has unknown value %d", (int)device);
+    gi_context ctx = calloc(1, sizeof *ctx);
+    if (ctx == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, FN_CREATE,
+                       "cannot allocate the context");
+    int ordinal = -1;
+    gi_status st = choose_device(ctx, device, &ordinal);
+    if (st == GI_OK && ctx->device == GI_DEVICE_CUDA) {
+        st = open_cuda(ctx, ordinal);
+    } else if (st == GI_OK) {
+        ctx->ops = &gi_cpu_backend;
+        st = gi_cpu_backend_create(&ctx->state);
+    }
+    if (st != GI_OK) {
+        free(ctx);
+        return st;
+    }
+    ctx->refs = 1;
+    ctx->generator.owned_by_context = 1;
+    *out = ctx;
+    return GI_OK;
+}
+
+void gi_context_retain(gi_context ctx)
+{
+    ctx->refs++;
+}
+
+void gi_context_release(gi_context ctx)
+{
+    if (--ctx->refs > 0)
+        return;
+    ctx->ops->destroy(ctx->state);
+    free(ctx);
+}
+
+void gi_context_destroy(gi_context ctx)
+{
+    if (ctx != NULL)
+        gi_context_release(ctx);
+}
+
+gi_device gi_context_device(gi_context ctx)
+{
+    return ctx != NULL ? ctx->device : GI_DEVICE_CPU;
+}
+
+const char *gi_context_device_info(gi_context ctx)
+{
+    return ctx != NULL ? ctx->info : "";
+}
+
+gi_status gi_context_synchronize(gi_context ctx)
+{
+    GI_CHECK_NULL(ctx, "gi_context_synchronize");
+    return ctx->ops->synchronize(ctx->state, "gi_context_synchronize");
+}
+
+gi_status gi_context_set_num_threads(gi_context ctx, int num_threads)
+{
+    static const char *const fn = "gi_context_set_num_threads";
+    GI_CHECK_NULL(ctx, fn);
+    if (num_threads < 0)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'num_threads' must be >= 0, got %d",
+                       num_threads);
+    ctx->ops->set_num_threads(ctx->state, num_threads);
+    return GI_OK;
+}
+
+int gi_cuda_available(void)
+{
+    int ordinal;
+    char reason[160];
+    return probe_cuda(&ordinal, reason, sizeof reason) == GI_OK;
+}

@@ -1,0 +1,122 @@
+/*
+ * Portable float math, compiled identically by the C compiler and by nvcc.
+ *
+ * Only IEEE-754 single operations that both sides round the same way are
+ * used: +, -, *, /, sqrtf and integer/float conversions. The build turns off
+ * contraction into fused multiply-add on both sides (-ffp-contract=off,
+ * nvcc -fmad=false), so every expression below rounds identically on the CPU
+ * and the GPU. That is what makes fills bit-identical across devices; the
+ * libm and CUDA intrinsics (logf, __logf, sincospif) differ between the two.
+ */
+#ifndef GINIT_FMATH_H
+#define GINIT_FMATH_H
+
+#include <math.h>
+#include <stdint.h>
+#if !defined(__CUDA_ARCH__)
+#include <string.h>
+#endif
+
+#if defined(__CUDACC__)
+#define GI_HOSTDEV static __host__ __device__ __forceinline__
+#else
+#define GI_HOSTDEV static inline
+#endif
+
+GI_HOSTDEV uint32_t gi_float_bits(float f)
+{
+#if defined(__CUDA_ARCH__)
+    return __float_as_uint(f);
+#else
+    uint32_t u;
+    memcpy(&u, &f, sizeof u);
+    return u;
+#endif
+}
+
+GI_HOSTDEV float gi_bits_float(uint32_t u)
+{
+#if defined(__CUDA_ARCH__)
+    return __uint_as_float(u);
+#else
+    float f;
+    memcpy(&f, &u, sizeof f);
+    return f;
+#endif
+}
+
+/* The largest float below x (x finite). */
+GI_HOSTDEV float gi_float_below(float x)
+{
+    uint32_t u = gi_float_bits(x);
+    if (x > 0.0f)
+        return gi_bits_float(u - 1u);
+    if (x == 0.0f)
+        return gi_bits_float(0x80000001u); /* -smallest subnormal */
+    return gi_bits_float(u + 1u);
+}
+
+/*
+ * Natural logarithm of a positive finite float, within 2 ulp.
+ * x = 2^e * m with m in [sqrt(1/2), sqrt(2)); with f = m - 1 (exact) and
+ * s = f / (2 + f), log(m) = f - s * (f - R(s^2)) where R is the atanh
+ * series 2z/3 + 2z^2/5 + ... ; |s| <= 0.1716 so four terms reach float
+ * precision. ln 2 is split in two so e * LN2_HI is exact.
+ */
+GI_HOSTDEV float gi_logf(float x)
+{
+    const float LN2_HI = 6.93145751953125e-1f;  /* 0x3f317180 */
+    const float LN2_LO = 1.42860682030941723e-6f; /* ln2 - LN2_HI */
+    uint32_t u = gi_float_bits(x);
+    int e = 0;
+    if (u < 0x00800000u) { /* subnormal: scale into the normal range */
+        u = gi_float_bits(x * 16777216.0f);
+        e = -24;
+    }
+    e += (int)(u >> 23) - 127;
+    u = (u & 0x007fffffu) | 0x3f800000u; /* m in [1, 2) */
+    if (u > 0x3fb504f3u) {               /* m > sqrt(2): use m / 2 */
+        u -= 0x00800000u;
+        e += 1;
+    }
+    float f = gi_bits_float(u) - 1.0f;
+    float s = f / (2.0f + f);
+    float z = s * s;
+    float r = z * (6.66666686534881592e-1f +
+                   z * (4.00000005960464478e-1f +
+                        z * (2.85714298486709595e-1f +
+                             z * 2.22222223877906799e-1f)));
+    float fe = (float)e;
+    return (fe * LN2_LO + (f - s * (f - r))) + fe * LN2_HI;
+}
+
+/*
+ * sin(2 pi u) and cos(2 pi u) for u in [0, 1). The reduction works on u,
+ * where it is exact: t = 4u, q = nearest integer, v = t - q in [-1/2, 1/2],
+ * then the angle v * pi/2 lies in [-pi/4, pi/4] where short Taylor series
+ * reach float precision; q picks the quadrant.
+ */
+GI_HOSTDEV void gi_sincos_2pi(float u, float *s_out, float *c_out)
+{
+    float t = u * 4.0f;
+    int q = (int)(t + 0.5f);
+    float x = (t - (float)q) * 1.57079637050628662e0f;
+    float z = x * x;
+    float s = x + x * z * (-1.66666671633720398e-1f +
+                           z * (8.33333376795053482e-3f +
+                                z * (-1.98412701138295233e-4f +
+                                     z * 2.75573188446287531e-6f)));
+    float c = 1.0f + z * (-0.5f +
+                          z * (4.16666679084300995e-2f +
+                               z * (-1.38888892251998186e-3f +
+                                    z * (2.48015876230783761e-5f +
+                                         z * -2.75573188446287531e-7f))));
+    switch (q & 3) {
+    case 0: *s_out = s;  *c_out = c;  break;
+    case 1: *s_out = c;  *c_out = -s; break;
+    case 2: *s_out = -s; *c_out = -c; break;
+    default: *s_out = -c; *c_out = s; break;
+    }
+}
+
+#endif

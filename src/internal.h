@@ -1,0 +1,121 @@
+/* Private structures shared by the host-side sources. Not installed. */
+#ifndef GINIT_INTERNAL_H
+#define GINIT_INTERNAL_H
+
+#include "ginit.h"
+#include "laws.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+/* Records "fn: message" as this thread's last error and returns status. */
+gi_status gi_fail(gi_status status, const char *fn, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+/* The common first check of public functions. */
+#define GI_CHECK_NULL(ptr, fn)                                                \
+    do {                                                                      \
+        if ((ptr) == NULL)                                                    \
+            return gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument '%s' is NULL", \
+                           #ptr);                                             \
+    } while (0)
+
+/* ---- backends ------------------------------------------------------------ */
+
+/* The Philox position of one random fill: key, stream, first block. */
+typedef struct gi_philox_pos {
+    uint64_t seed;
+    uint64_t stream;
+    uint64_t offset;
+} gi_philox_pos;
+
+/* What each device provides. `state` is the backend's private context.
+ * Pointers given to the device functions are device memory of that backend;
+ * `host` pointers are ordinary memory. Every function returns a gi_status
+ * and records an error message naming `fn`, the public function. */
+struct gi_backend_ops {
+    const char *name; /* "cpu" or "cuda" */
+    gi_status (*alloc)(void *state, size_t bytes, void **out, const char *fn);
+    void (*release)(void *state, void *ptr);
+    gi_status (*to_host)(void *state, void *host, const void *src,
+                         size_t bytes, const char *fn);
+    gi_status (*from_host)(void *state, void *dst, const void *host,
+                           size_t bytes, const char *fn);
+    gi_status (*copy)(void *state, void *dst, const void *src, size_t bytes,
+                      const char *fn);
+    gi_status (*map)(void *state, float *data, int64_t n, const gi_map *op,
+                     const char *fn);
+    gi_status (*fill_law)(void *state, float *data, int64_t n,
+                          const gi_law *law, const gi_philox_pos *pos,
+                          const char *fn);
+    gi_status (*synchronize)(void *state, const char *fn);
+    void (*set_num_threads)(void *state, int num_threads);
+    void (*destroy)(void *state);
+};
+
+/* CPU backend: always present. */
+gi_status gi_cpu_backend_create(void **state);
+extern const struct gi_backend_ops gi_cpu_backend;
+
+/* CUDA backend: present when built with CUDA. probe() says whether a GPU
+ * is usable and writes a one-line reason either way. */
+gi_status gi_cuda_backend_probe(int *ordinal, char *info, size_t cap);
+gi_status gi_cuda_backend_create(void **state, int ordinal);
+extern const struct gi_backend_ops gi_cuda_backend;
+
+/* ---- objects ------------------------------------------------------------ */
+
+struct gi_generator_st {
+    uint64_t seed;
+    uint64_t stream;
+    uint64_t offset;
+    int owned_by_context; /* the default generator: freed with its context */
+};
+
+struct gi_context_st {
+    int refs; /* the caller's handle plus one per live storage */
+    gi_device device;
+    char info[192];
+    const struct gi_backend_ops *ops;
+    void *state;
+    struct gi_generator_st generator;
+};
+
+typedef struct gi_storage {
+    int refs; /* one per tensor or view using it */
+    gi_context ctx;
+    void *data;
+    size_t bytes;
+} gi_storage;
+
+struct gi_tensor_st {
+    gi_storage *storage;
+    int64_t offset; /* in elements from storage->data */
+    int64_t numel;
+    int ndim;
+    int64_t shape[GI_MAX_DIMS];
+    gi_dtype dtype;
+};
+
+void gi_context_retain(gi_context ctx);
+void gi_context_release(gi_context ctx);
+
+/* Element pointer of a float32 tensor (device memory). */
+float *gi_tensor_f32(gi_tensor t);
+
+/* Checks that t is a non-NULL float32 tensor; the error names fn/arg. */
+gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg);
+
+/* Resolves a NULL generator to the tensor context's default. */
+gi_generator gi_resolve_generator(gi_tensor t, gi_generator gen);
+
+/* Applies m to every element of t after checking t; zero elements: no-op. */
+gi_status gi_run_map(gi_tensor t, const gi_map *m, const char *fn);
+
+/* Runs a random law over t with gen and advances gen on success only. */
+gi_status gi_fill_with_law(gi_tensor t, const gi_law *law, gi_generator gen,
+                           const char *fn);
+
+#endif

@@ -1,0 +1,408 @@
+/* Tensors: contiguous row-major storage on a context's device, and views
+ * of leading-dimension slices that share it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+const char *gi_dtype_name(gi_dtype dtype)
+{
+    switch (dtype) {
+    case GI_F32: return "float32";
+    case GI_F64: return "float64";
+    case GI_F16: return "float16";
+    case GI_BF16: return "bfloat16";
+    }
+    return "unknown";
+}
+
+/* numel of a shape, or an error naming fn when it is invalid. */
+static gi_status shape_numel(int ndim, const int64_t *shape, int64_t *numel,
+                             const char *fn)
+{
+    if (ndim < 0 || ndim > GI_MAX_DIMS)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "argument 'ndim' must be in [0, %d], got %d",
+                       GI_MAX_DIMS, ndim);
+    if (ndim > 0 && shape == NULL)
+        return gi_fail(GI_ERR_NULL_ARGUMENT, fn,
+                       "argument 'shape' is NULL with ndim %d", ndim);
+    int64_t n = 1;
+    for (int d = 0; d < ndim; ++d)
+        if (shape[d] < 0)
+            return gi_fail(GI_ERR_SHAPE, fn,
+                           "shape[%d] must be >= 0, got %lld", d,
+                           (long long)shape[d]);
+    for (int d = 0; d < ndim; ++d) {
+        if (shape[d] != 0 && n > (INT64_MAX / 4) / shape[d])
+            return gi_fail(GI_ERR_OVERFLOW, fn,
+                           "the number of elements overflows at shape[%d] = "
+                           "%lld", d, (long long)shape[d]);
+        n *= shape[d];
+    }
+    if ((uint64_t)n > SIZE_MAX / 4)
+        return gi_fail(GI_ERR_OVERFLOW, fn,
+                       "%lld elements do not fit in memory", (long long)n);
+    *numel = n;
+    return GI_OK;
+}
+
+static gi_tensor tensor_alloc(gi_storage *storage, int64_t offset, int ndim,
+                              const int64_t *shape, int64_t numel)
+{
+    gi_tensor t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->storage = storage;
+    t->offset = offset;
+    t->ndim = ndim;
+    t->numel = numel;
+    t->dtype = GI_F32;
+    if (ndim > 0)
+        memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
+    storage->refs++;
+    return t;
+}
+
+static void storage_release(gi_storage *s)
+{
+    if (--s->refs > 0)
+        return;
+    s->ctx->ops->release(s->ctx->state, s->data);
+    gi_context_release(s->ctx);
+    free(s);
+}
+
+gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
+                           int ndim, const int64_t *shape)
+{
+    static const char *const fn = "gi_tensor_create";
+    GI_CHECK_NULL(out, fn);
+    GI_CHECK_NULL(ctx, fn);
+    if (dtype != GI_F32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "dtype %s (%d) is not supported yet; use GI_F32",
+                       gi_dtype_name(dtype), (int)dtype);
+    int64_t numel = 0;
+    gi_status st = shape_numel(ndim, shape, &numel, fn);
+    if (st != GI_OK)
+        return st;
+    gi_storage *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate storage");
+    s->bytes = (size_t)numel * sizeof(float);
+    s->ctx = ctx;
+    st = ctx->ops->alloc(ctx->state, s->bytes, &s->data, fn);
+    if (st == GI_OK) {
+        gi_map zero = {GI_MAP_FILL, 0, 0.0f, 0.0f};
+        st = ctx->ops->map(ctx->state, s->data, numel, &zero, fn);
+        if (st != GI_OK)
+            ctx->ops->release(ctx->state, s->data);
+    }
+    if (st != GI_OK) {
+        free(s);
+        return st;
+    }
+    gi_tensor t = tensor_alloc(s, 0, ndim, shape, numel);
+    if (t == NULL) {
+        ctx->ops->release(ctx->state, s->data);
+        free(s);
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate tensor");
+    }
+    gi_context_retain(ctx);
+    *out = t;
+    return GI_OK;
+}
+
+void gi_tensor_destroy(gi_tensor t)
+{
+    if (t == NULL)
+        return;
+    storage_release(t->storage);
+    free(t);
+}
+
+int gi_tensor_ndim(gi_tensor t) { return t != NULL ? t->ndim : 0; }
+int64_t gi_tensor_numel(gi_tensor t) { return t != NULL ? t->numel : 0; }
+const int64_t *gi_tensor_shape(gi_tensor t)
+{
+    return t != NULL ? t->shape : NULL;
+}
+gi_dtype gi_tensor_dtype(gi_tensor t) { return t != NULL ? t->dtype : GI_F32; }
+gi_context gi_tensor_context(gi_tensor t)
+{
+    return t != NULL ? t->storage->ctx : NULL;
+}
+
+int64_t gi_tensor_size(gi_tensor t, int dim)
+{
+    if (t == NULL || dim < -t->ndim || dim >= t->ndim)
+        return -1;
+    return t->shape[dim < 0 ? dim + t->ndim : dim];
+}
+
+float *gi_tensor_f32(gi_tensor t)
+{
+    return (float *)t->storage->data + t->offset;
+}
+
+gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg)
+{
+    if (t == NULL)
+        return gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument '%s' is NULL", arg);
+    if (t->dtype != GI_F32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn, "argument '%s' has dtype %s",
+                       arg, gi_dtype_name(t->dtype));
+    return GI_OK;
+}
+
+static gi_status check_nbytes(gi_tensor t, size_t nbytes, const char *fn)
+{
+    size_t want = (size_t)t->numel * sizeof(float);
+    if (nbytes != want)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "argument 'nbytes' is %zu but the tensor holds %zu "
+                       "bytes", nbytes, want);
+    return GI_OK;
+}
+
+gi_status gi_tensor_copy_from_host(gi_tensor t, const void *src, size_t nbytes)
+{
+    static const char *const fn = "gi_tensor_copy_from_host";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK && src == NULL && nbytes > 0)
+        st = gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument 'src' is NULL");
+    if (st == GI_OK)
+        st = check_nbytes(t, nbytes, fn);
+    if (st != GI_OK || nbytes == 0)
+        return st;
+    gi_context ctx = t->storage->ctx;
+    return ctx->ops->from_host(ctx->state, gi_tensor_f32(t), src, nbytes, fn);
+}
+
+gi_status gi_tensor_copy_to_host(gi_tensor t, void *dst, size_t nbytes)
+{
+    static const char *const fn = "gi_tensor_copy_to_host";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK && dst == NULL && nbytes > 0)
+        st = gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument 'dst' is NULL");
+    if (st == GI_OK)
+        st = check_nbytes(t, nbytes, fn);
+    if (st != GI_OK || nbytes == 0)
+        return st;
+    gi_context ctx = t->storage->ctx;
+    return ctx->ops->to_host(ctx->state, dst, gi_tensor_f32(t), nbytes, fn);
+}
+
+static int same_shape(gi_tensor a, gi_tensor b)
+{
+    if (a->ndim != b->ndim)
+        return 0;
+    for (int d = 0; d < a->ndim; ++d)
+        if (a->shape[d] != b->shape[d])
+            return 0;
+    return 1;
+}
+
+/* Copies across devices through a host buffer. */
+static gi_status copy_via_host(gi_tensor dst, gi_tensor src, size_t bytes,
+                               const char *fn)
+{
+    void *host = malloc(bytes);
+    if (host == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                       "cannot allocate a %zu-byte host buffer", bytes);
+    gi_context sc = src->storage->ctx, dc = dst->storage->ctx;
+    gi_status st = sc->ops->to_host(sc->state, host, gi_tensor_f32(src),
+                                    bytes, fn);
+    if (st == GI_OK)
+        st = dc->ops->from_host(dc->state, gi_tensor_f32(dst), host, bytes,
+                                fn);
+    free(host);
+    return st;
+}
+
+gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
+{
+    static const char *const fn = "gi_tensor_copy_";
+    gi_status st = gi_check_f32(dst, fn, "dst");
+    if (st == GI_OK)
+        st = gi_check_f32(src, fn, "src");
+    if (st != GI_OK)
+        return st;
+    if (!same_shape(dst, src))
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "shapes differ: dst has %d dimensions and %lld "
+                       "elements, src has %d and %lld", dst->ndim,
+                       (long long)dst->numel, src->ndim,
+                       (long long)src->numel);
+    size_t bytes = (size_t)src->numel * sizeof(float);
+    if (bytes == 0 || gi_tensor_f32(dst) == gi_tensor_f32(src))
+        return GI_OK;
+    if (dst->storage == src->storage && dst->offset < src->offset + src->numel &&
+        src->offset < dst->offset + dst->numel)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "dst and src overlap in memory (views of one tensor)");
+    gi_context dc = dst->storage->ctx, sc = src->storage->ctx;
+    if (dc == sc || (dc->device == GI_DEVICE_CPU && sc->device == GI_DEVICE_CPU))
+        return dc->ops->copy(dc->state, gi_tensor_f32(dst), gi_tensor_f32(src),
+                             bytes, fn);
+    return copy_via_host(dst, src, bytes, fn);
+}
+
+/* Element offset of a full index, Python-style negatives allowed. */
+static gi_status element_offset(gi_tensor t, int nindex, const int64_t *index,
+                                int64_t *offset, const char *fn)
+{
+    if (nindex != t->ndim)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "argument 'nindex' is %d but the tensor has %d "
+                       "dimensions", nindex, t->ndim);
+    if (nindex > 0 && index == NULL)
+        return gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument 'index' is NULL");
+    int64_t off = 0;
+    for (int d = 0; d < nindex; ++d) {
+        int64_t i = index[d], n = t->shape[d];
+        if (i < -n || i >= n)
+            return gi_fail(GI_ERR_OUT_OF_RANGE, fn,
+                           "index[%d] = %lld is out of range for dimension "
+                           "%d of size %lld", d, (long long)i, d,
+                           (long long)n);
+        off = off * n + (i < 0 ? i + n : i);
+    }
+    *offset = off;
+    return GI_OK;
+}
+
+gi_status gi_tensor_get(gi_tensor t, int nindex, const int64_t *index,
+                        float *out)
+{
+    static const char *const fn = "gi_tensor_get";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    GI_CHECK_NULL(out, fn);
+    int64_t off;
+    st = element_offset(t, nindex, index, &off, fn);
+    if (st != GI_OK)
+        return st;
+    gi_context ctx = t->storage->ctx;
+    return ctx->ops->to_host(ctx->state, out, gi_tensor_f32(t) + off,
+                             sizeof(float), fn);
+}
+
+gi_status gi_tensor_set(gi_tensor t, int nindex, const int64_t *index,
+                        float value)
+{
+    static const char *const fn = "gi_tensor_set";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    int64_t off;
+    st = element_offset(t, nindex, index, &off, fn);
+    if (st != GI_OK)
+        return st;
+    gi_context ctx = t->storage->ctx;
+    return ctx->ops->from_host(ctx->state, gi_tensor_f32(t) + off, &value,
+                               sizeof(float), fn);
+}
+
+gi_status gi_tensor_item(gi_tensor t, float *out)
+{
+    static const char *const fn = "gi_tensor_item";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    GI_CHECK_NULL(out, fn);
+    if (t->numel != 1)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "a tensor with %lld elements cannot be converted to a "
+                       "scalar", (long long)t->numel);
+    gi_context ctx = t->storage->ctx;
+    return ctx->ops->to_host(ctx->state, out, gi_tensor_f32(t),
+                             sizeof(float), fn);
+}
+
+/* A view of rows [start, start + rows) of the leading dimension; keep_dim 0
+ * drops that dimension (rows is then 1). */
+static gi_status leading_view(gi_tensor *out, gi_tensor t, int64_t start,
+                              int64_t rows, int keep_dim, const char *fn)
+{
+    int64_t row_numel = 1;
+    for (int d = 1; d < t->ndim; ++d)
+        row_numel *= t->shape[d];
+    int64_t shape[GI_MAX_DIMS];
+    memcpy(shape, t->shape, sizeof shape);
+    shape[0] = rows;
+    const int64_t *view_shape = keep_dim ? shape : shape + 1;
+    int ndim = keep_dim ? t->ndim : t->ndim - 1;
+    gi_tensor v = tensor_alloc(t->storage, t->offset + start * row_numel,
+                               ndim, view_shape, rows * row_numel);
+    if (v == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate the view");
+    *out = v;
+    return GI_OK;
+}
+
+static gi_status check_view_args(gi_tensor *out, gi_tensor t, const char *fn)
+{
+    GI_CHECK_NULL(out, fn);
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK && t->ndim == 0)
+        st = gi_fail(GI_ERR_SHAPE, fn,
+                     "a 0-dimensional tensor cannot be indexed");
+    return st;
+}
+
+gi_status gi_tensor_select(gi_tensor *out, gi_tensor t, int64_t index)
+{
+    static const char *const fn = "gi_tensor_select";
+    gi_status st = check_view_args(out, t, fn);
+    if (st != GI_OK)
+        return st;
+    int64_t n = t->shape[0];
+    if (index < -n || index >= n)
+        return gi_fail(GI_ERR_OUT_OF_RANGE, fn,
+                       "index %lld is out of range for dimension 0 of size "
+                       "%lld", (long long)index, (long long)n);
+    return leading_view(out, t, index < 0 ? index + n : index, 1, 0, fn);
+}
+
+/* Python's slice bound: negatives count from the end, then clamp. */
+static int64_t slice_bound(int64_t i, int64_t n)
+{
+    if (i < 0)
+        i = i < -n ? 0 : i + n;
+    return i > n ? n : i;
+}
+
+gi_status gi_tensor_slice(gi_tensor *out, gi_tensor t, int64_t start,
+                          int64_t stop)
+{
+    static const char *const fn = "gi_tensor_slice";
+    gi_status st = check_view_args(out, t, fn);
+    if (st != GI_OK)
+        return st;
+    int64_t n = t->shape[0];
+    int64_t lo = slice_bound(start, n), hi = slice_bound(stop, n);
+    return leading_view(out, t, lo, hi > lo ? hi - lo : 0, 1, fn);
+}
+
+gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t)
+{
+    static const char *const fn = "gi_tensor_clone";
+    GI_CHECK_NULL(out, fn);
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    gi_tensor c = NULL;
+    st = gi_tensor_create(&c, t->storage->ctx, t->dtype, t->ndim, t->shape);
+    if (st == GI_OK)
+        st = gi_tensor_copy_(c, t);
+    if (st != GI_OK) {
+        gi_tensor_destroy(c);
+        return st;
+    }
+    *out = c;
+    return GI_OK;
+}

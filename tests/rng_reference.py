@@ -1,0 +1,441 @@
+#!/usr/bin/env python3
+"""Independent reference for ginit's random stream format (docs/rng.md).
+
+Written from docs/rng.md alone, without looking at src/: Philox4x32-10 with
+the documented counter/key layout, and the uniform_ and normal_ laws with
+every float operation done in IEEE binary32 (round to nearest even, one
+rounding per operation, no fused multiply-add).
+
+The float arithmetic runs twice, on two independent backends, and the two
+must agree bit for bit:
+  - numpy float32 scalars (np.float32 op np.float32, np.sqrt);
+  - Python doubles rounded to binary32 after every operation (for + - * /
+    and sqrt a double result rounded once more to binary32 is the correctly
+    rounded binary32 result, since 53 >= 2 * 24 + 2).
+
+Run:  python3 tests/rng_reference.py            (writes tests/data/rng_golden.txt)
+      python3 tests/rng_reference.py --check    (self-tests only, writes nothing)
+
+Output format (line oriented; '#' lines are comments):
+    case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after>
+    <v0> <v1> ... <v(n-1)>
+    ...
+    cases <total>
+law is "uniform" (a, b = its bounds) or "normal" (a, b = mean, std);
+seed, stream, offset, offset_after are unsigned decimal; a, b and the values
+are float32 bit patterns as "%08x". The last line guards against truncation.
+"""
+import math
+import os
+import struct
+import sys
+from fractions import Fraction
+
+import numpy as np
+
+MASK32 = 0xFFFFFFFF
+MASK64 = (1 << 64) - 1
+
+# --------------------------------------------------------------------------
+# Philox4x32-10 (integers only)
+# --------------------------------------------------------------------------
+M0, M1 = 0xD2511F53, 0xCD9E8D57
+W0, W1 = 0x9E3779B9, 0xBB67AE85
+
+
+def philox4x32_10(c, k):
+    """c = (c0, c1, c2, c3), k = (k0, k1): 32-bit words. Returns x[0..3]."""
+    c0, c1, c2, c3 = c
+    k0, k1 = k
+    for _ in range(10):
+        p0 = M0 * c0  # exact 64-bit product
+        p1 = M1 * c2
+        c0, c1, c2, c3 = ((p1 >> 32) ^ c1 ^ k0, p1 & MASK32,
+                          (p0 >> 32) ^ c3 ^ k1, p0 & MASK32)
+        k0 = (k0 + W0) & MASK32
+        k1 = (k1 + W1) & MASK32
+    return (c0, c1, c2, c3)
+
+
+def block(seed, stream, j):
+    """Block j of generator (seed, stream, .): docs/rng.md counter layout."""
+    j &= MASK64
+    key = (seed & MASK32, seed >> 32)
+    ctr = (j & MASK32, j >> 32, stream & MASK32, stream >> 32)
+    return philox4x32_10(ctr, key)
+
+
+# --------------------------------------------------------------------------
+# Binary32 helpers
+# --------------------------------------------------------------------------
+def f32_bits(x):
+    return struct.unpack("<I", struct.pack("<f", float(x)))[0]
+
+
+def bits_f32(b):
+    return struct.unpack("<f", struct.pack("<I", b))[0]
+
+
+def nearest_f32(q):
+    """The binary32 nearest to the rational q (ties to even), exactly."""
+    q = Fraction(q)
+    assert q > 0
+    d = float(q)  # nearest double; refine to binary32 exactly below
+    lo = f32_bits(d)
+    best = None
+    for b in (lo - 1, lo, lo + 1):
+        v = Fraction(bits_f32(b))
+        err = abs(v - q)
+        if best is None or err < best[0] or (err == best[0] and b % 2 == 0):
+            best = (err, b)
+    return best[1]
+
+
+class R32:
+    """Binary32 emulated with Python doubles, rounded after every op."""
+    __slots__ = ("v",)
+
+    def __init__(self, v):
+        self.v = struct.unpack("<f", struct.pack("<f", float(v)))[0]
+
+    def __add__(self, o): return R32(self.v + o.v)
+    def __sub__(self, o): return R32(self.v - o.v)
+    def __mul__(self, o): return R32(self.v * o.v)
+    def __truediv__(self, o): return R32(self.v / o.v)
+    def __neg__(self): return R32(-self.v)
+
+
+class NumpyOps:
+    name = "numpy float32"
+
+    @staticmethod
+    def const(bits):
+        return np.frombuffer(struct.pack("<I", bits), dtype=np.float32)[0]
+
+    @staticmethod
+    def from_uint(x):
+        # x < 2^32 is exact as an int64, then one rounding to binary32.
+        return np.array([x], dtype=np.int64).astype(np.float32)[0]
+
+    @staticmethod
+    def from_int(x):
+        return NumpyOps.from_uint(x)
+
+    @staticmethod
+    def sqrt(x):
+        return np.sqrt(x)
+
+    @staticmethod
+    def bits(x):
+        return int(np.array([x], dtype=np.float32).view(np.uint32)[0])
+
+    @staticmethod
+    def trunc_int(x):
+        return int(x)  # x is a small finite positive float: exact truncation
+
+
+class DoubleOps:
+    name = "double rounded to binary32"
+
+    @staticmethod
+    def const(bits):
+        return R32(bits_f32(bits))
+
+    @staticmethod
+    def from_uint(x):
+        return R32(float(x))  # x < 2^53: exact double, then one rounding
+
+    from_int = from_uint
+
+    @staticmethod
+    def sqrt(x):
+        return R32(math.sqrt(x.v))
+
+    @staticmethod
+    def bits(x):
+        return f32_bits(x.v)
+
+    @staticmethod
+    def trunc_int(x):
+        return int(x.v)
+
+
+def pow2_bits(e):
+    return f32_bits(math.ldexp(1.0, e))
+
+
+# Constants of docs/rng.md, each "the float nearest to" its real value.
+def fact(k):
+    return math.factorial(k)
+
+
+K = {
+    "2^-24": pow2_bits(-24),
+    "2^-32": pow2_bits(-32),
+    "2^-33": pow2_bits(-33),
+    "2^24": pow2_bits(24),
+    "one": f32_bits(1.0),
+    "two": f32_bits(2.0),
+    "half": f32_bits(0.5),
+    "four": f32_bits(4.0),
+    "minus_two": f32_bits(-2.0),
+    "C1": nearest_f32(Fraction(2, 3)),
+    "C2": nearest_f32(Fraction(2, 5)),
+    "C3": nearest_f32(Fraction(2, 7)),
+    "C4": nearest_f32(Fraction(2, 9)),
+    "LN2_HI": 0x3F317180,
+    # ln 2 to ~60 digits, far more than needed to round ln2 - LN2_HI.
+    "LN2_LO": None,
+    "P": None,
+    "S3": nearest_f32(Fraction(1, fact(3))),
+    "S5": nearest_f32(Fraction(1, fact(5))),
+    "S7": nearest_f32(Fraction(1, fact(7))),
+    "S9": nearest_f32(Fraction(1, fact(9))),
+    "LC4": nearest_f32(Fraction(1, fact(4))),
+    "LC6": nearest_f32(Fraction(1, fact(6))),
+    "LC8": nearest_f32(Fraction(1, fact(8))),
+    "LC10": nearest_f32(Fraction(1, fact(10))),
+}
+LN2 = Fraction("0.693147180559945309417232121458176568075500134360255254120680")
+PI = Fraction("3.14159265358979323846264338327950288419716939937510582097494")
+K["LN2_LO"] = nearest_f32(LN2 - Fraction(bits_f32(K["LN2_HI"])))
+K["P"] = nearest_f32(PI / 2)
+
+
+# --------------------------------------------------------------------------
+# Bits to floats (generic over the two float backends)
+# --------------------------------------------------------------------------
+def U24(ops, x):
+    return ops.from_uint(x >> 8) * ops.const(K["2^-24"])
+
+
+def U32(ops, x):
+    return ops.from_uint(x) * ops.const(K["2^-32"]) + ops.const(K["2^-33"])
+
+
+def flog(ops, x):
+    """docs/rng.md log(x), x > 0 finite."""
+    b = ops.bits(x)
+    e = 0
+    if (b >> 23) & 0xFF == 0:  # subnormal
+        x = x * ops.const(K["2^24"])
+        b = ops.bits(x)
+        e = -24
+    e += ((b >> 23) & 0xFF) - 127
+    mbits = b & 0x7FFFFF
+    m = ops.const(0x3F800000 | mbits)  # in [1, 2)
+    if mbits > 0x3504F3:
+        m = m / ops.const(K["two"])
+        e += 1
+    c = ops.const
+    f = m - c(K["one"])
+    s = f / (c(K["two"]) + f)
+    z = s * s
+    R = z * (c(K["C1"]) + z * (c(K["C2"]) + z * (c(K["C3"]) + z * c(K["C4"]))))
+    ef = ops.from_int(e)
+    return (ef * c(K["LN2_LO"]) + (f - s * (f - R))) + ef * c(K["LN2_HI"])
+
+
+def sincos_2pi(ops, u):
+    c = ops.const
+    t = c(K["four"]) * u
+    q = ops.trunc_int(t + c(K["half"]))
+    y = (t - ops.from_int(q)) * c(K["P"])
+    w = y * y
+    s = y + y * w * (-c(K["S3"]) + w * (c(K["S5"]) + w * (-c(K["S7"]) + w * c(K["S9"]))))
+    co = c(K["one"]) + w * (-c(K["half"]) + w * (c(K["LC4"]) + w * (
+        -c(K["LC6"]) + w * (c(K["LC8"]) + w * -c(K["LC10"])))))
+    r = q % 4
+    if r == 0:
+        return (s, co)
+    if r == 1:
+        return (co, -s)
+    if r == 2:
+        return (-s, -co)
+    return (-co, s)
+
+
+def box_muller(ops, a, b):
+    r = ops.sqrt(ops.const(K["minus_two"]) * flog(ops, U32(ops, a)))
+    s, co = sincos_2pi(ops, U24(ops, b))
+    return (r * co, r * s)
+
+
+def below_bits(b_bits):
+    """Bits of the largest binary32 smaller than b (b finite)."""
+    if b_bits & 0x7FFFFFFF == 0:  # +0 or -0
+        return 0x80000001
+    if b_bits & 0x80000000:
+        return b_bits + 1
+    return b_bits - 1
+
+
+def less(ops, x, y):
+    return bits_f32(ops.bits(x)) < bits_f32(ops.bits(y))
+
+
+# --------------------------------------------------------------------------
+# Laws
+# --------------------------------------------------------------------------
+def blocks_for(seed, stream, offset, n):
+    return [block(seed, stream, offset + j) for j in range((n + 3) // 4)]
+
+
+def uniform_(ops, seed, stream, offset, n, a_bits, b_bits):
+    """Returns (values as bit patterns, offset after)."""
+    a, b = ops.const(a_bits), ops.const(b_bits)
+    if bits_f32(a_bits) == bits_f32(b_bits):
+        return [a_bits] * n, offset
+    diff = b - a
+    top = ops.const(below_bits(b_bits))
+    blks = blocks_for(seed, stream, offset, n)
+    out = []
+    for i in range(n):
+        v = U24(ops, blks[i // 4][i % 4]) * diff + a
+        if less(ops, top, v):
+            v = top
+        out.append(ops.bits(v))
+    return out, (offset + (n + 3) // 4) & MASK64
+
+
+def normal_(ops, seed, stream, offset, n, mean_bits, std_bits):
+    mean, std = ops.const(mean_bits), ops.const(std_bits)
+    blks = blocks_for(seed, stream, offset, n)
+    out = []
+    for j, x in enumerate(blks):
+        z = box_muller(ops, x[0], x[1]) + box_muller(ops, x[2], x[3])
+        for lane in range(4):
+            i = 4 * j + lane
+            if i < n:
+                out.append(ops.bits(z[lane] * std + mean))
+    return out, (offset + (n + 3) // 4) & MASK64
+
+
+LAWS = {"uniform": uniform_, "normal": normal_}
+
+
+def run_case(law, seed, stream, offset, n, a_bits, b_bits):
+    res = [LAWS[law](ops, seed, stream, offset, n, a_bits, b_bits)
+           for ops in (NumpyOps, DoubleOps)]
+    if res[0] != res[1]:
+        raise SystemExit("backends disagree on %s %d %d %d %d" %
+                         (law, seed, stream, offset, n))
+    return res[0]
+
+
+# --------------------------------------------------------------------------
+# Self tests
+# --------------------------------------------------------------------------
+def self_test():
+    # docs/rng.md known answer: counter 0, key 0.
+    got = philox4x32_10((0, 0, 0, 0), (0, 0))
+    want = (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)
+    assert got == want, ["%08x" % w for w in got]
+    # Random123's published known answers for philox4x32_10 (kat_vectors),
+    # which docs/rng.md does not list; a cross-check of the round function.
+    got = philox4x32_10((MASK32,) * 4, (MASK32,) * 2)
+    assert got == (0x408F276D, 0x41C83B0E, 0xA20BC7C6, 0x6D5451FD), \
+        ["%08x" % w for w in got]
+    got = philox4x32_10((0x243F6A88, 0x85A308D3, 0x13198A2E, 0x03707344),
+                        (0xA4093822, 0x299F31D0))
+    assert got == (0xD16CFE09, 0x94FDCCEB, 0x5001E420, 0x24126EA1), \
+        ["%08x" % w for w in got]
+    # Constants sanity.
+    assert K["P"] == 0x3FC90FDB, "%08x" % K["P"]
+    assert K["C1"] == f32_bits(2 / 3) and K["S3"] == f32_bits(1 / 6)
+    # The float pieces against libm, loosely (they are approximations).
+    for ops in (NumpyOps, DoubleOps):
+        for x in (1e-10, 2.3283064e-10, 0.1, 0.5, 0.70710677, 0.9999999, 1.0,
+                  1.4142135, 1.5, 3.0):
+            got = bits_f32(ops.bits(flog(ops, ops.const(f32_bits(x)))))
+            assert abs(got - math.log(bits_f32(f32_bits(x)))) <= 2e-7 * max(
+                1.0, abs(math.log(x))), (x, got)
+        for k in range(0, 1 << 24, 4099):
+            u = ops.const(f32_bits(k * 2.0**-24))
+            s, c = sincos_2pi(ops, u)
+            ang = 2 * math.pi * k * 2.0**-24
+            assert abs(bits_f32(ops.bits(s)) - math.sin(ang)) < 3e-7, k
+            assert abs(bits_f32(ops.bits(c)) - math.cos(ang)) < 3e-7, k
+    # U32 bounds: (0, 1].
+    for ops in (NumpyOps, DoubleOps):
+        assert bits_f32(ops.bits(U32(ops, 0))) == 2.0**-33
+        assert bits_f32(ops.bits(U32(ops, MASK32))) == 1.0
+        assert bits_f32(ops.bits(U24(ops, MASK32))) == 1 - 2.0**-24
+    # Loose distribution check.
+    vals = [bits_f32(b) for b in
+            run_case("normal", 7, 0, 0, 4000, f32_bits(0), f32_bits(1))[0]]
+    mean = sum(vals) / len(vals)
+    var = sum((v - mean) ** 2 for v in vals) / len(vals)
+    assert abs(mean) < 0.06 and abs(var - 1) < 0.08, (mean, var)
+    vals = [bits_f32(b) for b in
+            run_case("uniform", 7, 0, 0, 4000, f32_bits(0), f32_bits(1))[0]]
+    assert all(0 <= v < 1 for v in vals)
+    assert abs(sum(vals) / len(vals) - 0.5) < 0.02
+
+
+# --------------------------------------------------------------------------
+# Golden cases
+# --------------------------------------------------------------------------
+BIG_SEED = 0x9C3F5E1B2A7D4086   # an arbitrary large seed, fixed once
+BIG_STREAM = 0xDEADBEEFCAFEF00D
+TOP = MASK64                    # 2^64 - 1
+WRAP = (1 << 64) - 2            # 13 elements = 4 blocks: 2^64-2 .. 2^64+1
+
+
+def F(x):
+    return f32_bits(x)
+
+
+CASES = [
+    # law, seed, stream, offset, n, a, b
+    ("uniform", 0, 0, 0, 1000, F(0), F(1)),
+    ("uniform", 1, 0, 5, 13, F(0), F(1)),
+    ("uniform", 42, 0, 0, 3, F(-10), F(10)),
+    ("uniform", TOP, BIG_STREAM, WRAP, 13, F(-1e-3), F(2.5)),
+    ("uniform", BIG_SEED, BIG_STREAM, 5, 4, F(-10), F(10)),
+    ("uniform", BIG_SEED, 0, TOP, 4, F(0), F(1)),
+    ("uniform", 0, TOP, 0, 1000, F(-1e-3), F(2.5)),
+    ("uniform", 42, BIG_STREAM, WRAP, 1, F(-10), F(10)),
+    ("normal", 0, 0, 0, 1000, F(0), F(1)),
+    ("normal", 1, BIG_STREAM, 0, 1, F(0), F(0.01)),
+    ("normal", 42, 0, 5, 13, F(42), F(3)),
+    ("normal", TOP, 0, WRAP, 13, F(0), F(1)),
+    ("normal", BIG_SEED, BIG_STREAM, WRAP, 1000, F(42), F(3)),
+    ("normal", TOP, BIG_STREAM, 5, 3, F(0), F(0.01)),
+    ("normal", 42, BIG_STREAM, 0, 4, F(0), F(1)),
+    ("normal", 1, TOP, TOP, 13, F(0), F(0.01)),
+    # The clamp to below(b): a and b a few ulps apart, so that
+    # U24 * (b - a) + a often rounds up to b and must become below(b).
+    ("uniform", 3, 0, 0, 64, F(1000000.0), F(1000000.25)),
+    ("uniform", 3, 1, 0, 64, F(-2.0), F(-2.0 + 4 * 2.0**-23)),
+    # Edge cases of the offset rule: a == b draws nothing; std == 0 still
+    # draws (docs/rng.md: only uniform's a == b is said not to draw).
+    ("uniform", 5, 0, 7, 5, F(3), F(3)),
+    ("normal", 5, 0, 7, 5, F(42), F(0)),
+]
+
+
+def main():
+    self_test()
+    if "--check" in sys.argv[1:]:
+        print("rng_reference: self tests passed")
+        return
+    lines = ["# Generated by tests/rng_reference.py from docs/rng.md; do not edit.",
+             "# case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after>",
+             "# then one line of n float32 bit patterns (%08x)."]
+    for law, seed, stream, offset, n, a, b in CASES:
+        vals, after = run_case(law, seed, stream, offset, n, a, b)
+        assert len(vals) == n
+        lines.append("case %s %d %d %d %d %08x %08x %d" %
+                     (law, seed, stream, offset, n, a, b, after))
+        lines.append(" ".join("%08x" % v for v in vals))
+    lines.append("cases %d" % len(CASES))
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        "data", "rng_golden.txt")
+    with open(path, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    print("wrote %s: %d cases" % (path, len(CASES)))
+
+
+if __name__ == "__main__":
+    main()

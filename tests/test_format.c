@@ -1,0 +1,251 @@
+/* gi_format_tensor_f32 and gi_format_size against PyTorch's own output
+ * (tests/data/format_cases.txt, written by tests/gen_format_cases.py). */
+#define _POSIX_C_SOURCE 200809L /* getline: data lines exceed any fixed buffer */
+
+#include <criterion/criterion.h>
+#include <inttypes.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "format.h"
+
+#define CASES_PATH GINIT_TEST_DATA_DIR "/format_cases.txt"
+
+/* The generator writes 216 cases; far fewer means a stale or broken file. */
+#define MIN_CASES 150
+
+typedef struct format_case {
+    int number;
+    int is_size; /* "size" case: gi_format_size, else gi_format_tensor_f32 */
+    int ndim;
+    int64_t shape[GI_MAX_DIMS];
+    char *suffix;   /* NULL when none */
+    float *data;    /* numel values, NULL when empty */
+    char *expected; /* the repr lines joined by '\n' */
+} format_case;
+
+typedef struct case_file {
+    format_case *cases;
+    int count;
+    int declared; /* from the closing "cases N" line; -1 until seen */
+} case_file;
+
+static char *copy_string(const char *s)
+{
+    char *copy = malloc(strlen(s) + 1);
+    cr_assert_not_null(copy);
+    return strcpy(copy, s);
+}
+
+static int64_t case_numel(const format_case *c)
+{
+    int64_t n = 1;
+    for (int d = 0; d < c->ndim; d++)
+        n *= c->shape[d];
+    return n;
+}
+
+/* "case <n> tensor|size <ndim> <dims...>" */
+static void parse_header(format_case *c, const char *line)
+{
+    char kind[16];
+    int used = 0;
+    cr_assert_eq(sscanf(line, "case %d %15s %d%n", &c->number, kind, &c->ndim,
+                        &used), 3, "bad header: %s", line);
+    cr_assert(c->ndim >= 0 && c->ndim <= GI_MAX_DIMS, "bad ndim: %s", line);
+    c->is_size = strcmp(kind, "size") == 0;
+    cr_assert(c->is_size || strcmp(kind, "tensor") == 0, "bad kind: %s", line);
+    const char *p = line + used;
+    for (int d = 0; d < c->ndim; d++) {
+        char *end;
+        c->shape[d] = strtoll(p, &end, 10);
+        cr_assert(end != p, "missing size in: %s", line);
+        p = end;
+    }
+}
+
+/* "data <h0> <h1> ...": float32 bit patterns, exactly numel of them. */
+static void parse_data(format_case *c, const char *line)
+{
+    int64_t numel = case_numel(c);
+    if (numel > 0) {
+        c->data = malloc((size_t)numel * sizeof *c->data);
+        cr_assert_not_null(c->data);
+    }
+    const char *p = line + strlen("data");
+    for (int64_t i = 0; i < numel; i++) {
+        char *end;
+        uint32_t bits = (uint32_t)strtoul(p, &end, 16);
+        cr_assert(end != p, "case %d: only %" PRId64 " of %" PRId64 " values",
+                  c->number, i, numel);
+        memcpy(&c->data[i], &bits, sizeof bits);
+        p = end;
+    }
+    cr_assert(strspn(p, " ") == strlen(p), "case %d: extra values",
+              c->number);
+}
+
+static void append_expected(format_case *c, const char *text)
+{
+    size_t old = c->expected ? strlen(c->expected) : 0;
+    char *s = realloc(c->expected, old + strlen(text) + 2);
+    cr_assert_not_null(s);
+    if (old > 0)
+        s[old++] = '\n';
+    strcpy(s + old, text);
+    c->expected = s;
+}
+
+static void add_case(case_file *f, const format_case *c)
+{
+    cr_assert_not_null(c->expected, "case %d: no expected text", c->number);
+    format_case *cases = realloc(f->cases, (f->count + 1) * sizeof *cases);
+    cr_assert_not_null(cases);
+    f->cases = cases;
+    f->cases[f->count++] = *c;
+}
+
+/* One line of the file, applied to the case being read. */
+static void parse_line(case_file *f, format_case *c, char *line)
+{
+    line[strcspn(line, "\n")] = '\0';
+    if (line[0] == '#' || line[0] == '\0')
+        return;
+    if (strncmp(line, "case ", 5) == 0) {
+        *c = (format_case){0};
+        parse_header(c, line);
+    } else if (strncmp(line, "suffix ", 7) == 0) {
+        c->suffix = copy_string(line + 7);
+    } else if (strncmp(line, "data", 4) == 0) {
+        parse_data(c, line);
+    } else if (line[0] == '|') {
+        append_expected(c, line + 1);
+    } else if (strcmp(line, "end") == 0) {
+        add_case(f, c);
+        *c = (format_case){0};
+    } else {
+        cr_assert_eq(sscanf(line, "cases %d", &f->declared), 1,
+                     "unexpected line: %s", line);
+    }
+}
+
+static case_file load_cases(void)
+{
+    FILE *in = fopen(CASES_PATH, "r");
+    cr_assert_not_null(in, "cannot open %s", CASES_PATH);
+    case_file f = {NULL, 0, -1};
+    format_case current = {0};
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, in) != -1)
+        parse_line(&f, &current, line);
+    free(line);
+    fclose(in);
+    return f;
+}
+
+static void free_cases(case_file *f)
+{
+    for (int i = 0; i < f->count; i++) {
+        free(f->cases[i].suffix);
+        free(f->cases[i].data);
+        free(f->cases[i].expected);
+    }
+    free(f->cases);
+}
+
+static char *format_case_text(const format_case *c)
+{
+    char *got = NULL;
+    gi_status status =
+        c->is_size ? gi_format_size(c->ndim, c->shape, &got)
+                   : gi_format_tensor_f32(c->data, c->ndim, c->shape,
+                                          c->suffix, &got);
+    cr_assert_eq(status, GI_OK, "case %d: status %d", c->number, status);
+    cr_assert_not_null(got);
+    return got;
+}
+
+Test(format, matches_pytorch)
+{
+    case_file f = load_cases();
+    int failures = 0;
+    for (int i = 0; i < f.count; i++) {
+        const format_case *c = &f.cases[i];
+        char *got = format_case_text(c);
+        if (strcmp(got, c->expected) != 0) {
+            failures++;
+            cr_log_error("case %d differs\n--- got:\n%s\n--- want:\n%s",
+                         c->number, got, c->expected);
+        }
+        free(got);
+    }
+    free_cases(&f);
+    cr_expect_eq(failures, 0, "%d case(s) differ from PyTorch", failures);
+}
+
+Test(format, case_file_is_complete)
+{
+    case_file f = load_cases();
+    int count = f.count, declared = f.declared;
+    free_cases(&f);
+    cr_expect_eq(count, declared, "read %d cases, the file declares %d",
+                 count, declared);
+    cr_expect_geq(count, MIN_CASES, "only %d cases in %s", count, CASES_PATH);
+}
+
+static void expect_format(const float *data, int ndim, const int64_t *shape,
+                          const char *suffix, const char *want)
+{
+    char *got = NULL;
+    cr_assert_eq(gi_format_tensor_f32(data, ndim, shape, suffix, &got), GI_OK);
+    cr_expect_str_eq(got, want);
+    free(got);
+}
+
+/* Checked by hand against _str_intern and _add_suffixes: the device comes
+ * first, before an empty tensor's size; a suffix moves to its own line when
+ * len(last line) + 2 + len(suffix) + 2 > 80, which is one character sooner
+ * than the text would actually reach column 80. */
+Test(format, device_suffix)
+{
+    static const float v[] = {10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20};
+    const char *dev = "device='cuda:0'";
+    expect_format(v, 1, (int64_t[]){2}, dev,
+                  "tensor([10., 11.], device='cuda:0')");
+    expect_format(v, 2, (int64_t[]){2, 2}, dev,
+                  "tensor([[10., 11.],\n"
+                  "        [12., 13.]], device='cuda:0')");
+    expect_format(v, 1, (int64_t[]){10}, dev,
+                  "tensor([10., 11., 12., 13., 14., 15., 16., 17., 18., 19.], "
+                  "device='cuda:0')");
+    expect_format(v, 1, (int64_t[]){11}, dev,
+                  "tensor([10., 11., 12., 13., 14., 15., 16., 17., 18., 19., "
+                  "20.],\n"
+                  "       device='cuda:0')");
+    expect_format(NULL, 2, (int64_t[]){0, 3}, dev,
+                  "tensor([], device='cuda:0', size=(0, 3))");
+    expect_format(NULL, 1, (int64_t[]){0}, dev,
+                  "tensor([], device='cuda:0')");
+    expect_format(v, 0, NULL, dev, "tensor(10., device='cuda:0')");
+}
+
+Test(format, rejects_broken_calls)
+{
+    static const float v[] = {1};
+    char *got = (char *)"untouched";
+    cr_expect_eq(gi_format_tensor_f32(v, 0, NULL, NULL, NULL),
+                 GI_ERR_NULL_ARGUMENT);
+    cr_expect_eq(gi_format_tensor_f32(NULL, 1, (int64_t[]){1}, NULL, &got),
+                 GI_ERR_NULL_ARGUMENT);
+    cr_expect_null(got);
+    cr_expect_eq(gi_format_tensor_f32(v, 1, (int64_t[]){-1}, NULL, &got),
+                 GI_ERR_SHAPE);
+    cr_expect_eq(gi_format_tensor_f32(v, GI_MAX_DIMS + 1, NULL, NULL, &got),
+                 GI_ERR_SHAPE);
+    cr_expect_eq(gi_format_tensor_f32(v, 1, NULL, NULL, &got), GI_ERR_SHAPE);
+    cr_expect_eq(gi_format_size(-1, NULL, &got), GI_ERR_SHAPE);
+    cr_expect_eq(gi_format_size(0, NULL, NULL), GI_ERR_NULL_ARGUMENT);
+}

@@ -1,0 +1,64 @@
+/* Small helpers shared by the tests: a CPU context and 1-D/2-D tensors. */
+#ifndef GINIT_TEST_HELPERS_H
+#define GINIT_TEST_HELPERS_H
+
+#include <criterion/criterion.h>
+#include <stdlib.h>
+
+#include "ginit.h"
+
+static inline gi_context cpu_context(void)
+{
+    gi_context ctx = NULL;
+    cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_CPU), GI_OK, "%s",
+                 gi_last_error());
+    return ctx;
+}
+
+static inline gi_tensor new_tensor(gi_context ctx, int ndim,
+                                   const int64_t *shape)
+{
+    gi_tensor t = NULL;
+    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, ndim, shape), GI_OK, "%s",
+                 gi_last_error());
+    return t;
+}
+
+static inline gi_tensor new_vector(gi_context ctx, int64_t n)
+{
+    return new_tensor(ctx, 1, &n);
+}
+
+/* A malloc'd host copy of t. */
+static inline float *to_host(gi_tensor t)
+{
+    size_t n = (size_t)gi_tensor_numel(t);
+    float *h = malloc((n > 0 ? n : 1) * sizeof *h);
+    cr_assert_not_null(h);
+    cr_assert_eq(gi_tensor_copy_to_host(t, h, n * sizeof *h), GI_OK, "%s",
+                 gi_last_error());
+    return h;
+}
+
+/* Fills t with 0, 1, 2, ... from the host. */
+static inline void fill_iota(gi_tensor t)
+{
+    size_t n = (size_t)gi_tensor_numel(t);
+    float *h = malloc((n > 0 ? n : 1) * sizeof *h);
+    cr_assert_not_null(h);
+    for (size_t i = 0; i < n; ++i)
+        h[i] = (float)i;
+    cr_assert_eq(gi_tensor_copy_from_host(t, h, n * sizeof *h), GI_OK);
+    free(h);
+}
+
+/* Asserts that t still holds 0, 1, 2, ... (nothing was written). */
+static inline void expect_iota(gi_tensor t)
+{
+    float *h = to_host(t);
+    for (int64_t i = 0; i < gi_tensor_numel(t); ++i)
+        cr_expect_eq(h[i], (float)i, "element %lld changed", (long long)i);
+    free(h);
+}
+
+#endif
