@@ -1,0 +1,36 @@
+# The two commands of the README, each complete on a fresh Debian 12 machine:
+#   make demo   installs what is missing, builds, runs the walkthrough
+#   make test   installs what is missing, builds, runs the test suite
+# BUILD selects the build folder; CMAKE_FLAGS adds configure options, e.g.
+#   make test BUILD=build-cpu CMAKE_FLAGS=-DGINIT_CUDA=OFF
+
+BUILD ?= build
+CMAKE_FLAGS ?=
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: all deps configure build test demo install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS)
+
+configure: $(BUILD)/CMakeCache.txt
+
+build: configure
+	cmake --build $(BUILD) -j $(JOBS)
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+demo: build
+	$(BUILD)/examples/walkthrough $(ARGS)
+
+install: build
+	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs a configured build into a scratch prefix, then builds and runs a
+# consumer through find_package(ginit) (shared and static) and pkg-config.
+set -euo pipefail
+build=${1:-build}
+prefix=$(mktemp -d)
+trap 'rm -rf "$prefix"' EXIT
+cmake --install "$build" --prefix "$prefix" >/dev/null
+cmake -S tests/consumer -B "$prefix/consumer" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
+cmake --build "$prefix/consumer" >/dev/null
+LD_LIBRARY_PATH="$prefix/lib" "$prefix/consumer/consumer_shared"
+"$prefix/consumer/consumer_static"
+export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
+cc tests/consumer/main.c $(pkg-config --cflags --libs ginit) -Wl,-rpath,"$prefix/lib" -o "$prefix/pc_shared"
+"$prefix/pc_shared"
+static_deps=$(pkg-config --static --libs ginit | sed 's/-lginit\b//')
+cc tests/consumer/main.c $(pkg-config --cflags ginit) "$prefix/lib/libginit.a" $static_deps -o "$prefix/pc_static"
+"$prefix/pc_static"
+echo "install check: find_package (shared, static) and pkg-config (shared, static) all ran"

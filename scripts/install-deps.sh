@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages ginit needs to build and test, when missing.
+# Run as root (as CI does) it installs them; otherwise it says what to run.
+set -euo pipefail
+
+packages=(cmake make gcc pkg-config libcriterion-dev libopenblas-dev
+          liblapacke-dev)
+
+missing=()
+for p in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$p")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+    echo "ginit needs these packages: ${missing[*]}" >&2
+    echo "install them with: sudo apt-get install -y ${missing[*]}" >&2
+    exit 1
+fi
+echo "installing: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
