@@ -292,6 +292,13 @@ GI_API gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, float threshold,
  * The chapter's `w *= w.abs() >= 5` is gi_mul_mask_(w, GI_ABS_GE, 5). */
 GI_API gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, float threshold);
 
+/* Elementwise with a second tensor of the same shape on the same context:
+ * t += alpha * other (torch: t.add_(other, alpha=alpha)) and t *= other.
+ * Return GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_CONTEXT_MISMATCH
+ * (other lives on another context: copy it over first), GI_ERR_CUDA. */
+GI_API gi_status gi_add_(gi_tensor t, gi_tensor other, float alpha);
+GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
+
 /* ------------------------------------------------------------------------ */
 /* Initializers (torch.nn.init)                                              */
 /* ------------------------------------------------------------------------ */

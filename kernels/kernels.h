@@ -16,6 +16,10 @@ extern "C" {
 cudaError_t gi_launch_map(cudaStream_t stream, int max_blocks, float *data,
                           int64_t n, gi_map op);
 
+/* data[i] = gi_map_apply2(op, data[i], other[i]) for i < n. */
+cudaError_t gi_launch_map2(cudaStream_t stream, int max_blocks, float *data,
+                           const float *other, int64_t n, gi_map op);
+
 /* data[i] = element i of `law` drawn from Philox block offset + i / 4 of
  * (seed, philox_stream). */
 cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,

@@ -1,4 +1,5 @@
-/* Elementwise in-place maps (fill, add, mul, clamp, masks). */
+/* Elementwise in-place maps (fill, add, mul, clamp, masks), with or
+ * without a second tensor. */
 #include "kernels.h"
 #include "launch.cuh"
 
@@ -15,5 +16,23 @@ extern "C" cudaError_t gi_launch_map(cudaStream_t stream, int max_blocks,
 {
     gi_map_kernel<<<gi_grid_for(n, max_blocks), GI_THREADS_PER_BLOCK, 0,
                     stream>>>(data, n, op);
+    return cudaGetLastError();
+}
+
+__global__ void gi_map2_kernel(float *data, const float *other, int64_t n,
+                               gi_map op)
+{
+    int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t i = (int64_t)blockIdx.x * blockDim.x + threadIdx.x; i < n;
+         i += stride)
+        data[i] = gi_map_apply2(&op, data[i], other[i]);
+}
+
+extern "C" cudaError_t gi_launch_map2(cudaStream_t stream, int max_blocks,
+                                      float *data, const float *other,
+                                      int64_t n, gi_map op)
+{
+    gi_map2_kernel<<<gi_grid_for(n, max_blocks), GI_THREADS_PER_BLOCK, 0,
+                     stream>>>(data, other, n, op);
     return cudaGetLastError();
 }

@@ -97,6 +97,17 @@ static gi_status cpu_map(void *state, float *data, int64_t n, const gi_map *op,
     return GI_OK;
 }
 
+static gi_status cpu_map2(void *state, float *data, const float *other,
+                          int64_t n, const gi_map *op, const char *fn)
+{
+    (void)fn;
+    const gi_map m = *op;
+#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
+    for (int64_t i = 0; i < n; ++i)
+        data[i] = gi_map_apply2(&m, data[i], other[i]);
+    return GI_OK;
+}
+
 /* Element i takes its value from block pos->offset + i / 4 (docs/rng.md). */
 static gi_status cpu_fill_law(void *state, float *data, int64_t n,
                               const gi_law *law, const gi_philox_pos *pos,
@@ -129,6 +140,7 @@ const struct gi_backend_ops gi_cpu_backend = {
     .from_host = cpu_copy,
     .copy = cpu_copy,
     .map = cpu_map,
+    .map2 = cpu_map2,
     .fill_law = cpu_fill_law,
     .synchronize = cpu_synchronize,
     .set_num_threads = cpu_set_num_threads,

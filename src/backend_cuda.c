@@ -169,6 +169,15 @@ static gi_status cuda_map(void *state, float *data, int64_t n,
     return GI_OK;
 }
 
+static gi_status cuda_map2(void *state, float *data, const float *other,
+                           int64_t n, const gi_map *op, const char *fn)
+{
+    cuda_state *s = state;
+    GI_CUDA_TRY(gi_launch_map2(s->stream, s->max_blocks, data, other, n, *op),
+                fn);
+    return GI_OK;
+}
+
 static gi_status cuda_fill_law(void *state, float *data, int64_t n,
                                const gi_law *law, const gi_philox_pos *pos,
                                const char *fn)
@@ -187,6 +196,7 @@ const struct gi_backend_ops gi_cuda_backend = {
     .from_host = cuda_from_host,
     .copy = cuda_copy,
     .map = cuda_map,
+    .map2 = cuda_map2,
     .fill_law = cuda_fill_law,
     .synchronize = cuda_synchronize,
     .set_num_threads = cuda_set_num_threads,

@@ -47,6 +47,8 @@ struct gi_backend_ops {
                       const char *fn);
     gi_status (*map)(void *state, float *data, int64_t n, const gi_map *op,
                      const char *fn);
+    gi_status (*map2)(void *state, float *data, const float *other, int64_t n,
+                      const gi_map *op, const char *fn);
     gi_status (*fill_law)(void *state, float *data, int64_t n,
                           const gi_law *law, const gi_philox_pos *pos,
                           const char *fn);
@@ -104,6 +106,12 @@ void gi_context_release(gi_context ctx);
 
 /* Element pointer of a float32 tensor (device memory). */
 float *gi_tensor_f32(gi_tensor t);
+
+/* True when a and b have the same shape. */
+int gi_same_shape(gi_tensor a, gi_tensor b);
+
+/* True when a and b share memory without being the very same elements. */
+int gi_tensors_overlap(gi_tensor a, gi_tensor b);
 
 /* Checks that t is a non-NULL float32 tensor; the error names fn/arg. */
 gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg);

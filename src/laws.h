@@ -72,7 +72,9 @@ typedef enum gi_map_kind {
     GI_MAP_MUL = 2,        /* x * a */
     GI_MAP_CLAMP = 3,      /* min(max(x, a), b); NaN stays NaN */
     GI_MAP_MASKED_FILL = 4, /* cmp(x, a) ? b : x */
-    GI_MAP_MUL_MASK = 5     /* x * (cmp(x, a) ? 1 : 0), signs and NaN kept */
+    GI_MAP_MUL_MASK = 5,    /* x * (cmp(x, a) ? 1 : 0), signs and NaN kept */
+    GI_MAP_ADD_SCALED = 6,  /* x + a * y, y from a second tensor */
+    GI_MAP_MUL_BY = 7       /* x * y, y from a second tensor */
 } gi_map_kind;
 
 typedef struct gi_map {
@@ -94,6 +96,15 @@ GI_HOSTDEV int gi_compare_holds(int cmp, float x, float a)
     case 3: return x >= a;
     case 4: return x == a;
     default: return x != a;
+    }
+}
+
+/* y is the matching element of the second tensor for the binary maps. */
+GI_HOSTDEV float gi_map_apply2(const gi_map *m, float x, float y)
+{
+    switch (m->kind) {
+    case GI_MAP_ADD_SCALED: return x + m->a * y;
+    default: return x * y;
     }
 }
 

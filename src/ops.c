@@ -73,3 +73,48 @@ gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, float threshold)
     gi_map m = {GI_MAP_MUL_MASK, (int)cmp, threshold, 0.0f};
     return gi_run_map(t, &m, fn);
 }
+
+/* t = f(t, other) elementwise; other on the same context and shape. */
+static gi_status run_map2(gi_tensor t, gi_tensor other, const gi_map *m,
+                          const char *fn)
+{
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK)
+        st = gi_check_f32(other, fn, "other");
+    if (st != GI_OK)
+        return st;
+    if (t->storage->ctx != other->storage->ctx)
+        return gi_fail(GI_ERR_CONTEXT_MISMATCH, fn,
+                       "'t' is on context %p (%s) and 'other' on context %p "
+                       "(%s); copy 'other' over first with gi_tensor_copy_",
+                       (void *)t->storage->ctx,
+                       gi_device_name(t->storage->ctx->device),
+                       (void *)other->storage->ctx,
+                       gi_device_name(other->storage->ctx->device));
+    if (!gi_same_shape(t, other))
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "'t' and 'other' differ in shape (%d dimensions and "
+                       "%lld elements vs %d and %lld)", t->ndim,
+                       (long long)t->numel, other->ndim,
+                       (long long)other->numel);
+    if (gi_tensors_overlap(t, other))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "'t' and 'other' partially overlap in memory");
+    if (t->numel == 0)
+        return GI_OK;
+    gi_context ctx = t->storage->ctx;
+    return ctx->ops->map2(ctx->state, gi_tensor_f32(t), gi_tensor_f32(other),
+                          t->numel, m, fn);
+}
+
+gi_status gi_add_(gi_tensor t, gi_tensor other, float alpha)
+{
+    gi_map m = {GI_MAP_ADD_SCALED, 0, alpha, 0.0f};
+    return run_map2(t, other, &m, "gi_add_");
+}
+
+gi_status gi_mul_(gi_tensor t, gi_tensor other)
+{
+    gi_map m = {GI_MAP_MUL_BY, 0, 0.0f, 0.0f};
+    return run_map2(t, other, &m, "gi_mul_");
+}

@@ -194,7 +194,16 @@ gi_status gi_tensor_copy_to_host(gi_tensor t, void *dst, size_t nbytes)
     return ctx->ops->to_host(ctx->state, dst, gi_tensor_f32(t), nbytes, fn);
 }
 
-static int same_shape(gi_tensor a, gi_tensor b)
+int gi_tensors_overlap(gi_tensor a, gi_tensor b)
+{
+    if (a->storage != b->storage || a->numel == 0 || b->numel == 0)
+        return 0;
+    if (a->offset == b->offset && a->numel == b->numel)
+        return 0;
+    return a->offset < b->offset + b->numel && b->offset < a->offset + a->numel;
+}
+
+int gi_same_shape(gi_tensor a, gi_tensor b)
 {
     if (a->ndim != b->ndim)
         return 0;
@@ -230,7 +239,7 @@ gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
         st = gi_check_f32(src, fn, "src");
     if (st != GI_OK)
         return st;
-    if (!same_shape(dst, src))
+    if (!gi_same_shape(dst, src))
         return gi_fail(GI_ERR_SHAPE, fn,
                        "shapes differ: dst has %d dimensions and %lld "
                        "elements, src has %d and %lld", dst->ndim,
@@ -239,8 +248,7 @@ gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
     size_t bytes = (size_t)src->numel * sizeof(float);
     if (bytes == 0 || gi_tensor_f32(dst) == gi_tensor_f32(src))
         return GI_OK;
-    if (dst->storage == src->storage && dst->offset < src->offset + src->numel &&
-        src->offset < dst->offset + dst->numel)
+    if (gi_tensors_overlap(dst, src))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "dst and src overlap in memory (views of one tensor)");
     gi_context dc = dst->storage->ctx, sc = src->storage->ctx;

@@ -93,6 +93,12 @@ Test(gpu, elementwise_ops_and_element_access_match_the_cpu)
         cr_assert_eq(gi_mul_scalar_(t, 0.5f), GI_OK);
         cr_assert_eq(gi_clamp_(t, -4, 4), GI_OK);
         cr_assert_eq(gi_masked_fill_(t, GI_EQ, 0.5f, -1), GI_OK);
+        gi_tensor twin = NULL;
+        cr_assert_eq(gi_tensor_clone(&twin, t), GI_OK);
+        cr_assert_eq(gi_uniform_(twin, -1, 1, NULL), GI_OK);
+        cr_assert_eq(gi_add_(t, twin, 0.25f), GI_OK);
+        cr_assert_eq(gi_mul_(t, twin), GI_OK);
+        gi_tensor_destroy(twin);
         const int64_t i00[] = {0, 0};
         cr_assert_eq(gi_tensor_set(t, 2, i00, 42), GI_OK);
     }

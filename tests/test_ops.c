@@ -138,3 +138,49 @@ Test(ops, large_tensors_use_threads_and_give_the_same_result)
     gi_tensor_destroy(t);
     gi_context_destroy(ctx);
 }
+
+Test(ops, add_and_mul_with_a_second_tensor)
+{
+    gi_context ctx = cpu_context();
+    const float a[] = {1, 2, 3, -4}, b[] = {10, 20, 30, 40};
+    gi_tensor t = from_values(ctx, a, 4), u = from_values(ctx, b, 4);
+    cr_expect_eq(gi_add_(t, u, 0.5f), GI_OK);
+    const float added[] = {6, 12, 18, 16};
+    expect_values(t, added);
+    cr_expect_eq(gi_mul_(t, u), GI_OK);
+    const float multiplied[] = {60, 240, 540, 640};
+    expect_values(t, multiplied);
+    cr_expect_eq(gi_mul_(u, u), GI_OK); /* the same elements: fine */
+    const float squared[] = {100, 400, 900, 1600};
+    expect_values(u, squared);
+    gi_tensor_destroy(t);
+    gi_tensor_destroy(u);
+    gi_context_destroy(ctx);
+}
+
+Test(ops, mixing_contexts_shapes_or_overlaps_is_refused)
+{
+    gi_context ctx = cpu_context(), other = cpu_context();
+    gi_tensor t = new_vector(ctx, 6), u = new_vector(other, 6);
+    gi_tensor w = new_vector(ctx, 5);
+    fill_iota(t);
+    cr_expect_eq(gi_add_(t, u, 1), GI_ERR_CONTEXT_MISMATCH);
+    cr_expect(strstr(gi_last_error(), "gi_add_: 't' is on context") ==
+              gi_last_error(), "%s", gi_last_error());
+    cr_expect_eq(gi_mul_(t, u), GI_ERR_CONTEXT_MISMATCH);
+    cr_expect_eq(gi_mul_(t, w), GI_ERR_SHAPE);
+    cr_expect_eq(gi_mul_(t, NULL), GI_ERR_NULL_ARGUMENT);
+    cr_expect_str_eq(gi_last_error(), "gi_mul_: argument 'other' is NULL");
+    gi_tensor head = NULL, tail = NULL;
+    cr_assert_eq(gi_tensor_slice(&head, t, 0, 5), GI_OK);
+    cr_assert_eq(gi_tensor_slice(&tail, t, 1, 6), GI_OK);
+    cr_expect_eq(gi_add_(tail, head, 1), GI_ERR_INVALID_ARGUMENT);
+    expect_iota(t);
+    gi_tensor_destroy(head);
+    gi_tensor_destroy(tail);
+    gi_tensor_destroy(t);
+    gi_tensor_destroy(u);
+    gi_tensor_destroy(w);
+    gi_context_destroy(ctx);
+    gi_context_destroy(other);
+}
