@@ -1,6 +1,6 @@
 /*
- * The parameter-initialization walkthrough, cell by cell, on the default
- * device (the GPU when one is usable, else the CPU):
+ * The parameter-initialization chapter, cell by cell, on the default device
+ * (the GPU when one is usable, else the CPU), printing what PyTorch prints:
  *
  *   walkthrough [--seed N] [--device auto|cpu|cuda]
  *
@@ -78,6 +78,71 @@ static void print_rows(gi_tensor t, int64_t rows)
     gi_tensor_destroy(top);
 }
 
+static gi_module child(gi_module net, int64_t i)
+{
+    gi_module c = NULL;
+    TRY(gi_module_child(net, i, &c));
+    return c;
+}
+
+/* The chapter's initializers, as apply() callbacks: each acts on Linear
+ * modules only, like `if type(m) == nn.Linear:`. */
+static gi_status init_normal(gi_module m, void *user)
+{
+    (void)user;
+    if (gi_module_kind_of(m) != GI_MODULE_LINEAR)
+        return GI_OK;
+    gi_status st = gi_normal_(gi_module_weight(m), 0.0f, 0.01f, NULL);
+    return st != GI_OK ? st : gi_zeros_(gi_module_bias(m));
+}
+
+static gi_status init_constant(gi_module m, void *user)
+{
+    (void)user;
+    if (gi_module_kind_of(m) != GI_MODULE_LINEAR)
+        return GI_OK;
+    gi_status st = gi_constant_(gi_module_weight(m), 1.0f);
+    return st != GI_OK ? st : gi_zeros_(gi_module_bias(m));
+}
+
+static gi_status init_xavier(gi_module m, void *user)
+{
+    (void)user;
+    if (gi_module_kind_of(m) != GI_MODULE_LINEAR)
+        return GI_OK;
+    return gi_xavier_uniform_(gi_module_weight(m), 1.0f, NULL);
+}
+
+static gi_status init_42(gi_module m, void *user)
+{
+    (void)user;
+    if (gi_module_kind_of(m) != GI_MODULE_LINEAR)
+        return GI_OK;
+    return gi_constant_(gi_module_weight(m), 42.0f);
+}
+
+/* print("Init", *[(name, param.shape) for ...][0]): the first parameter. */
+static gi_status print_first_param(const char *name, gi_tensor p, void *user)
+{
+    (void)user;
+    printf("Init %s ", name);
+    gi_status st = gi_tensor_print_shape(p, stdout);
+    return st != GI_OK ? st : GI_ERR_STATE; /* stop after the first */
+}
+
+static gi_status my_init(gi_module m, void *user)
+{
+    (void)user;
+    if (gi_module_kind_of(m) != GI_MODULE_LINEAR)
+        return GI_OK;
+    gi_status st = gi_module_named_parameters(m, print_first_param, NULL);
+    if (st != GI_ERR_STATE)
+        return st;
+    gi_tensor w = gi_module_weight(m);
+    st = gi_uniform_(w, -10.0f, 10.0f, NULL);
+    return st != GI_OK ? st : gi_mul_mask_(w, GI_ABS_GE, 5.0f);
+}
+
 int main(int argc, char **argv)
 {
     options o = parse(argc, argv);
@@ -86,50 +151,55 @@ int main(int argc, char **argv)
     printf("device: %s\n", gi_context_device_info(ctx));
     TRY(gi_manual_seed(ctx, o.seed));
 
-    printf("\n# X = torch.rand(2, 4)\n");
+    printf("\n# net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), "
+           "nn.LazyLinear(1))\n# X = torch.rand(size=(2, 4)); net(X).shape\n");
+    gi_module layers[3], net = NULL;
+    TRY(gi_lazy_linear_create(&layers[0], ctx, 8, 1));
+    TRY(gi_relu_create(&layers[1], ctx));
+    TRY(gi_lazy_linear_create(&layers[2], ctx, 1, 1));
+    TRY(gi_sequential_create(&net, ctx, 3, layers));
     const int64_t x_shape[] = {2, 4};
-    gi_tensor X = NULL;
+    gi_tensor X = NULL, Y = NULL;
     TRY(gi_rand(&X, ctx, 2, x_shape, NULL));
-    TRY(gi_tensor_print(X, stdout));
-    TRY(gi_tensor_print_shape(X, stdout));
+    TRY(gi_module_forward(net, X, &Y));
+    TRY(gi_tensor_print_shape(Y, stdout));
+    TRY(gi_module_print(net, stdout));
 
-    printf("\n# W = torch.empty(8, 4); nn.init.normal_(W, 0, 0.01); W[0]\n");
-    const int64_t w_shape[] = {8, 4};
-    gi_tensor W = NULL;
-    TRY(gi_tensor_create(&W, ctx, GI_F32, 2, w_shape));
-    TRY(gi_normal_(W, 0.0f, 0.01f, NULL));
-    print_row(W, 0);
+    gi_tensor w0 = gi_module_weight(child(net, 0));
+    gi_tensor b0 = gi_module_bias(child(net, 0));
+    printf("\n# net.apply(init_normal); net[0].weight.data[0], "
+           "net[0].bias.data[0]\n");
+    TRY(gi_module_apply(net, init_normal, NULL));
+    print_row(w0, 0);
+    print_row(b0, 0);
 
-    printf("\n# nn.init.constant_(W, 1); W[0]\n");
-    TRY(gi_constant_(W, 1.0f));
-    print_row(W, 0);
+    printf("\n# net.apply(init_constant); net[0].weight.data[0], "
+           "net[0].bias.data[0]\n");
+    TRY(gi_module_apply(net, init_constant, NULL));
+    print_row(w0, 0);
+    print_row(b0, 0);
 
-    printf("\n# nn.init.uniform_(W, -10, 10); W *= W.abs() >= 5; W[:2]\n");
-    TRY(gi_uniform_(W, -10.0f, 10.0f, NULL));
-    TRY(gi_mul_mask_(W, GI_ABS_GE, 5.0f));
-    print_rows(W, 2);
+    printf("\n# net[0].apply(init_xavier); net[2].apply(init_42)\n"
+           "# net[0].weight.data[0]; net[2].weight.data\n");
+    TRY(gi_module_apply(child(net, 0), init_xavier, NULL));
+    TRY(gi_module_apply(child(net, 2), init_42, NULL));
+    print_row(w0, 0);
+    TRY(gi_tensor_print(gi_module_weight(child(net, 2)), stdout));
 
-    printf("\n# W[:] += 1; W[0, 0] = 42; W[0]\n");
-    TRY(gi_add_scalar_(W, 1.0f));
+    printf("\n# net.apply(my_init); net[0].weight[:2]\n");
+    TRY(gi_module_apply(net, my_init, NULL));
+    print_rows(w0, 2);
+
+    printf("\n# net[0].weight.data[:] += 1; net[0].weight.data[0, 0] = 42; "
+           "net[0].weight.data[0]\n");
+    TRY(gi_add_scalar_(w0, 1.0f));
     const int64_t origin[] = {0, 0};
-    TRY(gi_tensor_set(W, 2, origin, 42.0f));
-    print_row(W, 0);
+    TRY(gi_tensor_set(w0, 2, origin, 42.0f));
+    print_row(w0, 0);
 
-    printf("\n# torch.randn(3, 5) from an explicit generator, stream 1\n");
-    gi_generator gen = NULL;
-    TRY(gi_generator_create(&gen, o.seed));
-    TRY(gi_generator_set_stream(gen, 1));
-    const int64_t r_shape[] = {3, 5};
-    gi_tensor R = NULL;
-    TRY(gi_randn(&R, ctx, 2, r_shape, gen));
-    TRY(gi_tensor_print(R, stdout));
-    printf("generator offset after the fill: %llu\n",
-           (unsigned long long)gi_generator_offset(gen));
-
-    gi_tensor_destroy(R);
-    gi_generator_destroy(gen);
-    gi_tensor_destroy(W);
+    gi_tensor_destroy(Y);
     gi_tensor_destroy(X);
+    gi_module_destroy(net);
     gi_context_destroy(ctx);
     return 0;
 }

@@ -319,6 +319,17 @@ GI_API gi_status gi_constant_(gi_tensor t, float value);
 GI_API gi_status gi_zeros_(gi_tensor t);
 GI_API gi_status gi_ones_(gi_tensor t);
 
+/* Fans of a weight of 2 or more dimensions, as PyTorch computes them:
+ * fan_in = size(1) * prod(size[2:]), fan_out = size(0) * prod(size[2:]).
+ * Either out pointer may be NULL. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_SHAPE (fewer than 2 dimensions). */
+GI_API gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in,
+                                   int64_t *fan_out);
+
+/* Xavier/Glorot uniform: U[-a, a) with a = gain * sqrt(6 / (fan_in +
+ * fan_out)). gain finite and >= 0; t of 2 or more dimensions. */
+GI_API gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen);
+
 /* torch.rand: a new tensor of the given shape filled with U[0, 1).
  * Returns as gi_tensor_create and gi_uniform_. */
 GI_API gi_status gi_rand(gi_tensor *out, gi_context ctx, int ndim,
@@ -326,6 +337,133 @@ GI_API gi_status gi_rand(gi_tensor *out, gi_context ctx, int ndim,
 /* torch.randn: a new tensor filled with N(0, 1). */
 GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
                    const int64_t *shape, gi_generator gen);
+
+/* ------------------------------------------------------------------------ */
+/* Modules: Sequential, Linear, LazyLinear, ReLU (torch.nn)                  */
+/* ------------------------------------------------------------------------ */
+/*
+ * A module tree is owned by its root: destroying the root destroys every
+ * module and parameter in it. A module belongs to at most one parent.
+ * Parameters (weight, bias) are tensors owned by their module: borrowed by
+ * callers, valid until the module is destroyed (or, for a LazyLinear that
+ * has not run, absent). They accept every tensor operation and initializer.
+ * All modules of a tree and the inputs of its forward share one context.
+ */
+
+typedef struct gi_module_st *gi_module;
+
+typedef enum gi_module_kind {
+    GI_MODULE_SEQUENTIAL = 0,
+    GI_MODULE_LINEAR = 1,
+    GI_MODULE_LAZY_LINEAR = 2, /* becomes GI_MODULE_LINEAR at its first forward */
+    GI_MODULE_RELU = 3
+} gi_module_kind;
+
+/* "Sequential", "Linear", "LazyLinear", "ReLU"; "unknown" otherwise. */
+GI_API const char *gi_module_kind_name(gi_module_kind kind);
+
+/* nn.Linear(in_features, out_features, bias): weight (out x in, row-major as
+ * PyTorch stores it) and bias (out) initialized as PyTorch does, weight by
+ * kaiming_uniform_(a = sqrt(5)) = U[-1/sqrt(in), 1/sqrt(in)) and bias by
+ * U[-1/sqrt(in), 1/sqrt(in)), drawn from ctx's default generator, weight
+ * first. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
+ * (negative features), GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_linear_create(gi_module *out, gi_context ctx,
+                                  int64_t in_features, int64_t out_features,
+                                  int bias);
+
+/* nn.LazyLinear(out_features, bias): no parameters until the first forward,
+ * which takes in_features from the input's last dimension, creates and
+ * initializes weight then bias like gi_linear_create (from the context's
+ * default generator, at that moment), and turns the module into a Linear.
+ * A forward that fails leaves it lazy. Returns as gi_linear_create. */
+GI_API gi_status gi_lazy_linear_create(gi_module *out, gi_context ctx,
+                                       int64_t out_features, int bias);
+
+/* nn.ReLU(). Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_relu_create(gi_module *out, gi_context ctx);
+
+/* nn.Sequential(children[0], ..., children[n-1]). On success the new
+ * Sequential owns the children; on failure nothing changes hands. A child
+ * that already has a parent, appears twice, or lives on another context is
+ * refused. children may be NULL when n is 0.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT,
+ * GI_ERR_STATE (child already owned), GI_ERR_CONTEXT_MISMATCH,
+ * GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_sequential_create(gi_module *out, gi_context ctx, int n,
+                                      const gi_module *children);
+
+/* Appends child to a Sequential, which takes ownership on success.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (seq is not
+ * a Sequential, or child is seq or one of its ancestors), GI_ERR_STATE
+ * (child already has a parent), GI_ERR_CONTEXT_MISMATCH,
+ * GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_sequential_append(gi_module seq, gi_module child);
+
+/* Destroys a root module and everything it owns. NULL is a no-op; a module
+ * that has a parent is left alone (its root owns it). */
+GI_API void gi_module_destroy(gi_module m);
+
+/* The module's kind (a materialized LazyLinear reports GI_MODULE_LINEAR,
+ * like type(m) == nn.Linear after its first forward); GI_MODULE_SEQUENTIAL
+ * for NULL. */
+GI_API gi_module_kind gi_module_kind_of(gi_module m);
+/* The module's context (borrowed); NULL for NULL. */
+GI_API gi_context gi_module_context(gi_module m);
+/* The parent, or NULL for a root (and for NULL). Borrowed. */
+GI_API gi_module gi_module_parent(gi_module m);
+
+/* Number of children (0 for all but Sequential, and for NULL). */
+GI_API int64_t gi_module_num_children(gi_module m);
+/* net[index]: negative indices count from the end. Borrowed: valid while
+ * the tree lives. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_RANGE. */
+GI_API gi_status gi_module_child(gi_module m, int64_t index, gi_module *out);
+
+/* A Linear's parameters (borrowed); NULL when the module has none (not a
+ * Linear, a LazyLinear that has not run, or bias=False). */
+GI_API gi_tensor gi_module_weight(gi_module m);
+GI_API gi_tensor gi_module_bias(gi_module m);
+/* A Linear's sizes; in_features is 0 for a LazyLinear that has not run (as
+ * PyTorch reports); -1 for modules that are not (Lazy)Linear. */
+GI_API int64_t gi_linear_in_features(gi_module m);
+GI_API int64_t gi_linear_out_features(gi_module m);
+
+/* net(X): runs the module on x and returns a new tensor the caller owns.
+ * Linear maps (..., in) to (..., out): Y = X W^T + b (cuBLAS on the GPU,
+ * OpenBLAS on the CPU); ReLU is max(x, 0); Sequential chains its children
+ * (an empty one returns a copy). x must be on the module's context.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (0-D input, wrong last
+ * dimension; the message names the module, e.g. "2"), GI_ERR_CONTEXT_MISMATCH,
+ * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS. On
+ * failure no module changes, the generator included. */
+GI_API gi_status gi_module_forward(gi_module m, gi_tensor x, gi_tensor *out);
+
+/* module.apply(fn): calls fn on every module of the tree, children before
+ * their parent, in order. A status other than GI_OK from fn stops the walk
+ * and is returned (gi_last_error() is what fn's failing call left).
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, or fn's status. */
+typedef gi_status (*gi_apply_fn)(gi_module m, void *user_data);
+GI_API gi_status gi_module_apply(gi_module m, gi_apply_fn fn, void *user_data);
+
+/* module.named_parameters(): calls fn(name, param) for each parameter in
+ * PyTorch's order and with its dotted names ("0.weight", "0.bias",
+ * "1.0.weight"); parameters of a LazyLinear that has not run are absent.
+ * name is valid during the call only. A status other than GI_OK from fn
+ * stops the walk and is returned. */
+typedef gi_status (*gi_param_fn)(const char *name, gi_tensor param,
+                                 void *user_data);
+GI_API gi_status gi_module_named_parameters(gi_module m, gi_param_fn fn,
+                                            void *user_data);
+/* Number of parameter tensors named_parameters would visit; 0 for NULL. */
+GI_API int64_t gi_module_num_parameters(gi_module m);
+
+/* print(net): the module as PyTorch prints it, e.g.
+ *   Sequential(
+ *     (0): Linear(in_features=4, out_features=8, bias=True)
+ *     (1): ReLU()
+ *   )
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO. */
+GI_API gi_status gi_module_print(gi_module m, FILE *f);
 
 /* ------------------------------------------------------------------------ */
 /* Printing, in PyTorch's format                                             */

@@ -20,6 +20,10 @@ cudaError_t gi_launch_map(cudaStream_t stream, int max_blocks, float *data,
 cudaError_t gi_launch_map2(cudaStream_t stream, int max_blocks, float *data,
                            const float *other, int64_t n, gi_map op);
 
+/* y[r * out + o] = b[o] for every row r < rows. */
+cudaError_t gi_launch_bias_rows(cudaStream_t stream, int max_blocks, float *y,
+                                const float *b, int64_t rows, int64_t out);
+
 /* data[i] = element i of `law` drawn from Philox block offset + i / 4 of
  * (seed, philox_stream). */
 cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,

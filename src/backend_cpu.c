@@ -5,6 +5,8 @@
 #include <omp.h>
 #endif
 
+#include <cblas.h>
+
 #include "internal.h"
 #include "philox.h"
 
@@ -108,6 +110,30 @@ static gi_status cpu_map2(void *state, float *data, const float *other,
     return GI_OK;
 }
 
+/* y = x w^T + b: y starts as b in every row, then one SGEMM adds x w^T
+ * (beta = 1); without a bias beta = 0 and y is not read. */
+static gi_status cpu_linear(void *state, const float *x, const float *w,
+                            const float *b, float *y, int64_t rows, int64_t in,
+                            int64_t out, int relu, const char *fn)
+{
+    (void)fn;
+    if (b != NULL || in == 0) {
+#pragma omp parallel for num_threads(threads_for(state, rows * out))
+        for (int64_t r = 0; r < rows; ++r)
+            for (int64_t o = 0; o < out; ++o)
+                y[r * out + o] = b != NULL ? b[o] : 0.0f;
+    }
+    if (in > 0)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows,
+                    (int)out, (int)in, 1.0f, x, (int)in, w, (int)in,
+                    b != NULL ? 1.0f : 0.0f, y, (int)out);
+    if (relu) {
+        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
+        return cpu_map(state, y, rows * out, &m, fn);
+    }
+    return GI_OK;
+}
+
 /* Element i takes its value from block pos->offset + i / 4 (docs/rng.md). */
 static gi_status cpu_fill_law(void *state, float *data, int64_t n,
                               const gi_law *law, const gi_philox_pos *pos,
@@ -142,6 +168,7 @@ const struct gi_backend_ops gi_cpu_backend = {
     .map = cpu_map,
     .map2 = cpu_map2,
     .fill_law = cpu_fill_law,
+    .linear = cpu_linear,
     .synchronize = cpu_synchronize,
     .set_num_threads = cpu_set_num_threads,
     .destroy = cpu_destroy,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
 #include "../kernels/kernels.h"
@@ -15,6 +16,7 @@ typedef struct cuda_state {
     int ordinal;
     int max_blocks; /* grid cap: a few waves of the device's SMs */
     cudaStream_t stream;
+    cublasHandle_t blas; /* created at the first Linear forward */
 } cuda_state;
 
 /* Turns a CUDA error into a status and a message naming fn and what failed. */
@@ -93,6 +95,8 @@ gi_status gi_cuda_backend_create(void **state, int ordinal)
 static void cuda_destroy(void *state)
 {
     cuda_state *s = state;
+    if (s->blas != NULL)
+        cublasDestroy(s->blas);
     cudaStreamSynchronize(s->stream);
     cudaStreamDestroy(s->stream);
     free(s);
@@ -188,6 +192,74 @@ static gi_status cuda_fill_law(void *state, float *data, int64_t n,
     return GI_OK;
 }
 
+static gi_status cublas_fail(cublasStatus_t err, const char *fn,
+                             const char *what)
+{
+    gi_status st = err == CUBLAS_STATUS_ALLOC_FAILED ? GI_ERR_OUT_OF_MEMORY
+                                                      : GI_ERR_CUBLAS;
+    return gi_fail(st, fn, "%s failed: %s (%s)", what,
+                   cublasGetStatusString(err), cublasGetStatusName(err));
+}
+
+#define GI_CUBLAS_TRY(call, fn)                                               \
+    do {                                                                      \
+        cublasStatus_t err_ = (call);                                         \
+        if (err_ != CUBLAS_STATUS_SUCCESS)                                    \
+            return cublas_fail(err_, fn, #call);                              \
+    } while (0)
+
+static gi_status blas_handle(cuda_state *s, const char *fn)
+{
+    if (s->blas != NULL)
+        return GI_OK;
+    cublasHandle_t h;
+    GI_CUBLAS_TRY(cublasCreate(&h), fn);
+    cublasStatus_t err = cublasSetStream(h, s->stream);
+    if (err != CUBLAS_STATUS_SUCCESS) {
+        cublasDestroy(h);
+        return cublas_fail(err, fn, "cublasSetStream");
+    }
+    s->blas = h;
+    return GI_OK;
+}
+
+/*
+ * y = x w^T + b with row-major x (rows x in), w (out x in), y (rows x out).
+ * cuBLAS is column-major, where these buffers read as x^T (in x rows),
+ * w^T (in x out) and y^T (out x rows); so y^T = (w^T)^T x^T is one SGEMM
+ * with op(A) = transpose of w's buffer, op(B) = x's buffer as it is:
+ * m = out, n = rows, k = in, lda = ldb = in, ldc = out. The bias is
+ * broadcast into y first and the GEMM accumulates onto it (beta = 1).
+ * Default math mode: full FP32, no TF32, like the CPU path.
+ */
+static gi_status cuda_linear(void *state, const float *x, const float *w,
+                             const float *b, float *y, int64_t rows,
+                             int64_t in, int64_t out, int relu, const char *fn)
+{
+    cuda_state *s = state;
+    gi_status st = blas_handle(s, fn);
+    if (st != GI_OK)
+        return st;
+    if (b != NULL)
+        GI_CUDA_TRY(gi_launch_bias_rows(s->stream, s->max_blocks, y, b, rows,
+                                        out), fn);
+    else if (in == 0)
+        GI_CUDA_TRY(cudaMemsetAsync(y, 0, (size_t)(rows * out) * sizeof *y,
+                                    s->stream), fn);
+    if (in > 0) {
+        const float one = 1.0f, beta = b != NULL ? 1.0f : 0.0f;
+        GI_CUBLAS_TRY(cublasSgemm(s->blas, CUBLAS_OP_T, CUBLAS_OP_N, (int)out,
+                                  (int)rows, (int)in, &one, w, (int)in, x,
+                                  (int)in, &beta, y, (int)out), fn);
+    }
+    if (relu) {
+        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
+        GI_CUDA_TRY(gi_launch_map(s->stream, s->max_blocks, y, rows * out, m),
+                    fn);
+    }
+    return GI_OK;
+}
+
 const struct gi_backend_ops gi_cuda_backend = {
     .name = "cuda",
     .alloc = cuda_alloc,
@@ -198,6 +270,7 @@ const struct gi_backend_ops gi_cuda_backend = {
     .map = cuda_map,
     .map2 = cuda_map2,
     .fill_law = cuda_fill_law,
+    .linear = cuda_linear,
     .synchronize = cuda_synchronize,
     .set_num_threads = cuda_set_num_threads,
     .destroy = cuda_destroy,

@@ -38,8 +38,14 @@ gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "b - a overflows float (a = %g, b = %g)", (double)a,
                        (double)b);
-    if (a == b)
-        return gi_constant_(t, a);
+    return gi_fill_uniform(t, a, b, gen, fn);
+}
+
+gi_status gi_fill_uniform(gi_tensor t, float a, float b, gi_generator gen,
+                          const char *fn)
+{
+    if (a == b) /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
+        return gi_constant_(t, a + 0.0f);
     gi_law law = {GI_LAW_UNIFORM, a, b - a, gi_float_below(b)};
     return gi_fill_with_law(t, &law, gen, fn);
 }

@@ -52,6 +52,11 @@ struct gi_backend_ops {
     gi_status (*fill_law)(void *state, float *data, int64_t n,
                           const gi_law *law, const gi_philox_pos *pos,
                           const char *fn);
+    /* y = x w^T (+ b) (then max(., 0) when relu): x rows x in, w out x in,
+     * b out or NULL, y rows x out, all row-major. */
+    gi_status (*linear)(void *state, const float *x, const float *w,
+                        const float *b, float *y, int64_t rows, int64_t in,
+                        int64_t out, int relu, const char *fn);
     gi_status (*synchronize)(void *state, const char *fn);
     void (*set_num_threads)(void *state, int num_threads);
     void (*destroy)(void *state);
@@ -121,6 +126,10 @@ gi_generator gi_resolve_generator(gi_tensor t, gi_generator gen);
 
 /* Applies m to every element of t after checking t; zero elements: no-op. */
 gi_status gi_run_map(gi_tensor t, const gi_map *m, const char *fn);
+
+/* U[a, b) for checked a <= b (a == b fills a without drawing). */
+gi_status gi_fill_uniform(gi_tensor t, float a, float b, gi_generator gen,
+                          const char *fn);
 
 /* Runs a random law over t with gen and advances gen on success only. */
 gi_status gi_fill_with_law(gi_tensor t, const gi_law *law, gi_generator gen,

@@ -73,8 +73,10 @@ typedef enum gi_map_kind {
     GI_MAP_CLAMP = 3,      /* min(max(x, a), b); NaN stays NaN */
     GI_MAP_MASKED_FILL = 4, /* cmp(x, a) ? b : x */
     GI_MAP_MUL_MASK = 5,    /* x * (cmp(x, a) ? 1 : 0), signs and NaN kept */
-    GI_MAP_ADD_SCALED = 6,  /* x + a * y, y from a second tensor */
-    GI_MAP_MUL_BY = 7       /* x * y, y from a second tensor */
+    GI_MAP_RELU = 6,        /* x < 0 ? 0 : x (torch.relu: -0 and NaN kept) */
+    GI_MAP_ADD_SCALED = 7,  /* x + a * y, y from a second tensor */
+    GI_MAP_MUL_BY = 8,      /* x * y, y from a second tensor */
+    GI_MAP_RELU_OF = 9      /* relu(y): out-of-place ReLU into x */
 } gi_map_kind;
 
 typedef struct gi_map {
@@ -104,7 +106,8 @@ GI_HOSTDEV float gi_map_apply2(const gi_map *m, float x, float y)
 {
     switch (m->kind) {
     case GI_MAP_ADD_SCALED: return x + m->a * y;
-    default: return x * y;
+    case GI_MAP_MUL_BY: return x * y;
+    default: return y < 0.0f ? 0.0f : y;
     }
 }
 
@@ -116,6 +119,7 @@ GI_HOSTDEV float gi_map_apply(const gi_map *m, float x)
     case GI_MAP_MUL: return x * m->a;
     case GI_MAP_CLAMP: return x < m->a ? m->a : (x > m->b ? m->b : x);
     case GI_MAP_MASKED_FILL: return gi_compare_holds(m->cmp, x, m->a) ? m->b : x;
+    case GI_MAP_RELU: return x < 0.0f ? 0.0f : x;
     default: return x * (gi_compare_holds(m->cmp, x, m->a) ? 1.0f : 0.0f);
     }
 }
