@@ -61,12 +61,13 @@ GI_HOSTDEV float gi_float_below(float x)
  * x = 2^e * m with m in [sqrt(1/2), sqrt(2)); with f = m - 1 (exact) and
  * s = f / (2 + f), log(m) = f - s * (f - R(s^2)) where R is the atanh
  * series 2z/3 + 2z^2/5 + ... ; |s| <= 0.1716 so four terms reach float
- * precision. ln 2 is split in two so e * LN2_HI is exact.
+ * precision. ln 2 is split in two; LN2_HI has 15 significant bits, so
+ * e * LN2_HI is exact for every exponent.
  */
 GI_HOSTDEV float gi_logf(float x)
 {
-    const float LN2_HI = 6.93145751953125e-1f;  /* 0x3f317180 */
-    const float LN2_LO = 1.42860682030941723e-6f; /* ln2 - LN2_HI */
+    const float LN2_HI = 6.93145751953125e-1f;    /* 0x3f317200 */
+    const float LN2_LO = 1.42860682030941723e-6f; /* 0x35bfbe8e */
     uint32_t u = gi_float_bits(x);
     int e = 0;
     if (u < 0x00800000u) { /* subnormal: scale into the normal range */

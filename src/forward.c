@@ -50,7 +50,9 @@ static gi_status check_linear_input(gi_module m, gi_tensor x,
                        "Linear at '%s' expects inputs whose last dimension is "
                        "%lld, got %lld", where->text,
                        (long long)m->in_features, (long long)in);
-    int64_t rows = in > 0 ? x->numel / in : 0;
+    int64_t rows = 1;
+    for (int d = 0; d + 1 < x->ndim; ++d)
+        rows *= x->shape[d];
     if (rows > INT_MAX || in > INT_MAX || m->out_features > INT_MAX)
         return gi_fail(GI_ERR_OVERFLOW, FN,
                        "Linear at '%s': %lld x %lld -> %lld exceeds the GEMM's "
@@ -76,8 +78,9 @@ static gi_status run_linear(gi_module m, gi_tensor x, int relu, gi_tensor *y,
         st = ctx->ops->linear(ctx->state, gi_tensor_f32(x),
                               gi_tensor_f32(m->weight),
                               m->bias ? gi_tensor_f32(m->bias) : NULL,
-                              gi_tensor_f32(out), x->numel / (in > 0 ? in : 1),
-                              in, m->out_features, relu, FN);
+                              gi_tensor_f32(out),
+                              out->numel / m->out_features, in,
+                              m->out_features, relu, FN);
     }
     if (st != GI_OK) {
         gi_tensor_destroy(out);

@@ -125,6 +125,7 @@ gi_status gi_linear_create(gi_module *out, gi_context ctx, int64_t in_features,
                            int64_t out_features, int bias)
 {
     static const char *const fn = "gi_linear_create";
+    GI_CHECK_NULL(out, fn);
     gi_module m = NULL;
     gi_status st = check_features(in_features, out_features, fn);
     if (st == GI_OK)

@@ -14,6 +14,7 @@ must agree bit for bit:
     rounded binary32 result, since 53 >= 2 * 24 + 2).
 
 Run:  python3 tests/rng_reference.py            (writes tests/data/rng_golden.txt)
+      python3 tests/rng_reference.py --out PATH (writes PATH instead)
       python3 tests/rng_reference.py --check    (self-tests only, writes nothing)
 
 Output format (line oriented; '#' lines are comments):
@@ -183,7 +184,7 @@ K = {
     "C2": nearest_f32(Fraction(2, 5)),
     "C3": nearest_f32(Fraction(2, 7)),
     "C4": nearest_f32(Fraction(2, 9)),
-    "LN2_HI": 0x3F317180,
+    "LN2_HI": 0x3F317200,
     # ln 2 to ~60 digits, far more than needed to round ln2 - LN2_HI.
     "LN2_LO": None,
     "P": None,
@@ -285,7 +286,7 @@ def uniform_(ops, seed, stream, offset, n, a_bits, b_bits):
     """Returns (values as bit patterns, offset after)."""
     a, b = ops.const(a_bits), ops.const(b_bits)
     if bits_f32(a_bits) == bits_f32(b_bits):
-        return [a_bits] * n, offset
+        return [ops.bits(a + ops.const(0))] * n, offset
     diff = b - a
     top = ops.const(below_bits(b_bits))
     blks = blocks_for(seed, stream, offset, n)
@@ -412,6 +413,16 @@ CASES = [
     # draws (docs/rng.md: only uniform's a == b is said not to draw).
     ("uniform", 5, 0, 7, 5, F(3), F(3)),
     ("normal", 5, 0, 7, 5, F(42), F(0)),
+    # a == b with signed zeros: every element is a + 0, so -0.0 becomes
+    # +0.0 (a = -0.0, b = +0.0 compare equal as floats).
+    ("uniform", 5, 0, 7, 3, 0x80000000, 0x80000000),
+    ("uniform", 5, 0, 7, 3, 0x80000000, 0x00000000),
+    # Probes of log's ln 2 split (LN2_HI = 0x3f317200, LN2_LO nearest to
+    # ln 2 - LN2_HI): blocks 648244 and 1885164 of seed 0, stream 0 hold
+    # lanes whose log rounds differently under another split (e.g.
+    # 0x3f317180 / 0x3717f7d2), which moves the normals by 1-2 ulp.
+    ("normal", 0, 0, 648243, 13, F(0), F(1)),
+    ("normal", 0, 0, 1885164, 4, F(0), F(1)),
 ]
 
 
@@ -432,6 +443,8 @@ def main():
     lines.append("cases %d" % len(CASES))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                         "data", "rng_golden.txt")
+    if "--out" in sys.argv[1:]:
+        path = sys.argv[sys.argv.index("--out") + 1]
     with open(path, "w") as fh:
         fh.write("\n".join(lines) + "\n")
     print("wrote %s: %d cases" % (path, len(CASES)))

@@ -1,5 +1,6 @@
 /* GPU fills and operations equal the CPU's bit for bit. Skips without a
  * usable GPU, saying why. */
+#include <math.h>
 #include <string.h>
 
 #include "test_helpers.h"
@@ -113,6 +114,51 @@ Test(gpu, elementwise_ops_and_element_access_match_the_cpu)
     gi_tensor_destroy(a);
     gi_tensor_destroy(b);
     gi_tensor_destroy(c);
+    gi_context_destroy(gpu);
+    gi_context_destroy(cpu);
+}
+
+/* cuBLAS and OpenBLAS sum in different orders: the same net on the same
+ * parameters agrees to float32 rounding, not to the bit. */
+Test(gpu, forward_matches_the_cpu)
+{
+    gi_context gpu = gpu_context_or_skip(), cpu = cpu_context();
+    gi_module nets[2] = {NULL, NULL};
+    gi_tensor ys[2] = {NULL, NULL};
+    gi_context ctxs[2] = {gpu, cpu};
+    const int64_t shape[] = {256, 1024};
+    for (int d = 0; d < 2; ++d) {
+        gi_module kids[3] = {NULL, NULL, NULL};
+        gi_manual_seed(ctxs[d], 3);
+        cr_assert_eq(gi_lazy_linear_create(&kids[0], ctxs[d], 512, 1), GI_OK);
+        cr_assert_eq(gi_relu_create(&kids[1], ctxs[d]), GI_OK);
+        cr_assert_eq(gi_lazy_linear_create(&kids[2], ctxs[d], 10, 1), GI_OK);
+        cr_assert_eq(gi_sequential_create(&nets[d], ctxs[d], 3, kids), GI_OK);
+        gi_tensor x = NULL;
+        cr_assert_eq(gi_rand(&x, ctxs[d], 2, shape, NULL), GI_OK);
+        cr_assert_eq(gi_module_forward(nets[d], x, &ys[d]), GI_OK, "%s",
+                     gi_last_error());
+        gi_tensor_destroy(x);
+    }
+    gi_module l0 = NULL, l1 = NULL;
+    cr_assert_eq(gi_module_child(nets[0], 0, &l0), GI_OK);
+    cr_assert_eq(gi_module_child(nets[1], 0, &l1), GI_OK);
+    float *w0 = to_host(gi_module_weight(l0)), *w1 = to_host(gi_module_weight(l1));
+    cr_expect(memcmp(w0, w1, 512 * 1024 * sizeof(float)) == 0,
+              "LazyLinear draws the same parameters on both devices");
+    free(w0);
+    free(w1);
+    float *a = to_host(ys[0]), *b = to_host(ys[1]);
+    double worst = 0;
+    for (int i = 0; i < 256 * 10; ++i)
+        worst = fmax(worst, fabs((double)a[i] - b[i]) / (fabs((double)b[i]) + 1e-3));
+    cr_expect_leq(worst, 1e-4, "worst relative difference %g", worst);
+    free(a);
+    free(b);
+    for (int d = 0; d < 2; ++d) {
+        gi_tensor_destroy(ys[d]);
+        gi_module_destroy(nets[d]);
+    }
     gi_context_destroy(gpu);
     gi_context_destroy(cpu);
 }
