@@ -33,7 +33,7 @@ static gi_status new_like(gi_tensor x, int64_t last, gi_tensor *out)
     int64_t shape[GI_MAX_DIMS];
     memcpy(shape, x->shape, sizeof shape);
     shape[x->ndim - 1] = last;
-    return gi_tensor_create(out, x->storage->ctx, GI_F32, x->ndim, shape);
+    return gi_tensor_new(out, x->storage->ctx, x->ndim, shape, FN);
 }
 
 static gi_status check_linear_input(gi_module m, gi_tensor x,
@@ -101,7 +101,7 @@ static gi_status run_relu(gi_tensor x, int owned, gi_tensor *y)
         return st;
     }
     gi_tensor out = NULL;
-    gi_status st = gi_tensor_create(&out, ctx, GI_F32, x->ndim, x->shape);
+    gi_status st = gi_tensor_new(&out, ctx, x->ndim, x->shape, FN);
     if (st == GI_OK && out->numel > 0) {
         gi_map m = {GI_MAP_RELU_OF, 0, 0.0f, 0.0f};
         st = ctx->ops->map2(ctx->state, gi_tensor_f32(out), gi_tensor_f32(x),

@@ -91,8 +91,9 @@ static gi_status new_random(const char *fn, gi_tensor *out, gi_context ctx,
                             float p, float q)
 {
     GI_CHECK_NULL(out, fn);
-    gi_tensor t = NULL;
-    gi_status st = gi_tensor_create(&t, ctx, GI_F32, ndim, shape);
+    GI_CHECK_NULL(ctx, fn);
+    gi_tensor t = NULL; /* init() writes every element */
+    gi_status st = gi_tensor_new(&t, ctx, ndim, shape, fn);
     if (st == GI_OK)
         st = init(t, p, q, gen);
     if (st != GI_OK) {

@@ -106,6 +106,11 @@ struct gi_tensor_st {
     gi_dtype dtype;
 };
 
+/* A float32 tensor whose elements are not initialized: for outputs that
+ * are written whole right away. */
+gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, int ndim,
+                        const int64_t *shape, const char *fn);
+
 void gi_context_retain(gi_context ctx);
 void gi_context_release(gi_context ctx);
 

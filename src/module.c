@@ -60,24 +60,24 @@ static gi_status check_features(int64_t in_features, int64_t out_features,
     return GI_OK;
 }
 
-/* A new tensor of ndim dims on m's context, or NULL with the error set. */
+/* A parameter tensor on m's context; reset_parameters writes all of it. */
 static gi_status new_param(gi_module m, int ndim, const int64_t *shape,
-                           gi_tensor *out)
+                           gi_tensor *out, const char *fn)
 {
-    return gi_tensor_create(out, m->ctx, GI_F32, ndim, shape);
+    return gi_tensor_new(out, m->ctx, ndim, shape, fn);
 }
 
 /* PyTorch's Linear.reset_parameters: kaiming_uniform_(w, a=sqrt(5)) has
  * bound gain * sqrt(3 / fan_in) with gain = sqrt(2 / (1 + 5)), which is
  * 1 / sqrt(fan_in); the bias uses 1 / sqrt(fan_in) too (0 when fan_in is
  * 0). Computed in double, as PyTorch does, then rounded to float. */
-static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in)
+static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in,
+                                  const char *fn)
 {
     double gain = sqrt(2.0 / (1.0 + 5.0));
     double w_bound = fan_in > 0 ? sqrt(3.0) * (gain / sqrt((double)fan_in))
                                 : 0.0;
     double b_bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0;
-    static const char *const fn = "gi_linear_create";
     gi_status st = gi_fill_uniform(w, (float)-w_bound, (float)w_bound, NULL, fn);
     if (st == GI_OK && b != NULL)
         st = gi_fill_uniform(b, (float)-b_bound, (float)b_bound, NULL, fn);
@@ -91,19 +91,16 @@ gi_status gi_linear_materialize(gi_module m, int64_t in_features,
     gi_tensor w = NULL, b = NULL;
     gi_generator gen = &m->ctx->generator;
     uint64_t offset = gen->offset;
-    gi_status st = new_param(m, 2, wshape, &w);
+    gi_status st = new_param(m, 2, wshape, &w, fn);
     if (st == GI_OK && m->has_bias)
-        st = new_param(m, 1, &m->out_features, &b);
+        st = new_param(m, 1, &m->out_features, &b, fn);
     if (st == GI_OK)
-        st = reset_parameters(w, b, in_features);
+        st = reset_parameters(w, b, in_features, fn);
     if (st != GI_OK) {
         gen->offset = offset; /* the weight may have drawn already */
         gi_tensor_destroy(w);
         gi_tensor_destroy(b);
-        char cause[256];
-        snprintf(cause, sizeof cause, "%s", gi_last_error());
-        return gi_fail(st, fn, "cannot create the Linear's parameters (%s)",
-                       cause);
+        return st;
     }
     m->weight = w;
     m->bias = b;

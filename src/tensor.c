@@ -73,16 +73,9 @@ static void storage_release(gi_storage *s)
     free(s);
 }
 
-gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
-                           int ndim, const int64_t *shape)
+gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, int ndim,
+                        const int64_t *shape, const char *fn)
 {
-    static const char *const fn = "gi_tensor_create";
-    GI_CHECK_NULL(out, fn);
-    GI_CHECK_NULL(ctx, fn);
-    if (dtype != GI_F32)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn,
-                       "dtype %s (%d) is not supported yet; use GI_F32",
-                       gi_dtype_name(dtype), (int)dtype);
     int64_t numel = 0;
     gi_status st = shape_numel(ndim, shape, &numel, fn);
     if (st != GI_OK)
@@ -93,12 +86,6 @@ gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
     s->bytes = (size_t)numel * sizeof(float);
     s->ctx = ctx;
     st = ctx->ops->alloc(ctx->state, s->bytes, &s->data, fn);
-    if (st == GI_OK) {
-        gi_map zero = {GI_MAP_FILL, 0, 0.0f, 0.0f};
-        st = ctx->ops->map(ctx->state, s->data, numel, &zero, fn);
-        if (st != GI_OK)
-            ctx->ops->release(ctx->state, s->data);
-    }
     if (st != GI_OK) {
         free(s);
         return st;
@@ -110,6 +97,30 @@ gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate tensor");
     }
     gi_context_retain(ctx);
+    *out = t;
+    return GI_OK;
+}
+
+gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
+                           int ndim, const int64_t *shape)
+{
+    static const char *const fn = "gi_tensor_create";
+    GI_CHECK_NULL(out, fn);
+    GI_CHECK_NULL(ctx, fn);
+    if (dtype != GI_F32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "dtype %s (%d) is not supported yet; use GI_F32",
+                       gi_dtype_name(dtype), (int)dtype);
+    gi_tensor t = NULL;
+    gi_status st = gi_tensor_new(&t, ctx, ndim, shape, fn);
+    if (st == GI_OK && t->numel > 0) {
+        gi_map zero = {GI_MAP_FILL, 0, 0.0f, 0.0f};
+        st = ctx->ops->map(ctx->state, gi_tensor_f32(t), t->numel, &zero, fn);
+    }
+    if (st != GI_OK) {
+        gi_tensor_destroy(t);
+        return st;
+    }
     *out = t;
     return GI_OK;
 }
