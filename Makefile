@@ -1,6 +1,7 @@
 # The two commands of the README, each complete on a fresh Debian 12 machine:
 #   make demo   installs what is missing, builds, runs the walkthrough
 #   make test   installs what is missing, builds, runs the test suite
+#   make bench  builds, then runs the benchmarks (never part of the tests)
 # BUILD selects the build folder; CMAKE_FLAGS adds configure options, e.g.
 #   make test BUILD=build-cpu CMAKE_FLAGS=-DGINIT_CUDA=OFF
 
@@ -8,7 +9,7 @@ BUILD ?= build
 CMAKE_FLAGS ?=
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 
-.PHONY: all deps configure build test demo install clean
+.PHONY: all deps configure build test demo bench install clean
 
 all: build
 
@@ -28,6 +29,9 @@ test: build
 
 demo: build
 	$(BUILD)/examples/walkthrough $(ARGS)
+
+bench: build
+	$(BUILD)/bench/ginit_bench_forward $(ARGS)
 
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))

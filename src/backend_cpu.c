@@ -111,25 +111,27 @@ static gi_status cpu_map2(void *state, float *data, const float *other,
 }
 
 /* y = x w^T + b: y starts as b in every row, then one SGEMM adds x w^T
- * (beta = 1); without a bias beta = 0 and y is not read. */
+ * (beta = 1); without a bias beta = 0 and y is not read. OpenBLAS runs its
+ * own threads, so the passes around the GEMM stay serial: OpenMP workers
+ * spinning after a parallel loop would take the cores the GEMM needs. */
 static gi_status cpu_linear(void *state, const float *x, const float *w,
                             const float *b, float *y, int64_t rows, int64_t in,
                             int64_t out, int relu, const char *fn)
 {
+    (void)state;
     (void)fn;
-    if (b != NULL || in == 0) {
-#pragma omp parallel for num_threads(threads_for(state, rows * out))
+    if (b != NULL || in == 0)
         for (int64_t r = 0; r < rows; ++r)
             for (int64_t o = 0; o < out; ++o)
                 y[r * out + o] = b != NULL ? b[o] : 0.0f;
-    }
     if (in > 0)
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows,
                     (int)out, (int)in, 1.0f, x, (int)in, w, (int)in,
                     b != NULL ? 1.0f : 0.0f, y, (int)out);
     if (relu) {
         const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
-        return cpu_map(state, y, rows * out, &m, fn);
+        for (int64_t i = 0; i < rows * out; ++i)
+            y[i] = gi_map_apply(&m, y[i]);
     }
     return GI_OK;
 }

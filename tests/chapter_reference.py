@@ -48,6 +48,7 @@ import contextlib
 import io
 import os
 import sys
+import warnings
 
 import numpy as np
 import torch
@@ -221,7 +222,10 @@ def reference(seed, trace=None):
     if trace is not None:
         trace.write("# seed %d\n" % seed)
     buf = io.StringIO()
-    with ginit_random_bits(), contextlib.redirect_stdout(buf):
+    with ginit_random_bits(), contextlib.redirect_stdout(buf), \
+            warnings.catch_warnings():
+        # torch 1.13 warns that lazy modules are a new feature.
+        warnings.filterwarnings("ignore", message="Lazy modules")
         chapter(seed)
     if not torch.equal(torch.get_rng_state(), before):
         raise SystemExit("chapter_reference: torch drew from its own "

@@ -1,0 +1,227 @@
+/*
+ * Linear and Linear+ReLU forward against a bare GEMM of the same shape
+ * (cuBLAS on the GPU, OpenBLAS on the CPU), side by side in one run:
+ *
+ *   ginit_bench_forward [--device auto|cpu|cuda] [--reps N] [--quick]
+ *
+ * Each time is the median of N runs after one warm-up, wall clock around
+ * the call and a device synchronization. The bare GEMM computes X W^T on
+ * the same sizes without a bias; the Linear adds the bias and allocates
+ * its output, as net(X) does.
+ */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cblas.h>
+
+#include "ginit.h"
+
+#ifdef GINIT_BENCH_CUDA
+#include <cublas_v2.h>
+#include <cuda_runtime_api.h>
+#endif
+
+#define MAX_REPS 101
+
+#define TRY(call)                                                             \
+    do {                                                                      \
+        gi_status st_ = (call);                                               \
+        if (st_ != GI_OK) {                                                   \
+            fprintf(stderr, "bench: %s\n", gi_last_error());                  \
+            exit(1);                                                          \
+        }                                                                     \
+    } while (0)
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+/* A bare GEMM on the context's device, on copies of the module's data. */
+typedef struct gemm {
+    gi_device device;
+    int rows, in, out;
+    float *x, *w, *y; /* host or device buffers */
+#ifdef GINIT_BENCH_CUDA
+    cublasHandle_t blas;
+#endif
+} gemm;
+
+static float *host_copy(gi_tensor t)
+{
+    size_t bytes = (size_t)gi_tensor_numel(t) * sizeof(float);
+    float *h = malloc(bytes);
+    if (h == NULL)
+        exit(1);
+    TRY(gi_tensor_copy_to_host(t, h, bytes));
+    return h;
+}
+
+static gemm gemm_setup(gi_context ctx, gi_tensor x, gi_tensor w)
+{
+    gemm g = {gi_context_device(ctx), (int)(gi_tensor_numel(x) / gi_tensor_size(x, -1)),
+              (int)gi_tensor_size(x, -1), (int)gi_tensor_size(w, 0), NULL, NULL,
+              NULL
+#ifdef GINIT_BENCH_CUDA
+              , NULL
+#endif
+    };
+    g.x = host_copy(x);
+    g.w = host_copy(w);
+    g.y = malloc((size_t)g.rows * g.out * sizeof(float));
+#ifdef GINIT_BENCH_CUDA
+    if (g.device == GI_DEVICE_CUDA) {
+        float *hx = g.x, *hw = g.w;
+        size_t bx = (size_t)g.rows * g.in * 4, bw = (size_t)g.out * g.in * 4;
+        free(g.y);
+        if (cudaMalloc((void **)&g.x, bx) != cudaSuccess ||
+            cudaMalloc((void **)&g.w, bw) != cudaSuccess ||
+            cudaMalloc((void **)&g.y, (size_t)g.rows * g.out * 4) != cudaSuccess ||
+            cublasCreate(&g.blas) != CUBLAS_STATUS_SUCCESS)
+            exit(1);
+        cudaMemcpy(g.x, hx, bx, cudaMemcpyHostToDevice);
+        cudaMemcpy(g.w, hw, bw, cudaMemcpyHostToDevice);
+        free(hx);
+        free(hw);
+    }
+#endif
+    return g;
+}
+
+static void gemm_run(const gemm *g)
+{
+#ifdef GINIT_BENCH_CUDA
+    if (g->device == GI_DEVICE_CUDA) {
+        const float one = 1.0f, zero = 0.0f;
+        cublasSgemm(g->blas, CUBLAS_OP_T, CUBLAS_OP_N, g->out, g->rows, g->in,
+                    &one, g->w, g->in, g->x, g->in, &zero, g->y, g->out);
+        cudaDeviceSynchronize();
+        return;
+    }
+#endif
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, g->rows, g->out, g->in,
+                1.0f, g->x, g->in, g->w, g->in, 0.0f, g->y, g->out);
+}
+
+static void gemm_free(gemm *g)
+{
+#ifdef GINIT_BENCH_CUDA
+    if (g->device == GI_DEVICE_CUDA) {
+        cudaFree(g->x);
+        cudaFree(g->w);
+        cudaFree(g->y);
+        cublasDestroy(g->blas);
+        return;
+    }
+#endif
+    free(g->x);
+    free(g->w);
+    free(g->y);
+}
+
+static double time_gemm(const gemm *g, int reps)
+{
+    double t[MAX_REPS];
+    gemm_run(g);
+    for (int r = 0; r < reps; ++r) {
+        double t0 = now_ms();
+        gemm_run(g);
+        t[r] = now_ms() - t0;
+    }
+    return median(t, reps);
+}
+
+static double time_forward(gi_module m, gi_tensor x, int reps)
+{
+    double t[MAX_REPS];
+    gi_context ctx = gi_module_context(m);
+    for (int r = -1; r < reps; ++r) {
+        gi_tensor y = NULL;
+        double t0 = now_ms();
+        TRY(gi_module_forward(m, x, &y));
+        TRY(gi_context_synchronize(ctx));
+        double dt = now_ms() - t0;
+        gi_tensor_destroy(y);
+        if (r >= 0)
+            t[r] = dt;
+    }
+    return median(t, reps);
+}
+
+static void bench_shape(gi_context ctx, int64_t rows, int64_t in, int64_t out,
+                        int reps)
+{
+    gi_module lin = NULL, lin2 = NULL, relu = NULL, net = NULL;
+    gi_tensor x = NULL;
+    const int64_t shape[] = {rows, in};
+    TRY(gi_linear_create(&lin, ctx, in, out, 1));
+    TRY(gi_linear_create(&lin2, ctx, in, out, 1));
+    TRY(gi_relu_create(&relu, ctx));
+    gi_module kids[] = {lin2, relu};
+    TRY(gi_sequential_create(&net, ctx, 2, kids));
+    TRY(gi_rand(&x, ctx, 2, shape, NULL));
+    gemm g = gemm_setup(ctx, x, gi_module_weight(lin));
+    double tg = time_gemm(&g, reps);
+    double tl = time_forward(lin, x, reps);
+    double tr = time_forward(net, x, reps);
+    printf("%6lld x %5lld -> %5lld | %10.4f | %10.4f %6.3fx | %10.4f %6.3fx\n",
+           (long long)rows, (long long)in, (long long)out, tg, tl, tl / tg, tr,
+           tr / tg);
+    gemm_free(&g);
+    gi_tensor_destroy(x);
+    gi_module_destroy(lin);
+    gi_module_destroy(net);
+}
+
+int main(int argc, char **argv)
+{
+    gi_device device = GI_DEVICE_AUTO;
+    int reps = 9, quick = 0;
+    for (int i = 1; i < argc; ++i) {
+        if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
+            const char *d = argv[++i];
+            device = strcmp(d, "cpu") == 0    ? GI_DEVICE_CPU
+                     : strcmp(d, "cuda") == 0 ? GI_DEVICE_CUDA
+                                              : GI_DEVICE_AUTO;
+        } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
+            reps = atoi(argv[++i]);
+        } else if (strcmp(argv[i], "--quick") == 0) {
+            quick = 1;
+        } else {
+            fprintf(stderr, "usage: %s [--device auto|cpu|cuda] [--reps N] "
+                    "[--quick]\n", argv[0]);
+            return 2;
+        }
+    }
+    if (reps < 1 || reps > MAX_REPS)
+        reps = 9;
+    gi_context ctx = NULL;
+    TRY(gi_context_create(&ctx, device));
+    printf("ginit forward benchmark\ndevice: %s\nmedian of %d runs, ms\n\n",
+           gi_context_device_info(ctx), reps);
+    printf("rows x    in ->   out |  bare GEMM |     Linear  ratio | "
+           "Linear+ReLU  ratio\n");
+    const int64_t shapes[][3] = {{2, 4, 8}, {256, 1024, 1024}, {4096, 4096, 4096}};
+    int n = quick ? 2 : 3;
+    for (int s = 0; s < n; ++s)
+        bench_shape(ctx, shapes[s][0], shapes[s][1], shapes[s][2], reps);
+    gi_context_destroy(ctx);
+    return 0;
+}
