@@ -4,8 +4,15 @@
 # (same seed, same numbers), and the benchmarks; a short table comes last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-export LD_LIBRARY_PATH="$PWD/build-gpu/libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+cuda_lib=$(dirname "$(command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)")/../lib64
+export LD_LIBRARY_PATH="$PWD/build-gpu/libs:$cuda_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 out=${OUT:-/tmp}
+# The build recorded this tree's absolute path (test data, CTest files):
+# make that path lead here when the tree was copied elsewhere.
+src=$(sed -n 's/^CMAKE_HOME_DIRECTORY:INTERNAL=//p' build-gpu/CMakeCache.txt)
+if [ -n "$src" ] && [ ! -e "$src" ]; then
+    mkdir -p "$(dirname "$src")" && ln -s "$PWD" "$src"
+fi
 nvidia-smi --query-gpu=name,clocks.max.sm,memory.total --format=csv,noheader || true
 
 (cd build-gpu && ctest --output-on-failure 2>&1) | tee "$out/ctest.log" | tail -20

@@ -6,6 +6,7 @@
  *
  * The same seed prints the same numbers on the CPU and the GPU.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,9 +40,11 @@ static options parse(int argc, char **argv)
     options o = {0, GI_DEVICE_AUTO};
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+            const char *text = argv[++i];
             char *end;
-            o.seed = strtoull(argv[++i], &end, 0);
-            if (*end != '\0')
+            errno = 0;
+            o.seed = strtoull(text, &end, 0);
+            if (end == text || *end != '\0' || errno == ERANGE)
                 usage(argv[0]);
         } else if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
             const char *d = argv[++i];
