@@ -146,6 +146,19 @@ static gi_status my_init(gi_module m, void *user)
     return st != GI_OK ? st : gi_mul_mask_(w, GI_ABS_GE, 5.0f);
 }
 
+/* my_init's law in one fused pass: U(5, 10) with probability 1/4, 0 with
+ * probability 1/2, U(-10, -5) with probability 1/4. */
+static gi_status my_init_fused(gi_module m, void *user)
+{
+    (void)user;
+    static const gi_component law[] = {{0.25f, GI_COMPONENT_UNIFORM, 5, 10},
+                                       {0.50f, GI_COMPONENT_CONSTANT, 0, 0},
+                                       {0.25f, GI_COMPONENT_UNIFORM, -10, -5}};
+    if (gi_module_kind_of(m) != GI_MODULE_LINEAR)
+        return GI_OK;
+    return gi_mixture_(gi_module_weight(m), 3, law, NULL);
+}
+
 int main(int argc, char **argv)
 {
     options o = parse(argc, argv);
@@ -199,6 +212,11 @@ int main(int argc, char **argv)
     const int64_t origin[] = {0, 0};
     TRY(gi_tensor_set(w0, 2, origin, 42.0f));
     print_row(w0, 0);
+
+    printf("\n# my_init's distribution as one fused call (ginit's mixture_)"
+           "\n# net.apply(my_init_fused); net[0].weight[:2]\n");
+    TRY(gi_module_apply(net, my_init_fused, NULL));
+    print_rows(w0, 2);
 
     gi_tensor_destroy(Y);
     gi_tensor_destroy(X);

@@ -319,6 +319,44 @@ GI_API gi_status gi_constant_(gi_tensor t, float value);
 GI_API gi_status gi_zeros_(gi_tensor t);
 GI_API gi_status gi_ones_(gi_tensor t);
 
+/* Nonlinearities known to gi_calculate_gain (torch's names in comments). */
+typedef enum gi_nonlinearity {
+    GI_NONLIN_LINEAR = 0,           /* "linear" */
+    GI_NONLIN_CONV1D = 1,           /* "conv1d" */
+    GI_NONLIN_CONV2D = 2,           /* "conv2d" */
+    GI_NONLIN_CONV3D = 3,           /* "conv3d" */
+    GI_NONLIN_CONV_TRANSPOSE1D = 4, /* "conv_transpose1d" */
+    GI_NONLIN_CONV_TRANSPOSE2D = 5, /* "conv_transpose2d" */
+    GI_NONLIN_CONV_TRANSPOSE3D = 6, /* "conv_transpose3d" */
+    GI_NONLIN_SIGMOID = 7,          /* "sigmoid" */
+    GI_NONLIN_TANH = 8,             /* "tanh" */
+    GI_NONLIN_RELU = 9,             /* "relu" */
+    GI_NONLIN_LEAKY_RELU = 10,      /* "leaky_relu" */
+    GI_NONLIN_SELU = 11             /* "selu" */
+} gi_nonlinearity;
+
+/* torch's name of a nonlinearity; "unknown" otherwise. */
+GI_API const char *gi_nonlinearity_name(gi_nonlinearity nl);
+/* Parses torch's name ("leaky_relu"). Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_INVALID_ARGUMENT (unknown name). */
+GI_API gi_status gi_nonlinearity_from_name(const char *name,
+                                           gi_nonlinearity *out);
+
+/* nn.init.calculate_gain: 1 for linear, conv and sigmoid; 5/3 for tanh;
+ * sqrt(2) for relu; sqrt(2 / (1 + slope^2)) for leaky_relu, where slope is
+ * *param, or 0.01 when param is NULL (torch's None); 3/4 for selu. param
+ * is ignored by the others. Returns GI_OK, GI_ERR_NULL_ARGUMENT (out),
+ * GI_ERR_INVALID_ARGUMENT (unknown nonlinearity, non-finite slope). */
+GI_API gi_status gi_calculate_gain(gi_nonlinearity nl, const float *param,
+                                   float *out);
+
+/* Which fan scales a variance-based initializer. */
+typedef enum gi_fan_mode {
+    GI_FAN_IN = 0,  /* "fan_in" */
+    GI_FAN_OUT = 1, /* "fan_out" */
+    GI_FAN_AVG = 2  /* "fan_avg": (fan_in + fan_out) / 2, variance scaling only */
+} gi_fan_mode;
+
 /* Fans of a weight of 2 or more dimensions, as PyTorch computes them:
  * fan_in = size(1) * prod(size[2:]), fan_out = size(0) * prod(size[2:]).
  * Either out pointer may be NULL. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
@@ -326,9 +364,102 @@ GI_API gi_status gi_ones_(gi_tensor t);
 GI_API gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in,
                                    int64_t *fan_out);
 
-/* Xavier/Glorot uniform: U[-a, a) with a = gain * sqrt(6 / (fan_in +
- * fan_out)). gain finite and >= 0; t of 2 or more dimensions. */
+/* The fan-based initializers below need t of 2 or more dimensions
+ * (GI_ERR_SHAPE otherwise) and compute their scale in double, as PyTorch
+ * does, before rounding it to float. */
+
+/* Xavier/Glorot: U[-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)), and
+ * N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)). gain finite
+ * and >= 0. */
 GI_API gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen);
+GI_API gi_status gi_xavier_normal_(gi_tensor t, float gain, gi_generator gen);
+
+/* Kaiming/He: std = gain / sqrt(fan) with gain = calculate_gain(nl, &a)
+ * and fan chosen by mode (GI_FAN_IN or GI_FAN_OUT); uniform U[-b, b) with
+ * b = sqrt(3) * std, normal N(0, std^2). torch's defaults are a = 0,
+ * GI_FAN_IN, GI_NONLIN_LEAKY_RELU. */
+GI_API gi_status gi_kaiming_uniform_(gi_tensor t, float a, gi_fan_mode mode,
+                                     gi_nonlinearity nl, gi_generator gen);
+GI_API gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
+                                    gi_nonlinearity nl, gi_generator gen);
+
+/* N(mean, std^2) truncated to [a, b] (absolute bounds, as in torch; either
+ * may be infinite): every value lies in [a, b]. One uniform per element,
+ * by inversion with ginit's own quantile function, so it is bit-identical
+ * on CPU and GPU and exact even far in a tail (a = mean + 5 std,
+ * b = mean + 8 std). mean finite, std finite and > 0, a < b, and the
+ * interval's probability at least 1e-35 (about 12 std into a tail). */
+GI_API gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
+                                  float b, gi_generator gen);
+
+/* The identity matrix (2-D only), torch's eye_. */
+GI_API gi_status gi_eye_(gi_tensor t);
+/* The Dirac delta for 3-, 4- and 5-D convolution weights (torch's dirac_):
+ * channel o of each of `groups` groups passes input channel o % (out /
+ * groups) through at the kernel's centre (index size / 2). groups >= 1 and
+ * dividing size(0). */
+GI_API gi_status gi_dirac_(gi_tensor t, int64_t groups);
+
+/* A random (semi-)orthogonal matrix times gain, torch's orthogonal_: a
+ * rows x (numel / rows) normal matrix, QR (LAPACK on the CPU, cuSOLVER on
+ * the GPU), signs fixed by diag(R), transposed when rows < cols. Same seed,
+ * same device: same matrix; across devices the QR differs in rounding, so
+ * results agree to float precision only. t of 2 or more dimensions, gain
+ * finite. Returns also GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK,
+ * GI_ERR_CUSOLVER. */
+GI_API gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen);
+
+/* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every
+ * column exactly ceil(sparsity * rows) entries set to 0, at rows chosen by
+ * the generator (torch ignores its generator here; ginit does not), the
+ * same on CPU and GPU. sparsity in [0, 1], std finite and >= 0. */
+GI_API gi_status gi_sparse_(gi_tensor t, float sparsity, float std,
+                            gi_generator gen);
+
+/* Laws of JAX/Keras variance scaling. */
+typedef enum gi_distribution {
+    GI_DIST_TRUNCATED_NORMAL = 0, /* N(0, s^2) cut at +-2 s, s corrected */
+    GI_DIST_NORMAL = 1,
+    GI_DIST_UNIFORM = 2
+} gi_distribution;
+
+/* jax.nn.initializers.variance_scaling(scale, mode, distribution) with
+ * PyTorch's fans: variance scale / n, n = fan_in, fan_out or their mean.
+ * truncated_normal: std = sqrt(scale / n) / 0.87962566103423978, truncated
+ * at +-2 std; normal: std = sqrt(scale / n); uniform: U[-l, l) with
+ * l = sqrt(3 scale / n). scale finite and > 0. */
+GI_API gi_status gi_variance_scaling_(gi_tensor t, float scale,
+                                      gi_fan_mode mode,
+                                      gi_distribution distribution,
+                                      gi_generator gen);
+/* LeCun: variance_scaling(1, fan_in, truncated_normal / uniform). */
+GI_API gi_status gi_lecun_normal_(gi_tensor t, gi_generator gen);
+GI_API gi_status gi_lecun_uniform_(gi_tensor t, gi_generator gen);
+
+/* A mixture of laws sampled in one pass: each element picks component j
+ * with probability prob, then draws from its law. */
+typedef enum gi_component_law {
+    GI_COMPONENT_UNIFORM = 0,  /* U[a, b): a <= b, finite, b - a finite */
+    GI_COMPONENT_NORMAL = 1,   /* N(a, b^2): a finite, b finite and >= 0 */
+    GI_COMPONENT_CONSTANT = 2  /* a (any float) */
+} gi_component_law;
+
+typedef struct gi_component {
+    float prob;
+    gi_component_law law;
+    float a, b;
+} gi_component;
+
+#define GI_MAX_COMPONENTS 8
+
+/* Fills t from the mixture of k (1..GI_MAX_COMPONENTS) components, whose
+ * probabilities are >= 0 and sum to 1 within 1e-6. The chapter's custom
+ * law: {0.25, UNIFORM, 5, 10}, {0.5, CONSTANT, 0, 0}, {0.25, UNIFORM, -10,
+ * -5}. Two lanes per element: one picks the component, one draws its value
+ * (normal components by inversion), so the result is bit-identical on CPU
+ * and GPU. */
+GI_API gi_status gi_mixture_(gi_tensor t, int k, const gi_component *components,
+                             gi_generator gen);
 
 /* torch.rand: a new tensor of the given shape filled with U[0, 1).
  * Returns as gi_tensor_create and gi_uniform_. */

@@ -24,12 +24,22 @@ cudaError_t gi_launch_map2(cudaStream_t stream, int max_blocks, float *data,
 cudaError_t gi_launch_bias_rows(cudaStream_t stream, int max_blocks, float *y,
                                 const float *b, int64_t rows, int64_t out);
 
-/* data[i] = element i of `law` drawn from Philox block offset + i / 4 of
- * (seed, philox_stream). */
+/* data[i] = element i of `law` drawn from Philox block offset + i / per of
+ * (seed, philox_stream), per = gi_law_elems_per_block(&law). */
 cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,
                                float *data, int64_t n, gi_law law,
                                uint64_t seed, uint64_t philox_stream,
                                uint64_t offset);
+
+/* data[i] = gi_index_value(law, i) for i < n. */
+cudaError_t gi_launch_fill_index(cudaStream_t stream, int max_blocks,
+                                 float *data, int64_t n, gi_index_law law);
+
+/* gi_sparse_column for every column c < cols, one thread per column. */
+cudaError_t gi_launch_sparse_zero(cudaStream_t stream, int max_blocks,
+                                  float *data, int64_t rows, int64_t cols,
+                                  int64_t k, uint64_t seed,
+                                  uint64_t philox_stream, uint64_t offset);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include <cblas.h>
 
 #include "internal.h"
+#include "orthogonal.h"
 #include "philox.h"
 
 /* Below this many elements a loop runs on one thread: forking costs more. */
@@ -110,6 +111,18 @@ static gi_status cpu_map2(void *state, float *data, const float *other,
     return GI_OK;
 }
 
+static gi_status cpu_sparse_zero(void *state, float *data, int64_t rows,
+                                 int64_t cols, int64_t k,
+                                 const gi_philox_pos *pos, const char *fn)
+{
+    (void)fn;
+    const gi_philox_pos p = *pos;
+#pragma omp parallel for num_threads(threads_for(state, rows * cols))
+    for (int64_t c = 0; c < cols; ++c)
+        gi_sparse_column(data, rows, cols, c, k, p.seed, p.stream, p.offset);
+    return GI_OK;
+}
+
 /* y = x w^T + b: y starts as b in every row, then one SGEMM adds x w^T
  * (beta = 1); without a bias beta = 0 and y is not read. OpenBLAS runs its
  * own threads, so the passes around the GEMM stay serial: OpenMP workers
@@ -136,19 +149,20 @@ static gi_status cpu_linear(void *state, const float *x, const float *w,
     return GI_OK;
 }
 
-/* Element i takes its value from block pos->offset + i / 4 (docs/rng.md). */
+/* Element i takes its value from block pos->offset + i / per, where per is
+ * the law's elements per block (docs/rng.md). */
 static gi_status cpu_fill_law(void *state, float *data, int64_t n,
                               const gi_law *law, const gi_philox_pos *pos,
                               const char *fn)
 {
     (void)fn;
     const gi_law l = *law;
-    const int64_t per = GI_LAW_ELEMS_PER_BLOCK;
+    const int64_t per = gi_law_elems_per_block(&l);
     const int64_t nblocks = (n + per - 1) / per;
 #pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
     for (int64_t b = 0; b < nblocks; ++b) {
         uint32_t bits[4];
-        float v[GI_LAW_ELEMS_PER_BLOCK];
+        float v[4];
         gi_philox_block(pos->seed, pos->stream, pos->offset + (uint64_t)b,
                         bits);
         gi_law_block(&l, bits, v);
@@ -158,6 +172,24 @@ static gi_status cpu_fill_law(void *state, float *data, int64_t n,
             data[first + k] = v[k];
     }
     return GI_OK;
+}
+
+static gi_status cpu_fill_index(void *state, float *data, int64_t n,
+                                const gi_index_law *law, const char *fn)
+{
+    (void)fn;
+    const gi_index_law l = *law;
+#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
+    for (int64_t i = 0; i < n; ++i)
+        data[i] = gi_index_value(&l, i);
+    return GI_OK;
+}
+
+static gi_status cpu_orthogonalize(void *state, float *data, int64_t rows,
+                                   int64_t cols, float gain, const char *fn)
+{
+    (void)state;
+    return gi_cpu_orthogonalize(data, rows, cols, gain, fn);
 }
 
 const struct gi_backend_ops gi_cpu_backend = {
@@ -170,7 +202,10 @@ const struct gi_backend_ops gi_cpu_backend = {
     .map = cpu_map,
     .map2 = cpu_map2,
     .fill_law = cpu_fill_law,
+    .fill_index = cpu_fill_index,
+    .sparse_zero = cpu_sparse_zero,
     .linear = cpu_linear,
+    .orthogonalize = cpu_orthogonalize,
     .synchronize = cpu_synchronize,
     .set_num_threads = cpu_set_num_threads,
     .destroy = cpu_destroy,

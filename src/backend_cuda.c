@@ -8,6 +8,7 @@
 
 #include "../kernels/kernels.h"
 #include "internal.h"
+#include "orthogonal.h"
 
 /* Oldest GPU the build carries code for (sm_80). */
 #define GI_CUDA_MIN_CC 80
@@ -17,6 +18,7 @@ typedef struct cuda_state {
     int max_blocks; /* grid cap: a few waves of the device's SMs */
     cudaStream_t stream;
     cublasHandle_t blas; /* created at the first Linear forward */
+    void *solver;        /* cusolverDnHandle_t, at the first orthogonal_ */
 } cuda_state;
 
 /* Turns a CUDA error into a status and a message naming fn and what failed. */
@@ -103,6 +105,7 @@ static void cuda_destroy(void *state)
     if (s->blas != NULL)
         cublasDestroy(s->blas);
     cudaStreamSynchronize(s->stream);
+    gi_cuda_solver_destroy(s->solver);
     cudaStreamDestroy(s->stream);
     free(s);
 }
@@ -229,6 +232,26 @@ static gi_status blas_handle(cuda_state *s, const char *fn)
     return GI_OK;
 }
 
+static gi_status cuda_fill_index(void *state, float *data, int64_t n,
+                                 const gi_index_law *law, const char *fn)
+{
+    cuda_state *s = state;
+    GI_CUDA_TRY(gi_launch_fill_index(s->stream, s->max_blocks, data, n, *law),
+                fn);
+    return GI_OK;
+}
+
+static gi_status cuda_sparse_zero(void *state, float *data, int64_t rows,
+                                  int64_t cols, int64_t k,
+                                  const gi_philox_pos *pos, const char *fn)
+{
+    cuda_state *s = state;
+    GI_CUDA_TRY(gi_launch_sparse_zero(s->stream, s->max_blocks, data, rows,
+                                      cols, k, pos->seed, pos->stream,
+                                      pos->offset), fn);
+    return GI_OK;
+}
+
 /*
  * y = x w^T + b with row-major x (rows x in), w (out x in), y (rows x out).
  * cuBLAS is column-major, where these buffers read as x^T (in x rows),
@@ -266,6 +289,14 @@ static gi_status cuda_linear(void *state, const float *x, const float *w,
     return GI_OK;
 }
 
+static gi_status cuda_orthogonalize(void *state, float *data, int64_t rows,
+                                    int64_t cols, float gain, const char *fn)
+{
+    cuda_state *s = state;
+    return gi_cuda_orthogonalize(&s->solver, s->stream, s->max_blocks, data,
+                                 rows, cols, gain, fn);
+}
+
 const struct gi_backend_ops gi_cuda_backend = {
     .name = "cuda",
     .alloc = cuda_alloc,
@@ -276,7 +307,10 @@ const struct gi_backend_ops gi_cuda_backend = {
     .map = cuda_map,
     .map2 = cuda_map2,
     .fill_law = cuda_fill_law,
+    .fill_index = cuda_fill_index,
+    .sparse_zero = cuda_sparse_zero,
     .linear = cuda_linear,
+    .orthogonalize = cuda_orthogonalize,
     .synchronize = cuda_synchronize,
     .set_num_threads = cuda_set_num_threads,
     .destroy = cuda_destroy,

@@ -14,9 +14,9 @@ gi_status gi_fill_with_law(gi_tensor t, const gi_law *law, gi_generator gen,
     gi_context ctx = t->storage->ctx;
     gi_status st = ctx->ops->fill_law(ctx->state, gi_tensor_f32(t), t->numel,
                                       law, &pos, fn);
+    int64_t per = gi_law_elems_per_block(law);
     if (st == GI_OK)
-        gen->offset += (uint64_t)((t->numel + GI_LAW_ELEMS_PER_BLOCK - 1) /
-                                  GI_LAW_ELEMS_PER_BLOCK);
+        gen->offset += (uint64_t)((t->numel + per - 1) / per);
     return st;
 }
 
@@ -46,7 +46,7 @@ gi_status gi_fill_uniform(gi_tensor t, float a, float b, gi_generator gen,
 {
     if (a == b) /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
         return gi_constant_(t, a + 0.0f);
-    gi_law law = {GI_LAW_UNIFORM, a, b - a, gi_float_below(b)};
+    gi_law law = {.kind = GI_LAW_UNIFORM, .p = {a, b - a, gi_float_below(b)}};
     return gi_fill_with_law(t, &law, gen, fn);
 }
 
@@ -63,7 +63,7 @@ gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g",
                        (double)std);
-    gi_law law = {GI_LAW_NORMAL, mean, std, 0.0f};
+    gi_law law = {.kind = GI_LAW_NORMAL, .p = {mean, std}};
     return gi_fill_with_law(t, &law, gen, fn);
 }
 

@@ -1,7 +1,80 @@
-/* Initializers whose scale comes from the weight's fans (torch.nn.init). */
+/* Initializers whose scale comes from the weight's fans: calculate_gain,
+ * Xavier, Kaiming, and JAX's variance scaling with LeCun's special cases.
+ * Scales are computed in double, as PyTorch does, then rounded to float. */
 #include <math.h>
+#include <string.h>
 
 #include "internal.h"
+
+static const char *const NONLIN_NAMES[] = {
+    "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
+    "conv_transpose2d", "conv_transpose3d", "sigmoid", "tanh", "relu",
+    "leaky_relu", "selu"};
+#define NONLIN_COUNT ((int)(sizeof NONLIN_NAMES / sizeof *NONLIN_NAMES))
+
+const char *gi_nonlinearity_name(gi_nonlinearity nl)
+{
+    return (int)nl >= 0 && (int)nl < NONLIN_COUNT ? NONLIN_NAMES[nl]
+                                                   : "unknown";
+}
+
+gi_status gi_nonlinearity_from_name(const char *name, gi_nonlinearity *out)
+{
+    static const char *const fn = "gi_nonlinearity_from_name";
+    GI_CHECK_NULL(name, fn);
+    GI_CHECK_NULL(out, fn);
+    for (int i = 0; i < NONLIN_COUNT; ++i)
+        if (strcmp(name, NONLIN_NAMES[i]) == 0) {
+            *out = (gi_nonlinearity)i;
+            return GI_OK;
+        }
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "unsupported nonlinearity '%s'", name);
+}
+
+/* The gain in double; fn names the public function for errors. */
+static gi_status gain_of(gi_nonlinearity nl, const float *param, double *out,
+                         const char *fn)
+{
+    switch (nl) {
+    case GI_NONLIN_LINEAR: case GI_NONLIN_CONV1D: case GI_NONLIN_CONV2D:
+    case GI_NONLIN_CONV3D: case GI_NONLIN_CONV_TRANSPOSE1D:
+    case GI_NONLIN_CONV_TRANSPOSE2D: case GI_NONLIN_CONV_TRANSPOSE3D:
+    case GI_NONLIN_SIGMOID:
+        *out = 1.0;
+        return GI_OK;
+    case GI_NONLIN_TANH:
+        *out = 5.0 / 3.0;
+        return GI_OK;
+    case GI_NONLIN_RELU:
+        *out = sqrt(2.0);
+        return GI_OK;
+    case GI_NONLIN_SELU:
+        *out = 3.0 / 4.0;
+        return GI_OK;
+    case GI_NONLIN_LEAKY_RELU: {
+        double slope = param != NULL ? (double)*param : 0.01;
+        if (!isfinite(slope))
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "negative_slope %g is not a valid number", slope);
+        *out = sqrt(2.0 / (1.0 + slope * slope));
+        return GI_OK;
+    }
+    }
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "unsupported nonlinearity %d", (int)nl);
+}
+
+gi_status gi_calculate_gain(gi_nonlinearity nl, const float *param, float *out)
+{
+    static const char *const fn = "gi_calculate_gain";
+    GI_CHECK_NULL(out, fn);
+    double g = 1.0;
+    gi_status st = gain_of(nl, param, &g, fn);
+    if (st == GI_OK)
+        *out = (float)g;
+    return st;
+}
 
 /* The fans, or an error naming fn when t has fewer than 2 dimensions. */
 static gi_status fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out,
@@ -35,6 +108,32 @@ gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out)
     return GI_OK;
 }
 
+/* The fan that mode selects, in double; fan_avg only when allowed. */
+static gi_status fan_for(gi_tensor t, gi_fan_mode mode, int allow_avg,
+                         double *fan, const char *fn)
+{
+    int64_t in = 0, out = 0;
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK)
+        st = fans(t, &in, &out, fn);
+    if (st != GI_OK)
+        return st;
+    switch (mode) {
+    case GI_FAN_IN: *fan = (double)in; return GI_OK;
+    case GI_FAN_OUT: *fan = (double)out; return GI_OK;
+    case GI_FAN_AVG:
+        if (allow_avg) {
+            *fan = ((double)in + (double)out) / 2.0;
+            return GI_OK;
+        }
+        break;
+    }
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "mode %d is not supported; use %s", (int)mode,
+                   allow_avg ? "GI_FAN_IN, GI_FAN_OUT or GI_FAN_AVG"
+                             : "GI_FAN_IN or GI_FAN_OUT");
+}
+
 static gi_status check_gain(float gain, const char *fn)
 {
     if (!isfinite(gain) || gain < 0.0f)
@@ -44,19 +143,140 @@ static gi_status check_gain(float gain, const char *fn)
     return GI_OK;
 }
 
+/* U[-bound, bound) or N(0, std^2) once the scale is known. */
+static gi_status fill_uniform_bound(gi_tensor t, double bound,
+                                    gi_generator gen, const char *fn)
+{
+    float b = (float)bound;
+    return gi_fill_uniform(t, -b, b, gen, fn);
+}
+
+static gi_status fill_normal_std(gi_tensor t, double std, gi_generator gen,
+                                 const char *fn)
+{
+    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, (float)std}};
+    return gi_fill_with_law(t, &law, gen, fn);
+}
+
+/* Xavier's std, gain * sqrt(2 / (fan_in + fan_out)), after the checks. */
+static gi_status xavier_std(gi_tensor t, float gain, double *std,
+                            const char *fn)
+{
+    int64_t in = 0, out = 0;
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK)
+        st = fans(t, &in, &out, fn);
+    if (st == GI_OK)
+        st = check_gain(gain, fn);
+    if (st == GI_OK && t->numel > 0)
+        *std = gain * sqrt(2.0 / (double)(in + out));
+    return st;
+}
+
 gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen)
 {
     static const char *const fn = "gi_xavier_uniform_";
-    int64_t fan_in = 0, fan_out = 0;
-    gi_status st = gi_check_f32(t, fn, "t");
-    if (st == GI_OK)
-        st = fans(t, &fan_in, &fan_out, fn);
-    if (st == GI_OK)
-        st = check_gain(gain, fn);
+    double std = 0.0;
+    gi_status st = xavier_std(t, gain, &std, fn);
     if (st != GI_OK || t->numel == 0)
         return st;
-    /* Computed in double, as PyTorch does, then rounded to float. */
-    double std = gain * sqrt(2.0 / (double)(fan_in + fan_out));
-    float bound = (float)(sqrt(3.0) * std);
-    return gi_fill_uniform(t, -bound, bound, gen, fn);
+    return fill_uniform_bound(t, sqrt(3.0) * std, gen, fn);
+}
+
+gi_status gi_xavier_normal_(gi_tensor t, float gain, gi_generator gen)
+{
+    static const char *const fn = "gi_xavier_normal_";
+    double std = 0.0;
+    gi_status st = xavier_std(t, gain, &std, fn);
+    if (st != GI_OK || t->numel == 0)
+        return st;
+    return fill_normal_std(t, std, gen, fn);
+}
+
+/* Kaiming's std, gain / sqrt(fan); 0 elements: *std stays 0, no fill. */
+static gi_status kaiming_std(gi_tensor t, float a, gi_fan_mode mode,
+                             gi_nonlinearity nl, double *std, const char *fn)
+{
+    double fan = 0.0, gain = 1.0;
+    gi_status st = fan_for(t, mode, 0, &fan, fn);
+    if (st == GI_OK)
+        st = gain_of(nl, &a, &gain, fn);
+    if (st == GI_OK && t->numel > 0)
+        *std = gain / sqrt(fan);
+    return st;
+}
+
+gi_status gi_kaiming_uniform_(gi_tensor t, float a, gi_fan_mode mode,
+                              gi_nonlinearity nl, gi_generator gen)
+{
+    static const char *const fn = "gi_kaiming_uniform_";
+    double std = 0.0;
+    gi_status st = kaiming_std(t, a, mode, nl, &std, fn);
+    if (st != GI_OK || t->numel == 0)
+        return st;
+    return fill_uniform_bound(t, sqrt(3.0) * std, gen, fn);
+}
+
+gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
+                             gi_nonlinearity nl, gi_generator gen)
+{
+    static const char *const fn = "gi_kaiming_normal_";
+    double std = 0.0;
+    gi_status st = kaiming_std(t, a, mode, nl, &std, fn);
+    if (st != GI_OK || t->numel == 0)
+        return st;
+    return fill_normal_std(t, std, gen, fn);
+}
+
+/* JAX's correction: the std of a standard normal truncated to [-2, 2]. */
+#define GI_TRUNC2_STD 0.87962566103423978
+
+static gi_status variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
+                                  gi_distribution distribution,
+                                  gi_generator gen, const char *fn)
+{
+    double fan = 0.0;
+    gi_status st = fan_for(t, mode, 1, &fan, fn);
+    if (st == GI_OK && (!isfinite(scale) || !(scale > 0.0f)))
+        st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                     "argument 'scale' must be finite and > 0, got %g",
+                     (double)scale);
+    if (st == GI_OK && (int)distribution != GI_DIST_TRUNCATED_NORMAL &&
+        distribution != GI_DIST_NORMAL && distribution != GI_DIST_UNIFORM)
+        st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                     "argument 'distribution' has unknown value %d",
+                     (int)distribution);
+    if (st != GI_OK || t->numel == 0)
+        return st;
+    double variance = scale / fan;
+    switch (distribution) {
+    case GI_DIST_TRUNCATED_NORMAL: {
+        double std = sqrt(variance) / GI_TRUNC2_STD;
+        return gi_fill_trunc_normal(t, 0.0, std, -2.0 * std, 2.0 * std, gen,
+                                    fn);
+    }
+    case GI_DIST_NORMAL:
+        return fill_normal_std(t, sqrt(variance), gen, fn);
+    default:
+        return fill_uniform_bound(t, sqrt(3.0 * variance), gen, fn);
+    }
+}
+
+gi_status gi_variance_scaling_(gi_tensor t, float scale, gi_fan_mode mode,
+                               gi_distribution distribution, gi_generator gen)
+{
+    return variance_scaling(t, scale, mode, distribution, gen,
+                            "gi_variance_scaling_");
+}
+
+gi_status gi_lecun_normal_(gi_tensor t, gi_generator gen)
+{
+    return variance_scaling(t, 1.0f, GI_FAN_IN, GI_DIST_TRUNCATED_NORMAL, gen,
+                            "gi_lecun_normal_");
+}
+
+gi_status gi_lecun_uniform_(gi_tensor t, gi_generator gen)
+{
+    return variance_scaling(t, 1.0f, GI_FAN_IN, GI_DIST_UNIFORM, gen,
+                            "gi_lecun_uniform_");
 }

@@ -52,11 +52,22 @@ struct gi_backend_ops {
     gi_status (*fill_law)(void *state, float *data, int64_t n,
                           const gi_law *law, const gi_philox_pos *pos,
                           const char *fn);
+    gi_status (*fill_index)(void *state, float *data, int64_t n,
+                            const gi_index_law *law, const char *fn);
+    /* sparse_'s zeros: gi_sparse_column for every column. */
+    gi_status (*sparse_zero)(void *state, float *data, int64_t rows,
+                             int64_t cols, int64_t k, const gi_philox_pos *pos,
+                             const char *fn);
     /* y = x w^T (+ b) (then max(., 0) when relu): x rows x in, w out x in,
      * b out or NULL, y rows x out, all row-major. */
     gi_status (*linear)(void *state, const float *x, const float *w,
                         const float *b, float *y, int64_t rows, int64_t in,
                         int64_t out, int relu, const char *fn);
+    /* In place on a row-major rows x cols matrix of N(0, 1) values (rows,
+     * cols >= 1): the orthogonal factor of torch's orthogonal_, times gain
+     * (see orthogonal.h). Every element of data is written. */
+    gi_status (*orthogonalize)(void *state, float *data, int64_t rows,
+                               int64_t cols, float gain, const char *fn);
     gi_status (*synchronize)(void *state, const char *fn);
     void (*set_num_threads)(void *state, int num_threads);
     void (*destroy)(void *state);
@@ -135,6 +146,10 @@ gi_status gi_run_map(gi_tensor t, const gi_map *m, const char *fn);
 /* U[a, b) for checked a <= b (a == b fills a without drawing). */
 gi_status gi_fill_uniform(gi_tensor t, float a, float b, gi_generator gen,
                           const char *fn);
+
+/* N(mean, std^2) truncated to [a, b], arguments checked by the caller. */
+gi_status gi_fill_trunc_normal(gi_tensor t, double mean, double std, double a,
+                               double b, gi_generator gen, const char *fn);
 
 /* Runs a random law over t with gen and advances gen on success only. */
 gi_status gi_fill_with_law(gi_tensor t, const gi_law *law, gi_generator gen,

@@ -8,20 +8,43 @@
 #define GINIT_LAWS_H
 
 #include "fmath.h"
+#include "fquantile.h"
+#include "philox_any.h"
 
-/* Random laws. Each Philox block (four 32-bit lanes) yields
- * GI_LAW_ELEMS_PER_BLOCK consecutive elements. */
-#define GI_LAW_ELEMS_PER_BLOCK 4
-
+/* Random laws. Each Philox block (four 32-bit lanes) yields 4 consecutive
+ * elements, or 2 for laws that take two lanes per element. */
 typedef enum gi_law_kind {
-    GI_LAW_UNIFORM = 0, /* p0 + p1 * u, u in [0, 1); capped at p2 */
-    GI_LAW_NORMAL = 1   /* p0 + p1 * z, z ~ N(0, 1) (Box-Muller) */
+    GI_LAW_UNIFORM = 0,      /* p0 + p1 * U24, capped at p2 */
+    GI_LAW_NORMAL = 1,       /* p0 + p1 * z, z from Box-Muller pairs */
+    GI_LAW_TRUNC_NORMAL = 2, /* see gi_trunc_normal */
+    GI_LAW_MIXTURE = 3       /* two lanes: component, then its value */
 } gi_law_kind;
+
+typedef enum gi_component_kind {
+    GI_COMP_UNIFORM = 0,  /* a + (b - a) * U24, capped below b */
+    GI_COMP_NORMAL = 1,   /* a + b * quantile(U23) */
+    GI_COMP_CONSTANT = 2  /* a */
+} gi_component_kind;
+
+#define GI_LAW_MAX_COMPONENTS 8
+
+typedef struct gi_law_component {
+    float cum;        /* chosen when U24 < cum (and not an earlier one) */
+    int kind;
+    float a, b, cap;  /* cap: below(b) for uniform */
+} gi_law_component;
 
 typedef struct gi_law {
     int kind;
-    float p0, p1, p2;
+    float p[7];
+    int ncomp;
+    gi_law_component comp[GI_LAW_MAX_COMPONENTS];
 } gi_law;
+
+GI_HOSTDEV int gi_law_elems_per_block(const gi_law *law)
+{
+    return law->kind == GI_LAW_MIXTURE ? 2 : 4;
+}
 
 /* 24 random bits as a float in [0, 1): multiples of 2^-24. */
 GI_HOSTDEV float gi_unit_closed_open(uint32_t x)
@@ -36,6 +59,20 @@ GI_HOSTDEV float gi_unit_open_closed(uint32_t x)
     return (float)x * 2.3283064365386963e-10f + 1.16415321826934814e-10f;
 }
 
+/* 23 random bits as a float strictly inside (0, 1): the odd multiples of
+ * 2^-24, exact, symmetric under u -> 1 - u; for quantile functions. */
+GI_HOSTDEV float gi_unit_open(uint32_t x)
+{
+    return (float)((x >> 9) * 2u + 1u) * 5.9604644775390625e-8f;
+}
+
+/* a + span * U24 capped at cap (the largest float below b): in [a, b). */
+GI_HOSTDEV float gi_uniform_from(uint32_t x, float a, float span, float cap)
+{
+    float v = gi_unit_closed_open(x) * span + a;
+    return v < cap ? v : cap;
+}
+
 /* Two standard normals from two lanes (Box-Muller): lane a gives the radius,
  * lane b the angle. */
 GI_HOSTDEV void gi_box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
@@ -47,22 +84,115 @@ GI_HOSTDEV void gi_box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
     *z1 = r * s;
 }
 
-/* The four elements produced by one Philox block x[0..3]. */
-GI_HOSTDEV void gi_law_block(const gi_law *law, const uint32_t x[4],
-                             float out[4])
+/* Truncated normal by inversion, one lane per element: q = p0 + p1 * U23
+ * lies in the (lower- or, when p2 = -1, upper-) tail probabilities of the
+ * bounds, kept inside [FLT_MIN, 1 - 2^-24] where rounding could push it to
+ * 0 or 1; z = p2 * quantile(q) is the standard score, and the value
+ * p3 + p4 * z is clamped to [p5, p6] against the last rounding. */
+GI_HOSTDEV float gi_trunc_normal(const gi_law *law, uint32_t x)
 {
-    if (law->kind == GI_LAW_NORMAL) {
+    float q = law->p[0] + law->p[1] * gi_unit_open(x);
+    q = q > 1.17549435e-38f ? q : 1.17549435e-38f;
+    q = q < 0.99999994f ? q : 0.99999994f;
+    float v = law->p[3] + law->p[4] * (law->p[2] * gi_norm_quantile(q));
+    v = v < law->p[5] ? law->p[5] : v;
+    return v > law->p[6] ? law->p[6] : v;
+}
+
+/* One element of a mixture from lanes (choice, value). */
+GI_HOSTDEV float gi_mixture(const gi_law *law, uint32_t choice, uint32_t x)
+{
+    float u = gi_unit_closed_open(choice);
+    int k = 0;
+    while (k + 1 < law->ncomp && !(u < law->comp[k].cum))
+        ++k;
+    const gi_law_component *c = &law->comp[k];
+    switch (c->kind) {
+    case GI_COMP_UNIFORM: return gi_uniform_from(x, c->a, c->b - c->a, c->cap);
+    case GI_COMP_NORMAL: return c->a + c->b * gi_norm_quantile(gi_unit_open(x));
+    default: return c->a;
+    }
+}
+
+/* The elements produced by one Philox block x[0..3]; returns how many
+ * (gi_law_elems_per_block). */
+GI_HOSTDEV int gi_law_block(const gi_law *law, const uint32_t x[4],
+                            float out[4])
+{
+    switch (law->kind) {
+    case GI_LAW_NORMAL: {
         float z[4];
         gi_box_muller(x[0], x[1], &z[0], &z[1]);
         gi_box_muller(x[2], x[3], &z[2], &z[3]);
         for (int k = 0; k < 4; ++k)
-            out[k] = z[k] * law->p1 + law->p0;
-        return;
+            out[k] = z[k] * law->p[1] + law->p[0];
+        return 4;
     }
-    for (int k = 0; k < 4; ++k) {
-        float v = gi_unit_closed_open(x[k]) * law->p1 + law->p0;
-        out[k] = v < law->p2 ? v : law->p2;
+    case GI_LAW_TRUNC_NORMAL:
+        for (int k = 0; k < 4; ++k)
+            out[k] = gi_trunc_normal(law, x[k]);
+        return 4;
+    case GI_LAW_MIXTURE:
+        out[0] = gi_mixture(law, x[0], x[1]);
+        out[1] = gi_mixture(law, x[2], x[3]);
+        return 2;
+    default:
+        for (int k = 0; k < 4; ++k)
+            out[k] = gi_uniform_from(x[k], law->p[0], law->p[1], law->p[2]);
+        return 4;
     }
+}
+
+/* sparse_'s zeros for column c of a rows x cols row-major matrix: Knuth's
+ * selection sampling walks the rows and zeroes row r when
+ * x * (rows - r) < needed * 2^32 (exact integers), where x is lane
+ * (c * rows + r) of the blocks from `offset` on and needed counts the zeros
+ * still to place; exactly k rows are chosen, each k-subset equally likely
+ * (up to 2^-32 in x's resolution). */
+GI_HOSTDEV void gi_sparse_column(float *data, int64_t rows, int64_t cols,
+                                 int64_t c, int64_t k, uint64_t seed,
+                                 uint64_t stream, uint64_t offset)
+{
+    uint32_t bits[4];
+    int64_t needed = k;
+    for (int64_t r = 0; r < rows && needed > 0; ++r) {
+        uint64_t lane = (uint64_t)c * (uint64_t)rows + (uint64_t)r;
+        if (r == 0 || lane % 4 == 0)
+            gi_block(seed, stream, offset + lane / 4, bits);
+        uint64_t x = bits[lane % 4];
+        if (x * (uint64_t)(rows - r) < ((uint64_t)needed << 32)) {
+            data[r * cols + c] = 0.0f;
+            --needed;
+        }
+    }
+}
+
+/* Deterministic fills whose value depends on the element's index. */
+typedef enum gi_index_kind {
+    GI_INDEX_EYE = 0,  /* 2-D: 1 where row == column */
+    GI_INDEX_DIRAC = 1 /* 3- to 5-D: 1 at the centre of (o, o % per_group) */
+} gi_index_kind;
+
+typedef struct gi_index_law {
+    int kind;
+    int ndim;
+    int64_t shape[5];
+    int64_t groups;
+} gi_index_law;
+
+GI_HOSTDEV float gi_index_value(const gi_index_law *l, int64_t i)
+{
+    if (l->kind == GI_INDEX_EYE)
+        return i / l->shape[1] == i % l->shape[1] ? 1.0f : 0.0f;
+    int centre = 1; /* every spatial index at size / 2 */
+    for (int d = l->ndim - 1; d >= 2; --d) {
+        centre &= i % l->shape[d] == l->shape[d] / 2;
+        i /= l->shape[d];
+    }
+    int64_t in = i % l->shape[1], out = i / l->shape[1];
+    int64_t per_group = l->shape[0] / l->groups;
+    int64_t d = out % per_group;
+    return centre && in == d && d < l->shape[1] ? 1.0f : 0.0f;
 }
 
 /* Elementwise maps: x -> f(x), one per in-place operation. */

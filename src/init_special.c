@@ -1,0 +1,221 @@
+/* Initializers with a law or structure of their own: trunc_normal_, eye_,
+ * dirac_, and the fused mixture of laws. */
+#include <float.h>
+#include <math.h>
+
+#include "internal.h"
+
+/* Lower-tail probability Phi(x) and upper-tail Q(x), in double, on the host
+ * only: the kernels receive the resulting floats, so both devices agree. */
+static double lower_tail(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
+static double upper_tail(double x) { return 0.5 * erfc(x / sqrt(2.0)); }
+
+gi_status gi_fill_trunc_normal(gi_tensor t, double mean, double std, double a,
+                               double b, gi_generator gen, const char *fn)
+{
+    double alpha = (a - mean) / std, beta = (b - mean) / std;
+    /* Work in the tail the interval lies in, where the probabilities keep
+     * their precision: an interval above the mean samples upper-tail
+     * probabilities and flips the sign. */
+    int upper = alpha > 0.0;
+    double lo = upper ? upper_tail(beta) : lower_tail(alpha);
+    double hi = upper ? upper_tail(alpha) : lower_tail(beta);
+    /* The sampled probabilities must stay normal floats (the quantile's
+     * domain ends at FLT_MIN, about 1.2e-38). */
+    if (!(hi - lo >= 1e-35))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "the interval [%g, %g] has probability %g under "
+                       "N(%g, %g^2); at least 1e-35 is needed", a, b, hi - lo,
+                       mean, std);
+    gi_law law = {.kind = GI_LAW_TRUNC_NORMAL,
+                  .p = {(float)lo, (float)(hi - lo), upper ? -1.0f : 1.0f,
+                        (float)mean, (float)std, (float)a, (float)b}};
+    return gi_fill_with_law(t, &law, gen, fn);
+}
+
+gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
+                           float b, gi_generator gen)
+{
+    static const char *const fn = "gi_trunc_normal_";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    if (!isfinite(mean) || !isfinite(std) || !(std > 0.0f))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "arguments 'mean' = %g and 'std' = %g must be finite "
+                       "with std > 0", (double)mean, (double)std);
+    if (!(a < b))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "expects a < b, got a = %g, b = %g", (double)a,
+                       (double)b);
+    if (t->numel == 0)
+        return GI_OK;
+    return gi_fill_trunc_normal(t, mean, std, a, b, gen, fn);
+}
+
+static gi_status fill_index(gi_tensor t, const gi_index_law *law,
+                            const char *fn)
+{
+    if (t->numel == 0)
+        return GI_OK;
+    gi_context ctx = t->storage->ctx;
+    return ctx->ops->fill_index(ctx->state, gi_tensor_f32(t), t->numel, law,
+                                fn);
+}
+
+gi_status gi_eye_(gi_tensor t)
+{
+    static const char *const fn = "gi_eye_";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK && t->ndim != 2)
+        st = gi_fail(GI_ERR_SHAPE, fn,
+                     "only tensors with 2 dimensions are supported, got %d",
+                     t->ndim);
+    if (st != GI_OK)
+        return st;
+    gi_index_law law = {GI_INDEX_EYE, 2, {t->shape[0], t->shape[1]}, 1};
+    return fill_index(t, &law, fn);
+}
+
+gi_status gi_dirac_(gi_tensor t, int64_t groups)
+{
+    static const char *const fn = "gi_dirac_";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    if (t->ndim < 3 || t->ndim > 5)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "only tensors with 3, 4, or 5 dimensions are "
+                       "supported, got %d", t->ndim);
+    if (groups < 1 || t->shape[0] % groups != 0)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'groups' = %lld must be >= 1 and divide "
+                       "dimension 0 (%lld)", (long long)groups,
+                       (long long)t->shape[0]);
+    gi_index_law law = {GI_INDEX_DIRAC, t->ndim, {0}, groups};
+    for (int d = 0; d < t->ndim; ++d)
+        law.shape[d] = t->shape[d];
+    return fill_index(t, &law, fn);
+}
+
+/* Checks one component's law and fills its slot (cum is set later). */
+static gi_status component_law(const gi_component *c, int j,
+                               gi_law_component *out, const char *fn)
+{
+    float a = c->a, b = c->b;
+    switch (c->law) {
+    case GI_COMPONENT_UNIFORM:
+        if (!isfinite(a) || !isfinite(b) || a > b || !isfinite(b - a))
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "components[%d]: uniform needs finite a <= b with "
+                           "b - a finite, got a = %g, b = %g", j, (double)a,
+                           (double)b);
+        *out = a == b ? (gi_law_component){0, GI_COMP_CONSTANT, a + 0.0f, 0, 0}
+                      : (gi_law_component){0, GI_COMP_UNIFORM, a, b,
+                                           gi_float_below(b)};
+        return GI_OK;
+    case GI_COMPONENT_NORMAL:
+        if (!isfinite(a) || !isfinite(b) || !(b >= 0.0f))
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "components[%d]: normal needs a finite mean and a "
+                           "finite std >= 0, got mean = %g, std = %g", j,
+                           (double)a, (double)b);
+        *out = (gi_law_component){0, GI_COMP_NORMAL, a, b, 0};
+        return GI_OK;
+    case GI_COMPONENT_CONSTANT:
+        *out = (gi_law_component){0, GI_COMP_CONSTANT, a, 0, 0};
+        return GI_OK;
+    }
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "components[%d]: unknown law %d", j, (int)c->law);
+}
+
+/* The mixture's law: checked components and cumulative probabilities. */
+static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
+                             const char *fn)
+{
+    if (k < 1 || k > GI_MAX_COMPONENTS)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'k' = %d must be in [1, %d]", k,
+                       GI_MAX_COMPONENTS);
+    GI_CHECK_NULL(comps, fn);
+    double total = 0.0;
+    for (int j = 0; j < k; ++j) {
+        if (!(comps[j].prob >= 0.0f) || !isfinite(comps[j].prob))
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "components[%d].prob = %g must be a finite "
+                           "probability >= 0", j, (double)comps[j].prob);
+        total += comps[j].prob;
+        gi_status st = component_law(&comps[j], j, &law->comp[j], fn);
+        if (st != GI_OK)
+            return st;
+    }
+    if (fabs(total - 1.0) > 1e-6)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "probabilities sum to %g, not 1 (within 1e-6)",
+                       total);
+    double cum = 0.0;
+    for (int j = 0; j < k; ++j) {
+        cum += comps[j].prob;
+        law->comp[j].cum = j + 1 < k ? (float)(cum / total) : 1.0f;
+    }
+    law->kind = GI_LAW_MIXTURE;
+    law->ncomp = k;
+    return GI_OK;
+}
+
+gi_status gi_mixture_(gi_tensor t, int k, const gi_component *components,
+                      gi_generator gen)
+{
+    static const char *const fn = "gi_mixture_";
+    gi_status st = gi_check_f32(t, fn, "t");
+    gi_law law = {.kind = GI_LAW_MIXTURE, .p = {0}};
+    if (st == GI_OK)
+        st = mixture_law(k, components, &law, fn);
+    if (st != GI_OK || t->numel == 0)
+        return st;
+    return gi_fill_with_law(t, &law, gen, fn);
+}
+
+gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
+{
+    static const char *const fn = "gi_sparse_";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    if (t->ndim != 2)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "only tensors with 2 dimensions are supported, got %d",
+                       t->ndim);
+    if (!(sparsity >= 0.0f && sparsity <= 1.0f))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'sparsity' must be in [0, 1], got %g",
+                       (double)sparsity);
+    if (!isfinite(std) || !(std >= 0.0f))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'std' must be finite and >= 0, got %g",
+                       (double)std);
+    int64_t rows = t->shape[0], cols = t->shape[1];
+    if (rows >= (int64_t)1 << 32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "%lld rows: at most 2^32 - 1 are supported",
+                       (long long)rows);
+    if (t->numel == 0)
+        return GI_OK;
+    /* In float, as torch's ceil(sparsity * rows) sees 0.1 * 10 = 1. */
+    int64_t k = (int64_t)ceilf(sparsity * (float)rows);
+    gen = gi_resolve_generator(t, gen);
+    uint64_t blocks = (uint64_t)((t->numel + 3) / 4);
+    gi_philox_pos pos = {gen->seed, gen->stream, gen->offset};
+    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, std}};
+    gi_context ctx = t->storage->ctx;
+    st = ctx->ops->fill_law(ctx->state, gi_tensor_f32(t), t->numel, &law, &pos,
+                            fn);
+    pos.offset += blocks;
+    if (st == GI_OK && k > 0)
+        st = ctx->ops->sparse_zero(ctx->state, gi_tensor_f32(t), rows, cols, k,
+                                   &pos, fn);
+    if (st == GI_OK)
+        gen->offset += 2 * blocks;
+    return st;
+}

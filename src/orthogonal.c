@@ -1,0 +1,47 @@
+/* torch.nn.init.orthogonal_: a random (semi-)orthogonal matrix times gain.
+ * The QR itself is the backend's (qr_cpu.c, qr_cuda.c; layout in
+ * orthogonal.h). */
+#include <math.h>
+
+#include "internal.h"
+
+gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen)
+{
+    static const char *const fn = "gi_orthogonal_";
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    if (t->ndim < 2)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "only tensors with 2 or more dimensions are "
+                       "supported, got %d", t->ndim);
+    if (!isfinite(gain))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'gain' must be finite, got %g", (double)gain);
+    if (t->numel == 0)
+        return GI_OK;
+
+    /* flat = normal(0, 1) rows x cols, drawn into a workspace so that a
+     * failure leaves t untouched; t gets the result only on success. */
+    const int64_t rows = t->shape[0], cols = t->numel / rows;
+    const int64_t shape[2] = {rows, cols};
+    gi_context ctx = t->storage->ctx;
+    gi_generator g = gi_resolve_generator(t, gen);
+    const uint64_t offset = g->offset;
+    gi_tensor w = NULL;
+    st = gi_tensor_new(&w, ctx, 2, shape, fn);
+    if (st == GI_OK) {
+        gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, 1.0f}};
+        st = gi_fill_with_law(w, &law, g, fn);
+    }
+    if (st == GI_OK)
+        st = ctx->ops->orthogonalize(ctx->state, gi_tensor_f32(w), rows, cols,
+                                     gain, fn);
+    if (st == GI_OK)
+        st = ctx->ops->copy(ctx->state, gi_tensor_f32(t), gi_tensor_f32(w),
+                            (size_t)t->numel * sizeof(float), fn);
+    if (st != GI_OK)
+        g->offset = offset;
+    gi_tensor_destroy(w);
+    return st;
+}
