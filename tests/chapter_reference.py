@@ -22,6 +22,10 @@ fill torch makes goes to ginit's stream instead:
     its from/to/mean/std;
   - torch.rand(size) is torch.empty(size).uniform_(0, 1), which is what it
     is in ATen;
+  - the last cell, ginit's fused mixture_ (my_init's law in one call), has
+    no torch counterpart: torch's net.apply walks the modules (children
+    first) and each Linear's weight is filled from rng_reference's mixture_
+    law (docs/rng.md: two lanes per element, offset + ceil(n / 2));
   - the generator position follows docs/rng.md: seed = --seed, stream 0,
     offset 0 after manual_seed; a fill of n elements starts at the current
     offset and advances it by ceil(n / 4) blocks (uniform with a == b and
@@ -74,18 +78,19 @@ class Stream:
     def manual_seed(self, seed):
         self.seed, self.offset = seed, 0  # stream kept (it is 0 here)
 
-    def fill(self, t, law, a, b):
+    def fill(self, t, law, a, b, extra=None):
         """Overwrite t with the law's values at the current offset.
 
         a, b: uniform's bounds or normal's (mean, std), as the doubles torch
-        passed; the float32 kernel uses them rounded to float32."""
+        passed; the float32 kernel uses them rounded to float32. extra: a
+        mixture's components (rng_reference's (law, p, a, b) bit patterns)."""
         if t.dtype != torch.float32:
             raise SystemExit("chapter_reference: %s fill of a %s tensor"
                              % (law, t.dtype))
         a_bits, b_bits = ref.f32_bits(a), ref.f32_bits(b)
         n = t.numel()
         vals, after = ref.run_case(law, self.seed, self.stream, self.offset,
-                                   n, a_bits, b_bits)
+                                   n, a_bits, b_bits, extra)
         if self.trace is not None:
             self.trace.write(
                 "draw %-7s n=%-3d args=(%r, %r) -> f32 (%08x, %08x) "
@@ -110,6 +115,15 @@ def _uniform_(self, from_=0.0, to=1.0, *, generator=None):
 def _normal_(self, mean=0.0, std=1.0, *, generator=None):
     assert generator is None, "the chapter uses the default generator"
     return STREAM.fill(self, "normal", mean, std)
+
+
+def mixture_(tensor, components):
+    """ginit's gi_mixture_ (no torch counterpart): components are
+    (probability, law, a, b) with law "uniform" or "constant", the numbers
+    rounded once to float32 as the C struct gi_component holds them."""
+    comps = [(law, ref.f32_bits(p), ref.f32_bits(a), ref.f32_bits(b))
+             for p, law, a, b in components]
+    return STREAM.fill(tensor, "mixture", 0.0, 0.0, comps)
 
 
 def _rand(*size, generator=None, **kwargs):
@@ -211,6 +225,19 @@ def chapter(seed):
     net[0].weight.data[:] += 1
     net[0].weight.data[0, 0] = 42
     print(net[0].weight.data[0])
+
+    # ginit's extra cell: my_init's law (U(5, 10) with probability 1/4, 0
+    # with 1/2, U(-10, -5) with 1/4) as one fused mixture_ per weight.
+    def my_init_fused(module):
+        if type(module) == nn.Linear:
+            mixture_(module.weight, [(0.25, "uniform", 5, 10),
+                                     (0.50, "constant", 0, 0),
+                                     (0.25, "uniform", -10, -5)])
+
+    print("\n# my_init's distribution as one fused call (ginit's mixture_)"
+          "\n# net.apply(my_init_fused); net[0].weight[:2]")
+    net.apply(my_init_fused)
+    print(net[0].weight.data[:2])
 
 
 def reference(seed, trace=None):

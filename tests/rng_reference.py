@@ -2,9 +2,11 @@
 """Independent reference for ginit's random stream format (docs/rng.md).
 
 Written from docs/rng.md alone, without looking at src/: Philox4x32-10 with
-the documented counter/key layout, and the uniform_ and normal_ laws with
-every float operation done in IEEE binary32 (round to nearest even, one
-rounding per operation, no fused multiply-add).
+the documented counter/key layout, and the uniform_, normal_, mixture_
+(uniform and constant components only: normal components need the quantile
+function, not implemented here) and sparse_ laws with every float operation
+done in IEEE binary32 (round to nearest even, one rounding per operation, no
+fused multiply-add).
 
 The float arithmetic runs twice, on two independent backends, and the two
 must agree bit for bit:
@@ -18,13 +20,18 @@ Run:  python3 tests/rng_reference.py            (writes tests/data/rng_golden.tx
       python3 tests/rng_reference.py --check    (self-tests only, writes nothing)
 
 Output format (line oriented; '#' lines are comments):
-    case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after>
+    case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after> [<extra>]
     <v0> <v1> ... <v(n-1)>
     ...
     cases <total>
-law is "uniform" (a, b = its bounds) or "normal" (a, b = mean, std);
-seed, stream, offset, offset_after are unsigned decimal; a, b and the values
-are float32 bit patterns as "%08x". The last line guards against truncation.
+law is "uniform" (a, b = its bounds), "normal" (a, b = mean, std),
+"sparse" (a, b = sparsity, std; extra = "<rows> <cols>", rows * cols = n,
+the tensor is rows x cols) or "mixture" (a, b unused, written 00000000;
+extra = "<k>" then k times "<law> <p> <a> <b>", law "uniform" or
+"constant", p the probability; a constant's b is unused, written 00000000).
+seed, stream, offset, offset_after, rows, cols, k are unsigned decimal; a,
+b, p and the values are float32 bit patterns as "%08x". The last line
+guards against truncation.
 """
 import math
 import os
@@ -282,7 +289,7 @@ def blocks_for(seed, stream, offset, n):
     return [block(seed, stream, offset + j) for j in range((n + 3) // 4)]
 
 
-def uniform_(ops, seed, stream, offset, n, a_bits, b_bits):
+def uniform_(ops, seed, stream, offset, n, a_bits, b_bits, extra=None):
     """Returns (values as bit patterns, offset after)."""
     a, b = ops.const(a_bits), ops.const(b_bits)
     if bits_f32(a_bits) == bits_f32(b_bits):
@@ -299,7 +306,7 @@ def uniform_(ops, seed, stream, offset, n, a_bits, b_bits):
     return out, (offset + (n + 3) // 4) & MASK64
 
 
-def normal_(ops, seed, stream, offset, n, mean_bits, std_bits):
+def normal_(ops, seed, stream, offset, n, mean_bits, std_bits, extra=None):
     mean, std = ops.const(mean_bits), ops.const(std_bits)
     blks = blocks_for(seed, stream, offset, n)
     out = []
@@ -312,11 +319,107 @@ def normal_(ops, seed, stream, offset, n, mean_bits, std_bits):
     return out, (offset + (n + 3) // 4) & MASK64
 
 
-LAWS = {"uniform": uniform_, "normal": normal_}
+# mixture_: components are (law, p_bits, a_bits, b_bits), law one of
+# COMPONENT_LAWS. Normal components need quantile(U23(x)) (gi_norm_quantile,
+# src/fquantile.h), which this reference does not implement.
+COMPONENT_LAWS = ("uniform", "normal", "constant")
 
 
-def run_case(law, seed, stream, offset, n, a_bits, b_bits):
-    res = [LAWS[law](ops, seed, stream, offset, n, a_bits, b_bits)
+def cumulative_probabilities(comps):
+    """docs/rng.md: c_j = (float)(sum_{i<=j} p_i / sum p), formed in double
+    (left to right), the last one set to 1. Returns float32 bit patterns."""
+    ps = [bits_f32(p) for _, p, _, _ in comps]
+    total = 0.0
+    for p in ps:
+        total += p
+    cum, part = [], 0.0
+    for p in ps:
+        part += p
+        cum.append(f32_bits(part / total))  # double quotient, one rounding
+    cum[-1] = f32_bits(1.0)
+    return cum
+
+
+def mixture_element(ops, comps, cum, s, x):
+    """One element from lanes (s, x): docs/rng.md mixture_."""
+    u = U24(ops, s)
+    j = len(comps) - 1
+    for i, c in enumerate(cum):
+        if less(ops, u, ops.const(c)):
+            j = i
+            break
+    law, _, a_bits, b_bits = comps[j]
+    a = ops.const(a_bits)
+    if law == "constant":
+        return ops.bits(a)
+    if law == "uniform":
+        if bits_f32(a_bits) == bits_f32(b_bits):
+            return ops.bits(a + ops.const(0))
+        b = ops.const(b_bits)
+        v = a + (b - a) * U24(ops, x)
+        top = ops.const(below_bits(b_bits))
+        if less(ops, top, v):
+            v = top
+        return ops.bits(v)
+    raise NotImplementedError("mixture_: %s components need quantile(), "
+                              "not implemented here" % law)
+
+
+def mixture_(ops, seed, stream, offset, n, a_bits, b_bits, extra):
+    """extra: the components. a_bits, b_bits are unused. Two lanes per
+    element, two elements per block; offset + ceil(n / 2)."""
+    comps = extra
+    assert 1 <= len(comps) <= 8 and all(c[0] in COMPONENT_LAWS for c in comps)
+    cum = cumulative_probabilities(comps)
+    nb = (n + 1) // 2
+    out = []
+    for j in range(nb):
+        x = block(seed, stream, offset + j)
+        out.append(mixture_element(ops, comps, cum, x[0], x[1]))
+        if 2 * j + 1 < n:
+            out.append(mixture_element(ops, comps, cum, x[2], x[3]))
+    return out, (offset + nb) & MASK64
+
+
+def sparse_k(ops, rows, sparsity_bits):
+    """k = ceil(sparsity * rows), the product rounded to float."""
+    prod = ops.const(sparsity_bits) * ops.from_int(rows)
+    return math.ceil(bits_f32(ops.bits(prod)))
+
+
+def sparse_(ops, seed, stream, offset, n, sparsity_bits, std_bits, extra):
+    """extra = (rows, cols), n = rows * cols. docs/rng.md sparse_."""
+    rows, cols = extra
+    assert rows * cols == n and rows > 0 and cols > 0
+    out, _ = normal_(ops, seed, stream, offset, n, f32_bits(0.0), std_bits)
+    nb = (n + 3) // 4
+    base = offset + nb  # the selection lanes follow the normal blocks
+    k = sparse_k(ops, rows, sparsity_bits)
+    assert 0 <= k <= rows
+    cache = {}
+    for c in range(cols):
+        needed = k
+        r = 0
+        while needed > 0:
+            L = c * rows + r
+            bi = L // 4
+            if bi not in cache:
+                cache[bi] = block(seed, stream, base + bi)
+            x = cache[bi][L % 4]
+            if x * (rows - r) < needed << 32:
+                out[r * cols + c] = 0  # +0
+                needed -= 1
+            r += 1
+    return out, (offset + 2 * nb) & MASK64
+
+
+LAWS = {"uniform": uniform_, "normal": normal_, "mixture": mixture_,
+        "sparse": sparse_}
+
+
+def run_case(law, seed, stream, offset, n, a_bits, b_bits, extra=None):
+    """extra: the components for "mixture", (rows, cols) for "sparse"."""
+    res = [LAWS[law](ops, seed, stream, offset, n, a_bits, b_bits, extra)
            for ops in (NumpyOps, DoubleOps)]
     if res[0] != res[1]:
         raise SystemExit("backends disagree on %s %d %d %d %d" %
@@ -372,6 +475,39 @@ def self_test():
             run_case("uniform", 7, 0, 0, 4000, f32_bits(0), f32_bits(1))[0]]
     assert all(0 <= v < 1 for v in vals)
     assert abs(sum(vals) / len(vals) - 0.5) < 0.02
+    # mixture_: the chapter's law, and a zero-probability component.
+    law = [("uniform", f32_bits(0.25), f32_bits(5), f32_bits(10)),
+           ("constant", f32_bits(0.5), 0, 0),
+           ("uniform", f32_bits(0.25), f32_bits(-10), f32_bits(-5))]
+    bits, after = run_case("mixture", 7, 0, 3, 4001, 0, 0, law)
+    assert after == 3 + 2001
+    vals = [bits_f32(b) for b in bits]
+    zeros = sum(1 for b in bits if b == 0)
+    high = sum(1 for v in vals if 5 <= v < 10)
+    low = sum(1 for v in vals if -10 <= v < -5)
+    assert zeros + high + low == len(vals)
+    assert abs(zeros / 4001 - 0.5) < 0.03 and abs(high / 4001 - 0.25) < 0.03
+    law = [("uniform", f32_bits(0.3), f32_bits(-1), f32_bits(1)),
+           ("constant", f32_bits(0.0), f32_bits(99), 0),
+           ("uniform", f32_bits(0.7), f32_bits(2), f32_bits(3))]
+    vals = [bits_f32(b) for b in run_case("mixture", 7, 0, 3, 4000, 0, 0,
+                                          law)[0]]
+    assert all(-1 <= v < 1 or 2 <= v < 3 for v in vals)
+    assert abs(sum(1 for v in vals if v < 1) / 4000 - 0.3) < 0.03
+    # sparse_: exactly k zeros per column, the rest the normal fill.
+    rows, cols = 37, 11
+    n = rows * cols
+    bits, after = run_case("sparse", 7, 0, 3, n, f32_bits(0.3), f32_bits(1),
+                           (rows, cols))
+    assert after == 3 + 2 * ((n + 3) // 4)
+    normal = run_case("normal", 7, 0, 3, n, f32_bits(0), f32_bits(1))[0]
+    k = math.ceil(bits_f32(f32_bits(bits_f32(f32_bits(0.3)) * rows)))
+    assert k == 12
+    for c in range(cols):
+        col = [bits[r * cols + c] for r in range(rows)]
+        assert sum(1 for b in col if b == 0) == k
+        assert all(b == 0 or b == normal[r * cols + c]
+                   for r, b in enumerate(col))
 
 
 # --------------------------------------------------------------------------
@@ -385,6 +521,12 @@ WRAP = (1 << 64) - 2            # 13 elements = 4 blocks: 2^64-2 .. 2^64+1
 
 def F(x):
     return f32_bits(x)
+
+
+# The chapter's my_init law (examples/walkthrough.c my_init_fused):
+# U(5, 10) with p = 1/4, 0 with p = 1/2, U(-10, -5) with p = 1/4.
+CHAPTER = [("uniform", F(0.25), F(5), F(10)), ("constant", F(0.5), F(0), 0),
+           ("uniform", F(0.25), F(-10), F(-5))]
 
 
 CASES = [
@@ -423,7 +565,79 @@ CASES = [
     # 0x3f317180 / 0x3717f7d2), which moves the normals by 1-2 ulp.
     ("normal", 0, 0, 648243, 13, F(0), F(1)),
     ("normal", 0, 0, 1885164, 4, F(0), F(1)),
+] + [
+    # sparse_: a, b = sparsity, std; extra = (rows, cols).
+    # k = ceil(0.1f * 10 in float) = 1 (the exact product 1.0000000149 would
+    # give 2).
+    ("sparse", 0, 0, 0, 50, F(0.1), F(0.01), (10, 5)),
+    ("sparse", 42, 0, 5, 21, F(0.5), F(1), (7, 3)),       # k = 4
+    ("sparse", BIG_SEED, BIG_STREAM, WRAP, 52, F(0.3), F(2), (13, 4)),
+    ("sparse", 1, 0, 3, 3000, F(0.9), F(0.01), (100, 30)),  # k = 90
+    # k = 0: no zeros, the offset still advances by 2 * ceil(n / 4).
+    ("sparse", 7, 0, 0, 15, F(0), F(1), (3, 5)),
+    ("sparse", 7, 1, 11, 15, F(1), F(1), (5, 3)),         # all zero
+    ("sparse", TOP, TOP, TOP, 1, F(0.5), F(1), (1, 1)),   # k = 1
+    ("sparse", 3, BIG_STREAM, 9, 9, F(0.5), F(3), (9, 1)),  # k = 5
+    ("sparse", 5, 0, 7, 16, F(0.5), F(0), (4, 4)),        # std 0: all +0
+] + [
+    # mixture_: a, b unused (0); extra = the components (law, p, a, b).
+    ("mixture", 0, 0, 0, 1000, 0, 0, CHAPTER),
+    ("mixture", 42, 0, 5, 7, 0, 0, CHAPTER),
+    ("mixture", 1, BIG_STREAM, TOP, 1, 0, 0, CHAPTER),
+    # A single constant still draws (offset + ceil(n / 2)).
+    ("mixture", BIG_SEED, BIG_STREAM, WRAP, 3, 0, 0,
+     [("constant", F(1), F(-1.5), 0)]),
+    # A zero-probability component is never drawn (99 never appears).
+    ("mixture", 7, BIG_STREAM, 12345, 1001, 0, 0,
+     [("uniform", F(0.3), F(-1), F(1)), ("constant", F(0), F(99), 0),
+      ("uniform", F(0.7), F(2), F(3))]),
+    # Zero probability first and last; a constant -0.0 stays -0.0.
+    ("mixture", 9, 0, 3, 101, 0, 0,
+     [("constant", F(0), F(99), 0), ("uniform", F(0.5), F(0), F(1)),
+      ("constant", F(0.5), 0x80000000, 0), ("constant", F(0), F(98), 0)]),
+    # Uniform components capped at below(b); a == b gives a + 0.
+    ("mixture", 3, 0, 0, 64, 0, 0,
+     [("uniform", F(0.5), F(1000000.0), F(1000000.25)),
+      ("uniform", F(0.5), F(-2.0), F(-2.0 + 4 * 2.0**-23))]),
+    ("mixture", 5, 0, 7, 5, 0, 0,
+     [("uniform", F(0.5), F(3), F(3)),
+      ("uniform", F(0.5), 0x80000000, 0x80000000)]),
+    # Eight components (the most gi_mixture_ takes), odd n at offset 2^64-1.
+    ("mixture", TOP, TOP, TOP, 1001, 0, 0,
+     [("uniform", F(0.05), F(-4), F(-3)), ("constant", F(0.1), F(-2.5), 0),
+      ("uniform", F(0.15), F(-2), F(-1)), ("constant", F(0.2), F(0), 0),
+      ("uniform", F(0.1), F(1), F(2)), ("constant", F(0.15), F(2.5), 0),
+      ("uniform", F(0.2), F(3), F(4)), ("constant", F(0.05), F(5), 0)]),
+    # Probabilities 1/3 each (sum p = 1.0000000298 in double).
+    ("mixture", 11, 0, 0, 13, 0, 0,
+     [("uniform", F(1 / 3), F(0), F(1)), ("uniform", F(1 / 3), F(10), F(11)),
+      ("uniform", F(1 / 3), F(20), F(21))]),
+    # Probes, all seed 0, stream 0 (found by scanning the stream):
+    # u == c_j exactly must not pick j (u < c_j is strict): element 2 of
+    # the first has u = 0.75 = c_1, of the second u = 0.25 = c_0.
+    ("mixture", 0, 0, 150077, 3, 0, 0, CHAPTER),
+    ("mixture", 0, 0, 630967, 3, 0, 0, CHAPTER),
+    # Division by sum p: c_0 = (float)(0.5 / 0.99999949...) = 0x3f000004;
+    # element 2 has u = 0.5 (without the division c_0 would be 0.5).
+    ("mixture", 0, 0, 9297663, 3, 0, 0,
+     [("uniform", F(0.5), F(0), F(1)), ("uniform", F(0.4999995), F(10), F(11))]),
+    # Formed in double: c_0 = 0x3f170a3d (float arithmetic throughout gives
+    # 0x3f170a3e); element 1 has u = 0x3f170a3d.
+    ("mixture", 0, 0, 13195869, 2, 0, 0,
+     [("uniform", F(0.59), F(0), F(1)), ("uniform", F(0.38), F(10), F(11)),
+      ("uniform", F(0.03), F(20), F(21))]),
 ]
+
+
+def case_header(law, seed, stream, offset, n, a, b, after, extra):
+    head = "case %s %d %d %d %d %08x %08x %d" % (law, seed, stream, offset, n,
+                                               a, b, after)
+    if law == "sparse":
+        head += " %d %d" % extra
+    elif law == "mixture":
+        head += " %d" % len(extra) + "".join(
+            " %s %08x %08x %08x" % c for c in extra)
+    return head
 
 
 def main():
@@ -432,13 +646,17 @@ def main():
         print("rng_reference: self tests passed")
         return
     lines = ["# Generated by tests/rng_reference.py from docs/rng.md; do not edit.",
-             "# case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after>",
+             "# case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after> [...]",
+             "#   sparse: a, b = sparsity, std, then <rows> <cols>",
+             "#   mixture: a, b unused, then <k> and k times <law> <p> <a> <b>",
              "# then one line of n float32 bit patterns (%08x)."]
-    for law, seed, stream, offset, n, a, b in CASES:
-        vals, after = run_case(law, seed, stream, offset, n, a, b)
+    for case in CASES:
+        law, seed, stream, offset, n, a, b = case[:7]
+        extra = case[7] if len(case) > 7 else None
+        vals, after = run_case(law, seed, stream, offset, n, a, b, extra)
         assert len(vals) == n
-        lines.append("case %s %d %d %d %d %08x %08x %d" %
-                     (law, seed, stream, offset, n, a, b, after))
+        lines.append(case_header(law, seed, stream, offset, n, a, b, after,
+                                 extra))
         lines.append(" ".join("%08x" % v for v in vals))
     lines.append("cases %d" % len(CASES))
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)),

@@ -3,6 +3,14 @@
  * is written by tests/rng_reference.py, an independent implementation of the
  * format written from docs/rng.md alone. Every value must match bit for bit,
  * and so must the generator's offset after the fill.
+ *
+ * A case is "case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after>"
+ * then n values. Laws "uniform" (a, b) and "normal" (mean, std) fill a 1-D
+ * tensor of n; "sparse" (sparsity, std) is followed on the header line by
+ * "<rows> <cols>" and fills a rows x cols tensor with gi_sparse_; "mixture"
+ * (a, b unused) is followed by "<k>" and k components "<law> <p> <a> <b>"
+ * (law "uniform", "normal" or "constant") and fills a 1-D tensor of n with
+ * gi_mixture_.
  */
 #include <criterion/criterion.h>
 
@@ -15,13 +23,16 @@
 #include "ginit.h"
 
 #define GOLDEN_FILE GINIT_TEST_DATA_DIR "/rng_golden.txt"
-#define MIN_CASES 12
+#define MIN_CASES 47
 
 typedef struct golden_case {
     char law[16];
     uint64_t seed, stream, offset, offset_after;
     int64_t n;
     uint32_t a, b;  /* float32 bit patterns of the law's two arguments */
+    int64_t rows, cols; /* sparse: the matrix shape */
+    int k;              /* mixture: the number of components */
+    gi_component comps[GI_MAX_COMPONENTS];
     uint32_t *want; /* n float32 bit patterns */
 } golden_case;
 
@@ -78,6 +89,37 @@ static void read_case(FILE *fp, golden_file *g)
                      &c->b, &c->offset_after);
     cr_assert_eq(got, 8, "case %zu: malformed header", k);
     cr_assert(c->n > 0 && c->n <= 1000000, "case %zu: bad n %" PRId64, k, c->n);
+    if (strcmp(c->law, "sparse") == 0) {
+        cr_assert_eq(fscanf(fp, "%" SCNd64 " %" SCNd64, &c->rows, &c->cols), 2,
+                     "case %zu: sparse without rows, cols", k);
+        cr_assert(c->rows > 0 && c->cols > 0 && c->rows * c->cols == c->n,
+                  "case %zu: bad shape %" PRId64 " x %" PRId64, k, c->rows,
+                  c->cols);
+    } else if (strcmp(c->law, "mixture") == 0) {
+        cr_assert_eq(fscanf(fp, "%d", &c->k), 1,
+                     "case %zu: mixture without k", k);
+        cr_assert(c->k >= 1 && c->k <= GI_MAX_COMPONENTS,
+                  "case %zu: bad k %d", k, c->k);
+        for (int j = 0; j < c->k; j++) {
+            char name[16];
+            uint32_t p, a, b;
+            cr_assert_eq(fscanf(fp, "%15s %" SCNx32 " %" SCNx32 " %" SCNx32,
+                                name, &p, &a, &b), 4,
+                         "case %zu: component %d malformed", k, j);
+            gi_component *cp = &c->comps[j];
+            if (strcmp(name, "uniform") == 0)
+                cp->law = GI_COMPONENT_UNIFORM;
+            else if (strcmp(name, "normal") == 0)
+                cp->law = GI_COMPONENT_NORMAL;
+            else if (strcmp(name, "constant") == 0)
+                cp->law = GI_COMPONENT_CONSTANT;
+            else
+                cr_assert_fail("case %zu: unknown component law '%s'", k, name);
+            cp->prob = bits_to_float(p);
+            cp->a = bits_to_float(a);
+            cp->b = bits_to_float(b);
+        }
+    }
     c->want = malloc((size_t)c->n * sizeof *c->want);
     cr_assert_not_null(c->want, "out of memory");
     for (int64_t i = 0; i < c->n; i++)
@@ -116,8 +158,11 @@ static uint64_t run_case(const golden_case *c, size_t k, uint32_t **out)
     gi_generator gen = NULL;
     cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_CPU), GI_OK, "%s",
                  gi_last_error());
-    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, 1, &c->n), GI_OK, "%s",
-                 gi_last_error());
+    int sparse = strcmp(c->law, "sparse") == 0;
+    const int64_t shape[2] = {c->rows, c->cols};
+    cr_assert_eq(sparse ? gi_tensor_create(&t, ctx, GI_F32, 2, shape)
+                        : gi_tensor_create(&t, ctx, GI_F32, 1, &c->n),
+                 GI_OK, "%s", gi_last_error());
     cr_assert_eq(gi_generator_create(&gen, c->seed), GI_OK);
     cr_assert_eq(gi_generator_set_stream(gen, c->stream), GI_OK);
     cr_assert_eq(gi_generator_set_offset(gen, c->offset), GI_OK);
@@ -127,6 +172,10 @@ static uint64_t run_case(const golden_case *c, size_t k, uint32_t **out)
         st = gi_uniform_(t, a, b, gen);
     else if (strcmp(c->law, "normal") == 0)
         st = gi_normal_(t, a, b, gen);
+    else if (sparse)
+        st = gi_sparse_(t, a, b, gen);
+    else if (strcmp(c->law, "mixture") == 0)
+        st = gi_mixture_(t, c->k, c->comps, gen);
     else
         cr_assert_fail("case %zu: unknown law '%s'", k, c->law);
     cr_assert_eq(st, GI_OK, "case %zu: %s", k, gi_last_error());

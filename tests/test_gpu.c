@@ -162,3 +162,80 @@ Test(gpu, forward_matches_the_cpu)
     gi_context_destroy(gpu);
     gi_context_destroy(cpu);
 }
+
+/* Every other random or structured initializer, GPU against CPU, bit for
+ * bit, on an odd-sized conv-like weight. */
+static gi_status init_xavier_u(gi_tensor t) { return gi_xavier_uniform_(t, 1.3f, NULL); }
+static gi_status init_xavier_n(gi_tensor t) { return gi_xavier_normal_(t, 0.7f, NULL); }
+static gi_status init_kaiming_u(gi_tensor t)
+{
+    return gi_kaiming_uniform_(t, 0.1f, GI_FAN_OUT, GI_NONLIN_LEAKY_RELU, NULL);
+}
+static gi_status init_kaiming_n(gi_tensor t)
+{
+    return gi_kaiming_normal_(t, 0.0f, GI_FAN_IN, GI_NONLIN_RELU, NULL);
+}
+static gi_status init_trunc(gi_tensor t) { return gi_trunc_normal_(t, 0.1f, 2, -1, 3, NULL); }
+static gi_status init_trunc_tail(gi_tensor t) { return gi_trunc_normal_(t, 0, 1, 5, 8, NULL); }
+static gi_status init_lecun_n(gi_tensor t) { return gi_lecun_normal_(t, NULL); }
+static gi_status init_vs(gi_tensor t)
+{
+    return gi_variance_scaling_(t, 2, GI_FAN_AVG, GI_DIST_UNIFORM, NULL);
+}
+static gi_status init_mixture(gi_tensor t)
+{
+    const gi_component c[] = {{0.2f, GI_COMPONENT_NORMAL, 1, 0.5f},
+                              {0.5f, GI_COMPONENT_CONSTANT, 0, 0},
+                              {0.3f, GI_COMPONENT_UNIFORM, -10, -5}};
+    return gi_mixture_(t, 3, c, NULL);
+}
+static gi_status init_dirac(gi_tensor t) { return gi_dirac_(t, 3); }
+
+Test(gpu, every_initializer_equals_cpu_bit_for_bit)
+{
+    gi_context gpu = gpu_context_or_skip(), cpu = cpu_context();
+    const struct { const char *name; gi_status (*init)(gi_tensor); } inits[] = {
+        {"xavier_uniform_", init_xavier_u}, {"xavier_normal_", init_xavier_n},
+        {"kaiming_uniform_", init_kaiming_u}, {"kaiming_normal_", init_kaiming_n},
+        {"trunc_normal_", init_trunc}, {"trunc_normal_ tail", init_trunc_tail},
+        {"lecun_normal_", init_lecun_n}, {"variance_scaling_", init_vs},
+        {"mixture_", init_mixture}, {"dirac_", init_dirac},
+    };
+    const int64_t shape[] = {129, 67, 3, 5};
+    const size_t n = 129 * 67 * 3 * 5;
+    for (size_t k = 0; k < sizeof inits / sizeof *inits; ++k) {
+        gi_tensor a = new_tensor(gpu, 4, shape), b = new_tensor(cpu, 4, shape);
+        gi_manual_seed(gpu, 40 + k);
+        gi_manual_seed(cpu, 40 + k);
+        cr_assert_eq(inits[k].init(a), GI_OK, "%s", gi_last_error());
+        cr_assert_eq(inits[k].init(b), GI_OK);
+        float *ha = to_host(a), *hb = to_host(b);
+        cr_expect(memcmp(ha, hb, n * sizeof(float)) == 0, "%s differs",
+                  inits[k].name);
+        free(ha);
+        free(hb);
+        gi_tensor_destroy(a);
+        gi_tensor_destroy(b);
+    }
+    const int64_t mat[] = {1001, 333};
+    gi_tensor a = new_tensor(gpu, 2, mat), b = new_tensor(cpu, 2, mat);
+    gi_manual_seed(gpu, 9);
+    gi_manual_seed(cpu, 9);
+    cr_assert_eq(gi_sparse_(a, 0.37f, 0.02f, NULL), GI_OK, "%s", gi_last_error());
+    cr_assert_eq(gi_sparse_(b, 0.37f, 0.02f, NULL), GI_OK);
+    float *ha = to_host(a), *hb = to_host(b);
+    cr_expect(memcmp(ha, hb, 1001 * 333 * sizeof(float)) == 0, "sparse_ differs");
+    free(ha);
+    free(hb);
+    cr_assert_eq(gi_eye_(a), GI_OK);
+    cr_assert_eq(gi_eye_(b), GI_OK);
+    ha = to_host(a);
+    hb = to_host(b);
+    cr_expect(memcmp(ha, hb, 1001 * 333 * sizeof(float)) == 0, "eye_ differs");
+    free(ha);
+    free(hb);
+    gi_tensor_destroy(a);
+    gi_tensor_destroy(b);
+    gi_context_destroy(gpu);
+    gi_context_destroy(cpu);
+}
