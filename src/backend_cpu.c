@@ -9,7 +9,7 @@
 
 #include "internal.h"
 #include "orthogonal.h"
-#include "philox.h"
+#include "cpu_fill.h"
 
 /* Below this many elements a loop runs on one thread: forking costs more. */
 #define GI_CPU_PARALLEL_MIN 32768
@@ -150,26 +150,23 @@ static gi_status cpu_linear(void *state, const float *x, const float *w,
 }
 
 /* Element i takes its value from block pos->offset + i / per, where per is
- * the law's elements per block (docs/rng.md). */
+ * the law's elements per block (docs/rng.md); chunks of blocks are
+ * independent, so threads split them freely. */
 static gi_status cpu_fill_law(void *state, float *data, int64_t n,
                               const gi_law *law, const gi_philox_pos *pos,
                               const char *fn)
 {
     (void)fn;
     const gi_law l = *law;
-    const int64_t per = gi_law_elems_per_block(&l);
-    const int64_t nblocks = (n + per - 1) / per;
+    const gi_philox_pos p = *pos;
+    const int64_t step = GI_CPU_CHUNK_BLOCKS * gi_law_elems_per_block(&l);
+    const int64_t chunks = (n + step - 1) / step;
 #pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
-    for (int64_t b = 0; b < nblocks; ++b) {
-        uint32_t bits[4];
-        float v[4];
-        gi_philox_block(pos->seed, pos->stream, pos->offset + (uint64_t)b,
-                        bits);
-        gi_law_block(&l, bits, v);
-        int64_t first = b * per;
-        int64_t count = n - first < per ? n - first : per;
-        for (int64_t k = 0; k < count; ++k)
-            data[first + k] = v[k];
+    for (int64_t c = 0; c < chunks; ++c) {
+        int64_t first = c * step;
+        int64_t count = n - first < step ? n - first : step;
+        gi_cpu_fill_chunk(&l, p.seed, p.stream, p.offset, first, count,
+                          data + first);
     }
     return GI_OK;
 }

@@ -68,18 +68,15 @@ GI_HOSTDEV float gi_logf(float x)
 {
     const float LN2_HI = 6.93145751953125e-1f;    /* 0x3f317200 */
     const float LN2_LO = 1.42860682030941723e-6f; /* 0x35bfbe8e */
-    uint32_t u = gi_float_bits(x);
-    int e = 0;
-    if (u < 0x00800000u) { /* subnormal: scale into the normal range */
-        u = gi_float_bits(x * 16777216.0f);
-        e = -24;
-    }
-    e += (int)(u >> 23) - 127;
+    /* Selects rather than branches, so that CPU loops vectorize. */
+    uint32_t u = gi_float_bits(x), scaled = gi_float_bits(x * 16777216.0f);
+    int sub = u < 0x00800000u; /* subnormal: scale into the normal range */
+    u = sub ? scaled : u;
+    int e = (int)(u >> 23) - 127 - (sub ? 24 : 0);
     u = (u & 0x007fffffu) | 0x3f800000u; /* m in [1, 2) */
-    if (u > 0x3fb504f3u) {               /* m > sqrt(2): use m / 2 */
-        u -= 0x00800000u;
-        e += 1;
-    }
+    int big = u > 0x3fb504f3u;           /* m > sqrt(2): use m / 2 */
+    u = big ? u - 0x00800000u : u;
+    e += big;
     float f = gi_bits_float(u) - 1.0f;
     float s = f / (2.0f + f);
     float z = s * s;
@@ -112,12 +109,11 @@ GI_HOSTDEV void gi_sincos_2pi(float u, float *s_out, float *c_out)
                                z * (-1.38888892251998186e-3f +
                                     z * (2.48015876230783761e-5f +
                                          z * -2.75573188446287531e-7f))));
-    switch (q & 3) {
-    case 0: *s_out = s;  *c_out = c;  break;
-    case 1: *s_out = c;  *c_out = -s; break;
-    case 2: *s_out = -s; *c_out = -c; break;
-    default: *s_out = -c; *c_out = s; break;
-    }
+    /* Quadrant q mod 4 maps (s, c) to (s, c), (c, -s), (-s, -c), (-c, s);
+     * written as selects so that CPU loops vectorize. */
+    float sa = (q & 1) ? c : s, ca = (q & 1) ? s : c;
+    *s_out = (q & 2) ? -sa : sa;
+    *c_out = ((q + 1) & 2) ? -ca : ca;
 }
 
 #endif

@@ -1,12 +1,16 @@
 #!/usr/bin/env python3
 """Independent reference for ginit's random stream format (docs/rng.md).
 
-Written from docs/rng.md alone, without looking at src/: Philox4x32-10 with
-the documented counter/key layout, and the uniform_, normal_, mixture_
-(uniform and constant components only: normal components need the quantile
-function, not implemented here) and sparse_ laws with every float operation
-done in IEEE binary32 (round to nearest even, one rounding per operation, no
-fused multiply-add).
+Written from docs/rng.md alone, without looking at src/ (except
+src/fquantile.h, whose operations and constants docs/rng.md makes part of
+the format): Philox4x32-10 with the documented counter/key layout, and the
+uniform_, normal_, trunc_normal_, mixture_ (uniform, normal and constant
+components) and sparse_ laws with every float operation done in IEEE
+binary32 (round to nearest even, one rounding per operation, no fused
+multiply-add). The normal quantile is a port, operation by operation, of
+gi_norm_quantile_lower / gi_norm_quantile (src/fquantile.h) onto the log of
+docs/rng.md; the self tests check it against the exact quantile (mpmath, or
+Newton steps on math.erfc without it): within 2 ulp and monotone.
 
 The float arithmetic runs twice, on two independent backends, and the two
 must agree bit for bit:
@@ -25,13 +29,16 @@ Output format (line oriented; '#' lines are comments):
     ...
     cases <total>
 law is "uniform" (a, b = its bounds), "normal" (a, b = mean, std),
+"trunc_normal" (a, b = mean, std; extra = "<lo> <hi>", the bounds of the
+interval, float32 bit patterns, either may be infinite),
 "sparse" (a, b = sparsity, std; extra = "<rows> <cols>", rows * cols = n,
 the tensor is rows x cols) or "mixture" (a, b unused, written 00000000;
-extra = "<k>" then k times "<law> <p> <a> <b>", law "uniform" or
-"constant", p the probability; a constant's b is unused, written 00000000).
+extra = "<k>" then k times "<law> <p> <a> <b>", law "uniform" (bounds a, b),
+"normal" (mean a, std b) or "constant" (a), p the probability; a
+constant's b is unused, written 00000000).
 seed, stream, offset, offset_after, rows, cols, k are unsigned decimal; a,
-b, p and the values are float32 bit patterns as "%08x". The last line
-guards against truncation.
+b, lo, hi, p and the values are float32 bit patterns as "%08x". The last
+line guards against truncation.
 """
 import math
 import os
@@ -283,6 +290,76 @@ def less(ops, x, y):
 
 
 # --------------------------------------------------------------------------
+# U23 and the normal quantile (docs/rng.md "U23 and the quantile";
+# src/fquantile.h gi_norm_quantile_lower and gi_norm_quantile)
+# --------------------------------------------------------------------------
+def lit_bits(text):
+    """Bits of the C float literal `text` (decimal, rounded once to binary32,
+    as a C compiler does; no detour through a double)."""
+    q = Fraction(text)
+    if q == 0:
+        return 0x80000000 if text.lstrip().startswith("-") else 0
+    if q < 0:
+        return nearest_f32(-q) | 0x80000000
+    return nearest_f32(q)
+
+
+# The constants of src/fquantile.h, from its literals.
+QK = {name: lit_bits(text) for name, text in (
+    ("C0", "2.50662827e+00"),
+    ("CK", "1.38295144e-01"),
+    ("CW1", "-1.17019504e-01"), ("CS1", "-2.66654551e-01"),
+    ("CW2", "-3.72920007e-01"), ("CS2", "-3.61251444e-01"),
+    ("CW3", "-8.12497854e-01"), ("CS3", "-8.00099134e-01"),
+    ("TK", "7.81124737e-03"),
+    ("TW1", "1.91836226e+00"), ("TS1", "3.03902969e+01"),
+    ("TW2", "1.42965984e+00"), ("TS2", "6.45964384e+00"),
+    ("TW3", "1.61414814e+00"), ("TS3", "1.40855598e+00"),
+    ("TW4", "4.25791889e-01"), ("TS4", "2.54211634e-01"),
+    ("eighth", "0.125"), ("half", "0.5"), ("one", "1"), ("minus_two", "-2"),
+)}
+
+
+def U23(ops, x):
+    """docs/rng.md: (float)((x >> 9) * 2 + 1) * 2^-24, exact."""
+    return ops.from_uint((x >> 9) * 2 + 1) * ops.const(K["2^-24"])
+
+
+def quantile_lower(ops, p):
+    """gi_norm_quantile_lower(p), p a float in (0, 0.5] (src/fquantile.h),
+    one operation per operation of the C code, same order."""
+    c = lambda name: ops.const(QK[name])  # noqa: E731
+    if bits_f32(ops.bits(p)) >= bits_f32(QK["eighth"]):
+        rh = p - c("half")
+        rl = p - (rh + c("half"))
+        z = rh * rh + (rh + rh) * rl
+        s = ((c("CK") + c("CW1") / (z + c("CS1"))) + c("CW2") / (z + c("CS2"))) \
+            + c("CW3") / (z + c("CS3"))
+        zs = z * s
+        big_r = c("C0") + zs
+        return rh * c("C0") + (rh * zs + rl * big_r)
+    v = flog(ops, p) * c("minus_two")
+    t = ops.sqrt(v)
+    th = ops.const(ops.bits(t) & 0xFFFFF000)
+    tl = t - th
+    e = ((v - th * th) - (th + th) * tl) - tl * tl
+    d = e / (t + t)
+    g = c("TK") - d
+    g = g + c("TW1") / (t + c("TS1"))
+    g = g + c("TW2") / (t + c("TS2"))
+    g = g + c("TW4") / (t + c("TS4"))
+    g = g + c("TW3") / (t + c("TS3"))
+    return g - t
+
+
+def quantile(ops, p):
+    """gi_norm_quantile(p): -quantile_lower(1 - p) for p > 0.5."""
+    if bits_f32(ops.bits(p)) > 0.5:
+        return -quantile_lower(ops, ops.const(QK["one"]) - p)
+    return quantile_lower(ops, p)
+
+
+# --------------------------------------------------------------------------
 # Laws
 # --------------------------------------------------------------------------
 def blocks_for(seed, stream, offset, n):
@@ -320,8 +397,7 @@ def normal_(ops, seed, stream, offset, n, mean_bits, std_bits, extra=None):
 
 
 # mixture_: components are (law, p_bits, a_bits, b_bits), law one of
-# COMPONENT_LAWS. Normal components need quantile(U23(x)) (gi_norm_quantile,
-# src/fquantile.h), which this reference does not implement.
+# COMPONENT_LAWS; a normal component (mean a, std b) is a + b * quantile(U23).
 COMPONENT_LAWS = ("uniform", "normal", "constant")
 
 
@@ -361,8 +437,8 @@ def mixture_element(ops, comps, cum, s, x):
         if less(ops, top, v):
             v = top
         return ops.bits(v)
-    raise NotImplementedError("mixture_: %s components need quantile(), "
-                              "not implemented here" % law)
+    assert law == "normal"
+    return ops.bits(a + ops.const(b_bits) * quantile(ops, U23(ops, x)))
 
 
 def mixture_(ops, seed, stream, offset, n, a_bits, b_bits, extra):
@@ -379,6 +455,64 @@ def mixture_(ops, seed, stream, offset, n, a_bits, b_bits, extra):
         if 2 * j + 1 < n:
             out.append(mixture_element(ops, comps, cum, x[2], x[3]))
     return out, (offset + nb) & MASK64
+
+
+def round_f32(d):
+    """Bits of the binary32 nearest to the double d >= 0 (ties to even)."""
+    assert d >= 0 and not math.isinf(d)
+    return nearest_f32(Fraction(d)) if d > 0 else 0
+
+
+SQRT2 = math.sqrt(2.0)
+
+
+def Phi(x):
+    return math.erfc(-x / SQRT2) / 2
+
+
+def Q(x):
+    return math.erfc(x / SQRT2) / 2
+
+
+def trunc_normal_params(mean_bits, std_bits, a_bits, b_bits):
+    """docs/rng.md trunc_normal_, the host part, in double: returns the bits
+    of P0 = (float)lo and P1 = (float)(hi - lo), and of flip."""
+    mean, std = bits_f32(mean_bits), bits_f32(std_bits)
+    a, b = bits_f32(a_bits), bits_f32(b_bits)
+    alpha = (a - mean) / std
+    beta = (b - mean) / std
+    if alpha > 0:  # upper-tail probabilities
+        lo, hi, flip = Q(beta), Q(alpha), -1.0
+    else:
+        lo, hi, flip = Phi(alpha), Phi(beta), 1.0
+    return round_f32(lo), round_f32(hi - lo), f32_bits(flip)
+
+
+def trunc_normal_(ops, seed, stream, offset, n, mean_bits, std_bits, extra):
+    """extra = (a_bits, b_bits), the interval. One lane per element."""
+    a_bits, b_bits = extra
+    p0_bits, p1_bits, flip_bits = trunc_normal_params(mean_bits, std_bits,
+                                                      a_bits, b_bits)
+    P0, P1, flip = ops.const(p0_bits), ops.const(p1_bits), ops.const(flip_bits)
+    mean, std = ops.const(mean_bits), ops.const(std_bits)
+    a, b = ops.const(a_bits), ops.const(b_bits)
+    qmin = ops.const(pow2_bits(-126))
+    qmax = ops.const(f32_bits(1 - 2.0**-24))
+    blks = blocks_for(seed, stream, offset, n)
+    out = []
+    for i in range(n):
+        q = P0 + P1 * U23(ops, blks[i // 4][i % 4])
+        if less(ops, q, qmin):
+            q = qmin
+        if less(ops, qmax, q):
+            q = qmax
+        v = mean + std * (flip * quantile(ops, q))
+        if less(ops, v, a):
+            v = a
+        if less(ops, b, v):
+            v = b
+        out.append(ops.bits(v))
+    return out, (offset + (n + 3) // 4) & MASK64
 
 
 def sparse_k(ops, rows, sparsity_bits):
@@ -414,11 +548,12 @@ def sparse_(ops, seed, stream, offset, n, sparsity_bits, std_bits, extra):
 
 
 LAWS = {"uniform": uniform_, "normal": normal_, "mixture": mixture_,
-        "sparse": sparse_}
+        "sparse": sparse_, "trunc_normal": trunc_normal_}
 
 
 def run_case(law, seed, stream, offset, n, a_bits, b_bits, extra=None):
-    """extra: the components for "mixture", (rows, cols) for "sparse"."""
+    """extra: the components for "mixture", (rows, cols) for "sparse",
+    (a, b) bits of the interval for "trunc_normal"."""
     res = [LAWS[law](ops, seed, stream, offset, n, a_bits, b_bits, extra)
            for ops in (NumpyOps, DoubleOps)]
     if res[0] != res[1]:
@@ -431,6 +566,9 @@ def run_case(law, seed, stream, offset, n, a_bits, b_bits, extra=None):
 # Self tests
 # --------------------------------------------------------------------------
 def self_test():
+    worst, npts, nsweep = quantile_self_test()
+    print("rng_reference: quantile within %.3f ulp on %d points (worst at "
+          "p = %.7g), monotone on %d" % (worst[0], npts, worst[1], nsweep))
     # docs/rng.md known answer: counter 0, key 0.
     got = philox4x32_10((0, 0, 0, 0), (0, 0))
     want = (0x6627E8D5, 0xE169C58D, 0xBC57AC4C, 0x9B00DBD8)
@@ -494,6 +632,30 @@ def self_test():
                                           law)[0]]
     assert all(-1 <= v < 1 or 2 <= v < 3 for v in vals)
     assert abs(sum(1 for v in vals if v < 1) / 4000 - 0.3) < 0.03
+    # trunc_normal_: inside [a, b], moments of the truncated law (variance
+    # of N(0, 1) cut at +-2: 0.7737; mean of N(0, 1) above 5: 5.1865).
+    bits, after = run_case("trunc_normal", 7, 0, 3, 4001, F(0), F(1),
+                           (F(-2), F(2)))
+    assert after == 3 + 1001
+    vals = [bits_f32(b) for b in bits]
+    mean = sum(vals) / len(vals)
+    var = sum((v - mean) ** 2 for v in vals) / len(vals)
+    assert all(-2 <= v <= 2 for v in vals)
+    assert abs(mean) < 0.05 and abs(var - 0.7737) < 0.05, (mean, var)
+    vals = [bits_f32(b) for b in run_case("trunc_normal", 7, 0, 3, 4000, F(0),
+                                          F(1), (F(5), F(8)))[0]]
+    assert all(5 <= v <= 8 for v in vals)
+    assert abs(sum(vals) / len(vals) - 5.1865) < 0.02
+    # mixture_ with a normal component: N(1, 0.5^2) with p = 0.2.
+    law = [("normal", F(0.2), F(1), F(0.5)), ("constant", F(0.5), F(0), 0),
+           ("uniform", F(0.3), F(-10), F(-5))]
+    vals = [bits_f32(b) for b in run_case("mixture", 7, 0, 3, 4000, 0, 0,
+                                          law)[0]]
+    normal = [v for v in vals if v != 0 and not -10 <= v < -5]
+    mean = sum(normal) / len(normal)
+    var = sum((v - mean) ** 2 for v in normal) / len(normal)
+    assert abs(len(normal) / 4000 - 0.2) < 0.03
+    assert abs(mean - 1) < 0.08 and abs(var - 0.25) < 0.05, (mean, var)
     # sparse_: exactly k zeros per column, the rest the normal fill.
     rows, cols = 37, 11
     n = rows * cols
@@ -508,6 +670,116 @@ def self_test():
         assert sum(1 for b in col if b == 0) == k
         assert all(b == 0 or b == normal[r * cols + c]
                    for r, b in enumerate(col))
+
+
+def exact_quantile(p):
+    """Phi^{-1}(p) for a float p in (0, 1), accurate far beyond a float ulp:
+    Newton steps on Phi(x) = p, in mpmath at 40 digits when it is installed,
+    else in double with math.erfc (for p <= 1/2; symmetry above, 1 - p being
+    exact)."""
+    if p > 0.5:
+        return -exact_quantile_lower(Fraction(1) - Fraction(p))
+    return exact_quantile_lower(Fraction(p))
+
+
+def exact_quantile_lower(p):
+    """p a Fraction in (0, 1/2]."""
+    if p == Fraction(1, 2):
+        return 0.0
+    # Start: the tail asymptote, refined below by Newton steps.
+    pf = float(p)
+    t = math.sqrt(-2 * math.log(pf))
+    x = -(t - (2.515517 + 0.802853 * t + 0.010328 * t * t) /
+          (1 + 1.432788 * t + 0.189269 * t * t + 0.001308 * t ** 3))
+    try:
+        import mpmath
+    except ImportError:
+        mpmath = None
+    if mpmath is not None:
+        with mpmath.workdps(40):
+            mp_p = mpmath.mpf(p.numerator) / p.denominator
+            xm = mpmath.mpf(x)
+            s2 = mpmath.sqrt(2)
+            for _ in range(60):
+                f = mpmath.erfc(-xm / s2) / 2 - mp_p
+                step = f / (mpmath.exp(-xm * xm / 2) / mpmath.sqrt(2 * mpmath.pi))
+                xm -= step
+                if abs(step) < abs(xm) * mpmath.mpf(10) ** -30:
+                    break
+            else:
+                raise AssertionError("exact_quantile: no convergence at %r" % p)
+            return float(xm)
+    for _ in range(60):
+        step = (Phi(x) - pf) / (math.exp(-x * x / 2) / math.sqrt(2 * math.pi))
+        x -= step
+        if abs(step) <= abs(x) * 1e-17:
+            break
+    return x
+
+
+def ulp32(x):
+    """The spacing of binary32 at |x| (x normal or zero: 2^-149 below)."""
+    x = abs(x)
+    if x < 2.0**-126:
+        return 2.0**-149
+    return math.ldexp(1.0, math.frexp(x)[1] - 24)
+
+
+def quantile_self_test():
+    """The quantile port against the exact quantile (within 2 ulp on a few
+    thousand points; src/fquantile.h claims 1.8), and non-decreasing and
+    finite on sweeps over float p in [0, 1]; both backends bit for bit."""
+    def q_bits(p_bits):
+        got = [ops.bits(quantile(ops, ops.const(p_bits)))
+               for ops in (NumpyOps, DoubleOps)]
+        assert got[0] == got[1], ("quantile backends disagree", p_bits, got)
+        return got[0]
+
+    # Points: Philox words of a fixed generator as float bit patterns in
+    # (0, 1) (uniform over the bits, so log-spread, subnormals included),
+    # as U23 values (uniform in p), mirrored to 1 - p, plus probes.
+    pts = set()
+    blk = 0
+    while len(pts) < 3000:
+        x = block(0x5EED, 0x0A0A, blk)
+        blk += 1
+        pts.add(x[0] % 0x3F800000)                       # [0, 1) by bits
+        pts.add(f32_bits(bits_f32(x[1] % 0x3F800000 or 1)))
+        u = bits_f32(NumpyOps.bits(U23(NumpyOps, x[2])))
+        pts.add(f32_bits(u))
+        pts.add(f32_bits(1 - u))                        # exact
+    probes = [2.0**-149, 2.0**-126, 1e-38, 1e-30, 1e-10, 0.1042, 0.1249999,
+              0.125, 0.1250001, 0.2499999, 0.25, 0.2500001, 0.4999999, 0.5,
+              0.5000001, 0.75, 0.875, 0.8957, 1 - 2.0**-24]
+    pts.update(f32_bits(v) for v in probes)
+    pts.discard(0)
+    worst = (0.0, None)
+    for pb in sorted(pts):
+        p = bits_f32(pb)
+        assert 0 < p < 1, pb
+        got = bits_f32(q_bits(pb))
+        want = exact_quantile(p)
+        err = abs(got - want) / ulp32(want)
+        assert err <= 2.0, ("quantile off by %.3f ulp at p = %r (%08x): "
+                            "got %r, exact %r" % (err, p, pb, got, want))
+        if err > worst[0]:
+            worst = (err, p)
+    assert bits_f32(q_bits(f32_bits(0.5))) == 0.0
+    # Monotone and finite: every float around the branch points (1/8, 1/4,
+    # 1/2 and their mirrors), at both ends, and a coarse sweep of all
+    # floats in [0, 1] by bit pattern (increasing bits: increasing p).
+    sweep = set(range(0, 0x3F800001, 1 << 17))
+    for c in (0.0, 0.125, 0.25, 0.5, 0.75, 0.875, 1.0):
+        cb = f32_bits(c)
+        sweep.update(range(max(cb - 300, 0), min(cb + 300, 0x3F800000) + 1))
+    prev = -math.inf
+    for pb in sorted(sweep):
+        x = bits_f32(q_bits(pb))
+        assert math.isfinite(x) and x >= prev, (
+            "quantile not monotone/finite at p bits %08x: %r after %r" %
+            (pb, x, prev))
+        prev = x
+    return worst, len(pts), len(sweep)
 
 
 # --------------------------------------------------------------------------
@@ -626,6 +898,55 @@ CASES = [
     ("mixture", 0, 0, 13195869, 2, 0, 0,
      [("uniform", F(0.59), F(0), F(1)), ("uniform", F(0.38), F(10), F(11)),
       ("uniform", F(0.03), F(20), F(21))]),
+] + [
+    # trunc_normal_: a, b = mean, std; extra = the interval's bounds.
+    # torch's default interval, [-2, 2].
+    ("trunc_normal", 0, 0, 0, 1000, F(0), F(1), (F(-2), F(2))),
+    ("trunc_normal", 42, BIG_STREAM, 0, 1, F(0), F(1), (F(-2), F(2))),
+    # Upper tail (alpha = 5 > 0: Q, flip = -1), and its mirror (Phi).
+    ("trunc_normal", 42, 0, 5, 13, F(0), F(1), (F(5), F(8))),
+    ("trunc_normal", 1, 0, 3, 1000, F(0), F(1), (F(5), F(8))),
+    ("trunc_normal", 1, BIG_STREAM, 7, 1000, F(0), F(1), (F(-8), F(-5))),
+    # alpha = 0 exactly: not > 0, so Phi (P0 = 1/2, P1 = 1/2); b = +inf.
+    ("trunc_normal", 3, 0, 11, 3, F(3), F(0.5), (F(3), F(math.inf))),
+    # Both bounds infinite: P0 = 0, P1 = 1, q = U23; offset wraps past 2^64.
+    ("trunc_normal", BIG_SEED, BIG_STREAM, WRAP, 13, F(0), F(1),
+     (F(-math.inf), F(math.inf))),
+    ("trunc_normal", 9, 1, 0, 1000, F(0), F(1), (F(-math.inf), F(math.inf))),
+    # A narrow interval around the mean: the final clamps to [a, b].
+    ("trunc_normal", 7, 0, 0, 1000, F(10), F(2), (F(9.999), F(10.001))),
+    # Deep tail: Q(13) = 6.1e-39 is below 2^-126, so P0 is subnormal;
+    # 1000 elements from offset 2^64 - 1 (wraps).
+    ("trunc_normal", TOP, TOP, TOP, 1000, F(0), F(1), (F(12), F(13))),
+    # Probes of the clamps on q, seed 0, stream 0 (found by scanning the
+    # stream): in [12, 13], q = P0 + P1 * U23 < 2^-126 when U23 < 3.2e-6,
+    # so q becomes 2^-126 (values near 12.96 instead of 13): element 3
+    # (lane 3211, U23 = 13 * 2^-24) and element 1 (lane 13019, U23 =
+    # 51 * 2^-24, q just under 2^-126).
+    ("trunc_normal", 0, 0, 386882, 4, F(0), F(1), (F(12), F(13))),
+    ("trunc_normal", 0, 0, 189570, 3, F(0), F(1), (F(12), F(13))),
+    # With P0 = P1 = 1/2, U23 = 1 - 2^-24 gives q = 1 - 2^-25, which rounds
+    # to 1 and is clamped to 1 - 2^-24 (quantile 5.29, not 14.22): element 2
+    # (lane 0xffffff45).
+    ("trunc_normal", 0, 0, 2330056, 3, F(3), F(0.5), (F(3), F(math.inf))),
+    # Upper tail with b = +inf (lo = Q(inf) = 0), and a = -inf.
+    ("trunc_normal", 11, 0, 1, 13, F(-1), F(2), (F(0), F(math.inf))),
+    ("trunc_normal", 11, 0, 1, 3, F(0.5), F(3), (F(-math.inf), F(1))),
+    # lecun_normal_-like: mean 0, [-2 std, 2 std] with std = 0.02.
+    ("trunc_normal", BIG_SEED, 0, 12345, 13, F(0), F(0.02),
+     (F(-0.04), F(0.04))),
+] + [
+    # mixture_ with normal components: a + b * quantile(U23(x)).
+    ("mixture", 0, 0, 0, 1000, 0, 0,
+     [("normal", F(0.2), F(1), F(0.5)), ("constant", F(0.5), F(0), 0),
+      ("uniform", F(0.3), F(-10), F(-5))]),
+    ("mixture", 42, 0, 0, 1000, 0, 0, [("normal", F(1), F(0), F(1))]),
+    ("mixture", TOP, BIG_STREAM, WRAP, 13, 0, 0,
+     [("normal", F(0.6), F(-3), F(2)), ("normal", F(0.4), F(5), F(0.001))]),
+    # std 0: a + 0 * quantile, so -0.0 + (+-0) gives -0 or +0 by the sign
+    # of the quantile, as the operations are written.
+    ("mixture", 5, 0, 7, 15, 0, 0,
+     [("normal", F(0.5), 0x80000000, F(0)), ("normal", F(0.5), F(2), F(0))]),
 ]
 
 
@@ -634,6 +955,8 @@ def case_header(law, seed, stream, offset, n, a, b, after, extra):
                                                a, b, after)
     if law == "sparse":
         head += " %d %d" % extra
+    elif law == "trunc_normal":
+        head += " %08x %08x" % extra
     elif law == "mixture":
         head += " %d" % len(extra) + "".join(
             " %s %08x %08x %08x" % c for c in extra)
@@ -649,6 +972,7 @@ def main():
              "# case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after> [...]",
              "#   sparse: a, b = sparsity, std, then <rows> <cols>",
              "#   mixture: a, b unused, then <k> and k times <law> <p> <a> <b>",
+             "#   trunc_normal: a, b = mean, std, then the bounds <lo> <hi>",
              "# then one line of n float32 bit patterns (%08x)."]
     for case in CASES:
         law, seed, stream, offset, n, a, b = case[:7]

@@ -6,8 +6,11 @@
  *
  * A case is "case <law> <seed> <stream> <offset> <n> <a> <b> <offset_after>"
  * then n values. Laws "uniform" (a, b) and "normal" (mean, std) fill a 1-D
- * tensor of n; "sparse" (sparsity, std) is followed on the header line by
- * "<rows> <cols>" and fills a rows x cols tensor with gi_sparse_; "mixture"
+ * tensor of n; "trunc_normal" (mean, std) is followed on the header line by
+ * the interval's bounds "<lo> <hi>" (float32 bit patterns, either may be
+ * infinite) and fills a 1-D tensor of n with gi_trunc_normal_; "sparse"
+ * (sparsity, std) is followed on the header line by "<rows> <cols>" and
+ * fills a rows x cols tensor with gi_sparse_; "mixture"
  * (a, b unused) is followed by "<k>" and k components "<law> <p> <a> <b>"
  * (law "uniform", "normal" or "constant") and fills a 1-D tensor of n with
  * gi_mixture_.
@@ -23,7 +26,7 @@
 #include "ginit.h"
 
 #define GOLDEN_FILE GINIT_TEST_DATA_DIR "/rng_golden.txt"
-#define MIN_CASES 47
+#define MIN_CASES 67
 
 typedef struct golden_case {
     char law[16];
@@ -31,6 +34,7 @@ typedef struct golden_case {
     int64_t n;
     uint32_t a, b;  /* float32 bit patterns of the law's two arguments */
     int64_t rows, cols; /* sparse: the matrix shape */
+    uint32_t lo, hi;    /* trunc_normal: the interval's bounds (bits) */
     int k;              /* mixture: the number of components */
     gi_component comps[GI_MAX_COMPONENTS];
     uint32_t *want; /* n float32 bit patterns */
@@ -95,6 +99,9 @@ static void read_case(FILE *fp, golden_file *g)
         cr_assert(c->rows > 0 && c->cols > 0 && c->rows * c->cols == c->n,
                   "case %zu: bad shape %" PRId64 " x %" PRId64, k, c->rows,
                   c->cols);
+    } else if (strcmp(c->law, "trunc_normal") == 0) {
+        cr_assert_eq(fscanf(fp, "%" SCNx32 " %" SCNx32, &c->lo, &c->hi), 2,
+                     "case %zu: trunc_normal without its bounds", k);
     } else if (strcmp(c->law, "mixture") == 0) {
         cr_assert_eq(fscanf(fp, "%d", &c->k), 1,
                      "case %zu: mixture without k", k);
@@ -172,6 +179,9 @@ static uint64_t run_case(const golden_case *c, size_t k, uint32_t **out)
         st = gi_uniform_(t, a, b, gen);
     else if (strcmp(c->law, "normal") == 0)
         st = gi_normal_(t, a, b, gen);
+    else if (strcmp(c->law, "trunc_normal") == 0)
+        st = gi_trunc_normal_(t, a, b, bits_to_float(c->lo),
+                              bits_to_float(c->hi), gen);
     else if (sparse)
         st = gi_sparse_(t, a, b, gen);
     else if (strcmp(c->law, "mixture") == 0)

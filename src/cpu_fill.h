@@ -1,0 +1,19 @@
+/* The CPU's random fills: Philox and the law transforms over chunks of
+ * blocks, in loops the compiler vectorizes. Results equal the scalar
+ * definition in laws.h bit for bit. */
+#ifndef GINIT_CPU_FILL_H
+#define GINIT_CPU_FILL_H
+
+#include "laws.h"
+
+/* Blocks per chunk: a chunk's lanes (4 KiB) stay in L1. */
+#define GI_CPU_CHUNK_BLOCKS 256
+
+/* Writes elements [first, first + count) of the fill of `law` from Philox
+ * (seed, stream) starting at block `offset`; first is a multiple of the
+ * law's elements per block and count at most a chunk's worth. */
+void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
+                       uint64_t offset, int64_t first, int64_t count,
+                       float *out);
+
+#endif
