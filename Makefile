@@ -30,8 +30,13 @@ test: build
 demo: build
 	$(BUILD)/examples/walkthrough $(ARGS)
 
+# PyTorch's side runs where it imports (Debian's python3-torch on the CPU).
+TORCH_PY ?= /usr/bin/python3
 bench: build
-	$(BUILD)/bench/ginit_bench_forward $(ARGS)
+	$(BUILD)/bench/ginit_bench $(ARGS) --csv $(BUILD)/bench_init.csv
+	-$(TORCH_PY) bench/torch_reference.py $(ARGS) --csv $(BUILD)/bench_torch.csv
+	python3 bench/join.py $(BUILD)/bench_init.csv $(BUILD)/bench_torch.csv
+	$(BUILD)/bench/ginit_bench_forward
 
 install: build
 	cmake --install $(BUILD) $(if $(PREFIX),--prefix $(PREFIX))
