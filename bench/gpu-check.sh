@@ -27,6 +27,8 @@ else
     walk="walkthrough: CPU and GPU DIFFER (see walk_*.txt)"
 fi
 
+build-gpu/bench/ginit_bench --device cuda --reps 9 --csv "$out/bench_init_cuda.csv" \
+    | tee "$out/bench_init_cuda.txt"
 build-gpu/bench/ginit_bench_forward --device cuda | tee "$out/bench_forward_cuda.txt"
 
 echo
@@ -34,4 +36,5 @@ echo "== summary"
 head -1 "$out/walk_cuda.txt"
 echo "$tests"
 echo "$walk"
+grep -E "^(uniform_|normal_) +2\^28" "$out/bench_init_cuda.txt"
 tail -3 "$out/bench_forward_cuda.txt"
