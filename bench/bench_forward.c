@@ -17,42 +17,13 @@
 
 #include <cblas.h>
 
+#include "bench_util.h"
 #include "ginit.h"
 
 #ifdef GINIT_BENCH_CUDA
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 #endif
-
-#define MAX_REPS 101
-
-#define TRY(call)                                                             \
-    do {                                                                      \
-        gi_status st_ = (call);                                               \
-        if (st_ != GI_OK) {                                                   \
-            fprintf(stderr, "bench: %s\n", gi_last_error());                  \
-            exit(1);                                                          \
-        }                                                                     \
-    } while (0)
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* A bare GEMM on the context's device, on copies of the module's data. */
 typedef struct gemm {

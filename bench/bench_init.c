@@ -21,6 +21,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench_util.h"
 #include "ginit.h"
 #include "internal.h"
 
@@ -29,35 +30,11 @@
 #include <curand.h>
 #endif
 
-#define MAX_REPS 101
-
-#define TRY(call)                                                             \
-    do {                                                                      \
-        gi_status st_ = (call);                                               \
-        if (st_ != GI_OK) {                                                   \
-            fprintf(stderr, "bench: %s\n", gi_last_error());                  \
-            exit(1);                                                          \
-        }                                                                     \
-    } while (0)
-
 typedef struct bench {
     gi_context ctx;
     int cuda, reps;
     FILE *csv;
 } bench;
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
 
 /* What is timed: one call on a tensor, or a reference on its buffer. */
 typedef struct job {
@@ -157,8 +134,7 @@ static double time_job(const bench *b, gi_tensor t, const job *j)
         if (r >= 0)
             times[r] = dt;
     }
-    qsort(times, (size_t)b->reps, sizeof *times, cmp_double);
-    return times[b->reps / 2];
+    return median(times, b->reps);
 }
 
 static gi_status do_uniform(gi_tensor t) { return gi_uniform_(t, -1, 1, NULL); }
@@ -251,8 +227,7 @@ static void bench_tree(const bench *b, int layers, int64_t width)
         if (r >= 0)
             times[r] = now_ms() - t0;
     }
-    qsort(times, (size_t)b->reps, sizeof *times, cmp_double);
-    double ms = times[b->reps / 2];
+    double ms = median(times, b->reps);
     char name[64];
     snprintf(name, sizeof name, "tree_%dx%lld", layers, (long long)width);
     printf("%-16s %3d Linear(%lld, %lld): %10.4f ms\n", name, layers,
