@@ -7,6 +7,7 @@
 
 #include <cblas.h>
 
+#include "alloc.h"
 #include "internal.h"
 #include "orthogonal.h"
 #include "cpu_fill.h"
@@ -32,7 +33,7 @@ static int threads_for(const cpu_state *s, int64_t n)
 
 gi_status gi_cpu_backend_create(void **state)
 {
-    cpu_state *s = calloc(1, sizeof *s);
+    cpu_state *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, "gi_context_create",
                        "cannot allocate the CPU backend state");
@@ -59,7 +60,7 @@ static gi_status cpu_alloc(void *state, size_t bytes, void **out,
         return GI_OK;
     }
     size_t rounded = (bytes + 63) / 64 * 64; /* aligned_alloc needs this */
-    void *p = rounded >= bytes ? aligned_alloc(64, rounded) : NULL;
+    void *p = rounded >= bytes ? gi_aligned_alloc(64, rounded) : NULL;
     if (p == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate %zu bytes of host memory", bytes);

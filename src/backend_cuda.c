@@ -6,6 +6,7 @@
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
+#include "alloc.h"
 #include "../kernels/kernels.h"
 #include "internal.h"
 #include "orthogonal.h"
@@ -78,7 +79,7 @@ gi_status gi_cuda_backend_create(void **state, int ordinal)
     GI_CUDA_TRY(cudaSetDevice(ordinal), fn);
     GI_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount,
                                        ordinal), fn);
-    cuda_state *s = calloc(1, sizeof *s);
+    cuda_state *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate the CUDA backend state");
@@ -126,7 +127,7 @@ static gi_status cuda_alloc(void *state, size_t bytes, void **out,
     *out = NULL;
     if (bytes == 0)
         return GI_OK;
-    GI_CUDA_TRY(cudaMallocAsync(out, bytes, s->stream), fn);
+    GI_CUDA_TRY(gi_cuda_malloc_async(out, bytes, s->stream), fn);
     return GI_OK;
 }
 

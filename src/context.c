@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "internal.h"
 
 static const char *const FN_CREATE = "gi_context_create";
@@ -96,7 +97,7 @@ gi_status gi_context_create(gi_context *out, gi_device device)
         device != GI_DEVICE_CUDA)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, FN_CREATE,
                        "argument 'device' has unknown value %d", (int)device);
-    gi_context ctx = calloc(1, sizeof *ctx);
+    gi_context ctx = gi_calloc(1, sizeof *ctx);
     if (ctx == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, FN_CREATE,
                        "cannot allocate the context");

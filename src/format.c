@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "format.h"
 
 /* PRINT_OPTS defaults; precision 4 is spelled in the format strings. */
@@ -38,7 +39,7 @@ static void sb_put(strbuf *sb, const char *text, size_t n)
         size_t cap = sb->cap ? sb->cap : 256;
         while (n >= cap - sb->len && cap <= SIZE_MAX / 2)
             cap *= 2;
-        char *s = n < cap - sb->len ? realloc(sb->s, cap) : NULL;
+        char *s = n < cap - sb->len ? gi_realloc(sb->s, cap) : NULL;
         if (s == NULL) {
             sb->oom = 1;
             return;

@@ -61,8 +61,8 @@ static gi_status check_linear_input(gi_module m, gi_tensor x,
     return GI_OK;
 }
 
-static gi_status run_linear(gi_module m, gi_tensor x, int relu, gi_tensor *y,
-                            const path *where)
+static gi_status run_linear(gi_module m, gi_tensor x, int owned, int relu,
+                            gi_tensor *y, const path *where)
 {
     gi_status st = check_linear_input(m, x, where);
     int64_t in = x->ndim > 0 ? x->shape[x->ndim - 1] : 0;
@@ -82,6 +82,8 @@ static gi_status run_linear(gi_module m, gi_tensor x, int relu, gi_tensor *y,
                               out->numel / m->out_features, in,
                               m->out_features, relu, FN);
     }
+    if (owned)
+        gi_tensor_destroy(x);
     if (st != GI_OK) {
         gi_tensor_destroy(out);
         return st;
@@ -96,9 +98,12 @@ static gi_status run_relu(gi_tensor x, int owned, gi_tensor *y)
     if (owned) { /* an intermediate of ours: rectify it in place */
         gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
         gi_status st = gi_run_map(x, &m, FN);
-        if (st == GI_OK)
-            *y = x;
-        return st;
+        if (st != GI_OK) {
+            gi_tensor_destroy(x);
+            return st;
+        }
+        *y = x;
+        return GI_OK;
     }
     gi_tensor out = NULL;
     gi_status st = gi_tensor_new(&out, ctx, x->ndim, x->shape, FN);
@@ -139,10 +144,8 @@ static gi_status run_sequential(gi_module m, gi_tensor x, int owned,
         int fuse = is_linear_kind(c) && i + 1 < m->nchildren &&
                    m->children[i + 1]->kind == GI_MODULE_RELU;
         gi_tensor next = NULL;
-        gi_status st = fuse ? run_linear(c, cur, 1, &next, &p)
+        gi_status st = fuse ? run_linear(c, cur, cur_owned, 1, &next, &p)
                             : run(c, cur, cur_owned, &next, &p);
-        if (cur_owned && next != cur)
-            gi_tensor_destroy(cur);
         if (st != GI_OK)
             return st;
         cur = next;
@@ -153,15 +156,16 @@ static gi_status run_sequential(gi_module m, gi_tensor x, int owned,
     return GI_OK;
 }
 
-/* Runs m on x. owned: x is an intermediate this forward may consume; when
- * it is not consumed (*y != x), the caller still frees it. */
+/* Runs m on x. owned: x is an intermediate of this forward, and the run
+ * takes it over: returns it as *y or frees it, on success and failure
+ * alike. A caller's own input (owned = 0) is never modified or freed. */
 static gi_status run(gi_module m, gi_tensor x, int owned, gi_tensor *y,
                      const path *where)
 {
     switch (m->kind) {
     case GI_MODULE_SEQUENTIAL: return run_sequential(m, x, owned, y, where);
     case GI_MODULE_RELU: return run_relu(x, owned, y);
-    default: return run_linear(m, x, 0, y, where);
+    default: return run_linear(m, x, owned, 0, y, where);
     }
 }
 

@@ -1,12 +1,13 @@
 /* Generators: the (seed, stream, offset) state of a Philox stream. */
 #include <stdlib.h>
 
+#include "alloc.h"
 #include "internal.h"
 
 gi_status gi_generator_create(gi_generator *out, uint64_t seed)
 {
     GI_CHECK_NULL(out, "gi_generator_create");
-    gi_generator gen = calloc(1, sizeof *gen);
+    gi_generator gen = gi_calloc(1, sizeof *gen);
     if (gen == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, "gi_generator_create",
                        "cannot allocate the generator");

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "module.h"
 
 const char *gi_module_kind_name(gi_module_kind kind)
@@ -22,7 +23,7 @@ static gi_status module_new(gi_module *out, gi_context ctx,
 {
     GI_CHECK_NULL(out, fn);
     GI_CHECK_NULL(ctx, fn);
-    gi_module m = calloc(1, sizeof *m);
+    gi_module m = gi_calloc(1, sizeof *m);
     if (m == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate the module");
     m->kind = kind;
@@ -195,7 +196,7 @@ static gi_status reserve_children(gi_module seq, int64_t extra, const char *fn)
     int64_t cap = seq->capacity > 0 ? seq->capacity : 4;
     while (cap < need)
         cap *= 2;
-    gi_module *c = realloc(seq->children, (size_t)cap * sizeof *c);
+    gi_module *c = gi_realloc(seq->children, (size_t)cap * sizeof *c);
     if (c == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot grow the Sequential to %lld children",

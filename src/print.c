@@ -2,6 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "format.h"
 #include "internal.h"
 
@@ -12,7 +13,7 @@ static gi_status tensor_repr(gi_tensor t, char **out, const char *fn)
     if (st != GI_OK)
         return st;
     size_t bytes = (size_t)t->numel * sizeof(float);
-    float *host = malloc(bytes > 0 ? bytes : 1);
+    float *host = gi_malloc(bytes > 0 ? bytes : 1);
     if (host == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate %zu bytes to print the tensor", bytes);

@@ -5,6 +5,7 @@
 
 #include <lapacke.h>
 
+#include "alloc.h"
 #include "internal.h"
 #include "orthogonal.h"
 
@@ -63,7 +64,7 @@ gi_status gi_cpu_orthogonalize(float *data, int64_t rows, int64_t cols,
     float *a = data, *tau = NULL, *signs = NULL, *work = NULL;
     gi_status st = GI_OK;
     if (transpose) {
-        a = malloc((size_t)(m * n) * sizeof *a);
+        a = gi_malloc((size_t)(m * n) * sizeof *a);
         if (a == NULL)
             return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                            "cannot allocate the %lld x %lld QR matrix",
@@ -72,8 +73,8 @@ gi_status gi_cpu_orthogonalize(float *data, int64_t rows, int64_t cols,
             for (int64_t j = 0; j < n; ++j)
                 a[i + j * m] = data[i * n + j];
     }
-    tau = malloc((size_t)n * sizeof *tau);
-    signs = malloc((size_t)n * sizeof *signs);
+    tau = gi_malloc((size_t)n * sizeof *tau);
+    signs = gi_malloc((size_t)n * sizeof *signs);
     if (tau == NULL || signs == NULL) {
         st = gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                      "cannot allocate the QR's %lld reflector scalars",
@@ -84,7 +85,7 @@ gi_status gi_cpu_orthogonalize(float *data, int64_t rows, int64_t cols,
     st = query_lwork(lm, ln, a, tau, &lwork, fn);
     if (st != GI_OK)
         goto done;
-    work = malloc((size_t)lwork * sizeof *work);
+    work = gi_malloc((size_t)lwork * sizeof *work);
     if (work == NULL) {
         st = gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                      "cannot allocate LAPACK's workspace of %lld floats",

@@ -14,6 +14,7 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include "alloc.h"
 #include "../kernels/orthogonal_kernels.h"
 #include "internal.h"
 #include "orthogonal.h"
@@ -123,18 +124,18 @@ gi_status gi_cuda_orthogonalize(void **solver, cudaStream_t stream,
     int host_info[2] = {0, 0};
     int lwork_qr = 0, lwork_org = 0, lwork = 0;
     if (transpose) {
-        QR_CUDA_TRY(cudaMallocAsync((void **)&scratch,
+        QR_CUDA_TRY(gi_cuda_malloc_async((void **)&scratch,
                                     (size_t)(m * n) * sizeof *scratch,
                                     stream));
         a = scratch;
         QR_CUDA_TRY(gi_launch_orth_to_col_major(stream, max_blocks, a, data,
                                                 m, n));
     }
-    QR_CUDA_TRY(cudaMallocAsync((void **)&tau, (size_t)n * sizeof *tau,
+    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&tau, (size_t)n * sizeof *tau,
                                 stream));
-    QR_CUDA_TRY(cudaMallocAsync((void **)&signs, (size_t)n * sizeof *signs,
+    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&signs, (size_t)n * sizeof *signs,
                                 stream));
-    QR_CUDA_TRY(cudaMallocAsync((void **)&dev_info, 2 * sizeof *dev_info,
+    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&dev_info, 2 * sizeof *dev_info,
                                 stream));
     QR_CUSOLVER_TRY(cusolverDnSgeqrf_bufferSize(h, im, in, a, im, &lwork_qr));
     QR_CUSOLVER_TRY(cusolverDnSorgqr_bufferSize(h, im, in, in, a, im, tau,
@@ -142,7 +143,7 @@ gi_status gi_cuda_orthogonalize(void **solver, cudaStream_t stream,
     lwork = lwork_qr > lwork_org ? lwork_qr : lwork_org;
     if (lwork < 1)
         lwork = 1;
-    QR_CUDA_TRY(cudaMallocAsync((void **)&work, (size_t)lwork * sizeof *work,
+    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&work, (size_t)lwork * sizeof *work,
                                 stream));
 
     QR_CUSOLVER_TRY(cusolverDnSgeqrf(h, im, in, a, im, tau, work, lwork,

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "alloc.h"
 #include "internal.h"
 
 const char *gi_dtype_name(gi_dtype dtype)
@@ -50,7 +51,7 @@ static gi_status shape_numel(int ndim, const int64_t *shape, int64_t *numel,
 static gi_tensor tensor_alloc(gi_storage *storage, int64_t offset, int ndim,
                               const int64_t *shape, int64_t numel)
 {
-    gi_tensor t = calloc(1, sizeof *t);
+    gi_tensor t = gi_calloc(1, sizeof *t);
     if (t == NULL)
         return NULL;
     t->storage = storage;
@@ -80,7 +81,7 @@ gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, int ndim,
     gi_status st = shape_numel(ndim, shape, &numel, fn);
     if (st != GI_OK)
         return st;
-    gi_storage *s = calloc(1, sizeof *s);
+    gi_storage *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate storage");
     s->bytes = (size_t)numel * sizeof(float);
@@ -228,7 +229,7 @@ int gi_same_shape(gi_tensor a, gi_tensor b)
 static gi_status copy_via_host(gi_tensor dst, gi_tensor src, size_t bytes,
                                const char *fn)
 {
-    void *host = malloc(bytes);
+    void *host = gi_malloc(bytes);
     if (host == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate a %zu-byte host buffer", bytes);

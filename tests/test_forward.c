@@ -188,3 +188,41 @@ Test(forward, bad_inputs_change_nothing)
     gi_context_destroy(ctx);
     gi_context_destroy(other);
 }
+
+/* Intermediates handed down into a nested Sequential are owned exactly
+ * once: Sequential(Linear, ReLU, Sequential(Linear, ReLU, Linear)). */
+Test(forward, nested_sequentials_chain_like_a_flat_one)
+{
+    gi_context ctx = cpu_context();
+    gi_module a = NULL, b = NULL, c = NULL, r1 = NULL, r2 = NULL;
+    gi_module inner = NULL, net = NULL;
+    cr_assert_eq(gi_linear_create(&a, ctx, 6, 5, 1), GI_OK);
+    cr_assert_eq(gi_relu_create(&r1, ctx), GI_OK);
+    cr_assert_eq(gi_linear_create(&b, ctx, 5, 4, 1), GI_OK);
+    cr_assert_eq(gi_relu_create(&r2, ctx), GI_OK);
+    cr_assert_eq(gi_linear_create(&c, ctx, 4, 3, 0), GI_OK);
+    gi_module in_kids[] = {b, r2, c}, out_kids[] = {a, r1, NULL};
+    cr_assert_eq(gi_sequential_create(&inner, ctx, 3, in_kids), GI_OK);
+    out_kids[2] = inner;
+    cr_assert_eq(gi_sequential_create(&net, ctx, 3, out_kids), GI_OK);
+    const int64_t shape[] = {7, 6};
+    gi_tensor x = random_input(ctx, 2, shape), y = NULL, h[5] = {NULL};
+    for (int rep = 0; rep < 3; ++rep) { /* reuse: nothing freed twice */
+        cr_assert_eq(gi_module_forward(net, x, &y), GI_OK, "%s", gi_last_error());
+        if (rep < 2)
+            gi_tensor_destroy(y);
+    }
+    gi_module steps[] = {a, r1, b, r2};
+    gi_tensor cur = x;
+    for (int i = 0; i < 4; ++i) {
+        cr_assert_eq(gi_module_forward(steps[i], cur, &h[i]), GI_OK);
+        cur = h[i];
+    }
+    check_linear(cur, c, y, 0);
+    for (int i = 0; i < 4; ++i)
+        gi_tensor_destroy(h[i]);
+    gi_tensor_destroy(x);
+    gi_tensor_destroy(y);
+    gi_module_destroy(net);
+    gi_context_destroy(ctx);
+}

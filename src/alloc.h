@@ -1,0 +1,56 @@
+/* Every allocation the library makes goes through these, so that a test
+ * build (-DGINIT_FAULT_INJECTION=ON) can make the N-th one fail and prove
+ * each failure is reported and cleaned up. Ordinary builds compile them to
+ * the plain calls. */
+#ifndef GINIT_ALLOC_H
+#define GINIT_ALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#ifdef GINIT_FAULT_INJECTION
+/* True when the allocation about to be made must fail. */
+int gi_fault_hit(void);
+/* Test hook: the n-th allocation from now on fails (n >= 1), once; 0 turns
+ * injection off. */
+void gi_fault_fail_at(int64_t n);
+/* Allocations attempted since the last gi_fault_fail_at. */
+int64_t gi_fault_count(void);
+#else
+static inline int gi_fault_hit(void) { return 0; }
+#endif
+
+static inline void *gi_malloc(size_t n)
+{
+    return gi_fault_hit() ? NULL : malloc(n);
+}
+
+static inline void *gi_calloc(size_t n, size_t size)
+{
+    return gi_fault_hit() ? NULL : calloc(n, size);
+}
+
+static inline void *gi_realloc(void *p, size_t n)
+{
+    return gi_fault_hit() ? NULL : realloc(p, n);
+}
+
+static inline void *gi_aligned_alloc(size_t align, size_t n)
+{
+    return gi_fault_hit() ? NULL : aligned_alloc(align, n);
+}
+
+#ifdef GINIT_HAVE_CUDA
+#include <cuda_runtime_api.h>
+
+/* cudaMallocAsync, answering cudaErrorMemoryAllocation when injected. */
+static inline cudaError_t gi_cuda_malloc_async(void **p, size_t n,
+                                               cudaStream_t stream)
+{
+    return gi_fault_hit() ? cudaErrorMemoryAllocation
+                          : cudaMallocAsync(p, n, stream);
+}
+#endif
+
+#endif
