@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ginit needs to build and test, when missing.
 # Run as root (as CI does) it installs them; otherwise it says what to run.
+#   install-deps.sh        what `make demo` and `make test` need
+#   install-deps.sh --ci   that plus CI's checkers (valgrind, clang's
+#                          sanitizers and libFuzzer)
 set -euo pipefail
 
 packages=(cmake make gcc pkg-config libcriterion-dev libopenblas-dev
           liblapacke-dev)
+if [ "${1:-}" = "--ci" ]; then
+    packages+=(valgrind clang-14 libclang-rt-14-dev)
+fi
 
 missing=()
 for p in "${packages[@]}"; do

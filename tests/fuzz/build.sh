@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer target tests/fuzz/fuzz_ginit.c with ASan + UBSan,
+# against the library's CPU sources compiled with the same sanitizers.
+#
+# Debian 12 packages: clang-14 libclang-rt-14-dev libomp-14-dev
+#                     libopenblas-dev liblapacke-dev pkg-config
+#   (libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes;
+#    libomp-14-dev is clang's OpenMP runtime, for -fopenmp)
+#
+# Usage: tests/fuzz/build.sh [OUT_DIR]   (default: build-fuzz, git-ignored)
+# Environment: CC (default: clang-14, else clang), FUZZ_OPENMP=0 to build
+# without OpenMP.
+#
+# OpenMP: the library's parallel loops only fork at 32768 elements or more;
+# the fuzzer's own tensors stay below 4096 elements but forward outputs reach
+# 262144, so with -fopenmp those loops really run on libomp's threads. libomp
+# is not ASan-instrumented, but ASan only needs its allocations intercepted,
+# which they are, and it has given no false reports; FUZZ_OPENMP=0 turns it
+# off should a future runtime disagree.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+out="${1:-$root/build-fuzz}"
+mkdir -p "$out/obj"
+
+if [ -z "${CC:-}" ]; then
+    if command -v clang-14 >/dev/null; then CC=clang-14; else CC=clang; fi
+fi
+omp=()
+if [ "${FUZZ_OPENMP:-1}" != 0 ]; then omp=(-fopenmp); fi
+
+# shellcheck disable=SC2207
+blas_cflags=($(pkg-config --cflags openblas lapacke))
+# shellcheck disable=SC2207
+blas_libs=($(pkg-config --libs openblas lapacke))
+
+common=(-std=c11 -g -O1 -fno-omit-frame-pointer
+        -ffp-contract=off -fno-fast-math -fno-math-errno -fno-trapping-math
+        -fno-sanitize-recover=undefined "${omp[@]}")
+cflags=("${common[@]}" -fsanitize=fuzzer-no-link,address,undefined
+        -I"$root/include" -I"$root/src" "${blas_cflags[@]}")
+
+# The library's CPU sources: the GINIT_SOURCES list of CMakeLists.txt (the
+# CUDA files are appended to it elsewhere); failing that, every src/*.c but
+# the CUDA backend's and the fault-injection hooks.
+mapfile -t sources < <(sed -n '/^set(GINIT_SOURCES/,/)/p' "$root/CMakeLists.txt" |
+                       grep -o 'src/[A-Za-z0-9_]*\.c' || true)
+if [ ${#sources[@]} -eq 0 ]; then
+    for src in "$root"/src/*.c; do
+        case "$(basename "$src")" in *cuda* | fault.c) continue ;; esac
+        sources+=("src/$(basename "$src")")
+    done
+fi
+objs=()
+for rel in "${sources[@]}"; do
+    src="$root/$rel"
+    obj="$out/obj/$(basename "${src%.c}").o"
+    "$CC" "${cflags[@]}" -c "$src" -o "$obj"
+    objs+=("$obj")
+done
+
+"$CC" "${cflags[@]}" -c "$root/tests/fuzz/fuzz_ginit.c" -o "$out/obj/fuzz_ginit.o"
+"$CC" "${common[@]}" -fsanitize=fuzzer,address,undefined \
+    "$out/obj/fuzz_ginit.o" "${objs[@]}" "${blas_libs[@]}" -lm \
+    -o "$out/fuzz_ginit"
+echo "built $out/fuzz_ginit"
