@@ -8,15 +8,18 @@
 #include "cpu_fill.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define GI_CPU_X86 1
+#include <immintrin.h>
 #define GI_CPU_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define GI_CPU_CLONES
 #endif
 
 /* Lanes of nb consecutive blocks, interleaved as Philox returns them:
- * lanes[4 j + k] is lane k of block first_block + j. */
-static inline void philox_lanes(uint64_t seed, uint64_t stream,
-                                uint64_t first_block, int nb, uint32_t *lanes)
+ * lanes[4 j + k] is lane k of block first_block + j. Portable form. */
+static inline void philox_lanes_c(uint64_t seed, uint64_t stream,
+                                  uint64_t first_block, int nb,
+                                  uint32_t *lanes)
 {
     uint32_t x0[GI_CPU_CHUNK_BLOCKS], x1[GI_CPU_CHUNK_BLOCKS];
     uint32_t x2[GI_CPU_CHUNK_BLOCKS], x3[GI_CPU_CHUNK_BLOCKS];
@@ -48,6 +51,80 @@ static inline void philox_lanes(uint64_t seed, uint64_t stream,
         lanes[4 * j + 2] = x2[j];
         lanes[4 * j + 3] = x3[j];
     }
+}
+
+#ifdef GI_CPU_X86
+/* 32 x 32 -> 64-bit products of 8 lanes by m: the high and low halves. */
+__attribute__((target("avx2"))) static inline void
+mulhilo8(__m256i x, __m256i m, __m256i *hi, __m256i *lo)
+{
+    __m256i even = _mm256_mul_epu32(x, m);                        /* 0,2,4,6 */
+    __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m); /* 1,3,5,7 */
+    *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
+    *lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
+}
+
+/* The same lanes with AVX2, eight blocks in registers through all ten
+ * rounds; integer arithmetic, so identical to the portable form. */
+__attribute__((target("avx2"))) static void
+philox_lanes_avx2(uint64_t seed, uint64_t stream, uint64_t first_block,
+                  int nb, uint32_t *lanes)
+{
+    const __m256i m0 = _mm256_set1_epi64x(0xD2511F53u);
+    const __m256i m1 = _mm256_set1_epi64x(0xCD9E8D57u);
+    int j = 0;
+    for (; j + 8 <= nb; j += 8) {
+        uint32_t c0[8], c1[8];
+        for (int i = 0; i < 8; ++i) {
+            uint64_t c = first_block + (uint64_t)(j + i);
+            c0[i] = (uint32_t)c;
+            c1[i] = (uint32_t)(c >> 32);
+        }
+        __m256i x0 = _mm256_loadu_si256((const __m256i *)c0);
+        __m256i x1 = _mm256_loadu_si256((const __m256i *)c1);
+        __m256i x2 = _mm256_set1_epi32((int)(uint32_t)stream);
+        __m256i x3 = _mm256_set1_epi32((int)(uint32_t)(stream >> 32));
+        uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+        for (int round = 0; round < 10; ++round) {
+            __m256i hi0, lo0, hi1, lo1;
+            mulhilo8(x0, m0, &hi0, &lo0);
+            mulhilo8(x2, m1, &hi1, &lo1);
+            x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1),
+                                  _mm256_set1_epi32((int)k0));
+            x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3),
+                                  _mm256_set1_epi32((int)k1));
+            x1 = lo1;
+            x3 = lo0;
+            k0 += 0x9E3779B9u;
+            k1 += 0xBB67AE85u;
+        }
+        /* Transpose to blocks: (x0, x1, x2, x3) of block i together. */
+        __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
+        __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
+        __m256i b04 = _mm256_unpacklo_epi64(t0, t2), b15 = _mm256_unpackhi_epi64(t0, t2);
+        __m256i b26 = _mm256_unpacklo_epi64(t1, t3), b37 = _mm256_unpackhi_epi64(t1, t3);
+        __m256i *out = (__m256i *)(lanes + 4 * j);
+        _mm256_storeu_si256(out, _mm256_permute2x128_si256(b04, b15, 0x20));
+        _mm256_storeu_si256(out + 1, _mm256_permute2x128_si256(b26, b37, 0x20));
+        _mm256_storeu_si256(out + 2, _mm256_permute2x128_si256(b04, b15, 0x31));
+        _mm256_storeu_si256(out + 3, _mm256_permute2x128_si256(b26, b37, 0x31));
+    }
+    if (j < nb)
+        philox_lanes_c(seed, stream, first_block + (uint64_t)j, nb - j,
+                       lanes + 4 * j);
+}
+#endif
+
+static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
+                         int nb, uint32_t *lanes)
+{
+#ifdef GI_CPU_X86
+    if (__builtin_cpu_supports("avx2")) {
+        philox_lanes_avx2(seed, stream, first_block, nb, lanes);
+        return;
+    }
+#endif
+    philox_lanes_c(seed, stream, first_block, nb, lanes);
 }
 
 /* The transforms, one loop per law so that each vectorizes. */

@@ -234,11 +234,6 @@ static gi_context pick_ctx(state *s)
 static int slot_t(state *s) { return u8(&s->r) % NT; }
 static int slot_m(state *s) { return u8(&s->r) % NM; }
 
-static gi_tensor pick_t(state *s)
-{
-    uint8_t b = u8(&s->r);
-    return b == 0xFF ? NULL : s->t[b % NT];
-}
 
 static gi_module pick_m(state *s)
 {
