@@ -132,8 +132,8 @@ GI_API const char *gi_context_device_info(gi_context ctx);
 GI_API gi_status gi_context_synchronize(gi_context ctx);
 
 /* Number of CPU threads the context's CPU work may use (torch's
- * set_num_threads); 0 restores the default (all cores). Results never depend
- * on it. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
+ * set_num_threads); 0 restores the default (all cores); more than 4 per core
+ * are not started. Results never depend on it. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
  * (negative). */
 GI_API gi_status gi_context_set_num_threads(gi_context ctx, int num_threads);
 

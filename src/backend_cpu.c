@@ -24,7 +24,11 @@ static int threads_for(const cpu_state *s, int64_t n)
     if (n < GI_CPU_PARALLEL_MIN)
         return 1;
 #ifdef _OPENMP
-    return s->num_threads > 0 ? s->num_threads : omp_get_max_threads();
+    /* A request beyond 4 threads a core gains nothing and can exhaust the
+     * runtime (OpenMP allocates per thread): it is capped there. */
+    int cap = 4 * omp_get_num_procs();
+    int want = s->num_threads > 0 ? s->num_threads : omp_get_max_threads();
+    return want < cap ? want : cap;
 #else
     (void)s;
     return 1;

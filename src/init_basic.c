@@ -4,6 +4,12 @@
 
 #include "internal.h"
 
+static gi_status fill_constant(gi_tensor t, float value, const char *fn)
+{
+    gi_map m = {GI_MAP_FILL, 0, value, 0.0f};
+    return gi_run_map(t, &m, fn);
+}
+
 gi_status gi_fill_with_law(gi_tensor t, const gi_law *law, gi_generator gen,
                            const char *fn)
 {
@@ -45,7 +51,7 @@ gi_status gi_fill_uniform(gi_tensor t, float a, float b, gi_generator gen,
                           const char *fn)
 {
     if (a == b) /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
-        return gi_constant_(t, a + 0.0f);
+        return fill_constant(t, a + 0.0f, fn);
     gi_law law = {.kind = GI_LAW_UNIFORM, .p = {a, b - a, gi_float_below(b)}};
     return gi_fill_with_law(t, &law, gen, fn);
 }
@@ -69,18 +75,17 @@ gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen)
 
 gi_status gi_constant_(gi_tensor t, float value)
 {
-    gi_map m = {GI_MAP_FILL, 0, value, 0.0f};
-    return gi_run_map(t, &m, "gi_constant_");
+    return fill_constant(t, value, "gi_constant_");
 }
 
 gi_status gi_zeros_(gi_tensor t)
 {
-    return gi_constant_(t, 0.0f);
+    return fill_constant(t, 0.0f, "gi_zeros_");
 }
 
 gi_status gi_ones_(gi_tensor t)
 {
-    return gi_constant_(t, 1.0f);
+    return fill_constant(t, 1.0f, "gi_ones_");
 }
 
 /* A new tensor filled by init(t, p, q, gen); freed again on failure. */

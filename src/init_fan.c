@@ -2,6 +2,7 @@
  * Xavier, Kaiming, and JAX's variance scaling with LeCun's special cases.
  * Scales are computed in double, as PyTorch does, then rounded to float. */
 #include <math.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "internal.h"
@@ -84,9 +85,18 @@ static gi_status fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out,
         return gi_fail(GI_ERR_SHAPE, fn,
                        "tensor has %d dimension%s; fan-based initializers "
                        "need at least 2", t->ndim, t->ndim == 1 ? "" : "s");
+    /* With a zero dimension the fans can exceed numel: check each product. */
     int64_t field = 1;
-    for (int d = 2; d < t->ndim; ++d)
+    for (int d = 2; d < t->ndim; ++d) {
+        if (t->shape[d] != 0 && field > INT64_MAX / t->shape[d])
+            return gi_fail(GI_ERR_OVERFLOW, fn, "the receptive field of the "
+                           "tensor's shape overflows 64 bits");
         field *= t->shape[d];
+    }
+    for (int d = 0; d < 2; ++d)
+        if (field != 0 && t->shape[d] > INT64_MAX / field)
+            return gi_fail(GI_ERR_OVERFLOW, fn, "fan %s overflows 64 bits",
+                           d ? "in" : "out");
     *fan_in = t->shape[1] * field;
     *fan_out = t->shape[0] * field;
     return GI_OK;
@@ -143,19 +153,33 @@ static gi_status check_gain(float gain, const char *fn)
     return GI_OK;
 }
 
+/* A scale the arguments drove out of float's range is refused, rather
+ * than filling infinities: the span 2 * bound (or 7 std, past the normal
+ * law's largest |z| of 6.7) must stay finite. */
+static gi_status check_scale(double scale, double reach, const char *fn)
+{
+    if (!(scale * reach <= 3.4028234663852886e38))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "the arguments give a scale of %g, beyond float's "
+                       "range", scale);
+    return GI_OK;
+}
+
 /* U[-bound, bound) or N(0, std^2) once the scale is known. */
 static gi_status fill_uniform_bound(gi_tensor t, double bound,
                                     gi_generator gen, const char *fn)
 {
+    gi_status st = check_scale(bound, 2.0, fn);
     float b = (float)bound;
-    return gi_fill_uniform(t, -b, b, gen, fn);
+    return st != GI_OK ? st : gi_fill_uniform(t, -b, b, gen, fn);
 }
 
 static gi_status fill_normal_std(gi_tensor t, double std, gi_generator gen,
                                  const char *fn)
 {
     gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, (float)std}};
-    return gi_fill_with_law(t, &law, gen, fn);
+    gi_status st = check_scale(std, 7.0, fn);
+    return st != GI_OK ? st : gi_fill_with_law(t, &law, gen, fn);
 }
 
 /* Xavier's std, gain * sqrt(2 / (fan_in + fan_out)), after the checks. */
@@ -252,8 +276,10 @@ static gi_status variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
     switch (distribution) {
     case GI_DIST_TRUNCATED_NORMAL: {
         double std = sqrt(variance) / GI_TRUNC2_STD;
-        return gi_fill_trunc_normal(t, 0.0, std, -2.0 * std, 2.0 * std, gen,
-                                    fn);
+        st = check_scale(std, 4.0, fn);
+        return st != GI_OK ? st
+                           : gi_fill_trunc_normal(t, 0.0, std, -2.0 * std,
+                                                  2.0 * std, gen, fn);
     }
     case GI_DIST_NORMAL:
         return fill_normal_std(t, sqrt(variance), gen, fn);

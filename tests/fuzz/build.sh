@@ -9,7 +9,10 @@
 #
 # Usage: tests/fuzz/build.sh [OUT_DIR]   (default: build-fuzz, git-ignored)
 # Environment: CC (default: clang-14, else clang), FUZZ_OPENMP=0 to build
-# without OpenMP.
+# without OpenMP, FUZZ_FAULTS=1 to build the library with its allocation
+# failure injection (-DGINIT_FAULT_INJECTION, src/fault.c), which the target
+# then drives: fuzzed allocations fail, and each failing call must report it
+# and leave everything as it was.
 #
 # OpenMP: the library's parallel loops only fork at 32768 elements or more;
 # the fuzzer's own tensors stay below 4096 elements but forward outputs reach
@@ -37,6 +40,7 @@ blas_libs=($(pkg-config --libs openblas lapacke))
 common=(-std=c11 -g -O1 -fno-omit-frame-pointer
         -ffp-contract=off -fno-fast-math -fno-math-errno -fno-trapping-math
         -fno-sanitize-recover=undefined "${omp[@]}")
+if [ "${FUZZ_FAULTS:-0}" != 0 ]; then common+=(-DGINIT_FAULT_INJECTION=1); fi
 cflags=("${common[@]}" -fsanitize=fuzzer-no-link,address,undefined
         -I"$root/include" -I"$root/src" "${blas_cflags[@]}")
 
@@ -51,6 +55,7 @@ if [ ${#sources[@]} -eq 0 ]; then
         sources+=("src/$(basename "$src")")
     done
 fi
+if [ "${FUZZ_FAULTS:-0}" != 0 ]; then sources+=(src/fault.c); fi
 objs=()
 for rel in "${sources[@]}"; do
     src="$root/$rel"

@@ -169,11 +169,19 @@ static void check_fail(const char *what, const char *file, int line)
             check_fail(#cond, __FILE__, __LINE__);                            \
     } while (0)
 
-static gi_status known(gi_status st)
+/* FUZZ_GINIT_TRACE=1 in the environment prints each command and status:
+ * for reading what a reproducer does. */
+static int trace;
+
+static gi_status known_at(gi_status st, int line)
 {
     check(strcmp(gi_status_name(st), "GI_UNKNOWN_STATUS") != 0);
+    if (trace)
+        fprintf(stderr, "    line %d: %s%s%s\n", line, gi_status_name(st),
+                st != GI_OK ? ": " : "", st != GI_OK ? gi_last_error() : "");
     return st;
 }
+#define known(st) known_at((st), __LINE__)
 
 /* Saturating product of sizes (negative sizes are not passed here). */
 static uint64_t sat_mul(uint64_t a, uint64_t b)
@@ -787,7 +795,21 @@ static void op_context(state *s)
 {
     int slot = u8(&s->r) % NCTX;
     uint8_t b = u8(&s->r);
-    switch (b % 6) {
+    switch (b % 7) {
+    case 6: { /* GINIT_DEVICE picks the device of an AUTO context */
+        static const char *const env[] = {"cpu", "cuda", "auto", "", "gpu",
+                                          "CPU"};
+        setenv("GINIT_DEVICE", env[u8(&s->r) % 6], 1);
+        gi_context c = NULL;
+        gi_status st = known(gi_context_create(&c, GI_DEVICE_AUTO));
+        unsetenv("GINIT_DEVICE");
+        if (st == GI_OK) {
+            check(gi_context_device(c) == GI_DEVICE_CPU);
+            drop_ctx(s, slot);
+            s->ctx[slot] = c;
+        }
+        break;
+    }
     case 0: {
         static const int devices[] = {GI_DEVICE_CPU, GI_DEVICE_CPU,
                                       GI_DEVICE_AUTO, GI_DEVICE_CUDA, -1, 3,
@@ -858,6 +880,35 @@ static void op_module_create(state *s)
         break;
     }
     case 2: st = gi_relu_create(out, ctx); break;
+    case 3:
+        if ((b & 0x30) == 0x30) { /* a deep chain: Sequential(...(leaf)) */
+            int depth = 1 + u8(&s->r) * 2;
+            uint8_t leaf = u8(&s->r);
+            gi_module cur = NULL;
+            st = leaf % 3 == 0   ? gi_relu_create(&cur, ctx)
+                 : leaf % 3 == 1 ? gi_linear_create(&cur, ctx, 3, 2, 1)
+                                 : gi_lazy_linear_create(&cur, ctx, 2, 0);
+            for (int i = 0; st == GI_OK && i < depth; ++i) {
+                gi_module up = NULL;
+                st = (leaf & 8) ? gi_sequential_create(&up, ctx, 1, &cur)
+                                : gi_sequential_create(&up, ctx, 0, NULL);
+                if (st == GI_OK && !(leaf & 8))
+                    st = gi_sequential_append(up, cur);
+                if (st != GI_OK) {
+                    gi_module_destroy(up);
+                    break;
+                }
+                cur = up;
+            }
+            if (st != GI_OK) {
+                gi_module_destroy(cur);
+                known(st);
+                return;
+            }
+            m = cur;
+            break;
+        }
+        /* fall through */
     default: {
         gi_module kids[NM];
         uint8_t nb = u8(&s->r);
@@ -1095,7 +1146,7 @@ static void op_print(state *s)
         size_t needed = 0;
         uint8_t c = u8(&s->r);
         gi_status st = known(gi_tensor_format(t, (c & 1) ? NULL : buf,
-                                              (c & 1) ? 0 : cap,
+                                              (c & 1) ? (c & 4) : cap,
                                               (c & 2) ? NULL : &needed));
         if (st == GI_OK && !(c & 1)) {
             check(strlen(buf) < cap);
@@ -1113,11 +1164,23 @@ static void op_print(state *s)
         rewind(s->mem); /* room again */
 }
 
+#ifdef GINIT_FAULT_INJECTION
+/* The library's private test hooks (src/alloc.h), in builds made with
+ * FUZZ_FAULTS=1: the n-th allocation from now on fails, once. */
+void gi_fault_fail_at(int64_t n);
+#endif
+
 static void op_misc(state *s)
 {
     uint8_t b = u8(&s->r);
     int v = (int)(int8_t)u8(&s->r);
-    switch (b % 5) {
+    switch (b % 6) {
+    case 5: /* make an allocation fail: the next call that makes it must
+               report GI_ERR_OUT_OF_MEMORY and change nothing */
+#ifdef GINIT_FAULT_INJECTION
+        gi_fault_fail_at(1 + (uint8_t)v % 16);
+#endif
+        break;
     case 0:
         check(gi_status_string((gi_status)v) != NULL);
         check(gi_status_name((gi_status)v) != NULL);
@@ -1209,6 +1272,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argv;
     devnull_w = fopen("/dev/null", "w");
     devnull_r = fopen("/dev/null", "r"); /* writes fail: GI_ERR_IO */
+    trace = getenv("FUZZ_GINIT_TRACE") != NULL;
     return 0;
 }
 
@@ -1225,11 +1289,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         setvbuf(s->mem, NULL, _IONBF, 0); /* a full buffer fails at once */
     s->grow = open_memstream(&s->growbuf, &s->growlen);
     uint8_t order = u8(&s->r);
+#ifdef GINIT_FAULT_INJECTION
+    gi_fault_fail_at(0);
+#endif
     /* Every program starts with one CPU context. */
     if (gi_context_create(&s->ctx[0], GI_DEVICE_CPU) != GI_OK)
         abort();
     for (int steps = 0; s->r.n > 0 && steps < 4096; ++steps) {
         uint8_t op = u8(&s->r);
+        if (trace)
+            fprintf(stderr, "step %d: command %d (byte %zu)\n", steps,
+                    op % 20, size - s->r.n - 1);
         switch (op % 20) {
         case 0: op_context(s); break;
         case 1: case 2: op_tensor_create(s); break;

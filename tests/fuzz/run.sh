@@ -21,7 +21,12 @@ set -euo pipefail
 secs="${1:-60}"
 case "$secs" in '' | *[!0-9]*) echo "usage: $0 [SECONDS]" >&2; exit 2 ;; esac
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-out="${FUZZ_OUT:-$root/build-fuzz}"
+# FUZZ_FAULTS=1: the build with allocation-failure injection (build.sh).
+if [ "${FUZZ_FAULTS:-0}" != 0 ]; then
+    out="${FUZZ_OUT:-$root/build-fuzz-faults}"
+else
+    out="${FUZZ_OUT:-$root/build-fuzz}"
+fi
 bin="$out/fuzz_ginit"
 
 if [ ! -x "$bin" ] || [ -n "$(find "$root/src" "$root/include" "$root/tests/fuzz" \
