@@ -1,4 +1,3 @@
-#define _POSIX_C_SOURCE 200809L
 /* Hostile arguments for every public function of include/ginit.h.
  *
  * Each case is one line of a table: the function it exercises, a short tag,
