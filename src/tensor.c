@@ -34,17 +34,21 @@ static gi_status shape_numel(int ndim, const int64_t *shape, int64_t *numel,
             return gi_fail(GI_ERR_SHAPE, fn,
                            "shape[%d] must be >= 0, got %lld", d,
                            (long long)shape[d]);
+    /* The product of the nonzero sizes must fit too, even when a zero size
+     * empties the tensor: rows, fans and views are products of sizes. */
+    int empty = 0;
     for (int d = 0; d < ndim; ++d) {
+        empty |= shape[d] == 0;
         if (shape[d] != 0 && n > (INT64_MAX / 4) / shape[d])
             return gi_fail(GI_ERR_OVERFLOW, fn,
                            "the number of elements overflows at shape[%d] = "
                            "%lld", d, (long long)shape[d]);
-        n *= shape[d];
+        n *= shape[d] != 0 ? shape[d] : 1;
     }
     if ((uint64_t)n > SIZE_MAX / 4)
         return gi_fail(GI_ERR_OVERFLOW, fn,
                        "%lld elements do not fit in memory", (long long)n);
-    *numel = n;
+    *numel = empty ? 0 : n;
     return GI_OK;
 }
 
@@ -155,7 +159,8 @@ int64_t gi_tensor_size(gi_tensor t, int dim)
 
 float *gi_tensor_f32(gi_tensor t)
 {
-    return (float *)t->storage->data + t->offset;
+    float *base = t->storage->data; /* NULL for zero elements */
+    return base != NULL ? base + t->offset : NULL;
 }
 
 gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg)

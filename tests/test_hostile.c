@@ -584,6 +584,7 @@ static const int64_t SH_MAX[] = {INT64_MAX};
 /* 2^60 elements: valid, but 4 EiB cannot be allocated anywhere */
 static const int64_t SH_HUGE[] = {INT64_C(1) << 60};
 static const int64_t SH_ZERO_MAX[] = {0, INT64_MAX};
+static const int64_t SH_MAX_ZERO[] = {INT64_MAX, 0};
 
 static const int64_t IX_00[] = {0, 0};
 static const int64_t IX_04[] = {0, 4};
@@ -663,7 +664,7 @@ static const char LONG_NAME[] =
     X(gi_context_set_num_threads, neg, INV, 0, gi_context_set_num_threads(f->ctx, -1)) \
     X(gi_context_set_num_threads, int_min, INV, 0, gi_context_set_num_threads(f->ctx, INT_MIN)) \
     X(gi_context_set_num_threads, zero_is_default, OK, W, threads_then_fill(f, 0)) \
-    /* BUG: libgomp exits or crashes on the next parallel fill */             \
+    /* huge requests once made libgomp exit() or crash in the next fill */   \
     X(gi_context_set_num_threads, int_max_then_fill, OK, W, threads_then_fill(f, INT_MAX)) \
     X(gi_context_set_num_threads, huge_then_fill, OK, W, threads_then_fill(f, 100000)) \
     X(gi_cuda_available, zero_or_one, OK, 0, is_i64(gi_cuda_available() == 0 || gi_cuda_available() == 1, 1))
@@ -707,7 +708,10 @@ static const char LONG_NAME[] =
     X(gi_tensor_create, bytes_overflow_size_t, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_OVFSIZE)) \
     X(gi_tensor_create, size_int64_max, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_MAX)) \
     X(gi_tensor_create, exabytes, OOM, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_HUGE)) \
-    X(gi_tensor_create, zero_times_max, OK, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_ZERO_MAX)) \
+    /* no elements, but the nonzero sizes' product must fit too (tensor.c);  \
+     * the header's "(number of elements or bytes too large)" predates it */ \
+    X(gi_tensor_create, zero_times_max, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_ZERO_MAX)) \
+    X(gi_tensor_create, max_times_zero, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_MAX_ZERO)) \
     X(gi_tensor_destroy, null, OK, 0, (gi_tensor_destroy(NULL), GI_OK))          \
     X(gi_tensor_ndim, null, OK, 0, is_i64(gi_tensor_ndim(NULL), 0))              \
     X(gi_tensor_numel, null, OK, 0, is_i64(gi_tensor_numel(NULL), 0))            \
@@ -739,7 +743,7 @@ static const char LONG_NAME[] =
     X(gi_tensor_copy_, shape, SHP, 0, gi_tensor_copy_(f->v, f->m))               \
     X(gi_tensor_copy_, same_numel_other_shape, SHP, 0, gi_tensor_copy_(f->v, f->w)) \
     X(gi_tensor_copy_, scalar_into_vector, SHP, 0, gi_tensor_copy_(f->v, f->s))  \
-    /* GI_ERR_INVALID_ARGUMENT is not in copy_'s documented list: header */   \
+    /* overlap: GI_ERR_INVALID_ARGUMENT, not yet in copy_'s documented list */ \
     X(gi_tensor_copy_, overlapping_views, INV, 0, overlapping(f, 0))             \
     X(gi_tensor_copy_, itself, OK, 0, gi_tensor_copy_(f->v, f->v))               \
     X(gi_tensor_copy_, across_contexts, OK, 0, gi_tensor_copy_(f->v, f->v2))     \
@@ -827,7 +831,7 @@ static const char LONG_NAME[] =
     X(gi_add_, shape, SHP, 0, gi_add_(f->v, f->w, 1.0f))                         \
     X(gi_add_, scalar_other, SHP, 0, gi_add_(f->v, f->s, 1.0f))                  \
     X(gi_add_, other_context, MIS, 0, gi_add_(f->v, f->v2, 1.0f))                \
-    /* GI_ERR_INVALID_ARGUMENT is not in add_'s documented list: header */    \
+    /* overlap: GI_ERR_INVALID_ARGUMENT, not yet in add_'s documented list */ \
     X(gi_add_, overlapping_views, INV, 0, overlapping(f, 1))                     \
     X(gi_add_, alpha_nan, OK, W, gi_add_(f->v, f->v, NAN))                       \
     X(gi_add_, alpha_inf, OK, W, gi_add_(f->w, f->w, INFINITY))                  \
@@ -835,7 +839,7 @@ static const char LONG_NAME[] =
     X(gi_mul_, null_other, NUL, 0, gi_mul_(f->v, NULL))                          \
     X(gi_mul_, shape, SHP, 0, gi_mul_(f->m, f->c))                               \
     X(gi_mul_, other_context, MIS, 0, gi_mul_(f->v2, f->v))                      \
-    /* GI_ERR_INVALID_ARGUMENT is not in mul_'s documented list: header */    \
+    /* overlap: GI_ERR_INVALID_ARGUMENT, not yet in mul_'s documented list */ \
     X(gi_mul_, overlapping_views, INV, 0, overlapping(f, 2))
 
 #define CASES_INIT(X)                                                            \
@@ -884,7 +888,8 @@ static const char LONG_NAME[] =
     X(gi_calculate_fans, null_outs, OK, 0, gi_calculate_fans(f->m, NULL, NULL))  \
     X(gi_calculate_fans, vector, SHP, 0, gi_calculate_fans(f->v, &f->out_i, &f->out_j)) \
     X(gi_calculate_fans, scalar, SHP, 0, gi_calculate_fans(f->s, &f->out_i, &f->out_j)) \
-    /* BUG: size(1) * prod(size[2:]) = 3 * 2^62 wraps to a negative fan */    \
+    /* 3 * 2^62 overflows (it once came back as a negative fan with GI_OK); \
+     * GI_ERR_OVERFLOW is not yet in calculate_fans' documented list */      \
     X(gi_calculate_fans, fans_overflow_int64, OVF, 0, fans_of_big0(f)) \
     X(gi_xavier_uniform_, null_t, NUL, 0, gi_xavier_uniform_(NULL, 1.0f, NULL))  \
     X(gi_xavier_uniform_, vector, SHP, 0, gi_xavier_uniform_(f->v, 1.0f, NULL))  \
@@ -893,7 +898,7 @@ static const char LONG_NAME[] =
     X(gi_xavier_uniform_, gain_inf, INV, 0, gi_xavier_uniform_(f->m, INFINITY, f->gen)) \
     X(gi_xavier_uniform_, gain_ninf, INV, 0, gi_xavier_uniform_(f->m, -INFINITY, NULL)) \
     X(gi_xavier_uniform_, gain_neg, INV, 0, gi_xavier_uniform_(f->m, -1.0f, NULL)) \
-    /* BUG: bound 0.93 FLT_MAX, so b - a overflows: every value is the cap */ \
+    /* bound 0.93 FLT_MAX: b - a overflows float (it once filled the cap) */ \
     X(gi_xavier_uniform_, bound_span_overflows, INV, 0, gi_xavier_uniform_(f->m, FLT_MAX, NULL)) \
     X(gi_xavier_normal_, null_t, NUL, 0, gi_xavier_normal_(NULL, 1.0f, NULL))    \
     X(gi_xavier_normal_, vector, SHP, 0, gi_xavier_normal_(f->v, 1.0f, f->gen))  \

@@ -68,7 +68,11 @@ Test(tensor, bad_shapes_are_rejected)
     cr_expect_eq(gi_tensor_create(&t, ctx, GI_F32, 2, big),
                  GI_ERR_OUT_OF_MEMORY);
     const int64_t zero_then_huge[] = {0, INT64_MAX};
-    cr_expect_eq(gi_tensor_create(&t, ctx, GI_F32, 2, zero_then_huge), GI_OK);
+    cr_expect_eq(gi_tensor_create(&t, ctx, GI_F32, 2, zero_then_huge),
+                 GI_ERR_OVERFLOW, "sizes are products even when empty");
+    const int64_t zero_then_big[] = {0, 1ll << 20, 1ll << 20};
+    cr_expect_eq(gi_tensor_create(&t, ctx, GI_F32, 3, zero_then_big), GI_OK);
+    cr_expect_eq(gi_tensor_numel(t), 0);
     gi_tensor_destroy(t);
     t = NULL;
     const int64_t ok[] = {2};

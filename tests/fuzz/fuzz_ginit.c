@@ -15,10 +15,10 @@
  * destroying its root, nor a borrowed parameter after its module), never
  * destroys a context's default generator, and passes host buffers that are as
  * large as the sizes it gives. It also never asks for a tensor the library
- * would really allocate above a few thousand elements (so runs stay fast and
- * below libFuzzer's malloc limit); sizes the API must refuse (negative, or
- * bytes past SIZE_MAX) and zero-element shapes with huge dimensions go
- * straight to the API.
+ * would really allocate above 4096 elements (forward outputs: 4096 rows of
+ * at most 64), so runs stay fast and below libFuzzer's malloc limit; sizes
+ * the API must refuse (negative, or bytes past SIZE_MAX) and zero-element
+ * shapes with huge dimensions go straight to the API.
  *
  * Besides crashes, sanitizer reports and leaks, a few documented promises are
  * checked and abort() when broken (see check()):
@@ -31,7 +31,11 @@
  *    the identity;
  *  - every returned status is one of gi_status's names.
  *
- * Build and run: tests/fuzz/build.sh, tests/fuzz/run.sh SECONDS.
+ * Build and run: tests/fuzz/build.sh, tests/fuzz/run.sh SECONDS. With
+ * FUZZ_FAULTS=1 both use a library built with allocation-failure injection,
+ * which one command drives. FUZZ_GINIT_TRACE=1 in the environment prints
+ * each command and the status it got, to read what a reproducer does:
+ *   FUZZ_GINIT_TRACE=1 build-fuzz/fuzz_ginit build-fuzz/artifacts/crash-...
  */
 #define _GNU_SOURCE
 #include <float.h>

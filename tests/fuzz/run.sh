@@ -47,7 +47,7 @@ echo "fuzzing for ${secs}s (corpus: tests/fuzz/corpus + $out/corpus)"
 status=0
 # The hard limit covers loading the corpus and a last slow input.
 timeout --kill-after=10 $((secs + 120)) "$bin" \
-    -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 \
+    -max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -max_len=4096 \
     -print_final_stats=1 -artifact_prefix="$out/artifacts/" \
     "$out/corpus" "$root/tests/fuzz/corpus" || status=$?
 if [ "$status" -ne 0 ]; then
