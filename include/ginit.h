@@ -43,6 +43,9 @@ extern "C" {
 /* Maximum number of tensor dimensions. */
 #define GI_MAX_DIMS 8
 
+/* Deepest nesting of Sequentials in one module tree. */
+#define GI_MAX_NESTING 100
+
 /* "To the end" for gi_tensor_slice's stop, like Python's t[start:]. */
 #define GI_END INT64_MAX
 
@@ -201,7 +204,8 @@ GI_API const char *gi_dtype_name(gi_dtype dtype);
  * on ctx's device, filled with zeros. shape may be NULL when ndim is 0.
  * The caller owns the tensor and destroys it with gi_tensor_destroy.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (negative size, too many
- * dimensions), GI_ERR_OVERFLOW (number of elements or bytes too large),
+ * dimensions), GI_ERR_OVERFLOW (number of elements or bytes too large, or
+ * the product of the nonzero sizes, even when a zero size empties it),
  * GI_ERR_UNSUPPORTED (dtype), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
                            int ndim, const int64_t *shape);
@@ -230,6 +234,7 @@ GI_API gi_status gi_tensor_copy_to_host(gi_tensor t, void *dst, size_t nbytes);
 
 /* dst[:] = src: same shape; the tensors may live on different devices.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_UNSUPPORTED,
+ * GI_ERR_INVALID_ARGUMENT (views of one tensor that partly overlap),
  * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src);
 
@@ -295,7 +300,8 @@ GI_API gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, float threshold);
 /* Elementwise with a second tensor of the same shape on the same context:
  * t += alpha * other (torch: t.add_(other, alpha=alpha)) and t *= other.
  * Return GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_CONTEXT_MISMATCH
- * (other lives on another context: copy it over first), GI_ERR_CUDA. */
+ * (other lives on another context: copy it over first),
+ * GI_ERR_INVALID_ARGUMENT (t and other partly overlap), GI_ERR_CUDA. */
 GI_API gi_status gi_add_(gi_tensor t, gi_tensor other, float alpha);
 GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
 
@@ -360,7 +366,7 @@ typedef enum gi_fan_mode {
 /* Fans of a weight of 2 or more dimensions, as PyTorch computes them:
  * fan_in = size(1) * prod(size[2:]), fan_out = size(0) * prod(size[2:]).
  * Either out pointer may be NULL. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
- * GI_ERR_SHAPE (fewer than 2 dimensions). */
+ * GI_ERR_SHAPE (fewer than 2 dimensions), GI_ERR_OVERFLOW. */
 GI_API gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in,
                                    int64_t *fan_out);
 
@@ -517,7 +523,8 @@ GI_API gi_status gi_relu_create(gi_module *out, gi_context ctx);
 /* nn.Sequential(children[0], ..., children[n-1]). On success the new
  * Sequential owns the children; on failure nothing changes hands. A child
  * that already has a parent, appears twice, or lives on another context is
- * refused. children may be NULL when n is 0.
+ * refused, and so is nesting deeper than GI_MAX_NESTING. children may be
+ * NULL when n is 0.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT,
  * GI_ERR_STATE (child already owned), GI_ERR_CONTEXT_MISMATCH,
  * GI_ERR_OUT_OF_MEMORY. */
@@ -526,7 +533,8 @@ GI_API gi_status gi_sequential_create(gi_module *out, gi_context ctx, int n,
 
 /* Appends child to a Sequential, which takes ownership on success.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (seq is not
- * a Sequential, or child is seq or one of its ancestors), GI_ERR_STATE
+ * a Sequential, child is seq or one of its ancestors, or the tree would nest
+ * deeper than GI_MAX_NESTING), GI_ERR_STATE
  * (child already has a parent), GI_ERR_CONTEXT_MISMATCH,
  * GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_sequential_append(gi_module seq, gi_module child);

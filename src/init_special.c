@@ -196,12 +196,12 @@ gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
                        "argument 'std' must be finite and >= 0, got %g",
                        (double)std);
     int64_t rows = t->shape[0], cols = t->shape[1];
+    if (t->numel == 0)
+        return GI_OK;
     if (rows >= (int64_t)1 << 32)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "%lld rows: at most 2^32 - 1 are supported",
                        (long long)rows);
-    if (t->numel == 0)
-        return GI_OK;
     /* In float, as torch's ceil(sparsity * rows) sees 0.1 * 10 = 1. */
     int64_t k = (int64_t)ceilf(sparsity * (float)rows);
     gen = gi_resolve_generator(t, gen);

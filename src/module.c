@@ -160,6 +160,26 @@ gi_status gi_relu_create(gi_module *out, gi_context ctx)
     return module_new(out, ctx, GI_MODULE_RELU, "gi_relu_create");
 }
 
+/* Levels below m (a leaf: 0). */
+static int height(gi_module m)
+{
+    int h = 0;
+    for (int64_t i = 0; i < m->nchildren; ++i) {
+        int c = height(m->children[i]) + 1;
+        h = c > h ? c : h;
+    }
+    return h;
+}
+
+/* Levels above m (a root: 0). */
+static int depth(gi_module m)
+{
+    int d = 0;
+    for (; m->parent != NULL; m = m->parent)
+        ++d;
+    return d;
+}
+
 static int is_ancestor_or_self(gi_module candidate, gi_module m)
 {
     for (; m != NULL; m = m->parent)
@@ -179,6 +199,10 @@ static gi_status check_child(gi_module seq, gi_module child, const char *fn)
     if (is_ancestor_or_self(child, seq))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "a module cannot contain itself or its ancestor");
+    if (depth(seq) + 1 + height(child) > GI_MAX_NESTING)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "the tree would nest deeper than %d levels",
+                       GI_MAX_NESTING);
     if (child->ctx != seq->ctx)
         return gi_fail(GI_ERR_CONTEXT_MISMATCH, fn,
                        "the %s module lives on another context (%s) than the "
@@ -355,7 +379,7 @@ gi_status gi_module_named_parameters(gi_module m, gi_param_fn fn,
 {
     GI_CHECK_NULL(m, "gi_module_named_parameters");
     GI_CHECK_NULL(fn, "gi_module_named_parameters");
-    char name[512]; /* 21 digits and a dot per level: deep trees fit */
+    char name[GI_MAX_NESTING * 21 + 8]; /* 20 digits and a dot a level */
     name[0] = '\0';
     return params_rec(m, name, 0, sizeof name, fn, user_data);
 }

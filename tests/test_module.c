@@ -317,3 +317,19 @@ Test(module, prints_like_pytorch)
     gi_module_destroy(empty);
     gi_context_destroy(ctx);
 }
+
+Test(module, nesting_is_limited_and_deep_names_fit)
+{
+    gi_context ctx = cpu_context();
+    gi_module leaf = linear(ctx, 2, 2, 1), top = leaf;
+    for (int level = 1; level <= GI_MAX_NESTING; ++level)
+        top = seq(ctx, 1, &top);
+    gi_module more = NULL;
+    cr_expect_eq(gi_sequential_create(&more, ctx, 1, &top),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect_str_eq(gi_last_error(), "gi_sequential_create: the tree would "
+                     "nest deeper than 100 levels");
+    cr_expect_eq(gi_module_num_parameters(top), 2, "names of 100 levels fit");
+    gi_module_destroy(top);
+    gi_context_destroy(ctx);
+}

@@ -41,6 +41,7 @@ common=(-std=c11 -g -O1 -fno-omit-frame-pointer
         -ffp-contract=off -fno-fast-math -fno-math-errno -fno-trapping-math
         -fno-sanitize-recover=undefined "${omp[@]}")
 if [ "${FUZZ_FAULTS:-0}" != 0 ]; then common+=(-DGINIT_FAULT_INJECTION=1); fi
+# shellcheck disable=SC2054 # the commas belong to -fsanitize=
 cflags=("${common[@]}" -fsanitize=fuzzer-no-link,address,undefined
         -I"$root/include" -I"$root/src" "${blas_cflags[@]}")
 
@@ -64,10 +65,11 @@ for rel in "${sources[@]}"; do
     objs+=("$obj")
 done
 
-# clang 14 names the dispatcher of a C function with
+# clang before 18 names the dispatcher of a function with
 # __attribute__((target_clones)) "NAME.ifunc" and defines no NAME, so calls
-# from other files do not link (src/cpu_fill.c's gi_cpu_fill_chunk); later
-# clangs and gcc define NAME itself. Alias NAME to the dispatcher then.
+# from other files do not link (src/cpu_fill.c's gi_cpu_fill_chunk; fixed by
+# llvm-project PR 71706). gcc and clang 18 define NAME itself. Alias NAME to
+# the dispatcher when it is missing.
 defsyms=()
 for sym in $(nm --defined-only "${objs[@]}" 2>/dev/null |
              awk '$3 ~ /\.ifunc$/ {sub(/\.ifunc$/, "", $3); print $3}' | sort -u); do

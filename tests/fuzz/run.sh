@@ -52,6 +52,7 @@ timeout --kill-after=10 $((secs + 120)) "$bin" \
     "$out/corpus" "$root/tests/fuzz/corpus" || status=$?
 if [ "$status" -ne 0 ]; then
     echo "fuzz: FINDING (exit status $status); reproducer(s):" >&2
+    # shellcheck disable=SC2012 # names are libFuzzer's crash-<sha1>
     ls -t "$out/artifacts" | head -5 | sed "s|^|  $out/artifacts/|" >&2
     exit "$status"
 fi

@@ -164,8 +164,9 @@ for obj in "${objs[@]}"; do
     fi
 done
 
-# clang 14 names the dispatcher of a C target_clones function NAME.ifunc
-# and defines no NAME (src/cpu_fill.c); alias it (see tests/fuzz/build.sh).
+# clang before 18 names the dispatcher of a target_clones function
+# NAME.ifunc and defines no NAME (src/cpu_fill.c); alias it (see
+# tests/fuzz/build.sh).
 defsyms=()
 for sym in $(nm --defined-only "${objs[@]}" 2>/dev/null |
              awk '$3 ~ /\.ifunc$/ {sub(/\.ifunc$/, "", $3); print $3}' | sort -u); do
