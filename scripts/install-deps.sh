@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(cmake make gcc pkg-config libcriterion-dev libopenblas-dev
           liblapacke-dev)
 if [ "${1:-}" = "--ci" ]; then
-    packages+=(valgrind clang-14 libclang-rt-14-dev)
+    packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev)
 fi
 
 missing=()
