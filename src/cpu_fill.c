@@ -10,6 +10,21 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GI_CPU_X86 1
 #include <immintrin.h>
+#endif
+
+/* The load-time clone needs an ifunc resolver: not with clang before 18,
+ * which emits no plain symbol for it, nor under ThreadSanitizer, which
+ * instruments the resolver before its runtime has started. */
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define GI_CPU_TSAN 1
+#endif
+#endif
+#if defined(__SANITIZE_THREAD__)
+#define GI_CPU_TSAN 1
+#endif
+#if defined(GI_CPU_X86) && !defined(GI_CPU_TSAN) &&                           \
+    (!defined(__clang__) || __clang_major__ >= 18)
 #define GI_CPU_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define GI_CPU_CLONES
