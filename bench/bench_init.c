@@ -245,10 +245,7 @@ int main(int argc, char **argv)
     int max_log2 = 0;
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
-            const char *d = argv[++i];
-            device = strcmp(d, "cpu") == 0    ? GI_DEVICE_CPU
-                     : strcmp(d, "cuda") == 0 ? GI_DEVICE_CUDA
-                                              : GI_DEVICE_AUTO;
+            device = parse_device(argv[++i]);
         } else if (strcmp(argv[i], "--reps") == 0 && i + 1 < argc) {
             b.reps = atoi(argv[++i]);
         } else if (strcmp(argv[i], "--max-log2") == 0 && i + 1 < argc) {

@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #include "ginit.h"
@@ -31,6 +32,14 @@ static inline int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+/* --device's value: "cpu", "cuda", anything else AUTO. */
+static inline gi_device parse_device(const char *name)
+{
+    return strcmp(name, "cpu") == 0    ? GI_DEVICE_CPU
+           : strcmp(name, "cuda") == 0 ? GI_DEVICE_CUDA
+                                       : GI_DEVICE_AUTO;
 }
 
 /* The median of v[0..n), sorting v. */

@@ -2,13 +2,11 @@
  * store, fused in one kernel. Each thread owns whole Philox blocks, so
  * element i's value is fixed by (seed, stream, offset, i) whatever the grid
  * shape. Index fills (eye, dirac) live here too: one pass, value from i. */
-#include <curand_kernel.h>
-
 #include "kernels.h"
 #include "launch.cuh"
 
 __global__ void gi_fill_law_kernel(float *data, int64_t n, gi_law law,
-                                   uint2 key, uint64_t philox_stream,
+                                   uint64_t seed, uint64_t philox_stream,
                                    uint64_t offset)
 {
     const int64_t per = gi_law_elems_per_block(&law);
@@ -17,13 +15,8 @@ __global__ void gi_fill_law_kernel(float *data, int64_t n, gi_law law,
     int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
          b < nblocks; b += stride) {
-        uint64_t c = offset + (uint64_t)b;
-        uint4 r = curand_Philox4x32_10(
-            make_uint4((unsigned)c, (unsigned)(c >> 32),
-                       (unsigned)philox_stream,
-                       (unsigned)(philox_stream >> 32)),
-            key);
-        const uint32_t bits[4] = {r.x, r.y, r.z, r.w};
+        uint32_t bits[4];
+        gi_block(seed, philox_stream, offset + (uint64_t)b, bits);
         float v[4];
         gi_law_block(&law, bits, v);
         int64_t first = b * per;
@@ -46,10 +39,9 @@ extern "C" cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,
                                           uint64_t offset)
 {
     const int64_t per = gi_law_elems_per_block(&law);
-    uint2 key = make_uint2((unsigned)seed, (unsigned)(seed >> 32));
     gi_fill_law_kernel<<<gi_grid_for((n + per - 1) / per, max_blocks),
                          GI_THREADS_PER_BLOCK, 0, stream>>>(
-        data, n, law, key, philox_stream, offset);
+        data, n, law, seed, philox_stream, offset);
     return cudaGetLastError();
 }
 

@@ -65,22 +65,9 @@ for rel in "${sources[@]}"; do
     objs+=("$obj")
 done
 
-# clang before 18 names the dispatcher of a function with
-# __attribute__((target_clones)) "NAME.ifunc" and defines no NAME, so calls
-# from other files do not link (src/cpu_fill.c's gi_cpu_fill_chunk; fixed by
-# llvm-project PR 71706). gcc and clang 18 define NAME itself. Alias NAME to
-# the dispatcher when it is missing.
-defsyms=()
-for sym in $(nm --defined-only "${objs[@]}" 2>/dev/null |
-             awk '$3 ~ /\.ifunc$/ {sub(/\.ifunc$/, "", $3); print $3}' | sort -u); do
-    if ! nm --defined-only "${objs[@]}" 2>/dev/null | awk '{print $3}' |
-         grep -qx "$sym"; then
-        defsyms+=("-Wl,--defsym,$sym=$sym.ifunc")
-    fi
-done
 
 "$CC" "${cflags[@]}" -c "$root/tests/fuzz/fuzz_ginit.c" -o "$out/obj/fuzz_ginit.o"
 "$CC" "${common[@]}" -fsanitize=fuzzer,address,undefined \
     "$out/obj/fuzz_ginit.o" "${objs[@]}" "${blas_libs[@]}" -lm \
-    "${defsyms[@]}" -o "$out/fuzz_ginit"
+    -o "$out/fuzz_ginit"
 echo "built $out/fuzz_ginit"

@@ -164,19 +164,8 @@ for obj in "${objs[@]}"; do
     fi
 done
 
-# clang before 18 names the dispatcher of a target_clones function
-# NAME.ifunc and defines no NAME (src/cpu_fill.c); alias it (see
-# tests/fuzz/build.sh).
-defsyms=()
-for sym in $(nm --defined-only "${objs[@]}" 2>/dev/null |
-             awk '$3 ~ /\.ifunc$/ {sub(/\.ifunc$/, "", $3); print $3}' | sort -u); do
-    if ! nm --defined-only "${objs[@]}" 2>/dev/null | awk '{print $3}' |
-         grep -qx "$sym"; then
-        defsyms+=("-Wl,--defsym,$sym=$sym.ifunc")
-    fi
-done
 "$CC" -fsanitize=thread -pthread "$out/obj/test_threads.o" "${objs[@]}" \
-    "${deps_libs[@]}" -lm "${defsyms[@]}" -o "$out/test_threads"
+    "${deps_libs[@]}" -lm -o "$out/test_threads"
 
 # Any report fails the run (exitcode), and the log is kept.
 export TSAN_OPTIONS="halt_on_error=1:exitcode=66:second_deadlock_stack=1:log_path=$out/tsan"
