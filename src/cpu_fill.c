@@ -1,6 +1,9 @@
 /* See cpu_fill.h. Each chunk runs in two vectorizable passes: Philox over
  * the chunk's blocks (structure of arrays, all blocks in lock step), then
- * the law's transform over the lanes. x86-64 builds carry an AVX2 clone of
+ * the law's transform over the lanes. Laws that take one lane per element
+ * read the lanes in Philox's order; laws that take two read them split in
+ * two arrays, first and second lane of each pair, so that their transform
+ * is a plain loop without strides. x86-64 builds carry an AVX2 clone of
  * the chunk function chosen at load time; arithmetic is the same IEEE
  * single precision either way (no FMA contraction), so are the results. */
 #include <string.h>
@@ -30,10 +33,16 @@
 #define GI_CPU_CLONES
 #endif
 
-/* Lanes of nb consecutive blocks, interleaved as Philox returns them:
- * lanes[4 j + k] is lane k of block first_block + j. Portable form. */
+/* Where the second lanes of pairs start in a split chunk. */
+#define GI_CPU_SPLIT (2 * GI_CPU_CHUNK_BLOCKS)
+
+/* Lanes of nb consecutive blocks. Interleaved as Philox returns them:
+ * lanes[4 j + k] is lane k of block first_block + j; or split into pairs
+ * (lanes 0, 1 and lanes 2, 3 of each block): lanes[p] and
+ * lanes[GI_CPU_SPLIT + p] are the two lanes of pair p = 2 j + h.
+ * Portable form. */
 static inline void philox_lanes_c(uint64_t seed, uint64_t stream,
-                                  uint64_t first_block, int nb,
+                                  uint64_t first_block, int nb, int split,
                                   uint32_t *lanes)
 {
     uint32_t x0[GI_CPU_CHUNK_BLOCKS], x1[GI_CPU_CHUNK_BLOCKS];
@@ -60,6 +69,16 @@ static inline void philox_lanes_c(uint64_t seed, uint64_t stream,
         k0 += 0x9E3779B9u;
         k1 += 0xBB67AE85u;
     }
+    if (split) {
+        uint32_t *first = lanes, *second = lanes + GI_CPU_SPLIT;
+        for (int j = 0; j < nb; ++j) {
+            first[2 * j] = x0[j];
+            first[2 * j + 1] = x2[j];
+            second[2 * j] = x1[j];
+            second[2 * j + 1] = x3[j];
+        }
+        return;
+    }
     for (int j = 0; j < nb; ++j) {
         lanes[4 * j] = x0[j];
         lanes[4 * j + 1] = x1[j];
@@ -69,80 +88,103 @@ static inline void philox_lanes_c(uint64_t seed, uint64_t stream,
 }
 
 #ifdef GI_CPU_X86
-/* 32 x 32 -> 64-bit products of 8 lanes by m: the high and low halves. */
+/* Philox with AVX2 on `groups` x 4 consecutive blocks from counter ctr.
+ * Each 64-bit lane holds one block's word in its low half: _mm256_mul_epu32
+ * reads only that half and returns the whole 64-bit product, whose high
+ * half is the next word after a shift and whose low half is kept as is
+ * (its upper bits are ignored by the next multiply and cleared at the
+ * end). Two groups in flight hide the multiply's latency. Integer
+ * arithmetic, so identical to the portable form. */
 __attribute__((target("avx2"))) static inline void
-mulhilo8(__m256i x, __m256i m, __m256i *hi, __m256i *lo)
-{
-    __m256i even = _mm256_mul_epu32(x, m);                        /* 0,2,4,6 */
-    __m256i odd = _mm256_mul_epu32(_mm256_srli_epi64(x, 32), m); /* 1,3,5,7 */
-    *hi = _mm256_blend_epi32(_mm256_srli_epi64(even, 32), odd, 0xAA);
-    *lo = _mm256_blend_epi32(even, _mm256_slli_epi64(odd, 32), 0xAA);
-}
-
-/* The same lanes with AVX2, eight blocks in registers through all ten
- * rounds; integer arithmetic, so identical to the portable form. */
-__attribute__((target("avx2"))) static void
-philox_lanes_avx2(uint64_t seed, uint64_t stream, uint64_t first_block,
-                  int nb, uint32_t *lanes)
+philox_groups_avx2(uint64_t seed, __m256i s2, __m256i s3, __m256i ctr,
+                   int groups, int split, uint32_t *lanes)
 {
     const __m256i m0 = _mm256_set1_epi64x(0xD2511F53u);
     const __m256i m1 = _mm256_set1_epi64x(0xCD9E8D57u);
+    __m256i x0[2], x1[2], x2[2], x3[2];
+    for (int g = 0; g < groups; ++g) {
+        x0[g] = _mm256_add_epi64(ctr, _mm256_set1_epi64x(4 * g));
+        x1[g] = _mm256_srli_epi64(x0[g], 32);
+        x2[g] = s2;
+        x3[g] = s3;
+    }
+    uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
+    for (int round = 0; round < 10; ++round) {
+        const __m256i key0 = _mm256_set1_epi32((int)k0);
+        const __m256i key1 = _mm256_set1_epi32((int)k1);
+        for (int g = 0; g < groups; ++g) {
+            __m256i p0 = _mm256_mul_epu32(x0[g], m0);
+            __m256i p1 = _mm256_mul_epu32(x2[g], m1);
+            x0[g] = _mm256_xor_si256(_mm256_srli_epi64(p1, 32),
+                                     _mm256_xor_si256(x1[g], key0));
+            x2[g] = _mm256_xor_si256(_mm256_srli_epi64(p0, 32),
+                                     _mm256_xor_si256(x3[g], key1));
+            x1[g] = p1;
+            x3[g] = p0;
+        }
+        k0 += 0x9E3779B9u;
+        k1 += 0xBB67AE85u;
+    }
+    for (int g = 0; g < groups; ++g) {
+        if (split) { /* (x0, x2) and (x1, x3) side by side are the pairs */
+            __m256i a = _mm256_blend_epi32(x0[g], _mm256_slli_epi64(x2[g], 32), 0xAA);
+            __m256i b = _mm256_blend_epi32(x1[g], _mm256_slli_epi64(x3[g], 32), 0xAA);
+            _mm256_storeu_si256((__m256i *)(lanes + 8 * g), a);
+            _mm256_storeu_si256((__m256i *)(lanes + GI_CPU_SPLIT + 8 * g), b);
+            continue;
+        }
+        /* Words (x0, x1) and (x2, x3) side by side, then blocks in order. */
+        __m256i w01 = _mm256_blend_epi32(x0[g], _mm256_slli_epi64(x1[g], 32), 0xAA);
+        __m256i w23 = _mm256_blend_epi32(x2[g], _mm256_slli_epi64(x3[g], 32), 0xAA);
+        __m256i b02 = _mm256_unpacklo_epi64(w01, w23);
+        __m256i b13 = _mm256_unpackhi_epi64(w01, w23);
+        __m256i *out = (__m256i *)(lanes + 16 * g);
+        _mm256_storeu_si256(out, _mm256_permute2x128_si256(b02, b13, 0x20));
+        _mm256_storeu_si256(out + 1, _mm256_permute2x128_si256(b02, b13, 0x31));
+    }
+}
+
+__attribute__((target("avx2"))) static void
+philox_lanes_avx2(uint64_t seed, uint64_t stream, uint64_t first_block,
+                  int nb, int split, uint32_t *lanes)
+{
+    /* Where block j's lanes go: 4 j interleaved, 2 j split. */
+    const int at = split ? 2 : 4;
+    const __m256i s2 = _mm256_set1_epi64x((long long)(uint32_t)stream);
+    const __m256i s3 = _mm256_set1_epi64x((long long)(stream >> 32));
+    __m256i ctr = _mm256_add_epi64(_mm256_set1_epi64x((long long)first_block),
+                                   _mm256_setr_epi64x(0, 1, 2, 3));
     int j = 0;
     for (; j + 8 <= nb; j += 8) {
-        uint32_t c0[8], c1[8];
-        for (int i = 0; i < 8; ++i) {
-            uint64_t c = first_block + (uint64_t)(j + i);
-            c0[i] = (uint32_t)c;
-            c1[i] = (uint32_t)(c >> 32);
-        }
-        __m256i x0 = _mm256_loadu_si256((const __m256i *)c0);
-        __m256i x1 = _mm256_loadu_si256((const __m256i *)c1);
-        __m256i x2 = _mm256_set1_epi32((int)(uint32_t)stream);
-        __m256i x3 = _mm256_set1_epi32((int)(uint32_t)(stream >> 32));
-        uint32_t k0 = (uint32_t)seed, k1 = (uint32_t)(seed >> 32);
-        for (int round = 0; round < 10; ++round) {
-            __m256i hi0, lo0, hi1, lo1;
-            mulhilo8(x0, m0, &hi0, &lo0);
-            mulhilo8(x2, m1, &hi1, &lo1);
-            x0 = _mm256_xor_si256(_mm256_xor_si256(hi1, x1),
-                                  _mm256_set1_epi32((int)k0));
-            x2 = _mm256_xor_si256(_mm256_xor_si256(hi0, x3),
-                                  _mm256_set1_epi32((int)k1));
-            x1 = lo1;
-            x3 = lo0;
-            k0 += 0x9E3779B9u;
-            k1 += 0xBB67AE85u;
-        }
-        /* Transpose to blocks: (x0, x1, x2, x3) of block i together. */
-        __m256i t0 = _mm256_unpacklo_epi32(x0, x1), t1 = _mm256_unpackhi_epi32(x0, x1);
-        __m256i t2 = _mm256_unpacklo_epi32(x2, x3), t3 = _mm256_unpackhi_epi32(x2, x3);
-        __m256i b04 = _mm256_unpacklo_epi64(t0, t2), b15 = _mm256_unpackhi_epi64(t0, t2);
-        __m256i b26 = _mm256_unpacklo_epi64(t1, t3), b37 = _mm256_unpackhi_epi64(t1, t3);
-        __m256i *out = (__m256i *)(lanes + 4 * j);
-        _mm256_storeu_si256(out, _mm256_permute2x128_si256(b04, b15, 0x20));
-        _mm256_storeu_si256(out + 1, _mm256_permute2x128_si256(b26, b37, 0x20));
-        _mm256_storeu_si256(out + 2, _mm256_permute2x128_si256(b04, b15, 0x31));
-        _mm256_storeu_si256(out + 3, _mm256_permute2x128_si256(b26, b37, 0x31));
+        philox_groups_avx2(seed, s2, s3, ctr, 2, split, lanes + at * j);
+        ctr = _mm256_add_epi64(ctr, _mm256_set1_epi64x(8));
+    }
+    if (j + 4 <= nb) {
+        philox_groups_avx2(seed, s2, s3, ctr, 1, split, lanes + at * j);
+        j += 4;
     }
     if (j < nb)
-        philox_lanes_c(seed, stream, first_block + (uint64_t)j, nb - j,
-                       lanes + 4 * j);
+        philox_lanes_c(seed, stream, first_block + (uint64_t)j, nb - j, split,
+                       lanes + at * j);
 }
 #endif
 
+int gi_cpu_portable_philox = 0;
+
 static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
-                         int nb, uint32_t *lanes)
+                         int nb, int split, uint32_t *lanes)
 {
 #ifdef GI_CPU_X86
-    if (__builtin_cpu_supports("avx2")) {
-        philox_lanes_avx2(seed, stream, first_block, nb, lanes);
+    if (!gi_cpu_portable_philox && __builtin_cpu_supports("avx2")) {
+        philox_lanes_avx2(seed, stream, first_block, nb, split, lanes);
         return;
     }
 #endif
-    philox_lanes_c(seed, stream, first_block, nb, lanes);
+    philox_lanes_c(seed, stream, first_block, nb, split, lanes);
 }
 
-/* The transforms, one loop per law so that each vectorizes. */
+/* The transforms, one loop per law so that each vectorizes. The two-lane
+ * laws read split lanes: a[p] and b[p] are pair p's first and second. */
 static inline void uniform_lanes(const gi_law *l, const uint32_t *lanes,
                                  int64_t n, float *out)
 {
@@ -151,15 +193,16 @@ static inline void uniform_lanes(const gi_law *l, const uint32_t *lanes,
         out[i] = gi_uniform_from(lanes[i], a, span, cap);
 }
 
-static inline void normal_lanes(const gi_law *l, const uint32_t *lanes,
-                                int64_t n, float *out)
+/* Pair p gives elements 2 p and 2 p + 1 (gi_law_block's order). */
+static inline void normal_lanes(const gi_law *l, const uint32_t *a,
+                                const uint32_t *b, int64_t pairs, float *out)
 {
     const float mean = l->p[0], std = l->p[1];
-    for (int64_t i = 0; i < n; i += 2) {
+    for (int64_t p = 0; p < pairs; ++p) {
         float z0, z1;
-        gi_box_muller(lanes[i], lanes[i + 1], &z0, &z1);
-        out[i] = z0 * std + mean;
-        out[i + 1] = z1 * std + mean;
+        gi_box_muller(a[p], b[p], &z0, &z1);
+        out[2 * p] = z0 * std + mean;
+        out[2 * p + 1] = z1 * std + mean;
     }
 }
 
@@ -170,12 +213,72 @@ static inline void trunc_normal_lanes(const gi_law *l, const uint32_t *lanes,
         out[i] = gi_trunc_normal(l, lanes[i]);
 }
 
-static inline void mixture_lanes(const gi_law *l, const uint32_t *lanes,
-                                 int64_t n, float *out)
+/* gi_mixture without its loop and switch: each element takes the
+ * parameters of the first component whose cum exceeds its choice (cum
+ * never decreases; the last component takes what is left), computes the
+ * uniform and, when the law has one, the normal candidate, and selects.
+ * Same operations on the same operands, so the same bits. */
+typedef struct mixture_table {
+    float cum[GI_LAW_MAX_COMPONENTS], a[GI_LAW_MAX_COMPONENTS];
+    float b[GI_LAW_MAX_COMPONENTS], span[GI_LAW_MAX_COMPONENTS];
+    float cap[GI_LAW_MAX_COMPONENTS];
+    int kind[GI_LAW_MAX_COMPONENTS];
+    int has_normal;
+} mixture_table;
+
+static void mixture_table_of(const gi_law *l, mixture_table *t)
 {
-    for (int64_t i = 0; i < n; ++i)
-        out[i] = gi_mixture(l, lanes[2 * i], lanes[2 * i + 1]);
+    memset(t, 0, sizeof *t);
+    for (int j = 0; j < l->ncomp; ++j) {
+        const gi_law_component *c = &l->comp[j];
+        /* u < 1 always: the last component is taken whenever reached. */
+        t->cum[j] = j + 1 < l->ncomp ? c->cum : 2.0f;
+        t->a[j] = c->a;
+        t->b[j] = c->b;
+        t->span[j] = c->b - c->a;
+        t->cap[j] = c->cap;
+        t->kind[j] = c->kind;
+        t->has_normal |= c->kind == GI_COMP_NORMAL;
+    }
 }
+
+static inline __attribute__((always_inline)) void
+mixture_pass(const mixture_table *t, const uint32_t *choice,
+             const uint32_t *x, int64_t n, int with_normal, float *out)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        float u = gi_unit_closed_open(choice[i]);
+        float a = 0.0f, b = 0.0f, span = 0.0f, cap = 0.0f;
+        int kind = GI_COMP_CONSTANT;
+#pragma GCC unroll 8
+        for (int j = GI_LAW_MAX_COMPONENTS - 1; j >= 0; --j) {
+            int take = u < t->cum[j]; /* unused slots: cum 0, never */
+            a = take ? t->a[j] : a;
+            b = take ? t->b[j] : b;
+            span = take ? t->span[j] : span;
+            cap = take ? t->cap[j] : cap;
+            kind = take ? t->kind[j] : kind;
+        }
+        float v = gi_uniform_from(x[i], a, span, cap);
+        if (with_normal) {
+            float z = a + b * gi_norm_quantile(gi_unit_open(x[i]));
+            v = kind == GI_COMP_NORMAL ? z : v;
+        }
+        out[i] = kind == GI_COMP_CONSTANT ? a : v;
+    }
+}
+
+static inline void mixture_lanes(const gi_law *l, const uint32_t *choice,
+                                 const uint32_t *x, int64_t n, float *out)
+{
+    mixture_table t;
+    mixture_table_of(l, &t);
+    if (t.has_normal)
+        mixture_pass(&t, choice, x, n, 1, out);
+    else
+        mixture_pass(&t, choice, x, n, 0, out);
+}
+
 
 GI_CPU_CLONES
 void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
@@ -187,15 +290,18 @@ void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
     const gi_law l = *law;
     const int64_t per = gi_law_elems_per_block(&l);
     const int nb = (int)((count + per - 1) / per);
-    philox_lanes(seed, stream, offset + (uint64_t)(first / per), nb, lanes);
+    const int split = l.kind == GI_LAW_NORMAL || l.kind == GI_LAW_MIXTURE;
+    philox_lanes(seed, stream, offset + (uint64_t)(first / per), nb, split,
+                 lanes);
     /* Whole blocks are transformed; a partial last block goes through a
      * scratch buffer so nothing past `count` is written. */
     int64_t whole = nb * per;
     float *dst = whole == count ? out : tail;
+    const uint32_t *second = lanes + GI_CPU_SPLIT;
     switch (l.kind) {
-    case GI_LAW_NORMAL: normal_lanes(&l, lanes, whole, dst); break;
+    case GI_LAW_NORMAL: normal_lanes(&l, lanes, second, 2 * nb, dst); break;
     case GI_LAW_TRUNC_NORMAL: trunc_normal_lanes(&l, lanes, whole, dst); break;
-    case GI_LAW_MIXTURE: mixture_lanes(&l, lanes, whole, dst); break;
+    case GI_LAW_MIXTURE: mixture_lanes(&l, lanes, second, whole, dst); break;
     default: uniform_lanes(&l, lanes, whole, dst); break;
     }
     if (dst == tail)

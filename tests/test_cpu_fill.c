@@ -1,0 +1,178 @@
+/*
+ * The CPU's vectorized fill (src/cpu_fill.c) against the scalar definition
+ * of every law: gi_block then gi_law_block, one Philox block at a time, the
+ * very code the CUDA kernel runs. Equal bit for bit, for both Philox paths
+ * (AVX2 where the machine has it, and portable C), for whole and partial
+ * chunks, counters that carry across 32 and 64 bits, and laws whose
+ * branches (quantile tails, mixture components) are all taken.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "cpu_fill.h"
+
+#define CHUNK_ELEMS (4 * GI_CPU_CHUNK_BLOCKS)
+#define GUARD 16
+#define SENTINEL 0x7fc0dead /* a NaN no law produces */
+
+/* Elements [first, first + count) of the law, one block at a time. */
+static void scalar_fill(const gi_law *law, uint64_t seed, uint64_t stream,
+                        uint64_t offset, int64_t first, int64_t count,
+                        float *out)
+{
+    const int64_t per = gi_law_elems_per_block(law);
+    for (int64_t i = first; i < first + count; ++i) {
+        uint32_t bits[4];
+        float v[4];
+        gi_block(seed, stream, offset + (uint64_t)(i / per), bits);
+        gi_law_block(law, bits, v);
+        out[i - first] = v[i % per];
+    }
+}
+
+typedef struct position {
+    uint64_t seed, stream, offset;
+} position;
+
+static const position positions[] = {
+    {0, 0, 0},
+    {42, 0, 7},
+    {0x123456789abcdefull, 3, 0xfffffff0ull},           /* low word carries */
+    {~0ull, ~0ull, ~0ull - 100},                        /* 64-bit wrap */
+    {0xdeadbeefcafef00dull, 1ull << 40, (1ull << 32) - 1},
+};
+
+/* Counts of elements for one chunk: whole, and partial in every way. */
+static const int64_t counts[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33,
+                                 63, 100, 511, 512, 513, 1000, 1021,
+                                 CHUNK_ELEMS};
+
+static void check_law(const gi_law *law, const char *what)
+{
+    static float got[CHUNK_ELEMS + GUARD], want[CHUNK_ELEMS];
+    const int64_t per = gi_law_elems_per_block(law);
+    const int64_t max = GI_CPU_CHUNK_BLOCKS * per;
+    for (int portable = 0; portable < 2; ++portable) {
+        gi_cpu_portable_philox = portable;
+        for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p) {
+            const position *pos = &positions[p];
+            for (size_t c = 0; c < sizeof counts / sizeof *counts; ++c) {
+                int64_t count = counts[c] < max ? counts[c] : max;
+                int64_t first = per * (int64_t)(3 * p + c); /* block-aligned */
+                uint32_t sentinel = SENTINEL;
+                for (int g = 0; g < CHUNK_ELEMS + GUARD; ++g)
+                    memcpy(&got[g], &sentinel, sizeof sentinel);
+                gi_cpu_fill_chunk(law, pos->seed, pos->stream, pos->offset,
+                                  first, count, got);
+                scalar_fill(law, pos->seed, pos->stream, pos->offset, first,
+                            count, want);
+                for (int64_t i = 0; i < count; ++i) {
+                    uint32_t a, b;
+                    memcpy(&a, &got[i], sizeof a);
+                    memcpy(&b, &want[i], sizeof b);
+                    cr_assert_eq(a, b,
+                                 "%s, %s Philox, position %zu, count %lld: "
+                                 "element %lld is %a (0x%08x), the scalar "
+                                 "definition gives %a (0x%08x)",
+                                 what, portable ? "portable" : "default", p,
+                                 (long long)count, (long long)i,
+                                 (double)got[i], a, (double)want[i], b);
+                }
+                for (int64_t i = count; i < count + GUARD; ++i) {
+                    uint32_t a;
+                    memcpy(&a, &got[i], sizeof a);
+                    cr_assert_eq(a, (uint32_t)SENTINEL,
+                                 "%s: element %lld written past count %lld",
+                                 what, (long long)i, (long long)count);
+                }
+            }
+        }
+    }
+    gi_cpu_portable_philox = 0;
+}
+
+static gi_law uniform_law(float a, float b)
+{
+    gi_law l = {.kind = GI_LAW_UNIFORM, .p = {a, b - a, gi_float_below(b)}};
+    return l;
+}
+
+Test(cpu_fill, uniform_equals_scalar_definition)
+{
+    gi_law laws[] = {uniform_law(0.0f, 1.0f), uniform_law(-1.0f, 1.0f),
+                     uniform_law(-3.0e38f, 3.0e38f), /* the cap is hit */
+                     uniform_law(1.0f, 1.0000001f), uniform_law(-0.0f, 5.0f)};
+    for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
+        check_law(&laws[i], "uniform");
+}
+
+Test(cpu_fill, normal_equals_scalar_definition)
+{
+    gi_law laws[] = {{.kind = GI_LAW_NORMAL, .p = {0.0f, 1.0f}},
+                     {.kind = GI_LAW_NORMAL, .p = {0.5f, 3.0f}},
+                     {.kind = GI_LAW_NORMAL, .p = {-2.0f, 0.0f}},
+                     {.kind = GI_LAW_NORMAL, .p = {0.0f, 0.01f}}};
+    for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
+        check_law(&laws[i], "normal");
+}
+
+/* A truncated normal law as the library builds it: tail probabilities of
+ * the standard bounds (lower tail, or upper with p2 = -1). */
+static gi_law trunc_law(double mean, double std, double a, double b)
+{
+    double za = (a - mean) / std, zb = (b - mean) / std;
+    int upper = za > 0.0;
+    double lo = upper ? 0.5 * erfc(zb / sqrt(2.0)) : 0.5 * erfc(-za / sqrt(2.0));
+    double hi = upper ? 0.5 * erfc(za / sqrt(2.0)) : 0.5 * erfc(-zb / sqrt(2.0));
+    gi_law l = {.kind = GI_LAW_TRUNC_NORMAL,
+                .p = {(float)lo, (float)(hi - lo), upper ? -1.0f : 1.0f,
+                      (float)mean, (float)std, (float)a, (float)b}};
+    return l;
+}
+
+Test(cpu_fill, trunc_normal_equals_scalar_definition)
+{
+    gi_law laws[] = {trunc_law(0, 1, -2, 2),     /* centre and both tails */
+                     trunc_law(0, 1, -0.5, 0.5), /* centre only */
+                     trunc_law(0, 1, 5, 8),      /* far upper tail */
+                     trunc_law(1, 2, -30, -9),   /* far lower tail */
+                     trunc_law(0, 0.02, -0.04, 0.04)};
+    for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
+        check_law(&laws[i], "trunc_normal");
+}
+
+static gi_law mixture_law(int k, const gi_law_component *comps)
+{
+    gi_law l = {.kind = GI_LAW_MIXTURE, .ncomp = k};
+    memcpy(l.comp, comps, (size_t)k * sizeof *comps);
+    return l;
+}
+
+Test(cpu_fill, mixture_equals_scalar_definition)
+{
+    /* The chapter's law: U[5, 10), 0, U[-10, -5). */
+    gi_law_component chapter[] = {
+        {0.25f, GI_COMP_UNIFORM, 5.0f, 10.0f, gi_float_below(10.0f)},
+        {0.75f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f},
+        {1.0f, GI_COMP_UNIFORM, -10.0f, -5.0f, gi_float_below(-5.0f)}};
+    /* Normal components, a -0 constant, a component of probability 0. */
+    gi_law_component varied[] = {
+        {0.1f, GI_COMP_NORMAL, 1.0f, 2.0f, 0.0f},
+        {0.1f, GI_COMP_UNIFORM, 0.0f, 1.0f, gi_float_below(1.0f)},
+        {0.3f, GI_COMP_CONSTANT, -0.0f, 0.0f, 0.0f},
+        {0.6f, GI_COMP_NORMAL, -5.0f, 0.001f, 0.0f},
+        {1.0f, GI_COMP_CONSTANT, INFINITY, 0.0f, 0.0f}};
+    gi_law_component single[] = {{1.0f, GI_COMP_NORMAL, 0.0f, 1.0f, 0.0f}};
+    gi_law_component eight[GI_LAW_MAX_COMPONENTS];
+    for (int j = 0; j < GI_LAW_MAX_COMPONENTS; ++j)
+        eight[j] = (gi_law_component){(float)(j + 1) / GI_LAW_MAX_COMPONENTS,
+                                      j % 3, (float)j, (float)j + 0.5f,
+                                      gi_float_below((float)j + 0.5f)};
+    gi_law laws[] = {mixture_law(3, chapter), mixture_law(5, varied),
+                     mixture_law(1, single),
+                     mixture_law(GI_LAW_MAX_COMPONENTS, eight)};
+    for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
+        check_law(&laws[i], "mixture");
+}
