@@ -217,54 +217,63 @@ static inline void trunc_normal_lanes(const gi_law *l, const uint32_t *lanes,
  * parameters of the first component whose cum exceeds its choice (cum
  * never decreases; the last component takes what is left), computes the
  * uniform and, when the law has one, the normal candidate, and selects.
- * Same operations on the same operands, so the same bits. */
+ * A constant c is the uniform of span 0 capped at c: 0 * U + c gives c
+ * (or +0 for -0, NaN for NaN), which is not below the cap c, so the cap,
+ * c itself, is returned with its sign and payload. Same operations on the
+ * same operands as gi_mixture, so the same bits. */
 typedef struct mixture_table {
     float cum[GI_LAW_MAX_COMPONENTS], a[GI_LAW_MAX_COMPONENTS];
     float b[GI_LAW_MAX_COMPONENTS], span[GI_LAW_MAX_COMPONENTS];
     float cap[GI_LAW_MAX_COMPONENTS];
-    int kind[GI_LAW_MAX_COMPONENTS];
+    int normal[GI_LAW_MAX_COMPONENTS];
     int has_normal;
 } mixture_table;
 
 static void mixture_table_of(const gi_law *l, mixture_table *t)
 {
-    memset(t, 0, sizeof *t);
+    memset(t, 0, sizeof *t); /* unused slots: cum 0, never taken */
     for (int j = 0; j < l->ncomp; ++j) {
         const gi_law_component *c = &l->comp[j];
+        int constant = c->kind == GI_COMP_CONSTANT;
         /* u < 1 always: the last component is taken whenever reached. */
         t->cum[j] = j + 1 < l->ncomp ? c->cum : 2.0f;
         t->a[j] = c->a;
         t->b[j] = c->b;
-        t->span[j] = c->b - c->a;
-        t->cap[j] = c->cap;
-        t->kind[j] = c->kind;
-        t->has_normal |= c->kind == GI_COMP_NORMAL;
+        t->span[j] = constant ? 0.0f : c->b - c->a;
+        t->cap[j] = constant ? c->a : c->cap;
+        t->normal[j] = c->kind == GI_COMP_NORMAL;
+        t->has_normal |= t->normal[j];
     }
 }
 
+/* slots: a power of two >= the number of components, so that the
+ * selection unrolls into a few selects per parameter. */
 static inline __attribute__((always_inline)) void
 mixture_pass(const mixture_table *t, const uint32_t *choice,
-             const uint32_t *x, int64_t n, int with_normal, float *out)
+             const uint32_t *x, int64_t n, int slots, int with_normal,
+             float *out)
 {
     for (int64_t i = 0; i < n; ++i) {
         float u = gi_unit_closed_open(choice[i]);
         float a = 0.0f, b = 0.0f, span = 0.0f, cap = 0.0f;
-        int kind = GI_COMP_CONSTANT;
+        int normal = 0;
 #pragma GCC unroll 8
-        for (int j = GI_LAW_MAX_COMPONENTS - 1; j >= 0; --j) {
-            int take = u < t->cum[j]; /* unused slots: cum 0, never */
+        for (int j = slots - 1; j >= 0; --j) {
+            int take = u < t->cum[j];
             a = take ? t->a[j] : a;
-            b = take ? t->b[j] : b;
             span = take ? t->span[j] : span;
             cap = take ? t->cap[j] : cap;
-            kind = take ? t->kind[j] : kind;
+            if (with_normal) {
+                b = take ? t->b[j] : b;
+                normal = take ? t->normal[j] : normal;
+            }
         }
         float v = gi_uniform_from(x[i], a, span, cap);
         if (with_normal) {
             float z = a + b * gi_norm_quantile(gi_unit_open(x[i]));
-            v = kind == GI_COMP_NORMAL ? z : v;
+            v = normal ? z : v;
         }
-        out[i] = kind == GI_COMP_CONSTANT ? a : v;
+        out[i] = v;
     }
 }
 
@@ -274,11 +283,14 @@ static inline void mixture_lanes(const gi_law *l, const uint32_t *choice,
     mixture_table t;
     mixture_table_of(l, &t);
     if (t.has_normal)
-        mixture_pass(&t, choice, x, n, 1, out);
+        mixture_pass(&t, choice, x, n, GI_LAW_MAX_COMPONENTS, 1, out);
+    else if (l->ncomp <= 2)
+        mixture_pass(&t, choice, x, n, 2, 0, out);
+    else if (l->ncomp <= 4)
+        mixture_pass(&t, choice, x, n, 4, 0, out);
     else
-        mixture_pass(&t, choice, x, n, 0, out);
+        mixture_pass(&t, choice, x, n, GI_LAW_MAX_COMPONENTS, 0, out);
 }
-
 
 GI_CPU_CLONES
 void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
