@@ -182,8 +182,10 @@ int main(int argc, char **argv)
         reps = 9;
     gi_context ctx = NULL;
     TRY(gi_context_create(&ctx, device));
-    printf("ginit forward benchmark\ndevice: %s\nmedian of %d runs, ms\n\n",
-           gi_context_device_info(ctx), reps);
+    printf("ginit forward benchmark\ndevice: %s\n",
+           gi_context_device_info(ctx));
+    print_machine(gi_context_device(ctx) == GI_DEVICE_CUDA);
+    printf("median of %d runs, ms\n\n", reps);
     printf("rows x    in ->   out |  bare GEMM |     Linear  ratio | "
            "Linear+ReLU  ratio\n");
     const int64_t shapes[][3] = {{2, 4, 8}, {256, 1024, 1024}, {4096, 4096, 4096}};
