@@ -475,6 +475,57 @@ GI_API gi_status gi_rand(gi_tensor *out, gi_context ctx, int ndim,
 GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
                    const int64_t *shape, gi_generator gen);
 
+/* An initializer as data, for gi_init_ and gi_module_init_. Write it with
+ * designated initializers; fields a kind does not use are ignored:
+ *
+ *   gi_init w = {.kind = GI_INIT_XAVIER_UNIFORM, .a = 1.0f};
+ *   gi_init k = {.kind = GI_INIT_KAIMING_NORMAL, .mode = GI_FAN_IN,
+ *                .nonlinearity = GI_NONLIN_RELU};
+ *
+ * Fields left out are zero, which is not always torch's default: a gain
+ * (.a) of 0 fills zeros, and kaiming's zero .nonlinearity is
+ * GI_NONLIN_LINEAR (gain 1), not torch's leaky_relu; set them explicitly.
+ * A kind's meaning and checks are exactly its function's. */
+typedef enum gi_init_kind {
+    GI_INIT_NONE = 0,         /* leave the tensor as it is */
+    GI_INIT_UNIFORM,          /* gi_uniform_(t, a, b) */
+    GI_INIT_NORMAL,           /* gi_normal_(t, mean = a, std = b) */
+    GI_INIT_CONSTANT,         /* gi_constant_(t, a) */
+    GI_INIT_ZEROS,            /* gi_zeros_(t) */
+    GI_INIT_ONES,             /* gi_ones_(t) */
+    GI_INIT_XAVIER_UNIFORM,   /* gi_xavier_uniform_(t, gain = a) */
+    GI_INIT_XAVIER_NORMAL,    /* gi_xavier_normal_(t, gain = a) */
+    GI_INIT_KAIMING_UNIFORM,  /* gi_kaiming_uniform_(t, a, mode, nonlinearity) */
+    GI_INIT_KAIMING_NORMAL,   /* gi_kaiming_normal_(t, a, mode, nonlinearity) */
+    GI_INIT_TRUNC_NORMAL,     /* gi_trunc_normal_(t, mean = a, std = b, c, d) */
+    GI_INIT_VARIANCE_SCALING, /* gi_variance_scaling_(t, scale = a, mode,
+                                 distribution) */
+    GI_INIT_LECUN_UNIFORM,    /* gi_lecun_uniform_(t) */
+    GI_INIT_LECUN_NORMAL,     /* gi_lecun_normal_(t) */
+    GI_INIT_MIXTURE           /* gi_mixture_(t, k, components) */
+} gi_init_kind;
+
+typedef struct gi_init {
+    gi_init_kind kind;
+    float a, b, c, d;               /* the kind's numbers, in order */
+    gi_fan_mode mode;               /* kaiming, variance scaling */
+    gi_nonlinearity nonlinearity;   /* kaiming */
+    gi_distribution distribution;   /* variance scaling */
+    int k;                          /* mixture: number of components */
+    const gi_component *components; /* mixture: borrowed for the call */
+} gi_init;
+
+/* Applies spec to t: exactly the call its kind names (same values, same
+ * generator offset afterwards, same checks and statuses), so
+ * gi_init_(w, &(gi_init){.kind = GI_INIT_XAVIER_UNIFORM, .a = 1}, g) is
+ * gi_xavier_uniform_(w, 1, g). Messages name gi_init_. GI_INIT_NONE checks
+ * t and does nothing. gen NULL: t's context's default generator.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT (t, spec, a mixture's components),
+ * GI_ERR_INVALID_ARGUMENT (unknown spec->kind, or an argument the kind's
+ * function refuses), GI_ERR_SHAPE and GI_ERR_OVERFLOW (fan-based kinds),
+ * GI_ERR_UNSUPPORTED (dtype), GI_ERR_CUDA. */
+GI_API gi_status gi_init_(gi_tensor t, const gi_init *spec, gi_generator gen);
+
 /* ------------------------------------------------------------------------ */
 /* Modules: Sequential, Linear, LazyLinear, ReLU (torch.nn)                  */
 /* ------------------------------------------------------------------------ */
@@ -583,6 +634,32 @@ GI_API gi_status gi_module_forward(gi_module m, gi_tensor x, gi_tensor *out);
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, or fn's status. */
 typedef gi_status (*gi_apply_fn)(gi_module m, void *user_data);
 GI_API gi_status gi_module_apply(gi_module m, gi_apply_fn fn, void *user_data);
+
+/* Initializes every Linear of the tree (a LazyLinear counts once its first
+ * forward has made it one) at once: for each, in named_parameters order
+ * (depth first, children in order), the weight by *weight and then the
+ * bias, when the layer has one, by *bias; NULL or GI_INIT_NONE leaves that
+ * parameter as it is. weight and bias are read during the call only. The
+ * result, every bit of it, and the generator's offset afterwards are those
+ * of PyTorch's net.apply(init) idiom, i.e. gi_module_apply with a function
+ * calling gi_init_(weight, weight_spec, gen) then gi_init_(bias,
+ * bias_spec, gen) on each Linear; but the whole tree is one pass (one
+ * parallel loop on the CPU; one table upload and one kernel launch on the
+ * GPU) instead of two calls a layer. gen NULL: the module context's
+ * default generator.
+ * All or nothing: the kinds, then every parameter, are checked and planned
+ * before anything is written, so on failure no parameter and no generator
+ * changed. Messages name gi_module_init_ and the parameter
+ * ("gi_module_init_: parameter '0.bias': ...").
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT (m, a mixture's components),
+ * GI_ERR_INVALID_ARGUMENT (unknown kind, or an argument refused for a
+ * parameter), GI_ERR_SHAPE (a fan-based kind for a bias, which has one
+ * dimension), GI_ERR_STATE (a spec would initialize a parameter of a
+ * LazyLinear that has not run its first forward: it does not exist yet, and
+ * PyTorch refuses uninitialized parameters too), GI_ERR_OVERFLOW,
+ * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_module_init_(gi_module m, const gi_init *weight,
+                                 const gi_init *bias, gi_generator gen);
 
 /* module.named_parameters(): calls fn(name, param) for each parameter in
  * PyTorch's order and with its dotted names ("0.weight", "0.bias",

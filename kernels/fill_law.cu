@@ -1,9 +1,33 @@
 /* Random fills: Philox block -> law transform -> one 16-byte (or 8-byte)
  * store, fused in one kernel. Each thread owns whole Philox blocks, so
  * element i's value is fixed by (seed, stream, offset, i) whatever the grid
- * shape. Index fills (eye, dirac) live here too: one pass, value from i. */
+ * shape. The batch kernel does the same for a table of tensors (a whole
+ * module tree) in one launch. Index fills (eye, dirac) live here too: one
+ * pass, value from i. */
 #include "kernels.h"
 #include "launch.cuh"
+
+/* Stores v[0..per) at data[first..] (clipped at n): one vector store when
+ * the tensor's base is aligned for it and the item is whole. */
+__device__ __forceinline__ void gi_store_item(float *data, int64_t n,
+                                              int64_t first, int64_t per,
+                                              bool vector_ok, const float v[4])
+{
+    if (vector_ok && per == 4 && first + 4 <= n) {
+        *reinterpret_cast<float4 *>(data + first) =
+            make_float4(v[0], v[1], v[2], v[3]);
+    } else if (vector_ok && per == 2 && first + 2 <= n) {
+        *reinterpret_cast<float2 *>(data + first) = make_float2(v[0], v[1]);
+    } else {
+        for (int64_t k = 0; k < per && first + k < n; ++k)
+            data[first + k] = v[k];
+    }
+}
+
+__device__ __forceinline__ bool gi_vector_ok(const float *data, int64_t per)
+{
+    return ((uintptr_t)data & (per * sizeof(float) - 1)) == 0;
+}
 
 __global__ void gi_fill_law_kernel(float *data, int64_t n, gi_law law,
                                    uint64_t seed, uint64_t philox_stream,
@@ -11,7 +35,7 @@ __global__ void gi_fill_law_kernel(float *data, int64_t n, gi_law law,
 {
     const int64_t per = gi_law_elems_per_block(&law);
     const int64_t nblocks = (n + per - 1) / per;
-    const bool vector_ok = ((uintptr_t)data & (per * sizeof(float) - 1)) == 0;
+    const bool vector_ok = gi_vector_ok(data, per);
     int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
          b < nblocks; b += stride) {
@@ -19,17 +43,63 @@ __global__ void gi_fill_law_kernel(float *data, int64_t n, gi_law law,
         gi_block(seed, philox_stream, offset + (uint64_t)b, bits);
         float v[4];
         gi_law_block(&law, bits, v);
-        int64_t first = b * per;
-        if (vector_ok && per == 4 && first + 4 <= n) {
-            *reinterpret_cast<float4 *>(data + first) =
-                make_float4(v[0], v[1], v[2], v[3]);
-        } else if (vector_ok && per == 2 && first + 2 <= n) {
-            *reinterpret_cast<float2 *>(data + first) = make_float2(v[0], v[1]);
-        } else {
-            for (int64_t k = 0; k < per && first + k < n; ++k)
-                data[first + k] = v[k];
-        }
+        gi_store_item(data, n, b * per, per, vector_ok, v);
     }
+}
+
+/* The job owning work item `item`: the last j with first_item[j] <= item. */
+__device__ __forceinline__ int64_t gi_job_of_item(const int64_t *first_item,
+                                                  int64_t njobs, int64_t item)
+{
+    int64_t lo = 0, hi = njobs - 1;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (first_item[mid] <= item)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* A work item is one Philox block of a random job (the same block, the
+ * same transform and the same store as gi_fill_law_kernel) or four
+ * elements of a constant job, written without drawing. */
+__global__ void gi_fill_batch_kernel(const gi_fill_job *jobs,
+                                     const int64_t *first_item, int64_t njobs,
+                                     int64_t items)
+{
+    int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    for (int64_t item = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
+         item < items; item += stride) {
+        int64_t j = gi_job_of_item(first_item, njobs, item);
+        const gi_fill_job *job = &jobs[j];
+        const int64_t per = gi_job_item_elems(job);
+        const int64_t b = item - first_item[j];
+        float v[4];
+        if (job->random) {
+            uint32_t bits[4];
+            gi_block(job->pos.seed, job->pos.stream,
+                     job->pos.offset + (uint64_t)b, bits);
+            gi_law_block(&job->law, bits, v);
+        } else {
+            v[0] = v[1] = v[2] = v[3] = job->value;
+        }
+        gi_store_item(job->data, job->n, b * per, per,
+                      gi_vector_ok(job->data, per), v);
+    }
+}
+
+extern "C" cudaError_t gi_launch_fill_batch(cudaStream_t stream,
+                                            int max_blocks,
+                                            const gi_fill_job *jobs,
+                                            const int64_t *first_item,
+                                            int64_t njobs, int64_t items)
+{
+    gi_fill_batch_kernel<<<gi_grid_for(items, max_blocks),
+                           GI_THREADS_PER_BLOCK, 0, stream>>>(
+        jobs, first_item, njobs, items);
+    return cudaGetLastError();
 }
 
 extern "C" cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,

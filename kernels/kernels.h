@@ -6,7 +6,7 @@
 #include <cuda_runtime_api.h>
 #include <stdint.h>
 
-#include "../src/laws.h"
+#include "../src/fill_job.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -30,6 +30,15 @@ cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,
                                float *data, int64_t n, gi_law law,
                                uint64_t seed, uint64_t philox_stream,
                                uint64_t offset);
+
+/* Every job of a table in device memory, as gi_launch_fill_law (random
+ * jobs) or a fill with the job's value (constant ones) would write it:
+ * first_item[j] numbers job j's first work item (gi_job_items), items in
+ * all; njobs >= 1, every job non-empty. */
+cudaError_t gi_launch_fill_batch(cudaStream_t stream, int max_blocks,
+                                 const gi_fill_job *jobs,
+                                 const int64_t *first_item, int64_t njobs,
+                                 int64_t items);
 
 /* data[i] = gi_index_value(law, i) for i < n. */
 cudaError_t gi_launch_fill_index(cudaStream_t stream, int max_blocks,

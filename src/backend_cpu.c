@@ -200,6 +200,67 @@ static gi_status cpu_fill_law(void *state, float *data, int64_t n,
     return GI_OK;
 }
 
+/* Elements in one chunk of a job: a chunk of Philox blocks for a random
+ * job, a map's stretch for a constant one. */
+static int64_t chunk_elems(const gi_fill_job *job)
+{
+    return job->random ? GI_CPU_CHUNK_BLOCKS * gi_law_elems_per_block(&job->law)
+                       : GI_CPU_PARALLEL_MIN;
+}
+
+/* The job holding chunk c: the last j with first[j] <= c. */
+static int64_t job_of_chunk(const int64_t *first, int64_t njobs, int64_t c)
+{
+    int64_t lo = 0, hi = njobs - 1;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (first[mid] <= c)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
+/* All jobs' chunks in one parallel loop: first[j] numbers job j's first
+ * chunk, so each iteration finds its job and does what cpu_fill_law or
+ * cpu_map would do with that chunk. */
+static gi_status cpu_fill_batch(void *state, const gi_fill_job *jobs,
+                                int64_t njobs, const char *fn)
+{
+    int64_t *first = gi_malloc((size_t)(njobs + 1) * sizeof *first);
+    if (first == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                       "cannot allocate the chunk table of %lld fills",
+                       (long long)njobs);
+    int64_t elems = 0;
+    first[0] = 0;
+    for (int64_t j = 0; j < njobs; ++j) {
+        int64_t step = chunk_elems(&jobs[j]);
+        first[j + 1] = first[j] + (jobs[j].n + step - 1) / step;
+        elems += jobs[j].n;
+    }
+    const int64_t chunks = first[njobs];
+#pragma omp parallel for num_threads(threads_for(state, elems)) schedule(static)
+    for (int64_t c = 0; c < chunks; ++c) {
+        const int64_t j = job_of_chunk(first, njobs, c);
+        const gi_fill_job *job = &jobs[j];
+        const int64_t step = chunk_elems(job);
+        const int64_t start = (c - first[j]) * step;
+        int64_t count = job->n - start < step ? job->n - start : step;
+        if (job->random) {
+            gi_cpu_fill_chunk(&job->law, job->pos.seed, job->pos.stream,
+                              job->pos.offset, start, count,
+                              job->data + start);
+        } else {
+            const gi_map fill = {GI_MAP_FILL, 0, job->value, 0.0f};
+            map_range(fill, job->data + start, count);
+        }
+    }
+    free(first);
+    return GI_OK;
+}
+
 static gi_status cpu_fill_index(void *state, float *data, int64_t n,
                                 const gi_index_law *law, const char *fn)
 {
@@ -228,6 +289,7 @@ const struct gi_backend_ops gi_cpu_backend = {
     .map = cpu_map,
     .map2 = cpu_map2,
     .fill_law = cpu_fill_law,
+    .fill_batch = cpu_fill_batch,
     .fill_index = cpu_fill_index,
     .sparse_zero = cpu_sparse_zero,
     .linear = cpu_linear,

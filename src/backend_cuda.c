@@ -2,6 +2,7 @@
  * the kernel launchers of kernels/. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
@@ -202,6 +203,67 @@ static gi_status cuda_fill_law(void *state, float *data, int64_t n,
     return GI_OK;
 }
 
+/* The table the batch kernel reads: first_item[0..njobs] (each job's first
+ * work item, then the total), then the jobs, in one buffer so that one
+ * copy uploads it. NULL when the host buffer cannot be allocated. */
+static unsigned char *batch_table(const gi_fill_job *jobs, int64_t njobs,
+                                  size_t *bytes, int64_t *items)
+{
+    size_t index_bytes = (size_t)(njobs + 1) * sizeof(int64_t);
+    *bytes = index_bytes + (size_t)njobs * sizeof *jobs;
+    unsigned char *table = gi_malloc(*bytes);
+    if (table == NULL)
+        return NULL;
+    int64_t *first = (int64_t *)table;
+    first[0] = 0;
+    for (int64_t j = 0; j < njobs; ++j)
+        first[j + 1] = first[j] + gi_job_items(&jobs[j]);
+    memcpy(table + index_bytes, jobs, (size_t)njobs * sizeof *jobs);
+    *items = first[njobs];
+    return table;
+}
+
+/* A whole tree in one launch: the table goes to stream-ordered pool memory
+ * (one copy), the kernel reads it, and the memory returns to the pool
+ * after the kernel. The host buffer may be freed once the copy call
+ * returns: a copy from pageable memory has been staged by then. */
+static gi_status cuda_fill_batch(void *state, const gi_fill_job *jobs,
+                                 int64_t njobs, const char *fn)
+{
+    cuda_state *s = state;
+    size_t bytes = 0;
+    int64_t items = 0;
+    unsigned char *table = batch_table(jobs, njobs, &bytes, &items);
+    if (table == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                       "cannot allocate the table of %lld fills",
+                       (long long)njobs);
+    void *dev = NULL;
+    const char *what = "cudaMallocAsync";
+    cudaError_t err = gi_cuda_malloc_async(&dev, bytes, s->stream);
+    if (err == cudaSuccess) {
+        what = "cudaMemcpyAsync";
+        err = cudaMemcpyAsync(dev, table, bytes, cudaMemcpyHostToDevice,
+                              s->stream);
+    }
+    if (err == cudaSuccess) {
+        what = "gi_launch_fill_batch";
+        const int64_t *first = dev;
+        err = gi_launch_fill_batch(s->stream, s->max_blocks,
+                                   (const gi_fill_job *)(first + njobs + 1),
+                                   first, njobs, items);
+    }
+    free(table);
+    if (dev != NULL) {
+        cudaError_t freed = cudaFreeAsync(dev, s->stream);
+        if (err == cudaSuccess && freed != cudaSuccess) {
+            what = "cudaFreeAsync";
+            err = freed;
+        }
+    }
+    return err == cudaSuccess ? GI_OK : cuda_fail(err, fn, what);
+}
+
 static gi_status cublas_fail(cublasStatus_t err, const char *fn,
                              const char *what)
 {
@@ -308,6 +370,7 @@ const struct gi_backend_ops gi_cuda_backend = {
     .map = cuda_map,
     .map2 = cuda_map2,
     .fill_law = cuda_fill_law,
+    .fill_batch = cuda_fill_batch,
     .fill_index = cuda_fill_index,
     .sparse_zero = cuda_sparse_zero,
     .linear = cuda_linear,

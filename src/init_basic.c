@@ -4,31 +4,19 @@
 
 #include "internal.h"
 
-static gi_status fill_constant(gi_tensor t, float value, const char *fn)
+void gi_job_uniform(gi_fill_job *job, gi_tensor t, float a, float b)
 {
-    gi_map m = {GI_MAP_FILL, 0, value, 0.0f};
-    return gi_run_map(t, &m, fn);
+    if (a == b) { /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
+        gi_job_constant(job, t, a + 0.0f);
+        return;
+    }
+    gi_law law = {.kind = GI_LAW_UNIFORM, .p = {a, b - a, gi_float_below(b)}};
+    gi_job_law(job, t, &law);
 }
 
-gi_status gi_fill_with_law(gi_tensor t, const gi_law *law, gi_generator gen,
-                           const char *fn)
+gi_status gi_plan_uniform(gi_tensor t, float a, float b, gi_fill_job *job,
+                          const char *fn)
 {
-    if (t->numel == 0)
-        return GI_OK;
-    gen = gi_resolve_generator(t, gen);
-    gi_philox_pos pos = {gen->seed, gen->stream, gen->offset};
-    gi_context ctx = t->storage->ctx;
-    gi_status st = ctx->ops->fill_law(ctx->state, gi_tensor_f32(t), t->numel,
-                                      law, &pos, fn);
-    int64_t per = gi_law_elems_per_block(law);
-    if (st == GI_OK)
-        gen->offset += (uint64_t)((t->numel + per - 1) / per);
-    return st;
-}
-
-gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen)
-{
-    static const char *const fn = "gi_uniform_";
     gi_status st = gi_check_f32(t, fn, "t");
     if (st != GI_OK)
         return st;
@@ -44,21 +32,13 @@ gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "b - a overflows float (a = %g, b = %g)", (double)a,
                        (double)b);
-    return gi_fill_uniform(t, a, b, gen, fn);
+    gi_job_uniform(job, t, a, b);
+    return GI_OK;
 }
 
-gi_status gi_fill_uniform(gi_tensor t, float a, float b, gi_generator gen,
-                          const char *fn)
+gi_status gi_plan_normal(gi_tensor t, float mean, float std, gi_fill_job *job,
+                         const char *fn)
 {
-    if (a == b) /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
-        return fill_constant(t, a + 0.0f, fn);
-    gi_law law = {.kind = GI_LAW_UNIFORM, .p = {a, b - a, gi_float_below(b)}};
-    return gi_fill_with_law(t, &law, gen, fn);
-}
-
-gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen)
-{
-    static const char *const fn = "gi_normal_";
     gi_status st = gi_check_f32(t, fn, "t");
     if (st != GI_OK)
         return st;
@@ -70,7 +50,40 @@ gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen)
                        "argument 'std' must be finite and >= 0, got %g",
                        (double)std);
     gi_law law = {.kind = GI_LAW_NORMAL, .p = {mean, std}};
-    return gi_fill_with_law(t, &law, gen, fn);
+    gi_job_law(job, t, &law);
+    return GI_OK;
+}
+
+gi_status gi_plan_constant(gi_tensor t, float value, gi_fill_job *job,
+                           const char *fn)
+{
+    gi_status st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK)
+        gi_job_constant(job, t, value);
+    return st;
+}
+
+gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen)
+{
+    static const char *const fn = "gi_uniform_";
+    gi_fill_job job;
+    gi_status st = gi_plan_uniform(t, a, b, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
+}
+
+gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen)
+{
+    static const char *const fn = "gi_normal_";
+    gi_fill_job job;
+    gi_status st = gi_plan_normal(t, mean, std, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
+}
+
+static gi_status fill_constant(gi_tensor t, float value, const char *fn)
+{
+    gi_fill_job job;
+    gi_status st = gi_plan_constant(t, value, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, NULL, fn);
 }
 
 gi_status gi_constant_(gi_tensor t, float value)

@@ -166,20 +166,37 @@ static gi_status check_scale(double scale, double reach, const char *fn)
 }
 
 /* U[-bound, bound) or N(0, std^2) once the scale is known. */
-static gi_status fill_uniform_bound(gi_tensor t, double bound,
-                                    gi_generator gen, const char *fn)
+static gi_status plan_uniform_bound(gi_tensor t, double bound,
+                                    gi_fill_job *job, const char *fn)
 {
     gi_status st = check_scale(bound, 2.0, fn);
     float b = (float)bound;
-    return st != GI_OK ? st : gi_fill_uniform(t, -b, b, gen, fn);
+    if (st == GI_OK)
+        gi_job_uniform(job, t, -b, b);
+    return st;
 }
 
-static gi_status fill_normal_std(gi_tensor t, double std, gi_generator gen,
+static gi_status plan_normal_std(gi_tensor t, double std, gi_fill_job *job,
                                  const char *fn)
 {
     gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, (float)std}};
     gi_status st = check_scale(std, 7.0, fn);
-    return st != GI_OK ? st : gi_fill_with_law(t, &law, gen, fn);
+    if (st == GI_OK)
+        gi_job_law(job, t, &law);
+    return st;
+}
+
+/* The law of standard deviation std: U[-sqrt(3) std, sqrt(3) std) or
+ * N(0, std^2); zero elements draw nothing. */
+static gi_status plan_std(gi_tensor t, double std, int normal,
+                          gi_fill_job *job, const char *fn)
+{
+    if (t->numel == 0) {
+        gi_job_nothing(job);
+        return GI_OK;
+    }
+    return normal ? plan_normal_std(t, std, job, fn)
+                  : plan_uniform_bound(t, sqrt(3.0) * std, job, fn);
 }
 
 /* Xavier's std, gain * sqrt(2 / (fan_in + fan_out)), after the checks. */
@@ -197,24 +214,28 @@ static gi_status xavier_std(gi_tensor t, float gain, double *std,
     return st;
 }
 
+gi_status gi_plan_xavier(gi_tensor t, float gain, int normal,
+                         gi_fill_job *job, const char *fn)
+{
+    double std = 0.0;
+    gi_status st = xavier_std(t, gain, &std, fn);
+    return st != GI_OK ? st : plan_std(t, std, normal, job, fn);
+}
+
 gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen)
 {
     static const char *const fn = "gi_xavier_uniform_";
-    double std = 0.0;
-    gi_status st = xavier_std(t, gain, &std, fn);
-    if (st != GI_OK || t->numel == 0)
-        return st;
-    return fill_uniform_bound(t, sqrt(3.0) * std, gen, fn);
+    gi_fill_job job;
+    gi_status st = gi_plan_xavier(t, gain, 0, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
 gi_status gi_xavier_normal_(gi_tensor t, float gain, gi_generator gen)
 {
     static const char *const fn = "gi_xavier_normal_";
-    double std = 0.0;
-    gi_status st = xavier_std(t, gain, &std, fn);
-    if (st != GI_OK || t->numel == 0)
-        return st;
-    return fill_normal_std(t, std, gen, fn);
+    gi_fill_job job;
+    gi_status st = gi_plan_xavier(t, gain, 1, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
 /* Kaiming's std, gain / sqrt(fan); 0 elements: *std stays 0, no fill. */
@@ -230,34 +251,39 @@ static gi_status kaiming_std(gi_tensor t, float a, gi_fan_mode mode,
     return st;
 }
 
+gi_status gi_plan_kaiming(gi_tensor t, float a, gi_fan_mode mode,
+                          gi_nonlinearity nl, int normal, gi_fill_job *job,
+                          const char *fn)
+{
+    double std = 0.0;
+    gi_status st = kaiming_std(t, a, mode, nl, &std, fn);
+    return st != GI_OK ? st : plan_std(t, std, normal, job, fn);
+}
+
 gi_status gi_kaiming_uniform_(gi_tensor t, float a, gi_fan_mode mode,
                               gi_nonlinearity nl, gi_generator gen)
 {
     static const char *const fn = "gi_kaiming_uniform_";
-    double std = 0.0;
-    gi_status st = kaiming_std(t, a, mode, nl, &std, fn);
-    if (st != GI_OK || t->numel == 0)
-        return st;
-    return fill_uniform_bound(t, sqrt(3.0) * std, gen, fn);
+    gi_fill_job job;
+    gi_status st = gi_plan_kaiming(t, a, mode, nl, 0, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
 gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
                              gi_nonlinearity nl, gi_generator gen)
 {
     static const char *const fn = "gi_kaiming_normal_";
-    double std = 0.0;
-    gi_status st = kaiming_std(t, a, mode, nl, &std, fn);
-    if (st != GI_OK || t->numel == 0)
-        return st;
-    return fill_normal_std(t, std, gen, fn);
+    gi_fill_job job;
+    gi_status st = gi_plan_kaiming(t, a, mode, nl, 1, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
 /* JAX's correction: the std of a standard normal truncated to [-2, 2]. */
 #define GI_TRUNC2_STD 0.87962566103423978
 
-static gi_status variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
-                                  gi_distribution distribution,
-                                  gi_generator gen, const char *fn)
+gi_status gi_plan_variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
+                                   gi_distribution distribution,
+                                   gi_fill_job *job, const char *fn)
 {
     double fan = 0.0;
     gi_status st = fan_for(t, mode, 1, &fan, fn);
@@ -270,22 +296,36 @@ static gi_status variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
         st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                      "argument 'distribution' has unknown value %d",
                      (int)distribution);
-    if (st != GI_OK || t->numel == 0)
+    if (st != GI_OK)
         return st;
+    if (t->numel == 0) {
+        gi_job_nothing(job);
+        return GI_OK;
+    }
     double variance = scale / fan;
     switch (distribution) {
     case GI_DIST_TRUNCATED_NORMAL: {
         double std = sqrt(variance) / GI_TRUNC2_STD;
         st = check_scale(std, 4.0, fn);
         return st != GI_OK ? st
-                           : gi_fill_trunc_normal(t, 0.0, std, -2.0 * std,
-                                                  2.0 * std, gen, fn);
+                           : gi_job_trunc_normal(job, t, 0.0, std, -2.0 * std,
+                                                 2.0 * std, fn);
     }
     case GI_DIST_NORMAL:
-        return fill_normal_std(t, sqrt(variance), gen, fn);
+        return plan_normal_std(t, sqrt(variance), job, fn);
     default:
-        return fill_uniform_bound(t, sqrt(3.0 * variance), gen, fn);
+        return plan_uniform_bound(t, sqrt(3.0 * variance), job, fn);
     }
+}
+
+static gi_status variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
+                                  gi_distribution distribution,
+                                  gi_generator gen, const char *fn)
+{
+    gi_fill_job job;
+    gi_status st = gi_plan_variance_scaling(t, scale, mode, distribution, &job,
+                                            fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
 gi_status gi_variance_scaling_(gi_tensor t, float scale, gi_fan_mode mode,

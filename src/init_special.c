@@ -10,8 +10,8 @@
 static double lower_tail(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 static double upper_tail(double x) { return 0.5 * erfc(x / sqrt(2.0)); }
 
-gi_status gi_fill_trunc_normal(gi_tensor t, double mean, double std, double a,
-                               double b, gi_generator gen, const char *fn)
+gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
+                              double std, double a, double b, const char *fn)
 {
     double alpha = (a - mean) / std, beta = (b - mean) / std;
     /* Work in the tail the interval lies in, where the probabilities keep
@@ -30,13 +30,13 @@ gi_status gi_fill_trunc_normal(gi_tensor t, double mean, double std, double a,
     gi_law law = {.kind = GI_LAW_TRUNC_NORMAL,
                   .p = {(float)lo, (float)(hi - lo), upper ? -1.0f : 1.0f,
                         (float)mean, (float)std, (float)a, (float)b}};
-    return gi_fill_with_law(t, &law, gen, fn);
+    gi_job_law(job, t, &law);
+    return GI_OK;
 }
 
-gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
-                           float b, gi_generator gen)
+gi_status gi_plan_trunc_normal(gi_tensor t, float mean, float std, float a,
+                               float b, gi_fill_job *job, const char *fn)
 {
-    static const char *const fn = "gi_trunc_normal_";
     gi_status st = gi_check_f32(t, fn, "t");
     if (st != GI_OK)
         return st;
@@ -48,9 +48,20 @@ gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "expects a < b, got a = %g, b = %g", (double)a,
                        (double)b);
-    if (t->numel == 0)
+    if (t->numel == 0) { /* the interval's probability is not needed */
+        gi_job_nothing(job);
         return GI_OK;
-    return gi_fill_trunc_normal(t, mean, std, a, b, gen, fn);
+    }
+    return gi_job_trunc_normal(job, t, mean, std, a, b, fn);
+}
+
+gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
+                           float b, gi_generator gen)
+{
+    static const char *const fn = "gi_trunc_normal_";
+    gi_fill_job job;
+    gi_status st = gi_plan_trunc_normal(t, mean, std, a, b, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
 static gi_status fill_index(gi_tensor t, const gi_index_law *law,
@@ -164,17 +175,25 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
     return GI_OK;
 }
 
-gi_status gi_mixture_(gi_tensor t, int k, const gi_component *components,
-                      gi_generator gen)
+gi_status gi_plan_mixture(gi_tensor t, int k, const gi_component *components,
+                          gi_fill_job *job, const char *fn)
 {
-    static const char *const fn = "gi_mixture_";
     gi_status st = gi_check_f32(t, fn, "t");
     gi_law law = {.kind = GI_LAW_MIXTURE, .p = {0}};
     if (st == GI_OK)
         st = mixture_law(k, components, &law, fn);
-    if (st != GI_OK || t->numel == 0)
-        return st;
-    return gi_fill_with_law(t, &law, gen, fn);
+    if (st == GI_OK)
+        gi_job_law(job, t, &law);
+    return st;
+}
+
+gi_status gi_mixture_(gi_tensor t, int k, const gi_component *components,
+                      gi_generator gen)
+{
+    static const char *const fn = "gi_mixture_";
+    gi_fill_job job;
+    gi_status st = gi_plan_mixture(t, k, components, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
 gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)

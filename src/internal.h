@@ -2,8 +2,8 @@
 #ifndef GINIT_INTERNAL_H
 #define GINIT_INTERNAL_H
 
+#include "fill_job.h"
 #include "ginit.h"
-#include "laws.h"
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -23,13 +23,6 @@ gi_status gi_fail(gi_status status, const char *fn, const char *fmt, ...)
     } while (0)
 
 /* ---- backends ------------------------------------------------------------ */
-
-/* The Philox position of one random fill: key, stream, first block. */
-typedef struct gi_philox_pos {
-    uint64_t seed;
-    uint64_t stream;
-    uint64_t offset;
-} gi_philox_pos;
 
 /* What each device provides. `state` is the backend's private context.
  * Pointers given to the device functions are device memory of that backend;
@@ -52,6 +45,11 @@ struct gi_backend_ops {
     gi_status (*fill_law)(void *state, float *data, int64_t n,
                           const gi_law *law, const gi_philox_pos *pos,
                           const char *fn);
+    /* Every job of jobs[0..njobs) (each with n > 0 and its position set),
+     * in one pass over them all: one parallel loop on the CPU, one table
+     * upload and one kernel on the GPU. Nothing is written on failure. */
+    gi_status (*fill_batch)(void *state, const gi_fill_job *jobs,
+                            int64_t njobs, const char *fn);
     gi_status (*fill_index)(void *state, float *data, int64_t n,
                             const gi_index_law *law, const char *fn);
     /* sparse_'s zeros: gi_sparse_column for every column. */
@@ -143,16 +141,63 @@ gi_generator gi_resolve_generator(gi_tensor t, gi_generator gen);
 /* Applies m to every element of t after checking t; zero elements: no-op. */
 gi_status gi_run_map(gi_tensor t, const gi_map *m, const char *fn);
 
-/* U[a, b) for checked a <= b (a == b fills a without drawing). */
-gi_status gi_fill_uniform(gi_tensor t, float a, float b, gi_generator gen,
+/* ---- planned fills (init_plan.c and the initializers) --------------------- */
+
+/* Jobs over t's elements: nothing; every element `value`; `law`. */
+void gi_job_nothing(gi_fill_job *job);
+void gi_job_constant(gi_fill_job *job, gi_tensor t, float value);
+void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law);
+
+/* U[a, b) for checked a <= b; a == b is the constant a + 0 (no draws). */
+void gi_job_uniform(gi_fill_job *job, gi_tensor t, float a, float b);
+
+/* N(mean, std^2) truncated to [a, b], arguments checked by the caller
+ * except the interval's probability, which this checks. */
+gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
+                              double std, double a, double b, const char *fn);
+
+/* Runs jobs[0..njobs) on ctx's device: each random job draws from gen at
+ * the offset the ones before it left, as if they ran one by one. Empty
+ * jobs are dropped (jobs is reordered); one job takes the backend's
+ * single-tensor path, more take fill_batch. gen advances on success only. */
+gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
+                      gi_generator gen, const char *fn);
+
+/* Runs one planned job on t's context with gen (NULL: the default). */
+gi_status gi_fill_planned(gi_tensor t, gi_fill_job *job, gi_generator gen,
                           const char *fn);
 
-/* N(mean, std^2) truncated to [a, b], arguments checked by the caller. */
-gi_status gi_fill_trunc_normal(gi_tensor t, double mean, double std, double a,
-                               double b, gi_generator gen, const char *fn);
-
-/* Runs a random law over t with gen and advances gen on success only. */
-gi_status gi_fill_with_law(gi_tensor t, const gi_law *law, gi_generator gen,
+/* The plans of the initializers: each checks t and its arguments exactly
+ * as the public function does (messages naming fn) and describes the fill
+ * in *job, writing nothing and drawing nothing. The public initializers
+ * are a plan then gi_fill_planned. */
+gi_status gi_plan_uniform(gi_tensor t, float a, float b, gi_fill_job *job,
+                          const char *fn);
+gi_status gi_plan_normal(gi_tensor t, float mean, float std, gi_fill_job *job,
+                         const char *fn);
+gi_status gi_plan_constant(gi_tensor t, float value, gi_fill_job *job,
                            const char *fn);
+gi_status gi_plan_xavier(gi_tensor t, float gain, int normal,
+                         gi_fill_job *job, const char *fn);
+gi_status gi_plan_kaiming(gi_tensor t, float a, gi_fan_mode mode,
+                          gi_nonlinearity nl, int normal, gi_fill_job *job,
+                          const char *fn);
+gi_status gi_plan_variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
+                                   gi_distribution distribution,
+                                   gi_fill_job *job, const char *fn);
+gi_status gi_plan_trunc_normal(gi_tensor t, float mean, float std, float a,
+                               float b, gi_fill_job *job, const char *fn);
+gi_status gi_plan_mixture(gi_tensor t, int k, const gi_component *components,
+                          gi_fill_job *job, const char *fn);
+
+/* Refuses a descriptor whose kind is not a gi_init_kind; arg names the
+ * argument ("spec", "weight"). */
+gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
+                             const char *fn);
+
+/* The plan of spec's initializer for t (spec non-NULL); errors as that
+ * initializer's, an unknown kind naming arg. */
+gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
+                       gi_fill_job *job, const char *fn);
 
 #endif

@@ -79,9 +79,13 @@ static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in,
     double w_bound = fan_in > 0 ? sqrt(3.0) * (gain / sqrt((double)fan_in))
                                 : 0.0;
     double b_bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0;
-    gi_status st = gi_fill_uniform(w, (float)-w_bound, (float)w_bound, NULL, fn);
-    if (st == GI_OK && b != NULL)
-        st = gi_fill_uniform(b, (float)-b_bound, (float)b_bound, NULL, fn);
+    gi_fill_job job;
+    gi_job_uniform(&job, w, (float)-w_bound, (float)w_bound);
+    gi_status st = gi_fill_planned(w, &job, NULL, fn);
+    if (st == GI_OK && b != NULL) {
+        gi_job_uniform(&job, b, (float)-b_bound, (float)b_bound);
+        st = gi_fill_planned(b, &job, NULL, fn);
+    }
     return st;
 }
 

@@ -32,7 +32,9 @@ gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen)
     st = gi_tensor_new(&w, ctx, 2, shape, fn);
     if (st == GI_OK) {
         gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, 1.0f}};
-        st = gi_fill_with_law(w, &law, g, fn);
+        gi_fill_job job;
+        gi_job_law(&job, w, &law);
+        st = gi_fill_planned(w, &job, g, fn);
     }
     if (st == GI_OK)
         st = ctx->ops->orthogonalize(ctx->state, gi_tensor_f32(w), rows, cols,

@@ -239,3 +239,88 @@ Test(gpu, every_initializer_equals_cpu_bit_for_bit)
     gi_context_destroy(gpu);
     gi_context_destroy(cpu);
 }
+
+/* The same tree on a context: odd sizes, no bias, zero-size layers. */
+static gi_module gpu_test_tree(gi_context ctx)
+{
+    const int64_t sizes[][3] = {{301, 257, 1}, {257, 129, 0}, {129, 7, 1},
+                                {7, 0, 1}, {0, 3, 1}};
+    gi_module net = NULL;
+    cr_assert_eq(gi_sequential_create(&net, ctx, 0, NULL), GI_OK);
+    for (size_t i = 0; i < sizeof sizes / sizeof *sizes; ++i) {
+        gi_module l = NULL;
+        cr_assert_eq(gi_linear_create(&l, ctx, sizes[i][0], sizes[i][1],
+                                      (int)sizes[i][2]), GI_OK, "%s",
+                     gi_last_error());
+        cr_assert_eq(gi_sequential_append(net, l), GI_OK);
+    }
+    return net;
+}
+
+typedef struct gathered {
+    gi_tensor t[16];
+    int n;
+} gathered;
+
+static gi_status gather(const char *name, gi_tensor p, void *user)
+{
+    (void)name;
+    gathered *g = user;
+    cr_assert_lt(g->n, 16);
+    g->t[g->n++] = p;
+    return GI_OK;
+}
+
+/* A whole tree in one kernel launch gives the CPU's bits and offset. */
+Test(gpu, module_init_equals_cpu_bit_for_bit)
+{
+    gi_context gpu = gpu_context_or_skip(), cpu = cpu_context();
+    static const gi_component chapter[] = {
+        {0.25f, GI_COMPONENT_UNIFORM, 5, 10},
+        {0.5f, GI_COMPONENT_CONSTANT, 0, 0},
+        {0.25f, GI_COMPONENT_UNIFORM, -10, -5}};
+    const gi_init specs[][2] = {
+        {{.kind = GI_INIT_XAVIER_UNIFORM, .a = 1}, {.kind = GI_INIT_ZEROS}},
+        {{.kind = GI_INIT_KAIMING_NORMAL, .nonlinearity = GI_NONLIN_RELU},
+         {.kind = GI_INIT_MIXTURE, .k = 3, .components = chapter}},
+        {{.kind = GI_INIT_TRUNC_NORMAL, .b = 1, .c = -2, .d = 2},
+         {.kind = GI_INIT_UNIFORM, .a = 0.5f, .b = 0.5f}},
+        {{.kind = GI_INIT_LECUN_NORMAL},
+         {.kind = GI_INIT_NORMAL, .a = 1, .b = 0.1f}},
+        {{.kind = GI_INIT_VARIANCE_SCALING, .a = 2, .mode = GI_FAN_AVG,
+          .distribution = GI_DIST_UNIFORM},
+         {.kind = GI_INIT_ONES}},
+        {{.kind = GI_INIT_MIXTURE, .k = 3, .components = chapter},
+         {.kind = GI_INIT_TRUNC_NORMAL, .b = 1, .c = 5, .d = 8}},
+    };
+    gi_module nets[2] = {gpu_test_tree(gpu), gpu_test_tree(cpu)};
+    gathered ps[2] = {{.n = 0}, {.n = 0}};
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create(&g, 0xabcdefull), GI_OK);
+    for (int d = 0; d < 2; ++d)
+        cr_assert_eq(gi_module_named_parameters(nets[d], gather, &ps[d]),
+                     GI_OK);
+    for (size_t s = 0; s < sizeof specs / sizeof *specs; ++s) {
+        uint64_t offsets[2];
+        for (int d = 0; d < 2; ++d) {
+            gi_generator_set_offset(g, 13 + s);
+            cr_assert_eq(gi_module_init_(nets[d], &specs[s][0], &specs[s][1],
+                                         g), GI_OK, "%s", gi_last_error());
+            offsets[d] = gi_generator_offset(g);
+        }
+        cr_expect_eq(offsets[0], offsets[1], "specs %zu: offsets differ", s);
+        for (int i = 0; i < ps[0].n; ++i) {
+            size_t bytes = (size_t)gi_tensor_numel(ps[0].t[i]) * sizeof(float);
+            float *a = to_host(ps[0].t[i]), *b = to_host(ps[1].t[i]);
+            cr_expect(memcmp(a, b, bytes) == 0,
+                      "specs %zu: parameter %d differs", s, i);
+            free(a);
+            free(b);
+        }
+    }
+    gi_generator_destroy(g);
+    gi_module_destroy(nets[0]);
+    gi_module_destroy(nets[1]);
+    gi_context_destroy(gpu);
+    gi_context_destroy(cpu);
+}

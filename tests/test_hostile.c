@@ -610,6 +610,12 @@ static const gi_component MIX9[] = {C9, C9, C9, C9, C9, C9, C9, C9, C9};
 #define N GI_COMPONENT_NORMAL
 #define K GI_COMPONENT_CONSTANT
 
+/* An initializer descriptor, for gi_init_ and gi_module_init_. */
+#define SPEC(...) (&(const gi_init){__VA_ARGS__})
+#define XAVIER SPEC(.kind = GI_INIT_XAVIER_UNIFORM, .a = 1.0f)
+#define UNIFORM SPEC(.kind = GI_INIT_UNIFORM, .a = -1.0f, .b = 1.0f)
+#define NONE SPEC(.kind = GI_INIT_NONE)
+
 static const char LONG_NAME[] =
     "leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_"
     "relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_"
@@ -1030,7 +1036,41 @@ static const char LONG_NAME[] =
     X(gi_randn, ndim_int_min, SHP, 0, gi_randn(&f->out_t, f->ctx, INT_MIN, SH_2x3, NULL)) \
     X(gi_randn, size_int64_min, SHP, 0, gi_randn(&f->out_t, f->ctx, 2, SH_MIN, NULL)) \
     X(gi_randn, numel_max_squared, OVF, 0, gi_randn(&f->out_t, f->ctx, 2, SH_OVFMAX, NULL)) \
-    X(gi_randn, exabytes, OOM, 0, gi_randn(&f->out_t, f->ctx, 1, SH_HUGE, f->gen))
+    X(gi_randn, exabytes, OOM, 0, gi_randn(&f->out_t, f->ctx, 1, SH_HUGE, f->gen)) \
+    X(gi_init_, null_t, NUL, 0, gi_init_(NULL, UNIFORM, NULL))                   \
+    X(gi_init_, null_t_none, NUL, 0, gi_init_(NULL, NONE, f->gen))               \
+    X(gi_init_, null_spec, NUL, 0, gi_init_(f->v, NULL, NULL))                   \
+    X(gi_init_, kind_999, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)999), NULL)) \
+    X(gi_init_, kind_neg, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)-1), f->gen)) \
+    X(gi_init_, kind_past_end, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)(GI_INIT_MIXTURE + 1)), NULL)) \
+    X(gi_init_, kind_int_min, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)INT_MIN), NULL)) \
+    X(gi_init_, none_writes_nothing, OK, 0, gi_init_(f->m, NONE, f->gen))        \
+    X(gi_init_, empty_consumes_nothing, OK, 0, gi_init_(f->e, UNIFORM, NULL))    \
+    X(gi_init_, uniform_a_nan, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_UNIFORM, .a = NAN, .b = 1), NULL)) \
+    X(gi_init_, uniform_b_inf, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_UNIFORM, .b = INFINITY), f->gen)) \
+    X(gi_init_, uniform_a_above_b, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_UNIFORM, .a = 1), NULL)) \
+    X(gi_init_, normal_mean_nan, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_NORMAL, .a = NAN, .b = 1), NULL)) \
+    X(gi_init_, normal_std_neg, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_NORMAL, .b = -1), f->gen)) \
+    X(gi_init_, constant_nan, OK, W, gi_init_(f->v, SPEC(.kind = GI_INIT_CONSTANT, .a = NAN), NULL)) \
+    X(gi_init_, xavier_vector, SHP, 0, gi_init_(f->v, XAVIER, NULL))             \
+    X(gi_init_, xavier_gain_nan, INV, 0, gi_init_(f->m, SPEC(.kind = GI_INIT_XAVIER_NORMAL, .a = NAN), NULL)) \
+    X(gi_init_, xavier_gain_inf, INV, 0, gi_init_(f->m, SPEC(.kind = GI_INIT_XAVIER_UNIFORM, .a = INFINITY), f->gen)) \
+    X(gi_init_, kaiming_mode_avg, INV, 0, gi_init_(f->m, SPEC(.kind = GI_INIT_KAIMING_UNIFORM, .mode = GI_FAN_AVG), NULL)) \
+    X(gi_init_, kaiming_nl_past_end, INV, 0, gi_init_(f->m, SPEC(.kind = GI_INIT_KAIMING_NORMAL, .nonlinearity = (gi_nonlinearity)12), NULL)) \
+    X(gi_init_, kaiming_slope_inf, INV, 0, gi_init_(f->c, SPEC(.kind = GI_INIT_KAIMING_NORMAL, .a = INFINITY, .nonlinearity = GI_NONLIN_LEAKY_RELU), f->gen)) \
+    X(gi_init_, kaiming_zero_fields, OK, W, gi_init_(f->c, SPEC(.kind = GI_INIT_KAIMING_UNIFORM), NULL)) \
+    X(gi_init_, trunc_normal_a_above_b, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_TRUNC_NORMAL, .b = 1, .c = 2, .d = -2), NULL)) \
+    X(gi_init_, trunc_normal_std_nan, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_TRUNC_NORMAL, .b = NAN, .c = -2, .d = 2), NULL)) \
+    X(gi_init_, trunc_normal_zero_fields, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_TRUNC_NORMAL), f->gen)) \
+    X(gi_init_, variance_scaling_scale_zero, INV, 0, gi_init_(f->m, SPEC(.kind = GI_INIT_VARIANCE_SCALING), NULL)) \
+    X(gi_init_, variance_scaling_dist_neg, INV, 0, gi_init_(f->m, SPEC(.kind = GI_INIT_VARIANCE_SCALING, .a = 1, .distribution = (gi_distribution)-1), NULL)) \
+    X(gi_init_, lecun_normal_scalar, SHP, 0, gi_init_(f->s, SPEC(.kind = GI_INIT_LECUN_NORMAL), NULL)) \
+    X(gi_init_, lecun_uniform_vector, SHP, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_LECUN_UNIFORM), f->gen)) \
+    X(gi_init_, mixture_k_zero, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .components = MIX3), NULL)) \
+    X(gi_init_, mixture_k_nine, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 9, .components = MIX9), NULL)) \
+    X(gi_init_, mixture_k_int_min, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = INT_MIN, .components = MIX3), NULL)) \
+    X(gi_init_, mixture_null_components, NUL, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 3), NULL)) \
+    X(gi_init_, mixture_prob_nan, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 1, .components = MIX1(NAN, K, 0.0f, 0.0f)), f->gen))
 
 #define CASES_MODULE(X)                                                          \
     X(gi_linear_create, null_out, NUL, 0, gi_linear_create(NULL, f->ctx, 4, 3, 1)) \
@@ -1102,6 +1142,26 @@ static const char LONG_NAME[] =
     X(gi_module_apply, null_m, NUL, 0, gi_module_apply(NULL, noop_module, NULL)) \
     X(gi_module_apply, null_fn, NUL, 0, gi_module_apply(f->seq, NULL, NULL))     \
     X(gi_module_apply, fn_fails, STA, NOMSG, apply_refused(f))                   \
+    X(gi_module_init_, null_m, NUL, 0, gi_module_init_(NULL, XAVIER, UNIFORM, NULL)) \
+    X(gi_module_init_, null_specs, OK, 0, gi_module_init_(f->lin, NULL, NULL, f->gen)) \
+    X(gi_module_init_, none_specs, OK, 0, gi_module_init_(f->seq, NONE, NONE, NULL)) \
+    X(gi_module_init_, weight_kind_999, INV, 0, gi_module_init_(f->lin, SPEC(.kind = (gi_init_kind)999), UNIFORM, NULL)) \
+    X(gi_module_init_, bias_kind_neg, INV, 0, gi_module_init_(f->lin, NULL, SPEC(.kind = (gi_init_kind)-1), f->gen)) \
+    X(gi_module_init_, kind_999_without_linear, INV, 0, gi_module_init_(f->relu, SPEC(.kind = (gi_init_kind)999), NULL, NULL)) \
+    /* the weight is planned, then the bias refused: neither is written */ \
+    X(gi_module_init_, xavier_bias, SHP, 0, gi_module_init_(f->lin, XAVIER, XAVIER, NULL)) \
+    X(gi_module_init_, kaiming_bias, SHP, 0, gi_module_init_(f->lin, UNIFORM, SPEC(.kind = GI_INIT_KAIMING_NORMAL), f->gen)) \
+    X(gi_module_init_, weight_std_nan, INV, 0, gi_module_init_(f->lin, SPEC(.kind = GI_INIT_NORMAL, .b = NAN), NULL, NULL)) \
+    X(gi_module_init_, bias_bound_inf, INV, 0, gi_module_init_(f->lin, XAVIER, SPEC(.kind = GI_INIT_UNIFORM, .b = INFINITY), f->gen)) \
+    X(gi_module_init_, bias_constant_nan, OK, W, gi_module_init_(f->lin, NULL, SPEC(.kind = GI_INIT_CONSTANT, .a = NAN), NULL)) \
+    X(gi_module_init_, mixture_k_nine, INV, 0, gi_module_init_(f->lin, SPEC(.kind = GI_INIT_MIXTURE, .k = 9, .components = MIX9), NULL, NULL)) \
+    X(gi_module_init_, mixture_null_components, NUL, 0, gi_module_init_(f->lin, UNIFORM, SPEC(.kind = GI_INIT_MIXTURE, .k = 3), NULL)) \
+    X(gi_module_init_, lazy_root, STA, 0, gi_module_init_(f->lazy, UNIFORM, NULL, NULL)) \
+    X(gi_module_init_, lazy_root_bias_only, STA, 0, gi_module_init_(f->lazy, NONE, UNIFORM, f->gen)) \
+    X(gi_module_init_, lazy_in_sequential, STA, 0, gi_module_init_(f->seq_lazy, XAVIER, UNIFORM, NULL)) \
+    X(gi_module_init_, lazy_left_alone, OK, 0, gi_module_init_(f->lazy, NONE, NULL, NULL)) \
+    X(gi_module_init_, relu_only, OK, 0, gi_module_init_(f->relu, XAVIER, UNIFORM, f->gen)) \
+    X(gi_module_init_, tree, OK, W, gi_module_init_(f->seq, XAVIER, UNIFORM, f->gen)) \
     X(gi_module_named_parameters, null_m, NUL, 0, gi_module_named_parameters(NULL, count_param, NULL)) \
     X(gi_module_named_parameters, null_fn, NUL, 0, gi_module_named_parameters(f->seq, NULL, NULL)) \
     X(gi_module_named_parameters, fn_fails, IOE, NOMSG, params_refused(f))       \

@@ -6,7 +6,8 @@
  * exhausted input reads as zeros and ends the program). Commands create and
  * destroy contexts, tensors, views, generators and module trees, run every
  * in-place operation and initializer with fuzzed arguments (NaN and infinities
- * included), forward, apply, named_parameters, print and format. Handles live
+ * included), initializer descriptors (gi_init_, gi_module_init_), forward,
+ * apply, named_parameters, print and format. Handles live
  * in small fixed arrays; whatever is left is destroyed at the end of each
  * input, in a fuzzed order, so any leak is the library's.
  *
@@ -25,7 +26,8 @@
  *  - a failed call leaves its tensor's elements and every generator as they
  *    were ("a failed fill does not touch the tensor and does not advance the
  *    generator"); a failed forward leaves the parameter count and the
- *    generator as they were;
+ *    generator as they were; a failed gi_module_init_ leaves every
+ *    parameter and every generator as they were;
  *  - uniform_ gives values in [a, b), trunc_normal_ values in [a, b],
  *    constant_/fill_ the exact bits, clamp_ values in [lo, hi] (or NaN), eye_
  *    the identity;
@@ -1123,11 +1125,97 @@ static gi_status params_cb(const char *name, gi_tensor p, void *user)
     }
 }
 
+/* A descriptor of any kind (unknown ones too) with fuzzed arguments; a
+ * mixture's components go to comps. */
+static void fz_init(state *s, gi_init *spec, gi_component *comps)
+{
+    uint8_t kb = u8(&s->r);
+    spec->kind = kb < 0xF0 ? (gi_init_kind)(kb % 15) : (gi_init_kind)(int8_t)kb;
+    spec->a = fz_float(&s->r);
+    spec->b = fz_float(&s->r);
+    spec->c = fz_float(&s->r);
+    spec->d = fz_float(&s->r);
+    spec->mode = (gi_fan_mode)(int8_t)u8(&s->r);
+    spec->nonlinearity = (gi_nonlinearity)(int8_t)u8(&s->r);
+    spec->distribution = (gi_distribution)(int8_t)u8(&s->r);
+    uint8_t k = u8(&s->r);
+    spec->k = k < 0xF8 ? k % (GI_MAX_COMPONENTS + 2) : -(k & 3);
+    fz_components(s, comps, spec->k > 0 ? spec->k : 0);
+    spec->components = (k & 0x40) && k < 0xF8 ? NULL : comps;
+}
+
+/* gi_init_ on a target: a failure changes nothing. */
+static void op_init(state *s)
+{
+    gi_tensor t = pick_target(s);
+    gi_init spec;
+    gi_component comps[GI_MAX_COMPONENTS + 2];
+    fz_init(s, &spec, comps);
+    gi_generator gen = pick_g(s);
+    snapshot sn;
+    take_snapshot(s, &sn, t);
+    gi_status st = known(gi_init_(t, (u8(&s->r) & 7) == 7 ? NULL : &spec,
+                                  gen));
+    if (st != GI_OK)
+        expect_unchanged(s, &sn);
+}
+
+/* FNV-1a over the bits of every parameter, into *(uint64_t *)user. */
+static gi_status hash_param(const char *name, gi_tensor p, void *user)
+{
+    static float buf[HOST_CAP];
+    (void)name;
+    uint64_t *h = user;
+    int64_t n = gi_tensor_numel(p);
+    if (n > CAP_NUMEL)
+        return GI_OK;
+    check(gi_tensor_copy_to_host(p, buf, (size_t)n * sizeof(float)) == GI_OK);
+    const unsigned char *bytes = (const unsigned char *)buf;
+    for (size_t i = 0; i < (size_t)n * sizeof(float); ++i)
+        *h = (*h ^ bytes[i]) * 0x100000001b3ull;
+    return GI_OK;
+}
+
+static uint64_t hash_params(gi_module m)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    if (m != NULL)
+        check(gi_module_named_parameters(m, hash_param, &h) == GI_OK);
+    return h;
+}
+
+/* gi_module_init_ with fuzzed descriptors (or none): a failure leaves every
+ * parameter and every generator as it was. */
+static void op_module_init(state *s, gi_module m)
+{
+    gi_init w, b;
+    gi_component cw[GI_MAX_COMPONENTS + 2], cb[GI_MAX_COMPONENTS + 2];
+    fz_init(s, &w, cw);
+    fz_init(s, &b, cb);
+    uint8_t which = u8(&s->r);
+    gi_generator gen = pick_g(s);
+    snapshot sn;
+    take_snapshot(s, &sn, NULL);
+    sn.def = gi_context_generator(gi_module_context(m));
+    sn.defst = read_gen(sn.def);
+    uint64_t before = hash_params(m);
+    gi_status st = known(gi_module_init_(m, (which & 1) ? NULL : &w,
+                                         (which & 2) ? NULL : &b, gen));
+    if (st != GI_OK) {
+        expect_unchanged(s, &sn);
+        check(hash_params(m) == before);
+    }
+}
+
 static void op_apply(state *s)
 {
     gi_module m = pick_m(s);
     uint8_t b = u8(&s->r);
-    if (b & 1)
+    if (b & 4 && b & 8)
+        op_module_init(s, m);
+    else if (b & 4)
+        op_init(s);
+    else if (b & 1)
         known(gi_module_apply(m, (b & 2) ? NULL : apply_cb, s));
     else
         known(gi_module_named_parameters(m, (b & 2) ? NULL : params_cb, s));

@@ -1,0 +1,121 @@
+/* Planned fills: describing what an initializer writes, running one plan or
+ * many at once, and gi_init_, the initializers as data. */
+#include "internal.h"
+
+void gi_job_nothing(gi_fill_job *job)
+{
+    *job = (gi_fill_job){.data = NULL, .n = 0};
+}
+
+void gi_job_constant(gi_fill_job *job, gi_tensor t, float value)
+{
+    *job = (gi_fill_job){.data = gi_tensor_f32(t), .n = t->numel,
+                         .random = 0, .value = value};
+}
+
+void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law)
+{
+    *job = (gi_fill_job){.data = gi_tensor_f32(t), .n = t->numel,
+                         .random = 1, .law = *law};
+}
+
+/* One job through the single-tensor entry points. */
+static gi_status run_one(gi_context ctx, const gi_fill_job *job,
+                         const char *fn)
+{
+    if (job->random)
+        return ctx->ops->fill_law(ctx->state, job->data, job->n, &job->law,
+                                  &job->pos, fn);
+    gi_map fill = {GI_MAP_FILL, 0, job->value, 0.0f};
+    return ctx->ops->map(ctx->state, job->data, job->n, &fill, fn);
+}
+
+gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
+                      gi_generator gen, const char *fn)
+{
+    int64_t live = 0;
+    uint64_t offset = gen->offset;
+    for (int64_t i = 0; i < njobs; ++i) {
+        if (jobs[i].n == 0)
+            continue;
+        jobs[live] = jobs[i];
+        jobs[live].pos = (gi_philox_pos){gen->seed, gen->stream, offset};
+        offset += gi_job_blocks(&jobs[live]);
+        ++live;
+    }
+    gi_status st = GI_OK;
+    if (live == 1)
+        st = run_one(ctx, &jobs[0], fn);
+    else if (live > 1)
+        st = ctx->ops->fill_batch(ctx->state, jobs, live, fn);
+    if (st == GI_OK)
+        gen->offset = offset;
+    return st;
+}
+
+gi_status gi_fill_planned(gi_tensor t, gi_fill_job *job, gi_generator gen,
+                          const char *fn)
+{
+    return gi_run_jobs(t->storage->ctx, job, 1, gi_resolve_generator(t, gen),
+                       fn);
+}
+
+gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
+                             const char *fn)
+{
+    int kind = (int)spec->kind;
+    if (kind < GI_INIT_NONE || kind > GI_INIT_MIXTURE)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument '%s->kind' has unknown value %d", arg, kind);
+    return GI_OK;
+}
+
+gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
+                       gi_fill_job *job, const char *fn)
+{
+    gi_status st = gi_check_init_kind(spec, arg, fn);
+    if (st != GI_OK)
+        return st;
+    const gi_init s = *spec;
+    switch (s.kind) {
+    case GI_INIT_UNIFORM: return gi_plan_uniform(t, s.a, s.b, job, fn);
+    case GI_INIT_NORMAL: return gi_plan_normal(t, s.a, s.b, job, fn);
+    case GI_INIT_CONSTANT: return gi_plan_constant(t, s.a, job, fn);
+    case GI_INIT_ZEROS: return gi_plan_constant(t, 0.0f, job, fn);
+    case GI_INIT_ONES: return gi_plan_constant(t, 1.0f, job, fn);
+    case GI_INIT_XAVIER_UNIFORM: return gi_plan_xavier(t, s.a, 0, job, fn);
+    case GI_INIT_XAVIER_NORMAL: return gi_plan_xavier(t, s.a, 1, job, fn);
+    case GI_INIT_KAIMING_UNIFORM:
+        return gi_plan_kaiming(t, s.a, s.mode, s.nonlinearity, 0, job, fn);
+    case GI_INIT_KAIMING_NORMAL:
+        return gi_plan_kaiming(t, s.a, s.mode, s.nonlinearity, 1, job, fn);
+    case GI_INIT_TRUNC_NORMAL:
+        return gi_plan_trunc_normal(t, s.a, s.b, s.c, s.d, job, fn);
+    case GI_INIT_VARIANCE_SCALING:
+        return gi_plan_variance_scaling(t, s.a, s.mode, s.distribution, job,
+                                        fn);
+    case GI_INIT_LECUN_UNIFORM:
+        return gi_plan_variance_scaling(t, 1.0f, GI_FAN_IN, GI_DIST_UNIFORM,
+                                        job, fn);
+    case GI_INIT_LECUN_NORMAL:
+        return gi_plan_variance_scaling(t, 1.0f, GI_FAN_IN,
+                                        GI_DIST_TRUNCATED_NORMAL, job, fn);
+    case GI_INIT_MIXTURE:
+        return gi_plan_mixture(t, s.k, s.components, job, fn);
+    case GI_INIT_NONE:
+        break;
+    }
+    st = gi_check_f32(t, fn, "t");
+    if (st == GI_OK)
+        gi_job_nothing(job);
+    return st;
+}
+
+gi_status gi_init_(gi_tensor t, const gi_init *spec, gi_generator gen)
+{
+    static const char *const fn = "gi_init_";
+    GI_CHECK_NULL(spec, fn);
+    gi_fill_job job;
+    gi_status st = gi_plan_init(t, spec, "spec", &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
+}

@@ -1,0 +1,103 @@
+/* gi_module_init_: every Linear parameter of a tree planned first (so that
+ * nothing is written unless all of them are valid), then filled by one
+ * backend pass that draws exactly what the per-tensor calls would. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "alloc.h"
+#include "module.h"
+
+static const char *const FN = "gi_module_init_";
+
+typedef struct plan {
+    const gi_init *weight, *bias; /* NULL: leave those parameters */
+    gi_fill_job *jobs;            /* one per parameter, in order */
+    int64_t njobs;
+} plan;
+
+/* spec asks for a fill (NULL and GI_INIT_NONE do not). */
+static int wanted(const gi_init *spec)
+{
+    return spec != NULL && spec->kind != GI_INIT_NONE;
+}
+
+/* The next job: param (named `name`) by spec; messages name both. */
+static gi_status plan_param(plan *p, const char *name, gi_tensor param,
+                            const gi_init *spec, const char *arg)
+{
+    char where[GI_MAX_NESTING * 21 + 64];
+    snprintf(where, sizeof where, "%s: parameter '%s'", FN, name);
+    return gi_plan_init(param, spec, arg, &p->jobs[p->njobs++], where);
+}
+
+/* A Linear's parameters, prefix being its dotted path with the final dot
+ * ("0.1." or "" for a root) in a buffer of cap bytes. */
+static gi_status plan_linear(plan *p, gi_module m, char *prefix, size_t len,
+                             size_t cap)
+{
+    const gi_init *specs[2] = {p->weight, p->bias};
+    const char *names[2] = {"weight", "bias"};
+    gi_tensor params[2] = {m->weight, m->bias};
+    int exists[2] = {1, m->has_bias};
+    gi_status st = GI_OK;
+    for (int k = 0; k < 2 && st == GI_OK; ++k) {
+        if (!wanted(specs[k]) || !exists[k])
+            continue;
+        snprintf(prefix + len, cap - len, "%s", names[k]);
+        if (m->kind == GI_MODULE_LAZY_LINEAR)
+            st = gi_fail(GI_ERR_STATE, FN,
+                         "parameter '%s' does not exist yet: its LazyLinear "
+                         "has not run its first forward", prefix);
+        else
+            st = plan_param(p, prefix, params[k], specs[k], names[k]);
+    }
+    prefix[len] = '\0';
+    return st;
+}
+
+/* Depth first, children in order: named_parameters' order. */
+static gi_status plan_rec(plan *p, gi_module m, char *prefix, size_t len,
+                          size_t cap)
+{
+    if (m->kind == GI_MODULE_LINEAR || m->kind == GI_MODULE_LAZY_LINEAR)
+        return plan_linear(p, m, prefix, len, cap);
+    gi_status st = GI_OK;
+    for (int64_t i = 0; i < m->nchildren && st == GI_OK; ++i) {
+        int n = snprintf(prefix + len, cap - len, "%lld.", (long long)i);
+        st = plan_rec(p, m->children[i], prefix, len + (size_t)n, cap);
+    }
+    prefix[len] = '\0';
+    return st;
+}
+
+static gi_status check_spec(const gi_init *spec, const char *arg)
+{
+    return spec != NULL ? gi_check_init_kind(spec, arg, FN) : GI_OK;
+}
+
+gi_status gi_module_init_(gi_module m, const gi_init *weight,
+                          const gi_init *bias, gi_generator gen)
+{
+    GI_CHECK_NULL(m, FN);
+    gi_status st = check_spec(weight, "weight");
+    if (st == GI_OK)
+        st = check_spec(bias, "bias");
+    if (st != GI_OK)
+        return st;
+    /* Every parameter present gets at most one job. */
+    int64_t cap = gi_module_num_parameters(m);
+    plan p = {weight, bias, gi_malloc((size_t)(cap > 0 ? cap : 1) *
+                                      sizeof(gi_fill_job)), 0};
+    if (p.jobs == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, FN,
+                       "cannot allocate the plan of %lld parameters",
+                       (long long)cap);
+    char name[GI_MAX_NESTING * 21 + 8]; /* 20 digits and a dot a level */
+    name[0] = '\0';
+    st = plan_rec(&p, m, name, 0, sizeof name);
+    if (st == GI_OK)
+        st = gi_run_jobs(m->ctx, p.jobs, p.njobs,
+                         gen != NULL ? gen : &m->ctx->generator, FN);
+    free(p.jobs);
+    return st;
+}
