@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Joins ginit_bench's and torch_reference.py's CSVs into one table of
 ratios: for each initializer and size, the median times and PyTorch's time
-divided by ginit's (above 1: ginit is faster). ginit's whole-tree rows
+divided by ginit's (above 1: ginit is faster), for each thread count
+PyTorch ran with. ginit's whole-tree rows
 (tree_init_*, gi_module_init_) are compared with PyTorch's net.apply rows
 (tree_*), which compute the same thing."""
 import csv
@@ -9,12 +10,16 @@ import sys
 
 
 def load(path):
+    """{(device, initializer, n): {threads: ms}}; threads is "" for ginit."""
+    rows = {}
     try:
         with open(path, newline="") as f:
-            return {(r["device"], r["initializer"], int(r["n"])): float(r["ms"])
-                    for r in csv.DictReader(f)}
+            for r in csv.DictReader(f):
+                key = (r["device"], r["initializer"], int(r["n"]))
+                rows.setdefault(key, {})[r.get("threads") or ""] = float(r["ms"])
     except FileNotFoundError:
-        return {}
+        pass
+    return rows
 
 
 def torch_name(name):
@@ -28,15 +33,21 @@ def main():
     ours, theirs = load(sys.argv[1]), load(sys.argv[2])
     if not theirs:
         print("no PyTorch timings: the table has ginit's only")
-    print(f"{'device':6} {'initializer':18} {'n':>10} {'ginit ms':>10} "
-          f"{'torch ms':>10} {'speedup':>8}")
+    counts = sorted({int(k) for v in theirs.values() for k in v}, key=int)
+    head = f"{'device':6} {'initializer':18} {'n':>10} {'ginit ms':>10}"
+    for c in counts:
+        head += f" {f'torch {c}t ms':>12} {'speedup':>8}"
+    print(head)
     for key in sorted(ours, key=lambda k: (k[0], k[1], k[2])):
         dev, name, n = key
-        t = theirs.get((dev, torch_name(name), n))
-        ratio = f"{t / ours[key]:7.2f}x" if t else "      -"
-        tms = f"{t:10.3f}" if t else f"{'-':>10}"
-        print(f"{dev:6} {name:18} {n:10d} {ours[key]:10.3f} {tms} {ratio}")
-
+        mine = ours[key][""]
+        line = f"{dev:6} {name:18} {n:10d} {mine:10.3f}"
+        t = theirs.get((dev, torch_name(name), n), {})
+        for c in counts:
+            ms = t.get(str(c))
+            line += (f" {ms:12.3f} {ms / mine:7.2f}x" if ms
+                     else f" {'-':>12} {'-':>8}")
+        print(line)
 
 if __name__ == "__main__":
     main()

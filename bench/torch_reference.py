@@ -2,12 +2,15 @@
 """Times PyTorch on the initializers and trees that ginit_bench times, on
 the same sizes, and writes the same CSV columns, so bench/join.py can put
 the two side by side. CPU by default; --device cuda where PyTorch has a GPU.
+On the CPU it runs at PyTorch's own thread count and again on every core
+when that is more; the CSV's threads column tells which.
 
     torch_reference.py [--device cpu|cuda] [--reps N] [--max-log2 K] [--quick]
                        --csv FILE
 """
 import argparse
 import csv
+import os
 import statistics
 import sys
 import time
@@ -19,16 +22,20 @@ except ImportError:
     sys.exit("torch_reference: PyTorch is not importable here; skipped")
 
 
-def median_ms(fn, reps, sync):
+def median_ms(fn, reps, sync, batch=1):
+    """Median over reps samples of the time of one call; a sample times
+    `batch` calls back to back between two synchronizations (ginit_bench
+    does the same on a GPU)."""
     fn()
     sync()
     times = []
     for _ in range(reps):
         sync()
         t0 = time.perf_counter()
-        fn()
+        for _ in range(batch):
+            fn()
         sync()
-        times.append((time.perf_counter() - t0) * 1e3)
+        times.append((time.perf_counter() - t0) * 1e3 / batch)
     return statistics.median(times)
 
 
@@ -73,24 +80,37 @@ def main():
     dev = torch.device(a.device)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     max_log2 = a.max_log2 or (30 if dev.type == "cuda" else 26)
-    print(f"PyTorch {torch.__version__} on {dev}, {torch.get_num_threads()} threads")
+    batch = 10 if dev.type == "cuda" else 1
+    # PyTorch's own thread count first; on the CPU also every core, when
+    # that is more (Debian's build starts with one thread here).
+    counts = [torch.get_num_threads()]
+    cores = os.cpu_count() or 1
+    if dev.type == "cpu" and cores > counts[0]:
+        counts.append(cores)
     with open(a.csv, "w", newline="") as f:
         out = csv.writer(f)
-        out.writerow(["library", "device", "initializer", "n", "ms", "gbs"])
-        with torch.no_grad():
-            for lg in range(12, max_log2 + 1, 2):
-                n = 1 << lg
-                t = torch.empty(n >> 10, 1024, device=dev)
-                for name, fn in INITS.items():
-                    ms = median_ms(lambda: fn(t), a.reps, sync)
-                    out.writerow(["torch", dev.type, name, n, f"{ms:.6f}",
-                                  f"{n * 4 / (ms * 1e6):.3f}"])
-                del t
-        for layers, width in ((64, 1024), (256, 256)):
-            ms = median_ms(tree(layers, width, dev), a.reps, sync)
-            out.writerow(["torch", dev.type, f"tree_{layers}x{width}",
-                          layers * width * (width + 1), f"{ms:.6f}", ""])
+        out.writerow(["library", "device", "initializer", "n", "ms", "gbs",
+                      "threads"])
+        for threads in counts:
+            torch.set_num_threads(threads)
+            print(f"PyTorch {torch.__version__} on {dev}, {threads} threads")
+            run(out, dev, sync, max_log2, a.reps, batch, threads)
 
+
+def run(out, dev, sync, max_log2, reps, batch, threads):
+    with torch.no_grad():
+        for lg in range(12, max_log2 + 1, 2):
+            n = 1 << lg
+            t = torch.empty(n >> 10, 1024, device=dev)
+            for name, fn in INITS.items():
+                ms = median_ms(lambda: fn(t), reps, sync, batch)
+                out.writerow(["torch", dev.type, name, n, f"{ms:.6f}",
+                              f"{n * 4 / (ms * 1e6):.3f}", threads])
+            del t
+    for layers, width in ((64, 1024), (256, 256)):
+        ms = median_ms(tree(layers, width, dev), reps, sync)
+        out.writerow(["torch", dev.type, f"tree_{layers}x{width}",
+                      layers * width * (width + 1), f"{ms:.6f}", "", threads])
 
 if __name__ == "__main__":
     main()
