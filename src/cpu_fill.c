@@ -169,13 +169,13 @@ philox_lanes_avx2(uint64_t seed, uint64_t stream, uint64_t first_block,
 }
 #endif
 
-int gi_cpu_portable_philox = 0;
+int gi_cpu_portable = 0;
 
 static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
                          int nb, int split, uint32_t *lanes)
 {
 #ifdef GI_CPU_X86
-    if (!gi_cpu_portable_philox && __builtin_cpu_supports("avx2")) {
+    if (!gi_cpu_portable && __builtin_cpu_supports("avx2")) {
         philox_lanes_avx2(seed, stream, first_block, nb, split, lanes);
         return;
     }
@@ -183,9 +183,13 @@ static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
     philox_lanes_c(seed, stream, first_block, nb, split, lanes);
 }
 
+/* The transforms are inlined into the chunk function, so that its AVX2
+ * clone compiles them for AVX2 too. */
+#define GI_CPU_INLINE inline __attribute__((always_inline))
+
 /* The transforms, one loop per law so that each vectorizes. The two-lane
  * laws read split lanes: a[p] and b[p] are pair p's first and second. */
-static inline void uniform_lanes(const gi_law *l, const uint32_t *lanes,
+static GI_CPU_INLINE void uniform_lanes(const gi_law *l, const uint32_t *lanes,
                                  int64_t n, float *out)
 {
     const float a = l->p[0], span = l->p[1], cap = l->p[2];
@@ -194,7 +198,7 @@ static inline void uniform_lanes(const gi_law *l, const uint32_t *lanes,
 }
 
 /* Pair p gives elements 2 p and 2 p + 1 (gi_law_block's order). */
-static inline void normal_lanes(const gi_law *l, const uint32_t *a,
+static GI_CPU_INLINE void normal_lanes(const gi_law *l, const uint32_t *a,
                                 const uint32_t *b, int64_t pairs, float *out)
 {
     const float mean = l->p[0], std = l->p[1];
@@ -206,11 +210,142 @@ static inline void normal_lanes(const gi_law *l, const uint32_t *a,
     }
 }
 
-static inline void trunc_normal_lanes(const gi_law *l, const uint32_t *lanes,
+#ifdef GI_CPU_X86
+/* Two tables of 256 entries, one per 8-bit mask m, three bits a lane, as
+ * constant expressions: compress_table[m] lists the lanes set in m in
+ * ascending order; expand_table[m] gives each lane set in m the rank of
+ * that lane among them (the inverse permutation). */
+#define GI_BIT(m, j) (((m) >> (j)) & 1u)
+#define GI_BELOW(m, j) /* set bits of m below bit j */                        \
+    ((j) > 0 ? GI_BIT(m, 0) : 0) + ((j) > 1 ? GI_BIT(m, 1) : 0) +             \
+    ((j) > 2 ? GI_BIT(m, 2) : 0) + ((j) > 3 ? GI_BIT(m, 3) : 0) +             \
+    ((j) > 4 ? GI_BIT(m, 4) : 0) + ((j) > 5 ? GI_BIT(m, 5) : 0) +             \
+    ((j) > 6 ? GI_BIT(m, 6) : 0)
+#define GI_TO(m, j) (GI_BIT(m, j) ? (j##u) << (3u * (GI_BELOW(m, j))) : 0u)
+#define GI_FROM(m, j) (GI_BIT(m, j) ? (GI_BELOW(m, j)) << (3u * j##u) : 0u)
+#define GI_TABLE_ENTRY(E, m)                                                  \
+    (E(m, 0) | E(m, 1) | E(m, 2) | E(m, 3) | E(m, 4) | E(m, 5) | E(m, 6) |     \
+     E(m, 7))
+#define GI_TABLE4(E, m)                                                       \
+    GI_TABLE_ENTRY(E, m), GI_TABLE_ENTRY(E, m + 1), GI_TABLE_ENTRY(E, m + 2), \
+        GI_TABLE_ENTRY(E, m + 3)
+#define GI_TABLE16(E, m)                                                      \
+    GI_TABLE4(E, m), GI_TABLE4(E, m + 4), GI_TABLE4(E, m + 8),                \
+        GI_TABLE4(E, m + 12)
+#define GI_TABLE64(E, m)                                                      \
+    GI_TABLE16(E, m), GI_TABLE16(E, m + 16), GI_TABLE16(E, m + 32),           \
+        GI_TABLE16(E, m + 48)
+#define GI_TABLE(E)                                                           \
+    {GI_TABLE64(E, 0u), GI_TABLE64(E, 64u), GI_TABLE64(E, 128u),              \
+     GI_TABLE64(E, 192u)}
+static const uint32_t compress_table[256] = GI_TABLE(GI_TO);
+static const uint32_t expand_table[256] = GI_TABLE(GI_FROM);
+
+/* A table entry as a permutation vector for _mm256_permutevar8x32_ps. */
+__attribute__((target("avx2"))) static inline __m256i
+lane_order(uint32_t entry)
+{
+    const __m256i shifts = _mm256_setr_epi32(0, 3, 6, 9, 12, 15, 18, 21);
+    return _mm256_and_si256(
+        _mm256_srlv_epi32(_mm256_set1_epi32((int)entry), shifts),
+        _mm256_set1_epi32(7));
+}
+
+/* Sorts p[0..n) by the quantile's branch: centre[0..*nc) and
+ * tail[0..*nt), in order, and masks[k] the centre lanes of p[8 k..8 k + 8).
+ * Eight at a time: the stores write a whole vector at the next free place,
+ * of which the next vector overwrites what was not kept (so the eight
+ * floats from each vector's place on hold p's values). */
+__attribute__((target("avx2"))) static void
+split_by_branch(const float *p, int n, float *centre, int *nc, float *tail,
+                int *nt, uint8_t *masks)
+{
+    const __m256 cut = _mm256_set1_ps(GI_QUANTILE_TAIL);
+    int c = 0, t = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        __m256 v = _mm256_loadu_ps(p + i);
+        unsigned m = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, cut, _CMP_GE_OQ));
+        masks[i / 8] = (uint8_t)m;
+        _mm256_storeu_ps(centre + c, _mm256_permutevar8x32_ps(
+                                         v, lane_order(compress_table[m])));
+        _mm256_storeu_ps(tail + t, _mm256_permutevar8x32_ps(
+                                       v, lane_order(compress_table[~m & 0xffu])));
+        c += __builtin_popcount(m);
+        t = i + 8 - c;
+    }
+    for (; i < n; ++i) {
+        if (p[i] >= GI_QUANTILE_TAIL)
+            centre[c++] = p[i];
+        else
+            tail[t++] = p[i];
+    }
+    *nc = c;
+    *nt = t;
+}
+
+/* The inverse of split_by_branch: x[i] from centre or tail, in x's order;
+ * x still holds p's values past the last whole vector. */
+__attribute__((target("avx2"))) static void
+merge_by_branch(float *x, int n, const float *centre, const float *tail,
+                const uint8_t *masks)
+{
+    const __m256i lane_bit = _mm256_setr_epi32(1, 2, 4, 8, 16, 32, 64, 128);
+    int c = 0, t = 0, i = 0;
+    for (; i + 8 <= n; i += 8) {
+        unsigned m = masks[i / 8];
+        __m256 vc = _mm256_permutevar8x32_ps(_mm256_loadu_ps(centre + c),
+                                             lane_order(expand_table[m]));
+        __m256 vt = _mm256_permutevar8x32_ps(_mm256_loadu_ps(tail + t),
+                                             lane_order(expand_table[~m & 0xffu]));
+        __m256i bits = _mm256_and_si256(_mm256_set1_epi32((int)m), lane_bit);
+        __m256 take = _mm256_castsi256_ps(_mm256_cmpeq_epi32(bits, lane_bit));
+        _mm256_storeu_ps(x + i, _mm256_blendv_ps(vt, vc, take));
+        c += __builtin_popcount(m);
+        t = i + 8 - c;
+    }
+    for (; i < n; ++i)
+        x[i] = x[i] >= GI_QUANTILE_TAIL ? centre[c++] : tail[t++];
+}
+#endif
+
+/* x[i] = gi_norm_quantile_lower(x[i]) for i < n (at most a chunk). With
+ * AVX2 the elements are first sorted by branch, so that each vector
+ * computes one formula, not both (a quarter of a standard normal's
+ * elements take the costly tail one). */
+static GI_CPU_INLINE void quantile_lower_lanes(float *x, int64_t n)
+{
+#ifdef GI_CPU_X86
+    if (!gi_cpu_portable && __builtin_cpu_supports("avx2")) {
+        float centre[4 * GI_CPU_CHUNK_BLOCKS], tail[4 * GI_CPU_CHUNK_BLOCKS];
+        uint8_t masks[4 * GI_CPU_CHUNK_BLOCKS / 8];
+        int nc = 0, nt = 0;
+        split_by_branch(x, (int)n, centre, &nc, tail, &nt, masks);
+        for (int k = 0; k < nc; ++k)
+            centre[k] = gi_norm_quantile_centre(centre[k]);
+        for (int k = 0; k < nt; ++k)
+            tail[k] = gi_norm_quantile_tail(tail[k]);
+        merge_by_branch(x, (int)n, centre, tail, masks);
+        return;
+    }
+#endif
+    for (int64_t i = 0; i < n; ++i)
+        x[i] = gi_norm_quantile_lower(x[i]);
+}
+
+/* gi_trunc_normal's three steps, each over the whole chunk; out holds q
+ * in between. */
+static GI_CPU_INLINE void trunc_normal_lanes(const gi_law *l, const uint32_t *lanes,
                                       int64_t n, float *out)
 {
+    float x[4 * GI_CPU_CHUNK_BLOCKS];
+    for (int64_t i = 0; i < n; ++i) {
+        float q = gi_trunc_prob(l, lanes[i]);
+        out[i] = q;
+        x[i] = gi_norm_quantile_fold(q);
+    }
+    quantile_lower_lanes(x, n);
     for (int64_t i = 0; i < n; ++i)
-        out[i] = gi_trunc_normal(l, lanes[i]);
+        out[i] = gi_trunc_value(l, gi_norm_quantile_unfold(out[i], x[i]));
 }
 
 /* gi_mixture without its loop and switch: each element takes the
@@ -248,7 +383,7 @@ static void mixture_table_of(const gi_law *l, mixture_table *t)
 
 /* slots: a power of two >= the number of components, so that the
  * selection unrolls into a few selects per parameter. */
-static inline __attribute__((always_inline)) void
+static GI_CPU_INLINE void
 mixture_pass(const mixture_table *t, const uint32_t *choice,
              const uint32_t *x, int64_t n, int slots, int with_normal,
              float *out)
@@ -277,7 +412,7 @@ mixture_pass(const mixture_table *t, const uint32_t *choice,
     }
 }
 
-static inline void mixture_lanes(const gi_law *l, const uint32_t *choice,
+static GI_CPU_INLINE void mixture_lanes(const gi_law *l, const uint32_t *choice,
                                  const uint32_t *x, int64_t n, float *out)
 {
     mixture_table t;

@@ -16,8 +16,9 @@ void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
                        uint64_t offset, int64_t first, int64_t count,
                        float *out);
 
-/* Nonzero: Philox runs in portable C even where AVX2 is there. For tests,
- * which compare both paths; set it before filling, not during. */
-extern int gi_cpu_portable_philox;
+/* Nonzero: the fills use portable C only (Philox, and the quantile without
+ * sorting by branch) even where AVX2 is there. For tests, which compare
+ * both paths; set it before filling, not during. */
+extern int gi_cpu_portable;
 
 #endif

@@ -45,37 +45,43 @@
 
 #include "fmath.h"
 
-/* Phi^{-1}(p) for p in (0, 0.5]: the lower-tail quantile, accurate to a few float ulps
-   for every float p in (0, 0.5], including subnormal-free tiny p down to FLT_MIN (1.18e-38). */
-GI_HOSTDEV float gi_norm_quantile_lower(float p)
+/* Where the lower quantile switches from the centre formula to the tail's. */
+#define GI_QUANTILE_TAIL 0.125f
+
+/* The two halves of the lower quantile below. CPU loops that sort their
+ * elements by branch call them directly; everything else goes through
+ * gi_norm_quantile_lower. */
+
+/* Centre, p in [1/8, 1/2]: x = r (C0 + z S(z)), S(z) = CK + sum CWi / (z + CSi). */
+GI_HOSTDEV float gi_norm_quantile_centre(float p)
 {
-    /* centre: S(z) = CK + sum CWi / (z + CSi) */
     const float C0 = 2.50662827e+00f; /* float(sqrt(2 pi)) */
     const float CK = 1.38295144e-01f;
     const float CW1 = -1.17019504e-01f, CS1 = -2.66654551e-01f;
     const float CW2 = -3.72920007e-01f, CS2 = -3.61251444e-01f;
     const float CW3 = -8.12497854e-01f, CS3 = -8.00099134e-01f;
-    /* tail: c(t) = TK + sum TWi / (t + TSi) */
+    /* rh + rl == p - 1/2 exactly (Fast2Sum, |-1/2| >= |p|); rl == 0 for
+     * p >= 1/4 and a multiple of 2^-26 below. */
+    float rh = p - 0.5f;
+    float rl = p - (rh + 0.5f);
+    float z = rh * rh + (rh + rh) * rl; /* (rh + rl)^2 to first order */
+    float s = ((CK + CW1 / (z + CS1)) + CW2 / (z + CS2)) + CW3 / (z + CS3);
+    float zs = z * s;
+    float big_r = C0 + zs;
+    /* r R = r C0 + r z S: the large product first, the rest (under a fifth
+     * of x) and the rl part added to it. */
+    return rh * C0 + (rh * zs + rl * big_r);
+}
+
+/* Tail, p in (0, 1/8): t = sqrt(-2 log p), x = c(t) - t,
+ * c(t) = TK + sum TWi / (t + TSi). */
+GI_HOSTDEV float gi_norm_quantile_tail(float p)
+{
     const float TK = 7.81124737e-03f;
     const float TW1 = 1.91836226e+00f, TS1 = 3.03902969e+01f;
     const float TW2 = 1.42965984e+00f, TS2 = 6.45964384e+00f;
     const float TW3 = 1.61414814e+00f, TS3 = 1.40855598e+00f;
     const float TW4 = 4.25791889e-01f, TS4 = 2.54211634e-01f;
-
-    if (p >= 0.125f) {
-        /* rh + rl == p - 1/2 exactly (Fast2Sum, |-1/2| >= |p|); rl == 0
-         * for p >= 1/4 and a multiple of 2^-26 below. */
-        float rh = p - 0.5f;
-        float rl = p - (rh + 0.5f);
-        float z = rh * rh + (rh + rh) * rl; /* (rh + rl)^2 to first order */
-        float s = ((CK + CW1 / (z + CS1)) + CW2 / (z + CS2)) + CW3 / (z + CS3);
-        float zs = z * s;
-        float big_r = C0 + zs;
-        /* r R = r C0 + r z S: the large product first, the rest (under a
-         * fifth of x) and the rl part added to it. */
-        return rh * C0 + (rh * zs + rl * big_r);
-    }
-
     float v = gi_logf(p) * -2.0f; /* exact doubling; v in (4.15, 209.4] */
     float t = sqrtf(v);
     /* v - t^2 exactly: th keeps the top 12 significant bits of t, so th^2,
@@ -93,13 +99,33 @@ GI_HOSTDEV float gi_norm_quantile_lower(float p)
     return g - t;
 }
 
-/* Phi^{-1}(p) for p in (0, 1): uses -gi_norm_quantile_lower(1 - p) for p > 0.5 (1 - p is exact there). */
+/* Phi^{-1}(p) for p in (0, 0.5]: the lower-tail quantile, accurate to a few
+ * float ulps for every float p in (0, 0.5], subnormals included. */
+GI_HOSTDEV float gi_norm_quantile_lower(float p)
+{
+    return p >= GI_QUANTILE_TAIL ? gi_norm_quantile_centre(p)
+                                 : gi_norm_quantile_tail(p);
+}
+
+/* The symmetry Phi^{-1}(p) = -Phi^{-1}(1 - p) for p > 0.5 (1 - p is exact
+ * there), in two steps: fold p into (0, 0.5], then unfold the lower
+ * quantile x of the folded p. */
+GI_HOSTDEV float gi_norm_quantile_fold(float p)
+{
+    return p > 0.5f ? 1.0f - p : p;
+}
+
+GI_HOSTDEV float gi_norm_quantile_unfold(float p, float x)
+{
+    return p > 0.5f ? -x : x;
+}
+
+/* Phi^{-1}(p) for p in (0, 1). */
 GI_HOSTDEV float gi_norm_quantile(float p)
 {
     /* One call site, so nvcc inlines the lower quantile once. */
-    int upper = p > 0.5f;
-    float x = gi_norm_quantile_lower(upper ? 1.0f - p : p);
-    return upper ? -x : x;
+    return gi_norm_quantile_unfold(p, gi_norm_quantile_lower(
+                                          gi_norm_quantile_fold(p)));
 }
 
 #endif

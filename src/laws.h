@@ -84,19 +84,30 @@ GI_HOSTDEV void gi_box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
     *z1 = r * s;
 }
 
-/* Truncated normal by inversion, one lane per element: q = p0 + p1 * U23
- * lies in the (lower- or, when p2 = -1, upper-) tail probabilities of the
- * bounds, kept inside [FLT_MIN, 1 - 2^-24] where rounding could push it to
- * 0 or 1; z = p2 * quantile(q) is the standard score, and the value
- * p3 + p4 * z is clamped to [p5, p6] against the last rounding. */
-GI_HOSTDEV float gi_trunc_normal(const gi_law *law, uint32_t x)
+/* Truncated normal by inversion, one lane per element, in three steps
+ * (CPU loops run them one after the other): q = p0 + p1 * U23 lies in the
+ * (lower- or, when p2 = -1, upper-) tail probabilities of the bounds, kept
+ * inside [FLT_MIN, 1 - 2^-24] where rounding could push it to 0 or 1;
+ * z = p2 * quantile(q) is the standard score, and the value p3 + p4 * z is
+ * clamped to [p5, p6] against the last rounding. */
+GI_HOSTDEV float gi_trunc_prob(const gi_law *law, uint32_t x)
 {
     float q = law->p[0] + law->p[1] * gi_unit_open(x);
     q = q > 1.17549435e-38f ? q : 1.17549435e-38f;
-    q = q < 0.99999994f ? q : 0.99999994f;
-    float v = law->p[3] + law->p[4] * (law->p[2] * gi_norm_quantile(q));
+    return q < 0.99999994f ? q : 0.99999994f;
+}
+
+/* The value of standard normal quantile z. */
+GI_HOSTDEV float gi_trunc_value(const gi_law *law, float z)
+{
+    float v = law->p[3] + law->p[4] * (law->p[2] * z);
     v = v < law->p[5] ? law->p[5] : v;
     return v > law->p[6] ? law->p[6] : v;
+}
+
+GI_HOSTDEV float gi_trunc_normal(const gi_law *law, uint32_t x)
+{
+    return gi_trunc_value(law, gi_norm_quantile(gi_trunc_prob(law, x)));
 }
 
 /* One element of a mixture from lanes (choice, value). */

@@ -1,8 +1,8 @@
 /*
  * The CPU's vectorized fill (src/cpu_fill.c) against the scalar definition
  * of every law: gi_block then gi_law_block, one Philox block at a time, the
- * very code the CUDA kernel runs. Equal bit for bit, for both Philox paths
- * (AVX2 where the machine has it, and portable C), for whole and partial
+ * very code the CUDA kernel runs. Equal bit for bit, for both paths (AVX2
+ * where the machine has it, and portable C), for whole and partial
  * chunks, counters that carry across 32 and 64 bits, and laws whose
  * branches (quantile tails, mixture components) are all taken.
  */
@@ -55,7 +55,7 @@ static void check_law(const gi_law *law, const char *what)
     const int64_t per = gi_law_elems_per_block(law);
     const int64_t max = GI_CPU_CHUNK_BLOCKS * per;
     for (int portable = 0; portable < 2; ++portable) {
-        gi_cpu_portable_philox = portable;
+        gi_cpu_portable = portable;
         for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p) {
             const position *pos = &positions[p];
             for (size_t c = 0; c < sizeof counts / sizeof *counts; ++c) {
@@ -73,7 +73,7 @@ static void check_law(const gi_law *law, const char *what)
                     memcpy(&a, &got[i], sizeof a);
                     memcpy(&b, &want[i], sizeof b);
                     cr_assert_eq(a, b,
-                                 "%s, %s Philox, position %zu, count %lld: "
+                                 "%s, %s path, position %zu, count %lld: "
                                  "element %lld is %a (0x%08x), the scalar "
                                  "definition gives %a (0x%08x)",
                                  what, portable ? "portable" : "default", p,
@@ -90,7 +90,7 @@ static void check_law(const gi_law *law, const char *what)
             }
         }
     }
-    gi_cpu_portable_philox = 0;
+    gi_cpu_portable = 0;
 }
 
 static gi_law uniform_law(float a, float b)
