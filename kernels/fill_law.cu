@@ -7,6 +7,9 @@
 #include "kernels.h"
 #include "launch.cuh"
 
+/* Philox blocks a thread of the single-tensor fill has in flight. */
+#define GI_FILL_UNROLL 2
+
 /* Stores v[0..per) at data[first..] (clipped at n): one vector store when
  * the tensor's base is aligned for it and the item is whole. */
 __device__ __forceinline__ void gi_store_item(float *data, int64_t n,
@@ -36,14 +39,25 @@ __global__ void gi_fill_law_kernel(float *data, int64_t n, gi_law law,
     const int64_t per = gi_law_elems_per_block(&law);
     const int64_t nblocks = (n + per - 1) / per;
     const bool vector_ok = gi_vector_ok(data, per);
-    int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    const int64_t stride = (int64_t)gridDim.x * blockDim.x;
+    /* GI_FILL_UNROLL blocks a thread and iteration, computed without
+     * branches between them so that their Philox rounds interleave; a
+     * block past the end is computed and not stored. */
     for (int64_t b = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
-         b < nblocks; b += stride) {
-        uint32_t bits[4];
-        gi_block(seed, philox_stream, offset + (uint64_t)b, bits);
-        float v[4];
-        gi_law_block(&law, bits, v);
-        gi_store_item(data, n, b * per, per, vector_ok, v);
+         b < nblocks; b += GI_FILL_UNROLL * stride) {
+        uint32_t bits[GI_FILL_UNROLL][4];
+#pragma unroll
+        for (int u = 0; u < GI_FILL_UNROLL; ++u)
+            gi_block(seed, philox_stream, offset + (uint64_t)(b + u * stride),
+                     bits[u]);
+#pragma unroll
+        for (int u = 0; u < GI_FILL_UNROLL; ++u) {
+            float v[4];
+            gi_law_block(&law, bits[u], v);
+            if (b + u * stride < nblocks)
+                gi_store_item(data, n, (b + u * stride) * per, per, vector_ok,
+                              v);
+        }
     }
 }
 
@@ -109,7 +123,10 @@ extern "C" cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,
                                           uint64_t offset)
 {
     const int64_t per = gi_law_elems_per_block(&law);
-    gi_fill_law_kernel<<<gi_grid_for((n + per - 1) / per, max_blocks),
+    const int64_t nblocks = (n + per - 1) / per;
+    gi_fill_law_kernel<<<gi_grid_for((nblocks + GI_FILL_UNROLL - 1) /
+                                         GI_FILL_UNROLL,
+                                     max_blocks),
                          GI_THREADS_PER_BLOCK, 0, stream>>>(
         data, n, law, seed, philox_stream, offset);
     return cudaGetLastError();
