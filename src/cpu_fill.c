@@ -262,10 +262,14 @@ split_by_branch(const float *p, int n, float *centre, int *nc, float *tail,
 {
     const __m256 cut = _mm256_set1_ps(GI_QUANTILE_TAIL);
     int c = 0, t = 0, i = 0;
-    for (; i + 8 <= n; i += 8) {
+    /* The masks first: the loop that moves the elements then carries only
+     * the running counts from one vector to the next. */
+    for (; i + 8 <= n; i += 8)
+        masks[i / 8] = (uint8_t)_mm256_movemask_ps(
+            _mm256_cmp_ps(_mm256_loadu_ps(p + i), cut, _CMP_GE_OQ));
+    for (i = 0; i + 8 <= n; i += 8) {
         __m256 v = _mm256_loadu_ps(p + i);
-        unsigned m = (unsigned)_mm256_movemask_ps(_mm256_cmp_ps(v, cut, _CMP_GE_OQ));
-        masks[i / 8] = (uint8_t)m;
+        unsigned m = masks[i / 8];
         _mm256_storeu_ps(centre + c, _mm256_permutevar8x32_ps(
                                          v, lane_order(compress_table[m])));
         _mm256_storeu_ps(tail + t, _mm256_permutevar8x32_ps(
