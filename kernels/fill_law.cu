@@ -61,21 +61,6 @@ __global__ void gi_fill_law_kernel(float *data, int64_t n, gi_law law,
     }
 }
 
-/* The job owning work item `item`: the last j with first_item[j] <= item. */
-__device__ __forceinline__ int64_t gi_job_of_item(const int64_t *first_item,
-                                                  int64_t njobs, int64_t item)
-{
-    int64_t lo = 0, hi = njobs - 1;
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo + 1) / 2;
-        if (first_item[mid] <= item)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}
-
 /* A work item is one Philox block of a random job (the same block, the
  * same transform and the same store as gi_fill_law_kernel) or four
  * elements of a constant job, written without drawing. */
@@ -86,7 +71,7 @@ __global__ void gi_fill_batch_kernel(const gi_fill_job *jobs,
     int64_t stride = (int64_t)gridDim.x * blockDim.x;
     for (int64_t item = (int64_t)blockIdx.x * blockDim.x + threadIdx.x;
          item < items; item += stride) {
-        int64_t j = gi_job_of_item(first_item, njobs, item);
+        int64_t j = gi_job_of(first_item, njobs, item);
         const gi_fill_job *job = &jobs[j];
         const int64_t per = gi_job_item_elems(job);
         const int64_t b = item - first_item[j];

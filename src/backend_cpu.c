@@ -212,20 +212,6 @@ static int64_t chunk_elems(const gi_fill_job *job)
                        : GI_CPU_PARALLEL_MIN;
 }
 
-/* The job holding chunk c: the last j with first[j] <= c. */
-static int64_t job_of_chunk(const int64_t *first, int64_t njobs, int64_t c)
-{
-    int64_t lo = 0, hi = njobs - 1;
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo + 1) / 2;
-        if (first[mid] <= c)
-            lo = mid;
-        else
-            hi = mid - 1;
-    }
-    return lo;
-}
-
 /* All jobs' chunks in one parallel loop: first[j] numbers job j's first
  * chunk, so each iteration finds its job and does what cpu_fill_law or
  * cpu_map would do with that chunk. */
@@ -247,7 +233,7 @@ static gi_status cpu_fill_batch(void *state, const gi_fill_job *jobs,
     const int64_t chunks = first[njobs];
 #pragma omp parallel for num_threads(threads_for(state, elems)) schedule(static)
     for (int64_t c = 0; c < chunks; ++c) {
-        const int64_t j = job_of_chunk(first, njobs, c);
+        const int64_t j = gi_job_of(first, njobs, c);
         const gi_fill_job *job = &jobs[j];
         const int64_t step = chunk_elems(job);
         const int64_t start = (c - first[j]) * step;

@@ -43,4 +43,20 @@ GI_HOSTDEV uint64_t gi_job_blocks(const gi_fill_job *job)
     return job->random ? (uint64_t)gi_job_items(job) : 0;
 }
 
+/* The job owning work item (or chunk) `item`, where first[j] numbers job
+ * j's first one: the last j with first[j] <= item, by bisection. */
+GI_HOSTDEV int64_t gi_job_of(const int64_t *first, int64_t njobs,
+                             int64_t item)
+{
+    int64_t lo = 0, hi = njobs - 1;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (first[mid] <= item)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 #endif

@@ -1,4 +1,5 @@
-/* Small helpers shared by the tests: a CPU context and 1-D/2-D tensors. */
+/* Small helpers shared by the tests: a CPU context, 1-D/2-D tensors,
+ * modules. */
 #ifndef GINIT_TEST_HELPERS_H
 #define GINIT_TEST_HELPERS_H
 
@@ -59,6 +60,23 @@ static inline void expect_iota(gi_tensor t)
     for (int64_t i = 0; i < gi_tensor_numel(t); ++i)
         cr_expect_eq(h[i], (float)i, "element %lld changed", (long long)i);
     free(h);
+}
+
+/* A Linear and a ReLU on ctx, the test failing if they cannot be made. */
+static inline gi_module new_linear(gi_context ctx, int64_t in, int64_t out,
+                                   int bias)
+{
+    gi_module m = NULL;
+    cr_assert_eq(gi_linear_create(&m, ctx, in, out, bias), GI_OK, "%s",
+                 gi_last_error());
+    return m;
+}
+
+static inline gi_module new_relu(gi_context ctx)
+{
+    gi_module m = NULL;
+    cr_assert_eq(gi_relu_create(&m, ctx), GI_OK);
+    return m;
 }
 
 #endif

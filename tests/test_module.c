@@ -7,21 +7,6 @@
 
 #include "test_helpers.h"
 
-static gi_module linear(gi_context ctx, int64_t in, int64_t out, int bias)
-{
-    gi_module m = NULL;
-    cr_assert_eq(gi_linear_create(&m, ctx, in, out, bias), GI_OK, "%s",
-                 gi_last_error());
-    return m;
-}
-
-static gi_module relu(gi_context ctx)
-{
-    gi_module m = NULL;
-    cr_assert_eq(gi_relu_create(&m, ctx), GI_OK);
-    return m;
-}
-
 static gi_module lazy(gi_context ctx, int64_t out)
 {
     gi_module m = NULL;
@@ -41,8 +26,8 @@ static gi_module seq(gi_context ctx, int n, gi_module *children)
  * Linear(3, 1, bias=False))) */
 static gi_module nested(gi_context ctx)
 {
-    gi_module inner[] = {linear(ctx, 8, 3, 1), linear(ctx, 3, 1, 0)};
-    gi_module outer[] = {linear(ctx, 4, 8, 1), relu(ctx), seq(ctx, 2, inner)};
+    gi_module inner[] = {new_linear(ctx, 8, 3, 1), new_linear(ctx, 3, 1, 0)};
+    gi_module outer[] = {new_linear(ctx, 4, 8, 1), new_relu(ctx), seq(ctx, 2, inner)};
     return seq(ctx, 3, outer);
 }
 
@@ -157,7 +142,7 @@ Test(module, apply_visits_children_before_their_parent)
 Test(module, ownership_is_checked)
 {
     gi_context ctx = cpu_context(), other = cpu_context();
-    gi_module a = relu(ctx), s = seq(ctx, 0, NULL), t = seq(ctx, 0, NULL);
+    gi_module a = new_relu(ctx), s = seq(ctx, 0, NULL), t = seq(ctx, 0, NULL);
     cr_expect_eq(gi_sequential_append(s, a), GI_OK);
     cr_expect_eq(gi_sequential_append(t, a), GI_ERR_STATE);
     cr_expect_str_eq(gi_last_error(), "gi_sequential_append: the ReLU module "
@@ -166,8 +151,8 @@ Test(module, ownership_is_checked)
     cr_expect_eq(gi_sequential_append(t, s), GI_OK);
     cr_expect_eq(gi_sequential_append(s, t), GI_ERR_INVALID_ARGUMENT,
                  "a cycle is refused");
-    cr_expect_eq(gi_sequential_append(a, relu(ctx)), GI_ERR_INVALID_ARGUMENT);
-    gi_module foreign = relu(other);
+    cr_expect_eq(gi_sequential_append(a, new_relu(ctx)), GI_ERR_INVALID_ARGUMENT);
+    gi_module foreign = new_relu(other);
     cr_expect_eq(gi_sequential_append(t, foreign), GI_ERR_CONTEXT_MISMATCH);
     cr_expect_eq(gi_sequential_append(t, NULL), GI_ERR_NULL_ARGUMENT);
     cr_expect_eq(gi_module_num_children(t), 1);
@@ -180,7 +165,7 @@ Test(module, ownership_is_checked)
 Test(module, failed_sequential_create_keeps_nothing)
 {
     gi_context ctx = cpu_context();
-    gi_module r = relu(ctx), l = linear(ctx, 2, 2, 1), out = NULL;
+    gi_module r = new_relu(ctx), l = new_linear(ctx, 2, 2, 1), out = NULL;
     gi_module twice[] = {r, l, r};
     cr_expect_eq(gi_sequential_create(&out, ctx, 3, twice), GI_ERR_STATE);
     cr_expect_null(out);
@@ -228,7 +213,7 @@ Test(module, linear_default_init_draws_weight_then_bias)
 {
     gi_context ctx = cpu_context();
     gi_manual_seed(ctx, 11);
-    gi_module m = linear(ctx, 16, 5, 1);
+    gi_module m = new_linear(ctx, 16, 5, 1);
     cr_expect_eq(gi_generator_offset(gi_context_generator(ctx)), 20 + 2);
     gi_manual_seed(ctx, 11);
     const int64_t wshape[] = {5, 16};
@@ -267,7 +252,7 @@ Test(module, lazy_linear_materializes_like_an_eager_linear_at_that_point)
     cr_expect_eq(gi_linear_in_features(lz), 6);
     cr_expect_eq(gi_module_num_parameters(lz), 2);
     gi_manual_seed(ctx, 5);
-    gi_module eager = linear(ctx, 6, 3, 1);
+    gi_module eager = new_linear(ctx, 6, 3, 1);
     float *a = to_host(gi_module_weight(lz)), *b = to_host(gi_module_weight(eager));
     cr_expect(memcmp(a, b, 18 * sizeof(float)) == 0);
     free(a);
@@ -321,7 +306,7 @@ Test(module, prints_like_pytorch)
 Test(module, nesting_is_limited_and_deep_names_fit)
 {
     gi_context ctx = cpu_context();
-    gi_module leaf = linear(ctx, 2, 2, 1), top = leaf;
+    gi_module leaf = new_linear(ctx, 2, 2, 1), top = leaf;
     for (int level = 1; level <= GI_MAX_NESTING; ++level)
         top = seq(ctx, 1, &top);
     gi_module more = NULL;

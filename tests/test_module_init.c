@@ -83,21 +83,6 @@ static const gi_init FAN[] = {
 };
 #define NFAN (sizeof FAN / sizeof *FAN)
 
-static gi_module linear(gi_context ctx, int64_t in, int64_t out, int bias)
-{
-    gi_module m = NULL;
-    cr_assert_eq(gi_linear_create(&m, ctx, in, out, bias), GI_OK, "%s",
-                 gi_last_error());
-    return m;
-}
-
-static gi_module relu(gi_context ctx)
-{
-    gi_module m = NULL;
-    cr_assert_eq(gi_relu_create(&m, ctx), GI_OK);
-    return m;
-}
-
 static gi_module seq(gi_context ctx, int n, gi_module *kids)
 {
     gi_module m = NULL;
@@ -114,24 +99,24 @@ static gi_module tree(gi_context ctx, int which)
 {
     switch (which) {
     case TREE_SINGLE:
-        return linear(ctx, 7, 5, 1);
+        return new_linear(ctx, 7, 5, 1);
     case TREE_FLAT:
-        return seq(ctx, 5, (gi_module[]){linear(ctx, 5, 7, 1), relu(ctx),
-                                         linear(ctx, 7, 3, 0),
-                                         linear(ctx, 3, 1, 1), relu(ctx)});
+        return seq(ctx, 5, (gi_module[]){new_linear(ctx, 5, 7, 1), new_relu(ctx),
+                                         new_linear(ctx, 7, 3, 0),
+                                         new_linear(ctx, 3, 1, 1), new_relu(ctx)});
     case TREE_NESTED: {
-        gi_module inner = seq(ctx, 2, (gi_module[]){linear(ctx, 6, 6, 0),
-                                                    linear(ctx, 0, 3, 1)});
-        gi_module mid = seq(ctx, 4, (gi_module[]){linear(ctx, 9, 6, 1),
-                                                   relu(ctx), inner,
-                                                   linear(ctx, 3, 0, 1)});
-        return seq(ctx, 3, (gi_module[]){linear(ctx, 13, 9, 1), mid,
-                                         linear(ctx, 5, 11, 1)});
+        gi_module inner = seq(ctx, 2, (gi_module[]){new_linear(ctx, 6, 6, 0),
+                                                    new_linear(ctx, 0, 3, 1)});
+        gi_module mid = seq(ctx, 4, (gi_module[]){new_linear(ctx, 9, 6, 1),
+                                                   new_relu(ctx), inner,
+                                                   new_linear(ctx, 3, 0, 1)});
+        return seq(ctx, 3, (gi_module[]){new_linear(ctx, 13, 9, 1), mid,
+                                         new_linear(ctx, 5, 11, 1)});
     }
     default:
-        return seq(ctx, 4, (gi_module[]){linear(ctx, 301, 257, 1), relu(ctx),
-                                         linear(ctx, 257, 129, 0),
-                                         linear(ctx, 129, 1031, 1)});
+        return seq(ctx, 4, (gi_module[]){new_linear(ctx, 301, 257, 1), new_relu(ctx),
+                                         new_linear(ctx, 257, 129, 0),
+                                         new_linear(ctx, 129, 1031, 1)});
     }
 }
 
@@ -327,8 +312,8 @@ Test(module_init, materialized_lazy_linear_is_a_linear)
     gi_context ctx = cpu_context();
     gi_module lazy = NULL;
     cr_assert_eq(gi_lazy_linear_create(&lazy, ctx, 6, 1), GI_OK);
-    gi_module net = seq(ctx, 3, (gi_module[]){lazy, relu(ctx),
-                                              linear(ctx, 6, 2, 1)});
+    gi_module net = seq(ctx, 3, (gi_module[]){lazy, new_relu(ctx),
+                                              new_linear(ctx, 6, 2, 1)});
     gi_tensor x = NULL, y = NULL;
     cr_assert_eq(gi_rand(&x, ctx, 2, (const int64_t[]){3, 5}, NULL), GI_OK);
     cr_assert_eq(gi_module_forward(net, x, &y), GI_OK, "%s", gi_last_error());
@@ -384,8 +369,8 @@ Test(module_init, unmaterialized_lazy_linear_is_refused_naming_it)
     const gi_init u = {.kind = GI_INIT_UNIFORM, .a = -1, .b = 1};
     const gi_init none = {.kind = GI_INIT_NONE};
     gi_module net = seq(ctx, 2, (gi_module[]){
-        linear(ctx, 4, 3, 1),
-        seq(ctx, 2, (gi_module[]){relu(ctx), lazy_linear(ctx, 2, 1)})});
+        new_linear(ctx, 4, 3, 1),
+        seq(ctx, 2, (gi_module[]){new_relu(ctx), lazy_linear(ctx, 2, 1)})});
     expect_refused(net, &u, &u, GI_ERR_STATE, "parameter '1.1.weight'");
     expect_refused(net, NULL, &u, GI_ERR_STATE, "parameter '1.1.bias'");
     expect_refused(net, &none, &u, GI_ERR_STATE, "parameter '1.1.bias'");
@@ -435,7 +420,7 @@ Test(module_init, invalid_arguments_name_the_parameter_and_value)
                    "'bias->kind' has unknown value -1");
     gi_module_destroy(net);
     /* A bad kind is refused even where there is nothing to initialize. */
-    gi_module r = relu(ctx);
+    gi_module r = new_relu(ctx);
     expect_refused(r, &bad, NULL, GI_ERR_INVALID_ARGUMENT, "999");
     gi_module_destroy(r);
     cr_expect_eq(gi_module_init_(NULL, NULL, NULL, NULL),
