@@ -201,12 +201,19 @@ static GI_CPU_INLINE void uniform_lanes(const gi_law *l, const uint32_t *lanes,
 static GI_CPU_INLINE void normal_lanes(const gi_law *l, const uint32_t *a,
                                 const uint32_t *b, int64_t pairs, float *out)
 {
+    /* Two independent halves a loop: their long dependency chains
+     * (log, sqrt, sine and cosine) interleave in the out-of-order window
+     * when the compiler schedules before register allocation. */
     const float mean = l->p[0], std = l->p[1];
-    for (int64_t p = 0; p < pairs; ++p) {
-        float z0, z1;
+    const int64_t h = pairs / 2; /* pairs is even: two per block */
+    for (int64_t p = 0; p < h; ++p) {
+        float z0, z1, y0, y1;
         gi_box_muller(a[p], b[p], &z0, &z1);
+        gi_box_muller(a[p + h], b[p + h], &y0, &y1);
         out[2 * p] = z0 * std + mean;
         out[2 * p + 1] = z1 * std + mean;
+        out[2 * (p + h)] = y0 * std + mean;
+        out[2 * (p + h) + 1] = y1 * std + mean;
     }
 }
 
