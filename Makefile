@@ -36,6 +36,7 @@ bench: build
 	$(BUILD)/bench/ginit_bench $(ARGS) --csv $(BUILD)/bench_init.csv
 	-$(TORCH_PY) bench/torch_reference.py $(ARGS) --csv $(BUILD)/bench_torch.csv
 	python3 bench/join.py $(BUILD)/bench_init.csv $(BUILD)/bench_torch.csv
+	-$(TORCH_PY) bench/side_by_side.py $(BUILD)/libginit.so
 	$(BUILD)/bench/ginit_bench_forward
 
 install: build
