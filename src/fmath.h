@@ -62,17 +62,16 @@ GI_HOSTDEV float gi_float_below(float x)
  * s = f / (2 + f), log(m) = f - s * (f - R(s^2)) where R is the atanh
  * series 2z/3 + 2z^2/5 + ... ; |s| <= 0.1716 so four terms reach float
  * precision. ln 2 is split in two; LN2_HI has 15 significant bits, so
- * e * LN2_HI is exact for every exponent.
+ * e * LN2_HI is exact for every exponent. gi_logf_bits is the core: the
+ * logarithm of 2^bias times the positive normal float whose bits are u;
+ * gi_logf scales subnormals into it, callers whose input is never
+ * subnormal call the core directly.
  */
-GI_HOSTDEV float gi_logf(float x)
+GI_HOSTDEV float gi_logf_bits(uint32_t u, int bias)
 {
     const float LN2_HI = 6.93145751953125e-1f;    /* 0x3f317200 */
     const float LN2_LO = 1.42860682030941723e-6f; /* 0x35bfbe8e */
-    /* Selects rather than branches, so that CPU loops vectorize. */
-    uint32_t u = gi_float_bits(x), scaled = gi_float_bits(x * 16777216.0f);
-    int sub = u < 0x00800000u; /* subnormal: scale into the normal range */
-    u = sub ? scaled : u;
-    int e = (int)(u >> 23) - 127 - (sub ? 24 : 0);
+    int e = (int)(u >> 23) - 127 + bias;
     u = (u & 0x007fffffu) | 0x3f800000u; /* m in [1, 2) */
     int big = u > 0x3fb504f3u;           /* m > sqrt(2): use m / 2 */
     u = big ? u - 0x00800000u : u;
@@ -86,6 +85,14 @@ GI_HOSTDEV float gi_logf(float x)
                              z * 2.22222223877906799e-1f)));
     float fe = (float)e;
     return (fe * LN2_LO + (f - s * (f - r))) + fe * LN2_HI;
+}
+
+GI_HOSTDEV float gi_logf(float x)
+{
+    /* Selects rather than branches, so that CPU loops vectorize. */
+    uint32_t u = gi_float_bits(x), scaled = gi_float_bits(x * 16777216.0f);
+    int sub = u < 0x00800000u; /* subnormal: scale into the normal range */
+    return gi_logf_bits(sub ? scaled : u, sub ? -24 : 0);
 }
 
 /*

@@ -77,7 +77,9 @@ GI_HOSTDEV float gi_uniform_from(uint32_t x, float a, float span, float cap)
  * lane b the angle. */
 GI_HOSTDEV void gi_box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
 {
-    float r = sqrtf(-2.0f * gi_logf(gi_unit_open_closed(a)));
+    /* u >= 2^-33 is never subnormal: the logarithm's core directly. */
+    uint32_t u = gi_float_bits(gi_unit_open_closed(a));
+    float r = sqrtf(-2.0f * gi_logf_bits(u, 0));
     float s, c;
     gi_sincos_2pi(gi_unit_closed_open(b), &s, &c);
     *z0 = r * c;
