@@ -129,19 +129,18 @@ def main():
         counts.append(cores)
     print(f"{rows} x {cols} float32 on the CPU, median of {a.reps} turns; "
           f"ginit on {cores} threads, PyTorch {torch.__version__}")
-    head = f"{'initializer':16} {'ginit ms':>9}"
+    head = f"{'initializer':16}"
     for c in counts:
-        head += f" {f'torch {c}t ms':>12} {'ratio':>7}"
+        head += f" | {'ginit ms':>9} {f'torch {c}t ms':>12} {'ratio':>7}"
     print(head)
     with torch.no_grad():
         for name, ours, theirs in cases(lib, t):
-            line, mine_all = "", []
+            line = f"{name:16}"
             for c in counts:
                 torch.set_num_threads(c)
                 mine, other = taking_turns(lib, ours, theirs, w, a.reps)
-                mine_all.append(mine)
-                line += f" {other:12.2f} {other / mine:6.2f}x"
-            print(f"{name:16} {statistics.median(mine_all):9.2f}{line}")
+                line += f" | {mine:9.2f} {other:12.2f} {other / mine:6.2f}x"
+            print(line)
 
 
 if __name__ == "__main__":
