@@ -127,15 +127,19 @@ philox_groups_avx2(uint64_t seed, __m256i s2, __m256i s3, __m256i ctr,
     }
     for (int g = 0; g < groups; ++g) {
         if (split) { /* (x0, x2) and (x1, x3) side by side are the pairs */
-            __m256i a = _mm256_blend_epi32(x0[g], _mm256_slli_epi64(x2[g], 32), 0xAA);
-            __m256i b = _mm256_blend_epi32(x1[g], _mm256_slli_epi64(x3[g], 32), 0xAA);
+            __m256i a = _mm256_blend_epi32(
+                x0[g], _mm256_slli_epi64(x2[g], 32), 0xAA);
+            __m256i b = _mm256_blend_epi32(
+                x1[g], _mm256_slli_epi64(x3[g], 32), 0xAA);
             _mm256_storeu_si256((__m256i *)(lanes + 8 * g), a);
             _mm256_storeu_si256((__m256i *)(lanes + GI_CPU_SPLIT + 8 * g), b);
             continue;
         }
         /* Words (x0, x1) and (x2, x3) side by side, then blocks in order. */
-        __m256i w01 = _mm256_blend_epi32(x0[g], _mm256_slli_epi64(x1[g], 32), 0xAA);
-        __m256i w23 = _mm256_blend_epi32(x2[g], _mm256_slli_epi64(x3[g], 32), 0xAA);
+        __m256i w01 =
+            _mm256_blend_epi32(x0[g], _mm256_slli_epi64(x1[g], 32), 0xAA);
+        __m256i w23 =
+            _mm256_blend_epi32(x2[g], _mm256_slli_epi64(x3[g], 32), 0xAA);
         __m256i b02 = _mm256_unpacklo_epi64(w01, w23);
         __m256i b13 = _mm256_unpackhi_epi64(w01, w23);
         __m256i *out = (__m256i *)(lanes + 16 * g);
@@ -189,8 +193,9 @@ static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
 
 /* The transforms, one loop per law so that each vectorizes. The two-lane
  * laws read split lanes: a[p] and b[p] are pair p's first and second. */
-static GI_CPU_INLINE void uniform_lanes(const gi_law *l, const uint32_t *lanes,
-                                 int64_t n, float *out)
+static GI_CPU_INLINE void uniform_lanes(const gi_law *l,
+                                        const uint32_t *lanes, int64_t n,
+                                        float *out)
 {
     const float a = l->p[0], span = l->p[1], cap = l->p[2];
     for (int64_t i = 0; i < n; ++i)
@@ -199,7 +204,8 @@ static GI_CPU_INLINE void uniform_lanes(const gi_law *l, const uint32_t *lanes,
 
 /* Pair p gives elements 2 p and 2 p + 1 (gi_law_block's order). */
 static GI_CPU_INLINE void normal_lanes(const gi_law *l, const uint32_t *a,
-                                const uint32_t *b, int64_t pairs, float *out)
+                                       const uint32_t *b, int64_t pairs,
+                                       float *out)
 {
     /* Two independent halves a loop: their long dependency chains
      * (log, sqrt, sine and cosine) interleave in the out-of-order window
@@ -279,8 +285,9 @@ split_by_branch(const float *p, int n, float *centre, int *nc, float *tail,
         unsigned m = masks[i / 8];
         _mm256_storeu_ps(centre + c, _mm256_permutevar8x32_ps(
                                          v, lane_order(compress_table[m])));
-        _mm256_storeu_ps(tail + t, _mm256_permutevar8x32_ps(
-                                       v, lane_order(compress_table[~m & 0xffu])));
+        _mm256_storeu_ps(tail + t,
+                         _mm256_permutevar8x32_ps(
+                             v, lane_order(compress_table[~m & 0xffu])));
         c += __builtin_popcount(m);
         t = i + 8 - c;
     }
@@ -306,8 +313,8 @@ merge_by_branch(float *x, int n, const float *centre, const float *tail,
         unsigned m = masks[i / 8];
         __m256 vc = _mm256_permutevar8x32_ps(_mm256_loadu_ps(centre + c),
                                              lane_order(expand_table[m]));
-        __m256 vt = _mm256_permutevar8x32_ps(_mm256_loadu_ps(tail + t),
-                                             lane_order(expand_table[~m & 0xffu]));
+        __m256 vt = _mm256_permutevar8x32_ps(
+            _mm256_loadu_ps(tail + t), lane_order(expand_table[~m & 0xffu]));
         __m256i bits = _mm256_and_si256(_mm256_set1_epi32((int)m), lane_bit);
         __m256 take = _mm256_castsi256_ps(_mm256_cmpeq_epi32(bits, lane_bit));
         _mm256_storeu_ps(x + i, _mm256_blendv_ps(vt, vc, take));
@@ -345,8 +352,9 @@ static GI_CPU_INLINE void quantile_lower_lanes(float *x, int64_t n)
 
 /* gi_trunc_normal's three steps, each over the whole chunk; out holds q
  * in between. */
-static GI_CPU_INLINE void trunc_normal_lanes(const gi_law *l, const uint32_t *lanes,
-                                      int64_t n, float *out)
+static GI_CPU_INLINE void trunc_normal_lanes(const gi_law *l,
+                                             const uint32_t *lanes, int64_t n,
+                                             float *out)
 {
     float x[4 * GI_CPU_CHUNK_BLOCKS];
     for (int64_t i = 0; i < n; ++i) {
@@ -423,8 +431,10 @@ mixture_pass(const mixture_table *t, const uint32_t *choice,
     }
 }
 
-static GI_CPU_INLINE void mixture_lanes(const gi_law *l, const uint32_t *choice,
-                                 const uint32_t *x, int64_t n, float *out)
+static GI_CPU_INLINE void mixture_lanes(const gi_law *l,
+                                        const uint32_t *choice,
+                                        const uint32_t *x, int64_t n,
+                                        float *out)
 {
     mixture_table t;
     mixture_table_of(l, &t);

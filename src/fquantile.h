@@ -52,7 +52,8 @@
  * elements by branch call them directly; everything else goes through
  * gi_norm_quantile_lower. */
 
-/* Centre, p in [1/8, 1/2]: x = r (C0 + z S(z)), S(z) = CK + sum CWi / (z + CSi). */
+/* Centre, p in [1/8, 1/2]: x = r (C0 + z S(z)),
+ * S(z) = CK + sum CWi / (z + CSi). */
 GI_HOSTDEV float gi_norm_quantile_centre(float p)
 {
     const float C0 = 2.50662827e+00f; /* float(sqrt(2 pi)) */
