@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Runs on a GPU machine over a tree prepared by bench/gpu-prepare.sh: the
+# Runs on a GPU machine over a tree prepared by bench/gpu-prepare.sh (its
+# build-gpu.tar.gz carried along, or build-gpu itself): the
 # whole test suite (GPU tests included), the walkthrough on both devices
 # (same seed, same numbers), and the benchmarks; a short table comes last.
 set -uo pipefail
 cd "$(dirname "$0")/.."
+if [ ! -d build-gpu ] && [ -f build-gpu.tar.gz ]; then
+    tar -xzf build-gpu.tar.gz
+fi
 cuda_lib=$(dirname "$(command -v nvcc 2>/dev/null || echo /usr/local/cuda/bin/nvcc)")/../lib64
-export LD_LIBRARY_PATH="$PWD/build-gpu/libs:$cuda_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$PWD/build-gpu/libs:$PWD/build-gpu:$cuda_lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 out=${OUT:-/tmp}
 # The build recorded this tree's absolute path (test data, CTest files):
 # make that path lead here when the tree was copied elsewhere.
