@@ -1,10 +1,12 @@
 /* Small helpers shared by the tests: a CPU context, 1-D/2-D tensors,
- * modules. */
+ * modules, a tree's parameters and host copies of them. */
 #ifndef GINIT_TEST_HELPERS_H
 #define GINIT_TEST_HELPERS_H
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "ginit.h"
 
@@ -77,6 +79,61 @@ static inline gi_module new_relu(gi_context ctx)
     gi_module m = NULL;
     cr_assert_eq(gi_relu_create(&m, ctx), GI_OK);
     return m;
+}
+
+/* The parameters of a tree, in named_parameters order. */
+typedef struct params {
+    gi_tensor t[64];
+    char name[64][32];
+    int n;
+} params;
+
+static inline gi_status collect_param(const char *name, gi_tensor p, void *user)
+{
+    params *ps = user;
+    cr_assert_lt(ps->n, 64);
+    snprintf(ps->name[ps->n], sizeof ps->name[0], "%s", name);
+    ps->t[ps->n++] = p;
+    return GI_OK;
+}
+
+static inline params params_of(gi_module m)
+{
+    params ps;
+    memset(&ps, 0, sizeof ps);
+    cr_assert_eq(gi_module_named_parameters(m, collect_param, &ps), GI_OK);
+    return ps;
+}
+
+/* Host copies of every parameter. */
+typedef struct snapshot {
+    float *v[64];
+    int n;
+} snapshot;
+
+static inline snapshot take(const params *ps)
+{
+    snapshot s = {.n = ps->n};
+    for (int i = 0; i < ps->n; ++i)
+        s.v[i] = to_host(ps->t[i]);
+    return s;
+}
+
+static inline void drop(snapshot *s)
+{
+    for (int i = 0; i < s->n; ++i)
+        free(s->v[i]);
+}
+
+/* Every parameter holds the same bits in a and b. */
+static inline void expect_same(const params *ps, const snapshot *a,
+                        const snapshot *b, const char *what)
+{
+    for (int i = 0; i < ps->n; ++i)
+        cr_expect(memcmp(a->v[i], b->v[i],
+                         (size_t)gi_tensor_numel(ps->t[i]) * sizeof(float)) ==
+                      0,
+                  "%s: parameter %s differs", what, ps->name[i]);
 }
 
 #endif

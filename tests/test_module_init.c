@@ -120,44 +120,6 @@ static gi_module tree(gi_context ctx, int which)
     }
 }
 
-/* The parameters of a tree, in named_parameters order. */
-typedef struct params {
-    gi_tensor t[64];
-    char name[64][32];
-    int n;
-} params;
-
-static gi_status collect(const char *name, gi_tensor p, void *user)
-{
-    params *ps = user;
-    cr_assert_lt(ps->n, 64);
-    snprintf(ps->name[ps->n], sizeof ps->name[0], "%s", name);
-    ps->t[ps->n++] = p;
-    return GI_OK;
-}
-
-static params params_of(gi_module m)
-{
-    params ps;
-    memset(&ps, 0, sizeof ps);
-    cr_assert_eq(gi_module_named_parameters(m, collect, &ps), GI_OK);
-    return ps;
-}
-
-/* Host copies of every parameter. */
-typedef struct snapshot {
-    float *v[64];
-    int n;
-} snapshot;
-
-static snapshot take(const params *ps)
-{
-    snapshot s = {.n = ps->n};
-    for (int i = 0; i < ps->n; ++i)
-        s.v[i] = to_host(ps->t[i]);
-    return s;
-}
-
 static void put_back(const params *ps, const snapshot *s)
 {
     for (int i = 0; i < ps->n; ++i)
@@ -165,23 +127,6 @@ static void put_back(const params *ps, const snapshot *s)
                          ps->t[i], s->v[i],
                          (size_t)gi_tensor_numel(ps->t[i]) * sizeof(float)),
                      GI_OK);
-}
-
-static void drop(snapshot *s)
-{
-    for (int i = 0; i < s->n; ++i)
-        free(s->v[i]);
-}
-
-/* Every parameter holds the same bits in a and b. */
-static void expect_same(const params *ps, const snapshot *a,
-                        const snapshot *b, const char *what)
-{
-    for (int i = 0; i < ps->n; ++i)
-        cr_expect(memcmp(a->v[i], b->v[i],
-                         (size_t)gi_tensor_numel(ps->t[i]) * sizeof(float)) ==
-                      0,
-                  "%s: parameter %s differs", what, ps->name[i]);
 }
 
 /* The reference: net.apply(init) with the per-tensor functions. */
