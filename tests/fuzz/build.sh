@@ -45,17 +45,8 @@ if [ "${FUZZ_FAULTS:-0}" != 0 ]; then common+=(-DGINIT_FAULT_INJECTION=1); fi
 cflags=("${common[@]}" -fsanitize=fuzzer-no-link,address,undefined
         -I"$root/include" -I"$root/src" "${blas_cflags[@]}")
 
-# The library's CPU sources: the GINIT_SOURCES list of CMakeLists.txt (the
-# CUDA files are appended to it elsewhere); failing that, every src/*.c but
-# the CUDA backend's and the fault-injection hooks.
-mapfile -t sources < <(sed -n '/^set(GINIT_SOURCES/,/)/p' "$root/CMakeLists.txt" |
-                       grep -o 'src/[A-Za-z0-9_]*\.c' || true)
-if [ ${#sources[@]} -eq 0 ]; then
-    for src in "$root"/src/*.c; do
-        case "$(basename "$src")" in *cuda* | fault.c) continue ;; esac
-        sources+=("src/$(basename "$src")")
-    done
-fi
+list=$("$root/scripts/cpu-sources.sh")
+mapfile -t sources <<<"$list"
 if [ "${FUZZ_FAULTS:-0}" != 0 ]; then sources+=(src/fault.c); fi
 objs=()
 for rel in "${sources[@]}"; do

@@ -27,17 +27,8 @@ out="${1:-$root/build-tsan}"
 mkdir -p "$out/obj"
 CC="${CC:-gcc}"
 
-# The library's CPU sources: the GINIT_SOURCES list of CMakeLists.txt (the
-# CUDA files are appended to it elsewhere); failing that, every src/*.c but
-# the CUDA backend's and the fault-injection hooks.
-mapfile -t sources < <(sed -n '/^set(GINIT_SOURCES/,/)/p' "$root/CMakeLists.txt" |
-                       grep -o 'src/[A-Za-z0-9_]*\.c' || true)
-if [ ${#sources[@]} -eq 0 ]; then
-    for src in "$root"/src/*.c; do
-        case "$(basename "$src")" in *cuda* | fault.c) continue ;; esac
-        sources+=("src/$(basename "$src")")
-    done
-fi
+list=$("$root/scripts/cpu-sources.sh")
+mapfile -t sources <<<"$list"
 
 # Criterion cannot run under TSan: its sandbox maps a shared arena with
 # MAP_FIXED at a random address, which TSan's mmap interceptor refuses
