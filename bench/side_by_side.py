@@ -22,9 +22,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 try:
     import torch
-    from torch import nn
 except ImportError:
     sys.exit("side_by_side: PyTorch is not importable here; skipped")
+from torch_reference import INITS  # PyTorch's side: the same calls
 
 GI_DEVICE_CPU, GI_F32 = 1, 0
 GI_FAN_IN, GI_NONLIN_RELU = 0, 9
@@ -64,31 +64,21 @@ def check(lib, status):
         sys.exit("side_by_side: " + lib.gi_last_error().decode())
 
 
-def chapter_law(w):
-    """The chapter's my_init law, as the chapter writes it."""
-    nn.init.uniform_(w, -10, 10)
-    w.data *= w.data.abs() >= 5
-
-
-def cases(lib, t):
+def ginit_calls(lib, t):
+    """ginit's side of each row of torch_reference.INITS, same arguments."""
     chapter = (Component * 3)(Component(0.25, GI_COMPONENT_UNIFORM, 5, 10),
                               Component(0.5, GI_COMPONENT_CONSTANT, 0, 0),
                               Component(0.25, GI_COMPONENT_UNIFORM, -10, -5))
-    return [
-        ("uniform_", lambda: lib.gi_uniform_(t, -1, 1, None),
-         lambda w: nn.init.uniform_(w, -1, 1)),
-        ("normal_", lambda: lib.gi_normal_(t, 0, 1, None),
-         lambda w: nn.init.normal_(w, 0, 1)),
-        ("trunc_normal_", lambda: lib.gi_trunc_normal_(t, 0, 1, -2, 2, None),
-         lambda w: nn.init.trunc_normal_(w, 0, 1, -2, 2)),
-        ("xavier_uniform_", lambda: lib.gi_xavier_uniform_(t, 1, None),
-         nn.init.xavier_uniform_),
-        ("kaiming_normal_",
-         lambda: lib.gi_kaiming_normal_(t, 0, GI_FAN_IN, GI_NONLIN_RELU, None),
-         lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")),
-        ("zeros_", lambda: lib.gi_zeros_(t), nn.init.zeros_),
-        ("mixture_", lambda: lib.gi_mixture_(t, 3, chapter, None), chapter_law),
-    ]
+    return {
+        "uniform_": lambda: lib.gi_uniform_(t, -1, 1, None),
+        "normal_": lambda: lib.gi_normal_(t, 0, 1, None),
+        "trunc_normal_": lambda: lib.gi_trunc_normal_(t, 0, 1, -2, 2, None),
+        "xavier_uniform_": lambda: lib.gi_xavier_uniform_(t, 1, None),
+        "kaiming_normal_":
+            lambda: lib.gi_kaiming_normal_(t, 0, GI_FAN_IN, GI_NONLIN_RELU, None),
+        "zeros_": lambda: lib.gi_zeros_(t),
+        "mixture_": lambda: lib.gi_mixture_(t, 3, chapter, None),
+    }
 
 
 def taking_turns(lib, ours, theirs, w, reps):
@@ -134,7 +124,9 @@ def main():
         head += f" | {'ginit ms':>9} {f'torch {c}t ms':>12} {'ratio':>7}"
     print(head)
     with torch.no_grad():
-        for name, ours, theirs in cases(lib, t):
+        ours_by_name = ginit_calls(lib, t)
+        for name, theirs in INITS.items():
+            ours = ours_by_name[name]
             line = f"{name:16}"
             for c in counts:
                 torch.set_num_threads(c)
