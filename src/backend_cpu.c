@@ -185,25 +185,6 @@ static gi_status cpu_linear(void *state, const float *x, const float *w,
 /* Element i takes its value from block pos->offset + i / per, where per is
  * the law's elements per block (docs/rng.md); chunks of blocks are
  * independent, so threads split them freely. */
-static gi_status cpu_fill_law(void *state, float *data, int64_t n,
-                              const gi_law *law, const gi_philox_pos *pos,
-                              const char *fn)
-{
-    (void)fn;
-    const gi_law l = *law;
-    const gi_philox_pos p = *pos;
-    const int64_t step = GI_CPU_CHUNK_BLOCKS * gi_law_elems_per_block(&l);
-    const int64_t chunks = (n + step - 1) / step;
-#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
-    for (int64_t c = 0; c < chunks; ++c) {
-        int64_t first = c * step;
-        int64_t count = n - first < step ? n - first : step;
-        gi_cpu_fill_chunk(&l, p.seed, p.stream, p.offset, first, count,
-                          data + first);
-    }
-    return GI_OK;
-}
-
 /* Elements in one chunk of a job: a chunk of Philox blocks for a random
  * job, a map's stretch for a constant one. */
 static int64_t chunk_elems(const gi_fill_job *job)
@@ -212,9 +193,38 @@ static int64_t chunk_elems(const gi_fill_job *job)
                        : GI_CPU_PARALLEL_MIN;
 }
 
+/* Chunk c of a job: the same elements whichever loop runs it. */
+static void fill_job_chunk(const gi_fill_job *job, int64_t c)
+{
+    const int64_t step = chunk_elems(job);
+    const int64_t start = c * step;
+    const int64_t count = job->n - start < step ? job->n - start : step;
+    if (job->random) {
+        gi_cpu_fill_chunk(&job->law, job->pos.seed, job->pos.stream,
+                          job->pos.offset, start, count, job->data + start);
+    } else {
+        const gi_map fill = {GI_MAP_FILL, 0, job->value, 0.0f};
+        map_range(fill, job->data + start, count);
+    }
+}
+
+static gi_status cpu_fill_law(void *state, float *data, int64_t n,
+                              const gi_law *law, const gi_philox_pos *pos,
+                              const char *fn)
+{
+    (void)fn;
+    const gi_fill_job job = {.data = data, .n = n, .random = 1,
+                             .pos = *pos, .law = *law};
+    const int64_t step = chunk_elems(&job);
+    const int64_t chunks = (n + step - 1) / step;
+#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
+    for (int64_t c = 0; c < chunks; ++c)
+        fill_job_chunk(&job, c);
+    return GI_OK;
+}
+
 /* All jobs' chunks in one parallel loop: first[j] numbers job j's first
- * chunk, so each iteration finds its job and does what cpu_fill_law or
- * cpu_map would do with that chunk. */
+ * chunk, so each iteration finds its job and fills that chunk of it. */
 static gi_status cpu_fill_batch(void *state, const gi_fill_job *jobs,
                                 int64_t njobs, const char *fn)
 {
@@ -234,18 +244,7 @@ static gi_status cpu_fill_batch(void *state, const gi_fill_job *jobs,
 #pragma omp parallel for num_threads(threads_for(state, elems)) schedule(static)
     for (int64_t c = 0; c < chunks; ++c) {
         const int64_t j = gi_job_of(first, njobs, c);
-        const gi_fill_job *job = &jobs[j];
-        const int64_t step = chunk_elems(job);
-        const int64_t start = (c - first[j]) * step;
-        int64_t count = job->n - start < step ? job->n - start : step;
-        if (job->random) {
-            gi_cpu_fill_chunk(&job->law, job->pos.seed, job->pos.stream,
-                              job->pos.offset, start, count,
-                              job->data + start);
-        } else {
-            const gi_map fill = {GI_MAP_FILL, 0, job->value, 0.0f};
-            map_range(fill, job->data + start, count);
-        }
+        fill_job_chunk(&jobs[j], c - first[j]);
     }
     free(first);
     return GI_OK;
