@@ -116,6 +116,17 @@ GI_API const char *gi_device_name(gi_device device);
  * not usable, or not built in), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_context_create(gi_context *out, gi_device device);
 
+/* gi_context_create on GPU `ordinal` (as numbered by cudaGetDeviceCount)
+ * for multi-GPU programs; gi_context_create is ordinal 0. The context's
+ * work always runs on its own GPU, whichever device the calling thread
+ * has current, and every call gives that thread's current device back as
+ * it found it. For GI_DEVICE_CPU the ordinal must be 0; with
+ * GI_DEVICE_AUTO a missing or unusable GPU `ordinal` means the CPU.
+ * Returns as gi_context_create, and GI_ERR_INVALID_ARGUMENT for a
+ * negative ordinal (or a nonzero one with GI_DEVICE_CPU). */
+GI_API gi_status gi_context_create_on(gi_context *out, gi_device device,
+                                      int ordinal);
+
 /* Releases the caller's reference. Tensors created from the context keep it
  * alive until they are destroyed too. NULL is a no-op. */
 GI_API void gi_context_destroy(gi_context ctx);

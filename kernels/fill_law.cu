@@ -90,18 +90,20 @@ __global__ void gi_fill_batch_kernel(const gi_fill_job *jobs,
 }
 
 extern "C" cudaError_t gi_launch_fill_batch(cudaStream_t stream,
-                                            int max_blocks,
+                                            int sms,
                                             const gi_fill_job *jobs,
                                             const int64_t *first_item,
                                             int64_t njobs, int64_t items)
 {
-    gi_fill_batch_kernel<<<gi_grid_for(items, max_blocks),
-                           GI_THREADS_PER_BLOCK, 0, stream>>>(
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_fill_batch_kernel, &occupancy, items, sms);
+    gi_fill_batch_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(
         jobs, first_item, njobs, items);
     return cudaGetLastError();
 }
 
-extern "C" cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,
+extern "C" cudaError_t gi_launch_fill_law(cudaStream_t stream, int sms,
                                           float *data, int64_t n, gi_law law,
                                           uint64_t seed,
                                           uint64_t philox_stream,
@@ -109,10 +111,10 @@ extern "C" cudaError_t gi_launch_fill_law(cudaStream_t stream, int max_blocks,
 {
     const int64_t per = gi_law_elems_per_block(&law);
     const int64_t nblocks = (n + per - 1) / per;
-    gi_fill_law_kernel<<<gi_grid_for((nblocks + GI_FILL_UNROLL - 1) /
-                                         GI_FILL_UNROLL,
-                                     max_blocks),
-                         GI_THREADS_PER_BLOCK, 0, stream>>>(
+    static int occupancy;
+    const unsigned grid = gi_grid((const void *)gi_fill_law_kernel, &occupancy,
+                                 (nblocks + GI_FILL_UNROLL - 1) / GI_FILL_UNROLL, sms);
+    gi_fill_law_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(
         data, n, law, seed, philox_stream, offset);
     return cudaGetLastError();
 }
@@ -126,10 +128,12 @@ __global__ void gi_fill_index_kernel(float *data, int64_t n, gi_index_law law)
 }
 
 extern "C" cudaError_t gi_launch_fill_index(cudaStream_t stream,
-                                            int max_blocks, float *data,
+                                            int sms, float *data,
                                             int64_t n, gi_index_law law)
 {
-    gi_fill_index_kernel<<<gi_grid_for(n, max_blocks), GI_THREADS_PER_BLOCK,
-                           0, stream>>>(data, n, law);
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_fill_index_kernel, &occupancy, n, sms);
+    gi_fill_index_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(data, n, law);
     return cudaGetLastError();
 }

@@ -13,11 +13,13 @@ __global__ void gi_bias_rows_kernel(float *y, const float *b, int64_t rows,
         y[i] = b[i % out];
 }
 
-extern "C" cudaError_t gi_launch_bias_rows(cudaStream_t stream, int max_blocks,
+extern "C" cudaError_t gi_launch_bias_rows(cudaStream_t stream, int sms,
                                            float *y, const float *b,
                                            int64_t rows, int64_t out)
 {
-    gi_bias_rows_kernel<<<gi_grid_for(rows * out, max_blocks),
-                          GI_THREADS_PER_BLOCK, 0, stream>>>(y, b, rows, out);
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_bias_rows_kernel, &occupancy, rows * out, sms);
+    gi_bias_rows_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(y, b, rows, out);
     return cudaGetLastError();
 }

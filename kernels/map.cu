@@ -11,11 +11,13 @@ __global__ void gi_map_kernel(float *data, int64_t n, gi_map op)
         data[i] = gi_map_apply(&op, data[i]);
 }
 
-extern "C" cudaError_t gi_launch_map(cudaStream_t stream, int max_blocks,
+extern "C" cudaError_t gi_launch_map(cudaStream_t stream, int sms,
                                      float *data, int64_t n, gi_map op)
 {
-    gi_map_kernel<<<gi_grid_for(n, max_blocks), GI_THREADS_PER_BLOCK, 0,
-                    stream>>>(data, n, op);
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_map_kernel, &occupancy, n, sms);
+    gi_map_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(data, n, op);
     return cudaGetLastError();
 }
 
@@ -28,11 +30,13 @@ __global__ void gi_map2_kernel(float *data, const float *other, int64_t n,
         data[i] = gi_map_apply2(&op, data[i], other[i]);
 }
 
-extern "C" cudaError_t gi_launch_map2(cudaStream_t stream, int max_blocks,
+extern "C" cudaError_t gi_launch_map2(cudaStream_t stream, int sms,
                                       float *data, const float *other,
                                       int64_t n, gi_map op)
 {
-    gi_map2_kernel<<<gi_grid_for(n, max_blocks), GI_THREADS_PER_BLOCK, 0,
-                     stream>>>(data, other, n, op);
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_map2_kernel, &occupancy, n, sms);
+    gi_map2_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(data, other, n, op);
     return cudaGetLastError();
 }

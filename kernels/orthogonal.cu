@@ -23,12 +23,14 @@ __global__ void gi_orth_to_col_major_kernel(float *a, const float *src,
 }
 
 extern "C" cudaError_t gi_launch_orth_to_col_major(cudaStream_t stream,
-                                                   int max_blocks, float *a,
+                                                   int sms, float *a,
                                                    const float *src,
                                                    int64_t m, int64_t n)
 {
-    gi_orth_to_col_major_kernel<<<gi_grid_for(m * n, max_blocks),
-                                  GI_THREADS_PER_BLOCK, 0, stream>>>(a, src,
+    static int occupancy;
+    const unsigned grid = gi_grid((const void *)gi_orth_to_col_major_kernel, &occupancy,
+                                 m * n, sms);
+    gi_orth_to_col_major_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(a, src,
                                                                      m, n);
     return cudaGetLastError();
 }
@@ -43,12 +45,14 @@ __global__ void gi_orth_diag_signs_kernel(float *signs, const float *a,
 }
 
 extern "C" cudaError_t gi_launch_orth_diag_signs(cudaStream_t stream,
-                                                 int max_blocks, float *signs,
+                                                 int sms, float *signs,
                                                  const float *a, int64_t lda,
                                                  int64_t n)
 {
-    gi_orth_diag_signs_kernel<<<gi_grid_for(n, max_blocks),
-                                GI_THREADS_PER_BLOCK, 0, stream>>>(signs, a,
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_orth_diag_signs_kernel, &occupancy, n, sms);
+    gi_orth_diag_signs_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(signs, a,
                                                                    lda, n);
     return cudaGetLastError();
 }
@@ -70,13 +74,15 @@ __global__ void gi_orth_finish_kernel(float *out, const float *q, int64_t m,
 }
 
 extern "C" cudaError_t gi_launch_orth_finish(cudaStream_t stream,
-                                             int max_blocks, float *out,
+                                             int sms, float *out,
                                              const float *q, int64_t m,
                                              int64_t n, const float *signs,
                                              float gain, int transpose)
 {
-    gi_orth_finish_kernel<<<gi_grid_for(m * n, max_blocks),
-                            GI_THREADS_PER_BLOCK, 0, stream>>>(
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_orth_finish_kernel, &occupancy, m * n, sms);
+    gi_orth_finish_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(
         out, q, m, n, signs, gain, transpose);
     return cudaGetLastError();
 }

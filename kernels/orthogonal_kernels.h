@@ -13,20 +13,20 @@ extern "C" {
 
 /* a[i + j * m] = src[i * n + j] for i < m, j < n: the row-major m x n
  * matrix src copied into column-major a (lda = m). */
-cudaError_t gi_launch_orth_to_col_major(cudaStream_t stream, int max_blocks,
+cudaError_t gi_launch_orth_to_col_major(cudaStream_t stream, int sms,
                                         float *a, const float *src,
                                         int64_t m, int64_t n);
 
 /* signs[j] = sign(a[j + j * lda]) for j < n, torch's sign (sign(0) = 0):
  * the signs of R's diagonal after xGEQRF. */
-cudaError_t gi_launch_orth_diag_signs(cudaStream_t stream, int max_blocks,
+cudaError_t gi_launch_orth_diag_signs(cudaStream_t stream, int sms,
                                       float *signs, const float *a,
                                       int64_t lda, int64_t n);
 
 /* With Q the column-major m x n matrix q (lda = m):
  * out[i * n + j] = (Q(i, j) * signs[j]) * gain when transpose, else
  * out[i + j * m] = the same (out may then be q itself). */
-cudaError_t gi_launch_orth_finish(cudaStream_t stream, int max_blocks,
+cudaError_t gi_launch_orth_finish(cudaStream_t stream, int sms,
                                   float *out, const float *q, int64_t m,
                                   int64_t n, const float *signs, float gain,
                                   int transpose);

@@ -14,14 +14,16 @@ __global__ void gi_sparse_zero_kernel(float *data, int64_t rows, int64_t cols,
 }
 
 extern "C" cudaError_t gi_launch_sparse_zero(cudaStream_t stream,
-                                             int max_blocks, float *data,
+                                             int sms, float *data,
                                              int64_t rows, int64_t cols,
                                              int64_t k, uint64_t seed,
                                              uint64_t philox_stream,
                                              uint64_t offset)
 {
-    gi_sparse_zero_kernel<<<gi_grid_for(cols, max_blocks),
-                            GI_THREADS_PER_BLOCK, 0, stream>>>(
+    static int occupancy;
+    const unsigned grid =
+        gi_grid((const void *)gi_sparse_zero_kernel, &occupancy, cols, sms);
+    gi_sparse_zero_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(
         data, rows, cols, k, seed, philox_stream, offset);
     return cudaGetLastError();
 }

@@ -44,12 +44,36 @@ static inline void *gi_aligned_alloc(size_t align, size_t n)
 #ifdef GINIT_HAVE_CUDA
 #include <cuda_runtime_api.h>
 
-/* cudaMallocAsync, answering cudaErrorMemoryAllocation when injected. */
-static inline cudaError_t gi_cuda_malloc_async(void **p, size_t n,
-                                               cudaStream_t stream)
+/* Where a CUDA context's memory comes from and its work goes: ginit's own
+ * stream-ordered pool (NULL where the device has none), the stream, and
+ * the SM count its grids are sized from. */
+typedef struct gi_cuda_mem {
+    cudaMemPool_t pool;
+    cudaStream_t stream;
+    int sms;
+} gi_cuda_mem;
+
+/* Device memory from pool in stream order, or from cudaMalloc without a
+ * pool; cudaErrorMemoryAllocation when injected. */
+static inline cudaError_t gi_cuda_malloc(cudaMemPool_t pool, void **p,
+                                         size_t n, cudaStream_t stream)
 {
-    return gi_fault_hit() ? cudaErrorMemoryAllocation
-                          : cudaMallocAsync(p, n, stream);
+    if (gi_fault_hit())
+        return cudaErrorMemoryAllocation;
+    return pool != NULL ? cudaMallocFromPoolAsync(p, n, pool, stream)
+                        : cudaMalloc(p, n);
+}
+
+/* Returns memory from gi_cuda_malloc: after the stream's queued work, in
+ * stream order with a pool; without one, once the stream has drained. */
+static inline cudaError_t gi_cuda_free(cudaMemPool_t pool, void *p,
+                                       cudaStream_t stream)
+{
+    if (pool != NULL)
+        return cudaFreeAsync(p, stream);
+    cudaError_t err = cudaStreamSynchronize(stream);
+    cudaError_t freed = cudaFree(p);
+    return err != cudaSuccess ? err : freed;
 }
 #endif
 

@@ -12,20 +12,27 @@
 #include "internal.h"
 #include "orthogonal.h"
 
-/* Oldest GPU the build carries code for (sm_80). */
+/* Oldest GPU the build carries code for: the lowest of
+ * CMAKE_CUDA_ARCHITECTURES, passed by the build. */
+#ifndef GI_CUDA_MIN_CC
 #define GI_CUDA_MIN_CC 80
+#endif
 
 typedef struct cuda_state {
     int ordinal;
-    int max_blocks; /* grid cap: a few waves of the device's SMs */
+    int sms;             /* grids are sized from this and each occupancy */
     cudaStream_t stream;
+    cudaMemPool_t pool;  /* ginit's own pool; NULL: plain cudaMalloc */
     cublasHandle_t blas; /* created at the first Linear forward */
     void *solver;        /* cusolverDnHandle_t, at the first orthogonal_ */
 } cuda_state;
 
-/* Turns a CUDA error into a status and a message naming fn and what failed. */
+/* Turns a CUDA error into a status and a message naming fn and what failed.
+ * The runtime also keeps the error as the thread's last one; it is handled
+ * here, so it is cleared, and the next launch's check does not report it. */
 static gi_status cuda_fail(cudaError_t err, const char *fn, const char *what)
 {
+    (void)cudaGetLastError();
     gi_status st = err == cudaErrorMemoryAllocation ? GI_ERR_OUT_OF_MEMORY
                                                     : GI_ERR_CUDA;
     return gi_fail(st, fn, "%s failed: %s (%s)", what, cudaGetErrorString(err),
@@ -39,11 +46,45 @@ static gi_status cuda_fail(cudaError_t err, const char *fn, const char *what)
             return cuda_fail(err_, fn, #call);                                \
     } while (0)
 
-gi_status gi_cuda_backend_probe(int *ordinal, char *info, size_t cap)
+/* Every entry runs on the context's device and gives the caller's current
+ * device back: a program that switched devices still gets its work on the
+ * context's own. */
+static gi_status device_enter(const cuda_state *s, int *prev, const char *fn)
+{
+    GI_CUDA_TRY(cudaGetDevice(prev), fn);
+    if (*prev != s->ordinal)
+        GI_CUDA_TRY(cudaSetDevice(s->ordinal), fn);
+    return GI_OK;
+}
+
+static gi_status device_leave(const cuda_state *s, int prev, gi_status st)
+{
+    if (prev != s->ordinal && cudaSetDevice(prev) != cudaSuccess)
+        (void)cudaGetLastError(); /* prev was valid a moment ago */
+    return st;
+}
+
+/* A launcher's or a single call's error, converted, after device_leave. */
+static gi_status leave_with(const cuda_state *s, int prev, cudaError_t err,
+                            const char *fn, const char *what)
+{
+    gi_status st = err == cudaSuccess ? GI_OK : cuda_fail(err, fn, what);
+    return device_leave(s, prev, st);
+}
+
+#define GI_ENTER(s, prev, fn)                                                 \
+    do {                                                                      \
+        gi_status st_ = device_enter(s, &prev, fn);                           \
+        if (st_ != GI_OK)                                                     \
+            return st_;                                                       \
+    } while (0)
+
+gi_status gi_cuda_backend_probe(int ordinal, char *info, size_t cap)
 {
     int count = 0;
     cudaError_t err = cudaGetDeviceCount(&count);
-    *ordinal = -1;
+    if (err != cudaSuccess)
+        (void)cudaGetLastError();
     if (err == cudaErrorInsufficientDriver || err == cudaErrorNoDevice ||
         (err == cudaSuccess && count == 0)) {
         snprintf(info, cap, "no CUDA %s found (%s)",
@@ -55,10 +96,16 @@ gi_status gi_cuda_backend_probe(int *ordinal, char *info, size_t cap)
         snprintf(info, cap, "CUDA is not usable (%s)", cudaGetErrorString(err));
         return GI_ERR_DEVICE_UNAVAILABLE;
     }
+    if (ordinal >= count) {
+        snprintf(info, cap, "there is no GPU %d (%d found)", ordinal, count);
+        return GI_ERR_DEVICE_UNAVAILABLE;
+    }
     struct cudaDeviceProp prop;
-    err = cudaGetDeviceProperties(&prop, 0);
+    err = cudaGetDeviceProperties(&prop, ordinal);
     if (err != cudaSuccess) {
-        snprintf(info, cap, "cannot query GPU 0 (%s)", cudaGetErrorString(err));
+        (void)cudaGetLastError();
+        snprintf(info, cap, "cannot query GPU %d (%s)", ordinal,
+                 cudaGetErrorString(err));
         return GI_ERR_DEVICE_UNAVAILABLE;
     }
     int cc = prop.major * 10 + prop.minor;
@@ -67,36 +114,76 @@ gi_status gi_cuda_backend_probe(int *ordinal, char *info, size_t cap)
                  "build supports", prop.name, cc, GI_CUDA_MIN_CC);
         return GI_ERR_DEVICE_UNAVAILABLE;
     }
-    snprintf(info, cap, "%s (sm_%d, %d SMs, device 0)", prop.name, cc,
-             prop.multiProcessorCount);
-    *ordinal = 0;
+    snprintf(info, cap, "%s (sm_%d, %d SMs, device %d%s)", prop.name, cc,
+             prop.multiProcessorCount, ordinal,
+             prop.memoryPoolsSupported ? "" : ", no memory pools");
+    return GI_OK;
+}
+
+/* ginit's own stream-ordered pool on the device, keeping freed memory for
+ * reuse instead of returning it at each synchronization; the device's
+ * default pool, which the application may tune, is left alone. *pool stays
+ * NULL where the device has no pools: allocations then use cudaMalloc. */
+static gi_status create_pool(int ordinal, cudaMemPool_t *pool, const char *fn)
+{
+    int supported = 0;
+    *pool = NULL;
+    GI_CUDA_TRY(cudaDeviceGetAttribute(&supported,
+                                       cudaDevAttrMemoryPoolsSupported,
+                                       ordinal), fn);
+    if (!supported)
+        return GI_OK;
+    struct cudaMemPoolProps props;
+    memset(&props, 0, sizeof props);
+    props.allocType = cudaMemAllocationTypePinned;
+    props.location.type = cudaMemLocationTypeDevice;
+    props.location.id = ordinal;
+    GI_CUDA_TRY(cudaMemPoolCreate(pool, &props), fn);
+    uint64_t keep = UINT64_MAX;
+    cudaError_t err = cudaMemPoolSetAttribute(
+        *pool, cudaMemPoolAttrReleaseThreshold, &keep);
+    if (err != cudaSuccess) {
+        cudaMemPoolDestroy(*pool);
+        *pool = NULL;
+        return cuda_fail(err, fn, "cudaMemPoolSetAttribute");
+    }
+    return GI_OK;
+}
+
+static gi_status open_state(cuda_state *s, int ordinal, const char *fn)
+{
+    s->ordinal = ordinal;
+    GI_CUDA_TRY(cudaDeviceGetAttribute(&s->sms, cudaDevAttrMultiProcessorCount,
+                                       ordinal), fn);
+    gi_status st = create_pool(ordinal, &s->pool, fn);
+    if (st != GI_OK)
+        return st;
+    cudaError_t err = cudaStreamCreateWithFlags(&s->stream,
+                                                cudaStreamNonBlocking);
+    if (err != cudaSuccess) {
+        if (s->pool != NULL)
+            cudaMemPoolDestroy(s->pool);
+        return cuda_fail(err, fn, "cudaStreamCreateWithFlags");
+    }
     return GI_OK;
 }
 
 gi_status gi_cuda_backend_create(void **state, int ordinal)
 {
     static const char *const fn = "gi_context_create";
-    int sms = 0;
-    GI_CUDA_TRY(cudaSetDevice(ordinal), fn);
-    GI_CUDA_TRY(cudaDeviceGetAttribute(&sms, cudaDevAttrMultiProcessorCount,
-                                       ordinal), fn);
     cuda_state *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate the CUDA backend state");
-    /* Keep freed memory in the pool instead of returning it at each sync. */
-    cudaMemPool_t pool;
-    uint64_t keep = UINT64_MAX;
-    if (cudaDeviceGetDefaultMemPool(&pool, ordinal) == cudaSuccess)
-        cudaMemPoolSetAttribute(pool, cudaMemPoolAttrReleaseThreshold, &keep);
-    cudaError_t err = cudaStreamCreateWithFlags(&s->stream,
-                                                cudaStreamNonBlocking);
-    if (err != cudaSuccess) {
-        free(s);
-        return cuda_fail(err, fn, "cudaStreamCreateWithFlags");
-    }
     s->ordinal = ordinal;
-    s->max_blocks = sms * 8;
+    int prev;
+    gi_status st = device_enter(s, &prev, fn);
+    if (st == GI_OK)
+        st = device_leave(s, prev, open_state(s, ordinal, fn));
+    if (st != GI_OK) {
+        free(s);
+        return st;
+    }
     *state = s;
     return GI_OK;
 }
@@ -104,11 +191,18 @@ gi_status gi_cuda_backend_create(void **state, int ordinal)
 static void cuda_destroy(void *state)
 {
     cuda_state *s = state;
+    int prev;
+    if (device_enter(s, &prev, "gi_context_destroy") != GI_OK)
+        return; /* the device is gone: nothing can be released */
     if (s->blas != NULL)
         cublasDestroy(s->blas);
     cudaStreamSynchronize(s->stream);
     gi_cuda_solver_destroy(s->solver);
     cudaStreamDestroy(s->stream);
+    if (s->pool != NULL)
+        cudaMemPoolDestroy(s->pool);
+    (void)cudaGetLastError(); /* nothing to report from a destroy */
+    device_leave(s, prev, GI_OK);
     free(s);
 }
 
@@ -118,34 +212,46 @@ static void cuda_set_num_threads(void *state, int num_threads)
     (void)num_threads; /* the GPU's parallelism is not the CPU's */
 }
 
-/* Stream-ordered allocations from the device's memory pool: a forward's
- * intermediates are reused without a cudaMalloc each time, and a release
- * waits for nothing (the pool reuses the memory after queued work). */
+/* Stream-ordered allocations from ginit's pool: a forward's intermediates
+ * are reused without a cudaMalloc each time, and a release waits for
+ * nothing (the pool reuses the memory after queued work). */
 static gi_status cuda_alloc(void *state, size_t bytes, void **out,
                             const char *fn)
 {
     cuda_state *s = state;
+    int prev;
     *out = NULL;
     if (bytes == 0)
         return GI_OK;
-    GI_CUDA_TRY(gi_cuda_malloc_async(out, bytes, s->stream), fn);
-    return GI_OK;
+    GI_ENTER(s, prev, fn);
+    cudaError_t err = gi_cuda_malloc(s->pool, out, bytes, s->stream);
+    return leave_with(s, prev, err, fn, "device allocation");
 }
 
 static void cuda_release(void *state, void *ptr)
 {
     cuda_state *s = state;
-    if (ptr != NULL)
-        cudaFreeAsync(ptr, s->stream);
+    int prev;
+    if (ptr == NULL || device_enter(s, &prev, "gi_tensor_destroy") != GI_OK)
+        return;
+    if (gi_cuda_free(s->pool, ptr, s->stream) != cudaSuccess)
+        (void)cudaGetLastError(); /* a release has no one to report to */
+    device_leave(s, prev, GI_OK);
 }
 
 static gi_status cuda_memcpy(cuda_state *s, void *dst, const void *src,
                              size_t bytes, enum cudaMemcpyKind kind,
                              const char *fn)
 {
-    GI_CUDA_TRY(cudaMemcpyAsync(dst, src, bytes, kind, s->stream), fn);
-    GI_CUDA_TRY(cudaStreamSynchronize(s->stream), fn);
-    return GI_OK;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    const char *what = "cudaMemcpyAsync";
+    cudaError_t err = cudaMemcpyAsync(dst, src, bytes, kind, s->stream);
+    if (err == cudaSuccess && kind != cudaMemcpyDeviceToDevice) {
+        what = "cudaStreamSynchronize";
+        err = cudaStreamSynchronize(s->stream);
+    }
+    return leave_with(s, prev, err, fn, what);
 }
 
 static gi_status cuda_to_host(void *state, void *host, const void *src,
@@ -163,34 +269,37 @@ static gi_status cuda_from_host(void *state, void *dst, const void *host,
 static gi_status cuda_copy(void *state, void *dst, const void *src,
                            size_t bytes, const char *fn)
 {
-    cuda_state *s = state;
-    GI_CUDA_TRY(cudaMemcpyAsync(dst, src, bytes, cudaMemcpyDeviceToDevice,
-                                s->stream), fn);
-    return GI_OK;
+    return cuda_memcpy(state, dst, src, bytes, cudaMemcpyDeviceToDevice, fn);
 }
 
 static gi_status cuda_synchronize(void *state, const char *fn)
 {
     cuda_state *s = state;
-    GI_CUDA_TRY(cudaStreamSynchronize(s->stream), fn);
-    return GI_OK;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    return leave_with(s, prev, cudaStreamSynchronize(s->stream), fn,
+                      "cudaStreamSynchronize");
 }
 
 static gi_status cuda_map(void *state, float *data, int64_t n,
                           const gi_map *op, const char *fn)
 {
     cuda_state *s = state;
-    GI_CUDA_TRY(gi_launch_map(s->stream, s->max_blocks, data, n, *op), fn);
-    return GI_OK;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    return leave_with(s, prev, gi_launch_map(s->stream, s->sms, data, n, *op),
+                      fn, "gi_launch_map");
 }
 
 static gi_status cuda_map2(void *state, float *data, const float *other,
                            int64_t n, const gi_map *op, const char *fn)
 {
     cuda_state *s = state;
-    GI_CUDA_TRY(gi_launch_map2(s->stream, s->max_blocks, data, other, n, *op),
-                fn);
-    return GI_OK;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    return leave_with(s, prev,
+                      gi_launch_map2(s->stream, s->sms, data, other, n, *op),
+                      fn, "gi_launch_map2");
 }
 
 static gi_status cuda_fill_law(void *state, float *data, int64_t n,
@@ -198,9 +307,12 @@ static gi_status cuda_fill_law(void *state, float *data, int64_t n,
                                const char *fn)
 {
     cuda_state *s = state;
-    GI_CUDA_TRY(gi_launch_fill_law(s->stream, s->max_blocks, data, n, *law,
-                                   pos->seed, pos->stream, pos->offset), fn);
-    return GI_OK;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    return leave_with(s, prev,
+                      gi_launch_fill_law(s->stream, s->sms, data, n, *law,
+                                         pos->seed, pos->stream, pos->offset),
+                      fn, "gi_launch_fill_law");
 }
 
 /* The table the batch kernel reads: first_item[0..njobs] (each job's first
@@ -227,6 +339,35 @@ static unsigned char *batch_table(const gi_fill_job *jobs, int64_t njobs,
  * (one copy), the kernel reads it, and the memory returns to the pool
  * after the kernel. The host buffer may be freed once the copy call
  * returns: a copy from pageable memory has been staged by then. */
+static gi_status batch_on_device(cuda_state *s, const unsigned char *table,
+                                 size_t bytes, int64_t njobs, int64_t items,
+                                 const char *fn)
+{
+    void *dev = NULL;
+    const char *what = "device allocation";
+    cudaError_t err = gi_cuda_malloc(s->pool, &dev, bytes, s->stream);
+    if (err == cudaSuccess) {
+        what = "cudaMemcpyAsync";
+        err = cudaMemcpyAsync(dev, table, bytes, cudaMemcpyHostToDevice,
+                              s->stream);
+    }
+    if (err == cudaSuccess) {
+        what = "gi_launch_fill_batch";
+        const int64_t *first = dev;
+        err = gi_launch_fill_batch(s->stream, s->sms,
+                                   (const gi_fill_job *)(first + njobs + 1),
+                                   first, njobs, items);
+    }
+    if (dev != NULL) {
+        cudaError_t freed = gi_cuda_free(s->pool, dev, s->stream);
+        if (err == cudaSuccess && freed != cudaSuccess) {
+            what = "device release";
+            err = freed;
+        }
+    }
+    return err == cudaSuccess ? GI_OK : cuda_fail(err, fn, what);
+}
+
 static gi_status cuda_fill_batch(void *state, const gi_fill_job *jobs,
                                  int64_t njobs, const char *fn)
 {
@@ -238,30 +379,13 @@ static gi_status cuda_fill_batch(void *state, const gi_fill_job *jobs,
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate the table of %lld fills",
                        (long long)njobs);
-    void *dev = NULL;
-    const char *what = "cudaMallocAsync";
-    cudaError_t err = gi_cuda_malloc_async(&dev, bytes, s->stream);
-    if (err == cudaSuccess) {
-        what = "cudaMemcpyAsync";
-        err = cudaMemcpyAsync(dev, table, bytes, cudaMemcpyHostToDevice,
-                              s->stream);
-    }
-    if (err == cudaSuccess) {
-        what = "gi_launch_fill_batch";
-        const int64_t *first = dev;
-        err = gi_launch_fill_batch(s->stream, s->max_blocks,
-                                   (const gi_fill_job *)(first + njobs + 1),
-                                   first, njobs, items);
-    }
+    int prev;
+    gi_status st = device_enter(s, &prev, fn);
+    if (st == GI_OK)
+        st = device_leave(s, prev, batch_on_device(s, table, bytes, njobs,
+                                                   items, fn));
     free(table);
-    if (dev != NULL) {
-        cudaError_t freed = cudaFreeAsync(dev, s->stream);
-        if (err == cudaSuccess && freed != cudaSuccess) {
-            what = "cudaFreeAsync";
-            err = freed;
-        }
-    }
-    return err == cudaSuccess ? GI_OK : cuda_fail(err, fn, what);
+    return st;
 }
 
 static gi_status cublas_fail(cublasStatus_t err, const char *fn,
@@ -280,16 +404,23 @@ static gi_status cublas_fail(cublasStatus_t err, const char *fn,
             return cublas_fail(err_, fn, #call);                              \
     } while (0)
 
+/* The handle, bound to the context's stream, with the math mode pinned:
+ * full float32 products and sums, never TF32 (like the CPU path). */
 static gi_status blas_handle(cuda_state *s, const char *fn)
 {
     if (s->blas != NULL)
         return GI_OK;
     cublasHandle_t h;
     GI_CUBLAS_TRY(cublasCreate(&h), fn);
+    const char *what = "cublasSetStream";
     cublasStatus_t err = cublasSetStream(h, s->stream);
+    if (err == CUBLAS_STATUS_SUCCESS) {
+        what = "cublasSetMathMode";
+        err = cublasSetMathMode(h, CUBLAS_DEFAULT_MATH);
+    }
     if (err != CUBLAS_STATUS_SUCCESS) {
         cublasDestroy(h);
-        return cublas_fail(err, fn, "cublasSetStream");
+        return cublas_fail(err, fn, what);
     }
     s->blas = h;
     return GI_OK;
@@ -299,9 +430,11 @@ static gi_status cuda_fill_index(void *state, float *data, int64_t n,
                                  const gi_index_law *law, const char *fn)
 {
     cuda_state *s = state;
-    GI_CUDA_TRY(gi_launch_fill_index(s->stream, s->max_blocks, data, n, *law),
-                fn);
-    return GI_OK;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    return leave_with(s, prev,
+                      gi_launch_fill_index(s->stream, s->sms, data, n, *law),
+                      fn, "gi_launch_fill_index");
 }
 
 static gi_status cuda_sparse_zero(void *state, float *data, int64_t rows,
@@ -309,10 +442,13 @@ static gi_status cuda_sparse_zero(void *state, float *data, int64_t rows,
                                   const gi_philox_pos *pos, const char *fn)
 {
     cuda_state *s = state;
-    GI_CUDA_TRY(gi_launch_sparse_zero(s->stream, s->max_blocks, data, rows,
-                                      cols, k, pos->seed, pos->stream,
-                                      pos->offset), fn);
-    return GI_OK;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    return leave_with(s, prev,
+                      gi_launch_sparse_zero(s->stream, s->sms, data, rows,
+                                            cols, k, pos->seed, pos->stream,
+                                            pos->offset),
+                      fn, "gi_launch_sparse_zero");
 }
 
 /*
@@ -322,19 +458,18 @@ static gi_status cuda_sparse_zero(void *state, float *data, int64_t rows,
  * with op(A) = transpose of w's buffer, op(B) = x's buffer as it is:
  * m = out, n = rows, k = in, lda = ldb = in, ldc = out. The bias is
  * broadcast into y first and the GEMM accumulates onto it (beta = 1).
- * Default math mode: full FP32, no TF32, like the CPU path.
  */
-static gi_status cuda_linear(void *state, const float *x, const float *w,
-                             const float *b, float *y, int64_t rows,
-                             int64_t in, int64_t out, int relu, const char *fn)
+static gi_status linear_on_device(cuda_state *s, const float *x,
+                                  const float *w, const float *b, float *y,
+                                  int64_t rows, int64_t in, int64_t out,
+                                  int relu, const char *fn)
 {
-    cuda_state *s = state;
     gi_status st = blas_handle(s, fn);
     if (st != GI_OK)
         return st;
     if (b != NULL)
-        GI_CUDA_TRY(gi_launch_bias_rows(s->stream, s->max_blocks, y, b, rows,
-                                        out), fn);
+        GI_CUDA_TRY(gi_launch_bias_rows(s->stream, s->sms, y, b, rows, out),
+                    fn);
     else if (in == 0)
         GI_CUDA_TRY(cudaMemsetAsync(y, 0, (size_t)(rows * out) * sizeof *y,
                                     s->stream), fn);
@@ -346,18 +481,31 @@ static gi_status cuda_linear(void *state, const float *x, const float *w,
     }
     if (relu) {
         const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
-        GI_CUDA_TRY(gi_launch_map(s->stream, s->max_blocks, y, rows * out, m),
-                    fn);
+        GI_CUDA_TRY(gi_launch_map(s->stream, s->sms, y, rows * out, m), fn);
     }
     return GI_OK;
+}
+
+static gi_status cuda_linear(void *state, const float *x, const float *w,
+                             const float *b, float *y, int64_t rows,
+                             int64_t in, int64_t out, int relu, const char *fn)
+{
+    cuda_state *s = state;
+    int prev;
+    GI_ENTER(s, prev, fn);
+    return device_leave(s, prev, linear_on_device(s, x, w, b, y, rows, in,
+                                                  out, relu, fn));
 }
 
 static gi_status cuda_orthogonalize(void *state, float *data, int64_t rows,
                                     int64_t cols, float gain, const char *fn)
 {
     cuda_state *s = state;
-    return gi_cuda_orthogonalize(&s->solver, s->stream, s->max_blocks, data,
-                                 rows, cols, gain, fn);
+    int prev;
+    GI_ENTER(s, prev, fn);
+    const gi_cuda_mem mem = {s->pool, s->stream, s->sms};
+    return device_leave(s, prev, gi_cuda_orthogonalize(&s->solver, &mem, data,
+                                                       rows, cols, gain, fn));
 }
 
 const struct gi_backend_ops gi_cuda_backend = {

@@ -19,7 +19,7 @@ const char *gi_device_name(gi_device device)
 }
 
 /* GINIT_DEVICE, when set, replaces an AUTO request. */
-static gi_status device_from_env(gi_device *device)
+static gi_status device_from_env(gi_device *device, const char *fn)
 {
     const char *env = getenv("GINIT_DEVICE");
     if (env == NULL || *env == '\0')
@@ -29,19 +29,19 @@ static gi_status device_from_env(gi_device *device)
     else if (strcmp(env, "cuda") == 0)
         *device = GI_DEVICE_CUDA;
     else if (strcmp(env, "auto") != 0)
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, FN_CREATE,
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "environment variable GINIT_DEVICE='%s' is not one of "
                        "cpu, cuda, auto", env);
     return GI_OK;
 }
 
 /* The backend table: the only place that knows which backends were built. */
-static gi_status probe_cuda(int *ordinal, char *info, size_t cap)
+static gi_status probe_cuda(int ordinal, char *info, size_t cap)
 {
 #ifdef GINIT_HAVE_CUDA
     return gi_cuda_backend_probe(ordinal, info, cap);
 #else
-    *ordinal = -1;
+    (void)ordinal;
     snprintf(info, cap, "this build of ginit has no CUDA backend");
     return GI_ERR_DEVICE_UNAVAILABLE;
 #endif
@@ -61,11 +61,11 @@ static gi_status open_cuda(gi_context ctx, int ordinal)
 
 /* Chooses the device and fills ctx->info with the reason. */
 static gi_status choose_device(gi_context ctx, gi_device requested,
-                               int *ordinal)
+                               int ordinal, const char *fn)
 {
     int from_env = 0;
     if (requested == GI_DEVICE_AUTO) {
-        gi_status st = device_from_env(&requested);
+        gi_status st = device_from_env(&requested, fn);
         if (st != GI_OK)
             return st;
         from_env = requested != GI_DEVICE_AUTO;
@@ -83,26 +83,31 @@ static gi_status choose_device(gi_context ctx, gi_device requested,
         return GI_OK;
     }
     if (requested == GI_DEVICE_CUDA)
-        return gi_fail(GI_ERR_DEVICE_UNAVAILABLE, FN_CREATE,
+        return gi_fail(GI_ERR_DEVICE_UNAVAILABLE, fn,
                        "device cuda (%s) is not usable: %s", why, reason);
     ctx->device = GI_DEVICE_CPU;
     snprintf(ctx->info, sizeof ctx->info, "cpu: %s, using cpu", reason);
     return GI_OK;
 }
 
-gi_status gi_context_create(gi_context *out, gi_device device)
+static gi_status create(gi_context *out, gi_device device, int ordinal,
+                        const char *fn)
 {
-    GI_CHECK_NULL(out, FN_CREATE);
+    GI_CHECK_NULL(out, fn);
     if (device != GI_DEVICE_AUTO && device != GI_DEVICE_CPU &&
         device != GI_DEVICE_CUDA)
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, FN_CREATE,
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'device' has unknown value %d", (int)device);
+    if (ordinal < 0 || (device == GI_DEVICE_CPU && ordinal != 0))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'ordinal' must be %s, got %d",
+                       device == GI_DEVICE_CPU ? "0 for the CPU" : ">= 0",
+                       ordinal);
     gi_context ctx = gi_calloc(1, sizeof *ctx);
     if (ctx == NULL)
-        return gi_fail(GI_ERR_OUT_OF_MEMORY, FN_CREATE,
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate the context");
-    int ordinal = -1;
-    gi_status st = choose_device(ctx, device, &ordinal);
+    gi_status st = choose_device(ctx, device, ordinal, fn);
     if (st == GI_OK && ctx->device == GI_DEVICE_CUDA) {
         st = open_cuda(ctx, ordinal);
     } else if (st == GI_OK) {
@@ -117,6 +122,16 @@ gi_status gi_context_create(gi_context *out, gi_device device)
     ctx->generator.owned_by_context = 1;
     *out = ctx;
     return GI_OK;
+}
+
+gi_status gi_context_create(gi_context *out, gi_device device)
+{
+    return create(out, device, 0, FN_CREATE);
+}
+
+gi_status gi_context_create_on(gi_context *out, gi_device device, int ordinal)
+{
+    return create(out, device, ordinal, "gi_context_create_on");
 }
 
 void gi_context_retain(gi_context ctx)
@@ -168,7 +183,6 @@ gi_status gi_context_set_num_threads(gi_context ctx, int num_threads)
 
 int gi_cuda_available(void)
 {
-    int ordinal;
     char reason[160];
-    return probe_cuda(&ordinal, reason, sizeof reason) == GI_OK;
+    return probe_cuda(0, reason, sizeof reason) == GI_OK;
 }

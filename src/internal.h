@@ -75,9 +75,9 @@ struct gi_backend_ops {
 gi_status gi_cpu_backend_create(void **state);
 extern const struct gi_backend_ops gi_cpu_backend;
 
-/* CUDA backend: present when built with CUDA. probe() says whether a GPU
- * is usable and writes a one-line reason either way. */
-gi_status gi_cuda_backend_probe(int *ordinal, char *info, size_t cap);
+/* CUDA backend: present when built with CUDA. probe() says whether GPU
+ * `ordinal` is usable and writes a one-line reason either way. */
+gi_status gi_cuda_backend_probe(int ordinal, char *info, size_t cap);
 gi_status gi_cuda_backend_create(void **state, int ordinal);
 extern const struct gi_backend_ops gi_cuda_backend;
 

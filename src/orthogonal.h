@@ -41,19 +41,21 @@ gi_status gi_cpu_orthogonalize(float *data, int64_t rows, int64_t cols,
                                float gain, const char *fn);
 
 #ifdef GINIT_HAVE_CUDA
-#include <cuda_runtime_api.h>
+#include "alloc.h"
 
-/* The same on device memory, with cuSOLVER (cusolverDnSgeqrf, -Sorgqr and
- * their _bufferSize) on `stream`. *solver is a cusolverDnHandle_t created
+/* The same on device memory, with cuSOLVER (the 64-bit cusolverDnXgeqrf,
+ * then cusolverDnSorgqr, which has no 64-bit form: each dimension must fit
+ * in an int, their product need not) on mem's stream, its scratch memory
+ * from mem's pool. *solver is a cusolverDnHandle_t created
  * at the first call and cached by the caller (a void * so that C files
  * without cuSOLVER's headers can hold it; NULL at first; released with
  * gi_cuda_solver_destroy). The sign fix, the transpositions and the gain
  * are small kernels (kernels/orthogonal.cu). Waits for the stream before
  * returning, to read cuSOLVER's devInfo. Errors: GI_ERR_OVERFLOW,
  * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUSOLVER. */
-gi_status gi_cuda_orthogonalize(void **solver, cudaStream_t stream,
-                                int max_blocks, float *data, int64_t rows,
-                                int64_t cols, float gain, const char *fn);
+gi_status gi_cuda_orthogonalize(void **solver, const gi_cuda_mem *mem,
+                                float *data, int64_t rows, int64_t cols,
+                                float gain, const char *fn);
 #endif
 
 /* Releases a handle made by gi_cuda_orthogonalize; NULL is fine. Defined

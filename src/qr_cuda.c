@@ -1,4 +1,4 @@
-/* gi_orthogonal_'s QR on the GPU with cuSOLVER (Sgeqrf + Sorgqr), plus the
+/* gi_orthogonal_'s QR on the GPU with cuSOLVER (Xgeqrf + Sorgqr), plus the
  * small kernels of kernels/orthogonal.cu. The layout reasoning is in
  * orthogonal.h. */
 #include <limits.h>
@@ -19,8 +19,10 @@
 #include "internal.h"
 #include "orthogonal.h"
 
+/* As the backend's: the handled error is cleared from the runtime. */
 static gi_status cuda_fail(cudaError_t err, const char *fn, const char *what)
 {
+    (void)cudaGetLastError();
     gi_status st = err == cudaErrorMemoryAllocation ? GI_ERR_OUT_OF_MEMORY
                                                     : GI_ERR_CUDA;
     return gi_fail(st, fn, "%s failed: %s (%s)", what, cudaGetErrorString(err),
@@ -101,77 +103,115 @@ static gi_status solver_handle(void **solver, cudaStream_t stream,
     return GI_OK;
 }
 
-gi_status gi_cuda_orthogonalize(void **solver, cudaStream_t stream,
-                                int max_blocks, float *data, int64_t rows,
-                                int64_t cols, float gain, const char *fn)
+/* The scratch of one QR, all from the context's pool. */
+typedef struct qr_scratch {
+    float *a;      /* the column-major matrix when transposing, else NULL */
+    float *tau, *signs;
+    void *work;    /* Xgeqrf's bytes, then Sorgqr's floats */
+    int *dev_info; /* Xgeqrf's, then Sorgqr's */
+    cusolverDnParams_t params;
+} qr_scratch;
+
+static cudaError_t scratch_alloc(const gi_cuda_mem *mem, void **p, size_t n)
+{
+    return gi_cuda_malloc(mem->pool, p, n, mem->stream);
+}
+
+static void scratch_free(const gi_cuda_mem *mem, qr_scratch *q)
+{
+    void *blocks[] = {q->work, q->dev_info, q->signs, q->tau, q->a};
+    for (size_t i = 0; i < sizeof blocks / sizeof *blocks; ++i)
+        if (blocks[i] != NULL && gi_cuda_free(mem->pool, blocks[i],
+                                              mem->stream) != cudaSuccess)
+            (void)cudaGetLastError(); /* a release has no one to report to */
+    if (q->params != NULL)
+        cusolverDnDestroyParams(q->params);
+}
+
+/* The workspace both calls need, in bytes. */
+static gi_status workspace(cusolverDnHandle_t h, qr_scratch *q, float *a,
+                           int64_t m, int64_t n, size_t *bytes,
+                           const char *fn)
+{
+    gi_status st = GI_OK;
+    size_t dev_qr = 0, host_qr = 0;
+    int lwork_org = 0;
+    QR_CUSOLVER_TRY(cusolverDnXgeqrf_bufferSize(
+        h, q->params, m, n, CUDA_R_32F, a, m, CUDA_R_32F, q->tau, CUDA_R_32F,
+        &dev_qr, &host_qr));
+    QR_CUSOLVER_TRY(cusolverDnSorgqr_bufferSize(h, (int)m, (int)n, (int)n, a,
+                                                (int)m, q->tau, &lwork_org));
+    *bytes = (size_t)lwork_org * sizeof(float);
+    if (dev_qr > *bytes)
+        *bytes = dev_qr;
+    if (*bytes == 0)
+        *bytes = sizeof(float);
+    if (host_qr != 0)
+        st = gi_fail(GI_ERR_CUSOLVER, fn, "cusolverDnXgeqrf asks for %zu "
+                     "bytes of host workspace, which ginit does not give",
+                     host_qr);
+done:
+    return st;
+}
+
+gi_status gi_cuda_orthogonalize(void **solver, const gi_cuda_mem *mem,
+                                float *data, int64_t rows, int64_t cols,
+                                float gain, const char *fn)
 {
     const int transpose = rows >= cols; /* see orthogonal.h */
     const int64_t m = transpose ? rows : cols, n = transpose ? cols : rows;
     if (m > INT_MAX)
         return gi_fail(GI_ERR_OVERFLOW, fn,
-                       "a %lld x %lld QR exceeds cuSOLVER's 32-bit sizes",
-                       (long long)m, (long long)n);
-    const int im = (int)m, in = (int)n;
+                       "a %lld x %lld QR exceeds cuSOLVER's orgqr, whose "
+                       "dimensions are 32-bit", (long long)m, (long long)n);
+    cudaStream_t stream = mem->stream;
     cusolverDnHandle_t h = NULL;
     gi_status st = solver_handle(solver, stream, &h, fn);
     if (st != GI_OK)
         return st;
 
-    /* a: the column-major m x n matrix; data itself unless transposing. */
-    float *a = data, *scratch = NULL, *tau = NULL, *signs = NULL;
-    float *work = NULL;
-    int *dev_info = NULL;
+    qr_scratch q = {0};
+    float *a = data; /* the column-major m x n matrix */
     int host_info[2] = {0, 0};
-    int lwork_qr = 0, lwork_org = 0, lwork = 0;
+    size_t bytes = 0;
+    QR_CUSOLVER_TRY(cusolverDnCreateParams(&q.params));
     if (transpose) {
-        QR_CUDA_TRY(gi_cuda_malloc_async((void **)&scratch,
-                                    (size_t)(m * n) * sizeof *scratch,
-                                    stream));
-        a = scratch;
-        QR_CUDA_TRY(gi_launch_orth_to_col_major(stream, max_blocks, a, data,
-                                                m, n));
+        QR_CUDA_TRY(scratch_alloc(mem, (void **)&q.a,
+                                  (size_t)(m * n) * sizeof *q.a));
+        a = q.a;
+        QR_CUDA_TRY(gi_launch_orth_to_col_major(stream, mem->sms, a, data, m,
+                                                n));
     }
-    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&tau, (size_t)n * sizeof *tau,
-                                stream));
-    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&signs, (size_t)n * sizeof *signs,
-                                stream));
-    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&dev_info, 2 * sizeof *dev_info,
-                                stream));
-    QR_CUSOLVER_TRY(cusolverDnSgeqrf_bufferSize(h, im, in, a, im, &lwork_qr));
-    QR_CUSOLVER_TRY(cusolverDnSorgqr_bufferSize(h, im, in, in, a, im, tau,
-                                                &lwork_org));
-    lwork = lwork_qr > lwork_org ? lwork_qr : lwork_org;
-    if (lwork < 1)
-        lwork = 1;
-    QR_CUDA_TRY(gi_cuda_malloc_async((void **)&work, (size_t)lwork * sizeof *work,
-                                stream));
+    QR_CUDA_TRY(scratch_alloc(mem, (void **)&q.tau, (size_t)n * sizeof *q.tau));
+    QR_CUDA_TRY(scratch_alloc(mem, (void **)&q.signs,
+                              (size_t)n * sizeof *q.signs));
+    QR_CUDA_TRY(scratch_alloc(mem, (void **)&q.dev_info,
+                              2 * sizeof *q.dev_info));
+    st = workspace(h, &q, a, m, n, &bytes, fn);
+    if (st != GI_OK)
+        goto done;
+    QR_CUDA_TRY(scratch_alloc(mem, &q.work, bytes));
 
-    QR_CUSOLVER_TRY(cusolverDnSgeqrf(h, im, in, a, im, tau, work, lwork,
-                                     dev_info));
-    QR_CUDA_TRY(gi_launch_orth_diag_signs(stream, max_blocks, signs, a, m, n));
-    QR_CUSOLVER_TRY(cusolverDnSorgqr(h, im, in, in, a, im, tau, work, lwork,
-                                     dev_info + 1));
-    QR_CUDA_TRY(gi_launch_orth_finish(stream, max_blocks, data, a, m, n,
-                                      signs, gain, transpose));
-    QR_CUDA_TRY(cudaMemcpyAsync(host_info, dev_info, sizeof host_info,
+    QR_CUSOLVER_TRY(cusolverDnXgeqrf(h, q.params, m, n, CUDA_R_32F, a, m,
+                                     CUDA_R_32F, q.tau, CUDA_R_32F, q.work,
+                                     bytes, NULL, 0, q.dev_info));
+    QR_CUDA_TRY(gi_launch_orth_diag_signs(stream, mem->sms, q.signs, a, m, n));
+    QR_CUSOLVER_TRY(cusolverDnSorgqr(h, (int)m, (int)n, (int)n, a, (int)m,
+                                     q.tau, q.work,
+                                     (int)(bytes / sizeof(float)),
+                                     q.dev_info + 1));
+    QR_CUDA_TRY(gi_launch_orth_finish(stream, mem->sms, data, a, m, n,
+                                      q.signs, gain, transpose));
+    QR_CUDA_TRY(cudaMemcpyAsync(host_info, q.dev_info, sizeof host_info,
                                 cudaMemcpyDeviceToHost, stream));
     QR_CUDA_TRY(cudaStreamSynchronize(stream));
     if (host_info[0] != 0 || host_info[1] != 0)
         st = gi_fail(GI_ERR_CUSOLVER, fn,
-                     "cuSOLVER reported devInfo = %d (Sgeqrf), %d (Sorgqr) "
-                     "for a %d x %d QR (-i: argument i was illegal)",
-                     host_info[0], host_info[1], im, in);
+                     "cuSOLVER reported devInfo = %d (Xgeqrf), %d (Sorgqr) "
+                     "for a %lld x %lld QR (-i: argument i was illegal)",
+                     host_info[0], host_info[1], (long long)m, (long long)n);
 done:
     /* Stream-ordered: each block is reused only after the queued work. */
-    if (work != NULL)
-        cudaFreeAsync(work, stream);
-    if (dev_info != NULL)
-        cudaFreeAsync(dev_info, stream);
-    if (signs != NULL)
-        cudaFreeAsync(signs, stream);
-    if (tau != NULL)
-        cudaFreeAsync(tau, stream);
-    if (scratch != NULL)
-        cudaFreeAsync(scratch, stream);
+    scratch_free(mem, &q);
     return st;
 }

@@ -18,6 +18,22 @@ static inline gi_context cpu_context(void)
     return ctx;
 }
 
+/* A context on the GPU, or the test is skipped saying why; with
+ * GINIT_REQUIRE_GPU=1 in the environment (GPU runs, the simulator) a
+ * missing GPU fails the test instead, so a skip never passes for a run. */
+static inline gi_context gpu_context_or_skip(void)
+{
+    gi_context ctx = NULL;
+    if (gi_context_create(&ctx, GI_DEVICE_CUDA) == GI_OK)
+        return ctx;
+    const char *req = getenv("GINIT_REQUIRE_GPU");
+    if (req != NULL && strcmp(req, "1") == 0)
+        cr_assert_fail("GINIT_REQUIRE_GPU=1 but no usable GPU: %s",
+                       gi_last_error());
+    cr_skip_test("no usable GPU: %s", gi_last_error());
+    return NULL;
+}
+
 static inline gi_tensor new_tensor(gi_context ctx, int ndim,
                                    const int64_t *shape)
 {

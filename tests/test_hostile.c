@@ -662,6 +662,13 @@ static const char LONG_NAME[] =
     X(gi_context_create, env_ignored_for_cpu, OK, 0, create_with_env(f, "bogus", GI_DEVICE_CPU)) \
     X(gi_context_create, cuda_without_gpu, DEV, NOCUDA, create_with_env(f, NULL, GI_DEVICE_CUDA)) \
     X(gi_context_create, env_cuda_without_gpu, DEV, NOCUDA, create_with_env(f, "cuda", GI_DEVICE_AUTO)) \
+    X(gi_context_create_on, null_out, NUL, 0, gi_context_create_on(NULL, GI_DEVICE_CPU, 0)) \
+    X(gi_context_create_on, ordinal_neg, INV, 0, gi_context_create_on(&f->out_ctx, GI_DEVICE_AUTO, -1)) \
+    X(gi_context_create_on, ordinal_int_min, INV, 0, gi_context_create_on(&f->out_ctx, GI_DEVICE_CUDA, INT_MIN)) \
+    X(gi_context_create_on, cpu_ordinal_1, INV, 0, gi_context_create_on(&f->out_ctx, GI_DEVICE_CPU, 1)) \
+    X(gi_context_create_on, device_neg, INV, 0, gi_context_create_on(&f->out_ctx, (gi_device)-1, 0)) \
+    X(gi_context_create_on, cuda_missing_ordinal, DEV, 0, gi_context_create_on(&f->out_ctx, GI_DEVICE_CUDA, INT_MAX)) \
+    X(gi_context_create_on, cpu_ordinal_0, OK, 0, gi_context_create_on(&f->out_ctx, GI_DEVICE_CPU, 0)) \
     X(gi_context_destroy, null, OK, 0, (gi_context_destroy(NULL), GI_OK))        \
     X(gi_context_device, null, OK, 0, is_i64(gi_context_device(NULL), GI_DEVICE_CPU)) \
     X(gi_context_device_info, null, OK, 0, is_str(gi_context_device_info(NULL), "")) \

@@ -369,14 +369,6 @@ Test(orthogonal, lapack_sizes_beyond_int_are_refused)
 
 /* ---- GPU ---------------------------------------------------------------- */
 
-static gi_context gpu_context_or_skip(void)
-{
-    gi_context ctx = NULL;
-    if (gi_context_create(&ctx, GI_DEVICE_CUDA) != GI_OK)
-        cr_skip_test("no usable GPU: %s", gi_last_error());
-    return ctx;
-}
-
 Test(orthogonal_gpu, agrees_with_the_cpu_and_is_orthogonal)
 {
     gi_context gpu = gpu_context_or_skip(), cpu = cpu_context();
