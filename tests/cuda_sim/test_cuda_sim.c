@@ -1,13 +1,156 @@
-/* The simulator itself, and what only it can show without a GPU. */
-#include "test_helpers.h"
+/* What only the simulated GPU can show on a machine without one: the CUDA
+ * backend's handling of runtime errors, devices without memory pools,
+ * several devices, and tensors past 2^31 elements. White-box: the huge
+ * fill is checked against the shared per-block definition. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "laws.h"
 #include "sim_control.h"
+#include "test_helpers.h"
 
 Test(cuda_sim, contexts_land_on_the_simulated_gpu)
 {
-    gi_context ctx = NULL;
-    cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_AUTO), GI_OK, "%s",
+    gi_context ctx = gpu_context_or_skip();
+    cr_expect_eq(gi_context_device(ctx), GI_DEVICE_CUDA);
+    cr_expect(strstr(gi_context_device_info(ctx), "simulator") != NULL, "%s",
+                     gi_context_device_info(ctx));
+    gi_context_destroy(ctx);
+}
+
+/* A refused allocation leaves the runtime's last error set; the backend
+ * handles it, so the next correct call must not fail with it. */
+Test(cuda_sim, a_handled_error_does_not_fail_the_next_call)
+{
+    gi_context ctx = gpu_context_or_skip();
+    gi_tensor t = NULL;
+    const int64_t huge = (int64_t)1 << 38; /* 1 TiB of floats */
+    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, 1, &huge),
+                 GI_ERR_OUT_OF_MEMORY);
+    const int64_t n = 1000;
+    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, 1, &n), GI_OK, "%s",
                  gi_last_error());
-    cr_expect_eq(gi_context_device(ctx), GI_DEVICE_CUDA, "%s",
-                 gi_context_device_info(ctx));
+    cr_expect_eq(gi_uniform_(t, 0.0f, 1.0f, NULL), GI_OK, "%s",
+                 gi_last_error());
+    gi_tensor_destroy(t);
+    gi_context_destroy(ctx);
+}
+
+/* What a tensor costs: ginit's allocations come from its own pool, and
+ * none is left after the last tensor and the context are gone. */
+Test(cuda_sim, memory_returns_when_tensors_are_destroyed)
+{
+    size_t before = gi_sim_bytes_in_use();
+    gi_context ctx = gpu_context_or_skip();
+    gi_tensor t = NULL;
+    const int64_t n = 4096;
+    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, 1, &n), GI_OK);
+    cr_expect_geq(gi_sim_bytes_in_use(), before + n * sizeof(float));
+    gi_tensor_destroy(t);
+    gi_context_destroy(ctx);
+    cr_expect_eq(gi_sim_bytes_in_use(), before);
+}
+
+/* A context on device 1 works while the calling thread has device 0
+ * current, and gives the thread its device back. */
+Test(cuda_sim, a_context_keeps_to_its_own_device)
+{
+    int count = 0;
+    cr_assert_eq(cudaGetDeviceCount(&count), cudaSuccess);
+    if (count < 2)
+        cr_skip_test("one simulated device (GINIT_SIM_DEVICES=2 runs this)");
+    gi_context c1 = NULL, c0 = NULL;
+    cr_assert_eq(gi_context_create_on(&c1, GI_DEVICE_CUDA, 1), GI_OK, "%s",
+                 gi_last_error());
+    cr_assert_eq(gi_context_create_on(&c0, GI_DEVICE_CUDA, 0), GI_OK);
+    cr_expect(strstr(gi_context_device_info(c1), "device 1") != NULL, "%s",
+              gi_context_device_info(c1));
+    cr_assert_eq(cudaSetDevice(0), cudaSuccess);
+    gi_tensor a = new_vector(c1, 10000), b = new_vector(c0, 10000);
+    gi_manual_seed(c1, 9);
+    gi_manual_seed(c0, 9);
+    cr_assert_eq(gi_normal_(a, 0.0f, 1.0f, NULL), GI_OK, "%s",
+                 gi_last_error());
+    cr_assert_eq(gi_normal_(b, 0.0f, 1.0f, NULL), GI_OK);
+    int dev = -1;
+    cr_assert_eq(cudaGetDevice(&dev), cudaSuccess);
+    cr_expect_eq(dev, 0, "the caller's current device is given back");
+    float *ha = to_host(a), *hb = to_host(b);
+    cr_expect(memcmp(ha, hb, 10000 * sizeof(float)) == 0);
+    free(ha);
+    free(hb);
+    gi_tensor_destroy(a);
+    gi_tensor_destroy(b);
+    gi_context_destroy(c0);
+    gi_context_destroy(c1);
+}
+
+Test(cuda_sim, a_missing_ordinal_is_a_clear_error)
+{
+    gi_context ctx = (gi_context)0x1;
+    cr_expect_eq(gi_context_create_on(&ctx, GI_DEVICE_CUDA, 64),
+                 GI_ERR_DEVICE_UNAVAILABLE);
+    cr_expect(strstr(gi_last_error(), "no GPU 64") != NULL, "%s",
+              gi_last_error());
+    cr_expect_eq(ctx, (gi_context)0x1);
+    unsetenv("GINIT_DEVICE"); /* AUTO itself, not what the run forces */
+    cr_assert_eq(gi_context_create_on(&ctx, GI_DEVICE_AUTO, 64), GI_OK);
+    cr_expect_eq(gi_context_device(ctx), GI_DEVICE_CPU);
+    gi_context_destroy(ctx);
+}
+
+/* ---- past 2^31 elements --------------------------------------------------- */
+
+/* Elements whose values the huge test checks, and the blocks owning them:
+ * in every grid-stride kernel the work item w is done by thread
+ * w % (grid * 256), and an item is 4 elements (one Philox block). */
+typedef struct huge_pick {
+    int64_t elems[6];
+} huge_pick;
+
+static int owns_a_pick(unsigned x, unsigned grid, void *user)
+{
+    const huge_pick *p = user;
+    uint64_t threads = (uint64_t)grid * 256;
+    for (int i = 0; i < 6; ++i) {
+        uint64_t item = (uint64_t)p->elems[i] / 4;
+        if ((item % threads) / 256 == x)
+            return 1;
+    }
+    return 0;
+}
+
+/* A 2^31 + 6 element fill, run for the blocks that own elements on both
+ * sides of 2^31 and at the end: each is stored once, inside the tensor, and
+ * has the value the per-block definition gives. */
+Test(cuda_sim, fills_past_two_to_the_31_elements)
+{
+    const int64_t n = ((int64_t)1 << 31) + 6;
+    huge_pick pick = {{0, 5, ((int64_t)1 << 31) - 1, (int64_t)1 << 31,
+                       ((int64_t)1 << 31) + 1, n - 1}};
+    gi_sim_select_blocks(owns_a_pick, &pick);
+    gi_context ctx = gpu_context_or_skip();
+    gi_tensor t = NULL;
+    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, 1, &n), GI_OK, "%s",
+                 gi_last_error());
+    gi_manual_seed(ctx, 77);
+    cr_assert_eq(gi_uniform_(t, -2.0f, 2.0f, NULL), GI_OK, "%s",
+                 gi_last_error());
+    gi_law law = {.kind = GI_LAW_UNIFORM,
+                  .p = {-2.0f, 4.0f, gi_float_below(2.0f)}};
+    for (int i = 0; i < 6; ++i) {
+        int64_t e = pick.elems[i];
+        const int64_t at[] = {e};
+        float got = NAN, want[4];
+        uint32_t bits[4];
+        gi_philox_block(77, 0, (uint64_t)e / 4, bits);
+        gi_law_block(&law, bits, want);
+        cr_assert_eq(gi_tensor_get(t, 1, at, &got), GI_OK);
+        cr_expect_eq(got, want[e % 4], "element %lld: %a, want %a",
+                     (long long)e, (double)got, (double)want[e % 4]);
+    }
+    gi_sim_select_blocks(NULL, NULL);
+    gi_tensor_destroy(t);
     gi_context_destroy(ctx);
 }
