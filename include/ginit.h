@@ -110,7 +110,12 @@ GI_API const char *gi_device_name(gi_device device);
 
 /* Creates a context on a device. With GI_DEVICE_AUTO the environment
  * variable GINIT_DEVICE=cpu|cuda|auto, when set, overrides the choice.
- * The context owns a default generator seeded with 0.
+ * The context owns a default generator seeded with 0. A CUDA context has
+ * a stream of its own and allocates from a stream-ordered memory pool of
+ * its own (the device's default pool, which belongs to the application,
+ * is left as it is; a GPU without memory pools gets cudaMalloc). CUDA
+ * errors ginit handles are cleared from the runtime's last error, so they
+ * never resurface in a later call.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (unknown
  * device or bad GINIT_DEVICE), GI_ERR_DEVICE_UNAVAILABLE (CUDA asked for but
  * not usable, or not built in), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */

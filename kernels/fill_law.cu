@@ -112,8 +112,9 @@ extern "C" cudaError_t gi_launch_fill_law(cudaStream_t stream, int sms,
     const int64_t per = gi_law_elems_per_block(&law);
     const int64_t nblocks = (n + per - 1) / per;
     static int occupancy;
-    const unsigned grid = gi_grid((const void *)gi_fill_law_kernel, &occupancy,
-                                 (nblocks + GI_FILL_UNROLL - 1) / GI_FILL_UNROLL, sms);
+    const int64_t items = (nblocks + GI_FILL_UNROLL - 1) / GI_FILL_UNROLL;
+    const unsigned grid =
+        gi_grid((const void *)gi_fill_law_kernel, &occupancy, items, sms);
     gi_fill_law_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(
         data, n, law, seed, philox_stream, offset);
     return cudaGetLastError();
@@ -134,6 +135,7 @@ extern "C" cudaError_t gi_launch_fill_index(cudaStream_t stream,
     static int occupancy;
     const unsigned grid =
         gi_grid((const void *)gi_fill_index_kernel, &occupancy, n, sms);
-    gi_fill_index_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(data, n, law);
+    gi_fill_index_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(data, n,
+                                                                    law);
     return cudaGetLastError();
 }

@@ -20,6 +20,7 @@ extern "C" cudaError_t gi_launch_bias_rows(cudaStream_t stream, int sms,
     static int occupancy;
     const unsigned grid =
         gi_grid((const void *)gi_bias_rows_kernel, &occupancy, rows * out, sms);
-    gi_bias_rows_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(y, b, rows, out);
+    gi_bias_rows_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(y, b, rows,
+                                                                   out);
     return cudaGetLastError();
 }

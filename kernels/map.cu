@@ -37,6 +37,7 @@ extern "C" cudaError_t gi_launch_map2(cudaStream_t stream, int sms,
     static int occupancy;
     const unsigned grid =
         gi_grid((const void *)gi_map2_kernel, &occupancy, n, sms);
-    gi_map2_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(data, other, n, op);
+    gi_map2_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(data, other, n,
+                                                              op);
     return cudaGetLastError();
 }

@@ -28,10 +28,10 @@ extern "C" cudaError_t gi_launch_orth_to_col_major(cudaStream_t stream,
                                                    int64_t m, int64_t n)
 {
     static int occupancy;
-    const unsigned grid = gi_grid((const void *)gi_orth_to_col_major_kernel, &occupancy,
-                                 m * n, sms);
-    gi_orth_to_col_major_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(a, src,
-                                                                     m, n);
+    const unsigned grid = gi_grid((const void *)gi_orth_to_col_major_kernel,
+                                  &occupancy, m * n, sms);
+    gi_orth_to_col_major_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(
+        a, src, m, n);
     return cudaGetLastError();
 }
 
@@ -52,8 +52,8 @@ extern "C" cudaError_t gi_launch_orth_diag_signs(cudaStream_t stream,
     static int occupancy;
     const unsigned grid =
         gi_grid((const void *)gi_orth_diag_signs_kernel, &occupancy, n, sms);
-    gi_orth_diag_signs_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(signs, a,
-                                                                   lda, n);
+    gi_orth_diag_signs_kernel<<<grid, GI_THREADS_PER_BLOCK, 0, stream>>>(
+        signs, a, lda, n);
     return cudaGetLastError();
 }
 
