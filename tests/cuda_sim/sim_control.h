@@ -61,6 +61,9 @@ int gi_sim_last_launch_wrote(const void *p);
 /* The grid of the last launch, and how many launches ran so far. */
 unsigned gi_sim_last_grid(void);
 int64_t gi_sim_launches(void);
+/* The n-th device allocation from now on fails (cudaErrorMemoryAllocation),
+ * once; 0 turns this off. Returns how many were made since the last call. */
+int64_t gi_sim_fail_alloc_at(int64_t n);
 /* Bytes of simulated device memory in use on the current device. */
 size_t gi_sim_bytes_in_use(void);
 

@@ -121,6 +121,8 @@ allocation *find(uintptr_t a)
     return al;
 }
 
+int64_t g_fail_at = 0, g_allocs_made = 0;
+
 cudaError_t sim_alloc(void **out, size_t bytes)
 {
     if (out == NULL)
@@ -128,6 +130,12 @@ cudaError_t sim_alloc(void **out, size_t bytes)
     *out = NULL;
     if (bytes == 0)
         return cudaSuccess;
+    {
+        std::lock_guard<std::mutex> g(g_lock);
+        ++g_allocs_made;
+        if (g_fail_at > 0 && --g_fail_at == 0)
+            return fail(cudaErrorMemoryAllocation);
+    }
     int dev = t_device;
     size_t pages = (bytes + kPage - 1) / kPage;
     {
@@ -493,6 +501,15 @@ unsigned gi_sim_last_grid(void) { return g_last_grid; }
 int64_t gi_sim_launches(void)
 {
     return __atomic_load_n(&g_launches, __ATOMIC_RELAXED);
+}
+
+int64_t gi_sim_fail_alloc_at(int64_t n)
+{
+    std::lock_guard<std::mutex> g(g_lock);
+    int64_t made = g_allocs_made;
+    g_allocs_made = 0;
+    g_fail_at = n;
+    return made;
 }
 
 size_t gi_sim_bytes_in_use(void)

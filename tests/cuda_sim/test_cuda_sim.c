@@ -100,6 +100,69 @@ Test(cuda_sim, a_missing_ordinal_is_a_clear_error)
     gi_context_destroy(ctx);
 }
 
+/* ---- device allocations that fail ----------------------------------------- */
+
+/* Everything that allocates device memory: tensors, the batch fill's
+ * table, a forward's outputs and cuBLAS, orthogonal_'s QR scratch. */
+static gi_status allocating_work(gi_context ctx)
+{
+    gi_tensor w = NULL, x = NULL, y = NULL;
+    gi_module kids[2] = {NULL, NULL}, net = NULL;
+    const int64_t ws[] = {30, 40}, xs[] = {5, 7};
+    gi_status st = gi_tensor_create(&w, ctx, GI_F32, 2, ws);
+    if (st == GI_OK)
+        st = gi_orthogonal_(w, 1.0f, NULL);
+    if (st == GI_OK)
+        st = gi_lazy_linear_create(&kids[0], ctx, 8, 1);
+    if (st == GI_OK)
+        st = gi_linear_create(&kids[1], ctx, 8, 3, 1);
+    if (st == GI_OK) {
+        st = gi_sequential_create(&net, ctx, 2, kids);
+        if (st == GI_OK)
+            kids[0] = kids[1] = NULL;
+    }
+    if (st == GI_OK)
+        st = gi_rand(&x, ctx, 2, xs, NULL);
+    if (st == GI_OK)
+        st = gi_module_forward(net, x, &y);
+    const gi_init normal = {.kind = GI_INIT_NORMAL, .a = 0.0f, .b = 0.5f};
+    if (st == GI_OK)
+        st = gi_module_init_(net, &normal, &normal, NULL);
+    gi_tensor_destroy(w);
+    gi_tensor_destroy(x);
+    gi_tensor_destroy(y);
+    gi_module_destroy(kids[0]);
+    gi_module_destroy(kids[1]);
+    gi_module_destroy(net);
+    return st;
+}
+
+/* Each device allocation of that work failing in turn: the call fails
+ * with GI_ERR_OUT_OF_MEMORY, nothing is left allocated, and the next run
+ * succeeds (no error left behind in the runtime). */
+Test(cuda_sim, every_failed_device_allocation_is_reported_and_released)
+{
+    gi_context ctx = gpu_context_or_skip();
+    size_t base = gi_sim_bytes_in_use();
+    cr_assert_eq(allocating_work(ctx), GI_OK, "%s", gi_last_error());
+    gi_sim_fail_alloc_at(0);
+    cr_assert_eq(allocating_work(ctx), GI_OK);
+    int64_t total = gi_sim_fail_alloc_at(0);
+    cr_assert_gt(total, 5, "the work makes %lld allocations", (long long)total);
+    for (int64_t n = 1; n <= total; ++n) {
+        gi_sim_fail_alloc_at(n);
+        gi_status st = allocating_work(ctx);
+        gi_sim_fail_alloc_at(0);
+        cr_expect_eq(st, GI_ERR_OUT_OF_MEMORY, "allocation %lld: %s",
+                     (long long)n, gi_last_error());
+        cr_expect_eq(gi_sim_bytes_in_use(), base, "allocation %lld failing "
+                     "leaves device memory behind", (long long)n);
+        cr_expect_eq(allocating_work(ctx), GI_OK, "after allocation %lld "
+                     "failed: %s", (long long)n, gi_last_error());
+    }
+    gi_context_destroy(ctx);
+}
+
 /* ---- past 2^31 elements --------------------------------------------------- */
 
 /* Elements whose values the huge test checks, and the blocks owning them:
