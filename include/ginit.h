@@ -687,7 +687,10 @@ GI_API gi_status gi_module_print(gi_module m, FILE *f);
 
 /* Writes the tensor as print(t) does in PyTorch, newline included:
  * "tensor([-0.0089,  0.0039])", "tensor(0.)", summarized with "..." above
- * 1000 elements, with ", device='cuda:0'" for tensors on a GPU.
+ * 1000 elements, with ", device='cuda:0'" for tensors on a GPU. Only the
+ * elements shown are copied to the host (above 1000 elements, the first
+ * and last 3 of each dimension: at most 6^ndim), so a tensor of any size,
+ * on the GPU too, prints with little host memory.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO,
  * GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_print(gi_tensor t, FILE *f);

@@ -6,27 +6,35 @@
 #include "format.h"
 #include "internal.h"
 
+/* Where the printer reads a tensor's elements: its backend, one copy to
+ * the host for each run of shown elements, so a tensor of any size prints
+ * with a few kilobytes of host memory. */
+typedef struct tensor_source {
+    gi_tensor t;
+    const char *fn;
+} tensor_source;
+
+static gi_status read_tensor(const void *src, int64_t first, int64_t count,
+                             float *dst)
+{
+    const tensor_source *s = src;
+    gi_context ctx = s->t->storage->ctx;
+    return ctx->ops->to_host(ctx->state, dst, gi_tensor_f32(s->t) + first,
+                             (size_t)count * sizeof *dst, s->fn);
+}
+
 /* The repr of t in a malloc'd string. */
 static gi_status tensor_repr(gi_tensor t, char **out, const char *fn)
 {
     gi_status st = gi_check_f32(t, fn, "t");
     if (st != GI_OK)
         return st;
-    size_t bytes = (size_t)t->numel * sizeof(float);
-    float *host = gi_malloc(bytes > 0 ? bytes : 1);
-    if (host == NULL)
-        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
-                       "cannot allocate %zu bytes to print the tensor", bytes);
-    st = gi_tensor_copy_to_host(t, host, bytes);
-    if (st == GI_OK) {
-        const char *suffix = t->storage->ctx->device == GI_DEVICE_CUDA
-                                 ? "device='cuda:0'"
-                                 : NULL;
-        st = gi_format_tensor_f32(host, t->ndim, t->shape, suffix, out);
-        if (st != GI_OK)
-            gi_fail(st, fn, "cannot allocate the printed text");
-    }
-    free(host);
+    const char *suffix =
+        t->storage->ctx->device == GI_DEVICE_CUDA ? "device='cuda:0'" : NULL;
+    tensor_source src = {t, fn};
+    st = gi_format_tensor(t->ndim, t->shape, read_tensor, &src, suffix, out);
+    if (st == GI_ERR_OUT_OF_MEMORY)
+        gi_fail(st, fn, "cannot allocate memory to print the tensor");
     return st;
 }
 
