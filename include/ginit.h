@@ -10,7 +10,9 @@
  *    which value were at fault, and every object is left as it was: a failed
  *    fill does not touch the tensor and does not advance the generator.
  *  - The library never aborts, exits or prints on its own. Only the printing
- *    functions write, and only to the FILE* they are given.
+ *    functions write, and only to the FILE* they are given, which they
+ *    flush before returning so that a failed write (a full disk) is
+ *    reported as GI_ERR_IO rather than lost in the stream's buffer.
  *  - Threads: one context (and everything created from it) is used by one
  *    thread at a time; different contexts may be used from different threads
  *    freely. gi_last_error() is per thread.
@@ -678,7 +680,8 @@ GI_API int64_t gi_module_num_parameters(gi_module m);
  *     (0): Linear(in_features=4, out_features=8, bias=True)
  *     (1): ReLU()
  *   )
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO (a write, or the flush
+ * that ends the call, failed). */
 GI_API gi_status gi_module_print(gi_module m, FILE *f);
 
 /* ------------------------------------------------------------------------ */
@@ -691,20 +694,22 @@ GI_API gi_status gi_module_print(gi_module m, FILE *f);
  * elements shown are copied to the host (above 1000 elements, the first
  * and last 3 of each dimension: at most 6^ndim), so a tensor of any size,
  * on the GPU too, prints with little host memory.
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO,
- * GI_ERR_CUDA. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO (a
+ * write, or the flush that ends the call, failed), GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_print(gi_tensor t, FILE *f);
 
 /* The same text without the trailing newline, into buf (always
  * NUL-terminated when cap > 0). *needed (optional) receives the full length
  * without the NUL; a buffer too small is truncated and returns
  * GI_ERR_INVALID_ARGUMENT with *needed set, so a caller can retry.
- * buf may be NULL when cap is 0. */
+ * buf may be NULL when cap is 0. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_INVALID_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_format(gi_tensor t, char *buf, size_t cap,
                            size_t *needed);
 
 /* Writes the shape as torch.Size does, with a newline: "torch.Size([2, 1])".
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO (as
+ * gi_tensor_print). */
 GI_API gi_status gi_tensor_print_shape(gi_tensor t, FILE *f);
 
 #ifdef __cplusplus

@@ -22,6 +22,12 @@ gi_status gi_fail(gi_status status, const char *fn, const char *fmt, ...)
                            #ptr);                                             \
     } while (0)
 
+/* Ends a printing call that wrote to f (written: 0 when a write failed):
+ * flushes what it wrote, since a buffered stream reports most failures (a
+ * full disk, /dev/full) only when its buffer goes out, then checks the
+ * stream's error indicator. GI_OK, or GI_ERR_IO with a message naming fn. */
+gi_status gi_finish_write(FILE *f, int written, const char *fn);
+
 /* ---- backends ------------------------------------------------------------ */
 
 /* What each device provides. `state` is the backend's private context.

@@ -430,7 +430,6 @@ gi_status gi_module_print(gi_module m, FILE *f)
     static const char *const fn = "gi_module_print";
     GI_CHECK_NULL(m, fn);
     GI_CHECK_NULL(f, fn);
-    if (!print_rec(m, f, 0) || fputc('\n', f) == EOF)
-        return gi_fail(GI_ERR_IO, fn, "writing to the stream failed");
-    return GI_OK;
+    return gi_finish_write(f, print_rec(m, f, 0) && fputc('\n', f) != EOF,
+                           fn);
 }

@@ -38,11 +38,20 @@ static gi_status tensor_repr(gi_tensor t, char **out, const char *fn)
     return st;
 }
 
+gi_status gi_finish_write(FILE *f, int written, const char *fn)
+{
+    int flushed = fflush(f) != EOF;
+    const char *why = !written   ? "writing to the stream failed"
+                      : !flushed ? "flushing the stream failed"
+                      : ferror(f) ? "the stream reports an error"
+                                  : NULL;
+    return why != NULL ? gi_fail(GI_ERR_IO, fn, "%s", why) : GI_OK;
+}
+
 static gi_status write_line(const char *text, FILE *f, const char *fn)
 {
-    if (fputs(text, f) == EOF || fputc('\n', f) == EOF)
-        return gi_fail(GI_ERR_IO, fn, "writing to the stream failed");
-    return GI_OK;
+    return gi_finish_write(f, fputs(text, f) != EOF && fputc('\n', f) != EOF,
+                           fn);
 }
 
 gi_status gi_tensor_print(gi_tensor t, FILE *f)

@@ -84,6 +84,7 @@ typedef struct fx {
     gi_module seq_lazy; /* Sequential(LazyLinear(4), Linear(3, 2)) */
     gi_module relu2;   /* ReLU() on ctx2 */
     FILE *ro;          /* opened read-only: every write fails */
+    FILE *full;        /* /dev/full, buffered: fails when flushed */
     FILE *sink;        /* writable; failing calls must leave it empty */
     /* OUT parameters, preset to the sentinels above */
     gi_context out_ctx;
@@ -184,6 +185,8 @@ static void fx_setup(fx *f)
 
     f->ro = fopen("/dev/null", "r");
     cr_assert_not_null(f->ro);
+    f->full = fopen("/dev/full", "w");
+    cr_assert_not_null(f->full);
     f->sink = tmpfile();
     cr_assert_not_null(f->sink);
 
@@ -240,6 +243,7 @@ static void fx_teardown(fx *f)
     gi_context_destroy(f->ctx2);
     gi_context_destroy(f->ctx);
     fclose(f->ro);
+    fclose(f->full);
     fclose(f->sink);
 }
 
@@ -1171,12 +1175,14 @@ static const char LONG_NAME[] =
     X(gi_module_print, null_m, NUL, 0, gi_module_print(NULL, f->sink))           \
     X(gi_module_print, null_f, NUL, 0, gi_module_print(f->seq, NULL))            \
     X(gi_module_print, read_only_stream, IOE, 0, gi_module_print(f->seq, f->ro)) \
-    X(gi_module_print, read_only_stream_leaf, IOE, 0, gi_module_print(f->relu, f->ro))
+    X(gi_module_print, read_only_stream_leaf, IOE, 0, gi_module_print(f->relu, f->ro)) \
+    X(gi_module_print, full_device, IOE, 0, gi_module_print(f->seq, f->full))
 
 #define CASES_PRINT(X)                                                           \
     X(gi_tensor_print, null_t, NUL, 0, gi_tensor_print(NULL, f->sink))           \
     X(gi_tensor_print, null_f, NUL, 0, gi_tensor_print(f->v, NULL))              \
     X(gi_tensor_print, read_only_stream, IOE, 0, gi_tensor_print(f->v, f->ro))   \
+    X(gi_tensor_print, full_device, IOE, 0, gi_tensor_print(f->v, f->full))      \
     X(gi_tensor_format, null_t, NUL, 0, gi_tensor_format(NULL, f->buf, sizeof f->buf, &f->out_n)) \
     X(gi_tensor_format, null_buf, NUL, 0, gi_tensor_format(f->v, NULL, 16, &f->out_n)) \
     X(gi_tensor_format, null_buf_size_max, NUL, 0, gi_tensor_format(f->v, NULL, SIZE_MAX, &f->out_n)) \
@@ -1185,7 +1191,8 @@ static const char LONG_NAME[] =
     X(gi_tensor_format, cap_seven, INV, 0, format_small(f, 7))                   \
     X(gi_tensor_print_shape, null_t, NUL, 0, gi_tensor_print_shape(NULL, f->sink)) \
     X(gi_tensor_print_shape, null_f, NUL, 0, gi_tensor_print_shape(f->v, NULL))  \
-    X(gi_tensor_print_shape, read_only_stream, IOE, 0, gi_tensor_print_shape(f->m, f->ro))
+    X(gi_tensor_print_shape, read_only_stream, IOE, 0, gi_tensor_print_shape(f->m, f->ro)) \
+    X(gi_tensor_print_shape, full_device, IOE, 0, gi_tensor_print_shape(f->m, f->full))
 
 #define ALL_CASES(X)                                                             \
     CASES_STATUS(X) CASES_CONTEXT(X) CASES_GENERATOR(X) CASES_TENSOR(X)         \
