@@ -112,6 +112,9 @@ gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
     static const char *const fn = "gi_tensor_create";
     GI_CHECK_NULL(out, fn);
     GI_CHECK_NULL(ctx, fn);
+    if (dtype < GI_F32 || dtype > GI_BF16)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'dtype' = %d is not a gi_dtype", (int)dtype);
     if (dtype != GI_F32)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "dtype %s (%d) is not supported yet; use GI_F32",

@@ -705,8 +705,8 @@ static const char LONG_NAME[] =
     X(gi_tensor_create, dtype_f64, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F64, 2, SH_2x3)) \
     X(gi_tensor_create, dtype_f16, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F16, 2, SH_2x3)) \
     X(gi_tensor_create, dtype_bf16, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_BF16, 2, SH_2x3)) \
-    X(gi_tensor_create, dtype_neg, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)-1, 2, SH_2x3)) \
-    X(gi_tensor_create, dtype_99, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)99, 2, SH_2x3)) \
+    X(gi_tensor_create, dtype_neg, INV, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)-1, 2, SH_2x3)) \
+    X(gi_tensor_create, dtype_99, INV, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)99, 2, SH_2x3)) \
     X(gi_tensor_create, ndim_9, SHP, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 9, SH_9)) \
     X(gi_tensor_create, ndim_neg, SHP, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, -1, SH_2x3)) \
     X(gi_tensor_create, ndim_int_min, SHP, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, INT_MIN, SH_2x3)) \

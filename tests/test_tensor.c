@@ -79,7 +79,9 @@ Test(tensor, bad_shapes_are_rejected)
     cr_expect_eq(gi_tensor_create(&t, ctx, GI_F64, 1, ok), GI_ERR_UNSUPPORTED);
     cr_expect(strstr(gi_last_error(), "float64") != NULL);
     cr_expect_eq(gi_tensor_create(&t, ctx, (gi_dtype)17, 1, ok),
-                 GI_ERR_UNSUPPORTED);
+                 GI_ERR_INVALID_ARGUMENT, "like every other bad enum");
+    cr_expect_str_eq(gi_last_error(), "gi_tensor_create: argument 'dtype' = "
+                                      "17 is not a gi_dtype");
     cr_expect_eq(gi_tensor_create(&t, NULL, GI_F32, 1, ok),
                  GI_ERR_NULL_ARGUMENT);
     cr_expect_eq(gi_tensor_create(NULL, ctx, GI_F32, 1, ok),
