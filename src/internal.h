@@ -14,6 +14,13 @@ gi_status gi_fail(gi_status status, const char *fn, const char *fmt, ...)
 #endif
     ;
 
+/* "s" unless n is 1, for counts in messages: "%d dimension%s" reads
+ * "1 dimension", "2 dimensions". */
+static inline const char *gi_plural(int64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* The common first check of public functions. */
 #define GI_CHECK_NULL(ptr, fn)                                                \
     do {                                                                      \

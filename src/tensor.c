@@ -261,10 +261,11 @@ gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
         return st;
     if (!gi_same_shape(dst, src))
         return gi_fail(GI_ERR_SHAPE, fn,
-                       "shapes differ: dst has %d dimensions and %lld "
-                       "elements, src has %d and %lld", dst->ndim,
-                       (long long)dst->numel, src->ndim,
-                       (long long)src->numel);
+                       "shapes differ: dst has %d dimension%s and %lld "
+                       "element%s, src has %d dimension%s and %lld element%s",
+                       dst->ndim, gi_plural(dst->ndim), (long long)dst->numel,
+                       gi_plural(dst->numel), src->ndim, gi_plural(src->ndim),
+                       (long long)src->numel, gi_plural(src->numel));
     size_t bytes = (size_t)src->numel * sizeof(float);
     if (bytes == 0 || gi_tensor_f32(dst) == gi_tensor_f32(src))
         return GI_OK;
@@ -285,7 +286,7 @@ static gi_status element_offset(gi_tensor t, int nindex, const int64_t *index,
     if (nindex != t->ndim)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "argument 'nindex' is %d but the tensor has %d "
-                       "dimensions", nindex, t->ndim);
+                       "dimension%s", nindex, t->ndim, gi_plural(t->ndim));
     if (nindex > 0 && index == NULL)
         return gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument 'index' is NULL");
     int64_t off = 0;

@@ -260,3 +260,29 @@ Test(tensor, clone_and_copy)
     gi_context_destroy(ctx);
     gi_context_destroy(other);
 }
+
+/* Messages count in English: "1 dimension", "2 dimensions", "1 element". */
+Test(tensor, messages_say_1_dimension_and_2_dimensions)
+{
+    gi_context ctx = cpu_context();
+    gi_tensor s = new_tensor(ctx, 0, NULL);
+    gi_tensor v = new_vector(ctx, 6);
+    gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){2, 3});
+    float x;
+    cr_expect_eq(gi_tensor_get(v, 2, (const int64_t[]){0, 0}, &x),
+                 GI_ERR_SHAPE);
+    cr_expect_str_eq(gi_last_error(), "gi_tensor_get: argument 'nindex' is 2 "
+                                      "but the tensor has 1 dimension");
+    cr_expect_eq(gi_tensor_copy_(v, w), GI_ERR_SHAPE);
+    cr_expect_str_eq(gi_last_error(),
+                     "gi_tensor_copy_: shapes differ: dst has 1 dimension and "
+                     "6 elements, src has 2 dimensions and 6 elements");
+    cr_expect_eq(gi_add_(s, v, 1.0f), GI_ERR_SHAPE);
+    cr_expect_str_eq(gi_last_error(),
+                     "gi_add_: 't' and 'other' differ in shape (0 dimensions "
+                     "and 1 element vs 1 dimension and 6 elements)");
+    gi_tensor_destroy(w);
+    gi_tensor_destroy(v);
+    gi_tensor_destroy(s);
+    gi_context_destroy(ctx);
+}
