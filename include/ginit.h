@@ -207,8 +207,9 @@ GI_API const char *gi_dtype_name(gi_dtype dtype);
  * The caller owns the tensor and destroys it with gi_tensor_destroy.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (dtype is
  * not a gi_dtype), GI_ERR_SHAPE (negative size, too many dimensions),
- * GI_ERR_OVERFLOW (number of elements or bytes too large, or the product of
- * the nonzero sizes, even when a zero size empties it), GI_ERR_UNSUPPORTED
+ * GI_ERR_OVERFLOW (number of elements too large, bytes above PTRDIFF_MAX,
+ * the largest object C can address, or the product of the nonzero sizes
+ * too large even when a zero size empties it), GI_ERR_UNSUPPORTED
  * (a reserved dtype), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
                            int ndim, const int64_t *shape);

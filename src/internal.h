@@ -136,6 +136,9 @@ gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, int ndim,
 void gi_context_retain(gi_context ctx);
 void gi_context_release(gi_context ctx);
 
+/* Bytes of t's elements: at most PTRDIFF_MAX, as its creation checked. */
+size_t gi_tensor_nbytes(gi_tensor t);
+
 /* Element pointer of a float32 tensor (device memory). */
 float *gi_tensor_f32(gi_tensor t);
 

@@ -45,9 +45,12 @@ static gi_status shape_numel(int ndim, const int64_t *shape, int64_t *numel,
                            "%lld", d, (long long)shape[d]);
         n *= shape[d] != 0 ? shape[d] : 1;
     }
-    if ((uint64_t)n > SIZE_MAX / 4)
+    /* No C object, hence no allocation, is larger than PTRDIFF_MAX bytes
+     * (pointer differences within it must fit). */
+    if (n > PTRDIFF_MAX / (int64_t)sizeof(float))
         return gi_fail(GI_ERR_OVERFLOW, fn,
-                       "%lld elements do not fit in memory", (long long)n);
+                       "%lld elements of %zu bytes exceed PTRDIFF_MAX bytes",
+                       (long long)n, sizeof(float));
     *numel = empty ? 0 : n;
     return GI_OK;
 }
@@ -160,6 +163,11 @@ int64_t gi_tensor_size(gi_tensor t, int dim)
     return t->shape[dim < 0 ? dim + t->ndim : dim];
 }
 
+size_t gi_tensor_nbytes(gi_tensor t)
+{
+    return (size_t)t->numel * sizeof(float);
+}
+
 float *gi_tensor_f32(gi_tensor t)
 {
     float *base = t->storage->data; /* NULL for zero elements */
@@ -178,7 +186,7 @@ gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg)
 
 static gi_status check_nbytes(gi_tensor t, size_t nbytes, const char *fn)
 {
-    size_t want = (size_t)t->numel * sizeof(float);
+    size_t want = gi_tensor_nbytes(t);
     if (nbytes != want)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "argument 'nbytes' is %zu but the tensor holds %zu "
@@ -266,7 +274,7 @@ gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
                        dst->ndim, gi_plural(dst->ndim), (long long)dst->numel,
                        gi_plural(dst->numel), src->ndim, gi_plural(src->ndim),
                        (long long)src->numel, gi_plural(src->numel));
-    size_t bytes = (size_t)src->numel * sizeof(float);
+    size_t bytes = gi_tensor_nbytes(src);
     if (bytes == 0 || gi_tensor_f32(dst) == gi_tensor_f32(src))
         return GI_OK;
     if (gi_tensors_overlap(dst, src))

@@ -584,6 +584,9 @@ static const int64_t SH_OVF64[] = {INT64_C(1) << 32, INT64_C(1) << 32};
 static const int64_t SH_OVFMAX[] = {INT64_MAX, INT64_MAX};
 /* numel = 2^62 fits int64_t; its bytes (2^64) overflow size_t */
 static const int64_t SH_OVFSIZE[] = {P62};
+/* 2^63 - 4 bytes fit PTRDIFF_MAX, but not once the CPU backend rounds them
+ * up to its 64-byte alignment */
+static const int64_t SH_PTRDIFF[] = {INT64_MAX / 4};
 static const int64_t SH_MAX[] = {INT64_MAX};
 /* 2^60 elements: valid, but 4 EiB cannot be allocated anywhere */
 static const int64_t SH_HUGE[] = {INT64_C(1) << 60};
@@ -716,6 +719,7 @@ static const char LONG_NAME[] =
     X(gi_tensor_create, numel_overflows_int64, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_OVF64)) \
     X(gi_tensor_create, numel_max_squared, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_OVFMAX)) \
     X(gi_tensor_create, bytes_overflow_size_t, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_OVFSIZE)) \
+    X(gi_tensor_create, bytes_past_ptrdiff_max, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_PTRDIFF)) \
     X(gi_tensor_create, size_int64_max, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_MAX)) \
     X(gi_tensor_create, exabytes, OOM, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_HUGE)) \
     /* no elements, but the nonzero sizes' product must fit too (tensor.c);  \
@@ -1032,6 +1036,7 @@ static const char LONG_NAME[] =
     X(gi_rand, size_neg, SHP, 0, gi_rand(&f->out_t, f->ctx, 2, SH_NEG, f->gen))  \
     X(gi_rand, numel_overflows_int64, OVF, 0, gi_rand(&f->out_t, f->ctx, 2, SH_OVF64, NULL)) \
     X(gi_rand, bytes_overflow_size_t, OVF, 0, gi_rand(&f->out_t, f->ctx, 1, SH_OVFSIZE, f->gen)) \
+    X(gi_rand, bytes_past_ptrdiff_max, OVF, 0, gi_rand(&f->out_t, f->ctx, 1, SH_PTRDIFF, NULL)) \
     X(gi_rand, exabytes, OOM, 0, gi_rand(&f->out_t, f->ctx, 1, SH_HUGE, NULL))   \
     X(gi_randn, null_out, NUL, 0, gi_randn(NULL, f->ctx, 2, SH_2x3, NULL))       \
     X(gi_randn, null_ctx, NUL, 0, gi_randn(&f->out_t, NULL, 2, SH_2x3, f->gen))  \
