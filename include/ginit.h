@@ -15,7 +15,9 @@
  *    reported as GI_ERR_IO rather than lost in the stream's buffer.
  *  - Threads: one context (and everything created from it) is used by one
  *    thread at a time; different contexts may be used from different threads
- *    freely. gi_last_error() is per thread.
+ *    freely. A generator too is used by one thread at a time, and a
+ *    context's default generator belongs to its context (see Random number
+ *    generators). gi_last_error() is per thread.
  *  - Names ending in '_' modify their tensor in place, as in torch.nn.init.
  */
 #ifndef GINIT_H
@@ -111,7 +113,8 @@ typedef enum gi_device {
 GI_API const char *gi_device_name(gi_device device);
 
 /* Creates a context on a device. With GI_DEVICE_AUTO the environment
- * variable GINIT_DEVICE=cpu|cuda|auto, when set, overrides the choice.
+ * variable GINIT_DEVICE=cpu|cuda|auto, when set, overrides the choice; set
+ * to the empty string it counts as unset.
  * The context owns a default generator seeded with 0.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (unknown
  * device or bad GINIT_DEVICE), GI_ERR_DEVICE_UNAVAILABLE (CUDA asked for but
@@ -156,6 +159,15 @@ GI_API int gi_cuda_available(void);
  * elements starts at the current offset and then advances it by a documented
  * number of 128-bit blocks (docs/rng.md); most laws use one block per four
  * elements, so the offset advances by ceil(n / 4).
+ *
+ * Threads: a generator is used by one thread at a time, like a context:
+ * every fill advances its offset, so fills (or setters) on one generator
+ * from two threads at once race. The default generator
+ * (gi_context_generator) belongs to its context and goes with it: only the
+ * thread using the context uses it. An explicit generator may serve fills
+ * on several contexts, one call at a time. Threads that fill in parallel
+ * each take their own context and generator, e.g. one stream each
+ * (gi_generator_set_stream) of one seed.
  */
 
 /* Creates a generator with the given seed, stream 0 and offset 0.
@@ -580,9 +592,10 @@ GI_API gi_status gi_relu_create(gi_module *out, gi_context ctx);
  * that already has a parent, appears twice, or lives on another context is
  * refused, and so is nesting deeper than GI_MAX_NESTING. children may be
  * NULL when n is 0.
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT,
- * GI_ERR_STATE (child already owned), GI_ERR_CONTEXT_MISMATCH,
- * GI_ERR_OUT_OF_MEMORY. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (n negative,
+ * nesting too deep),
+ * GI_ERR_STATE (a child already has a parent, or appears twice in
+ * children), GI_ERR_CONTEXT_MISMATCH, GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_sequential_create(gi_module *out, gi_context ctx, int n,
                                       const gi_module *children);
 
