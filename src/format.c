@@ -408,9 +408,11 @@ gi_status gi_format_tensor(int ndim, const int64_t *shape,
                            gi_format_read_fn read, const void *src,
                            const char *suffix, char **out)
 {
-    if (out == NULL || read == NULL)
+    if (out == NULL)
         return GI_ERR_NULL_ARGUMENT;
     *out = NULL;
+    if (read == NULL)
+        return GI_ERR_NULL_ARGUMENT;
     gi_status status = check_shape(ndim, shape);
     if (status != GI_OK)
         return status;
