@@ -10,10 +10,14 @@
  *    which value were at fault, and every object is left as it was: a failed
  *    fill does not touch the tensor and does not advance the generator.
  *  - The library never aborts, exits or prints on its own. Only the printing
- *    functions write, and only to the FILE* they are given.
+ *    functions write, and only to the FILE* they are given, which they
+ *    flush before returning so that a failed write (a full disk) is
+ *    reported as GI_ERR_IO rather than lost in the stream's buffer.
  *  - Threads: one context (and everything created from it) is used by one
  *    thread at a time; different contexts may be used from different threads
- *    freely. gi_last_error() is per thread.
+ *    freely. A generator too is used by one thread at a time, and a
+ *    context's default generator belongs to its context (see Random number
+ *    generators). gi_last_error() is per thread.
  *  - Names ending in '_' modify their tensor in place, as in torch.nn.init.
  */
 #ifndef GINIT_H
@@ -109,7 +113,8 @@ typedef enum gi_device {
 GI_API const char *gi_device_name(gi_device device);
 
 /* Creates a context on a device. With GI_DEVICE_AUTO the environment
- * variable GINIT_DEVICE=cpu|cuda|auto, when set, overrides the choice.
+ * variable GINIT_DEVICE=cpu|cuda|auto, when set, overrides the choice; set
+ * to the empty string it counts as unset.
  * The context owns a default generator seeded with 0. A CUDA context has
  * a stream of its own and allocates from a stream-ordered memory pool of
  * its own (the device's default pool, which belongs to the application,
@@ -170,6 +175,15 @@ GI_API int gi_cuda_available(void);
  * elements starts at the current offset and then advances it by a documented
  * number of 128-bit blocks (docs/rng.md); most laws use one block per four
  * elements, so the offset advances by ceil(n / 4).
+ *
+ * Threads: a generator is used by one thread at a time, like a context:
+ * every fill advances its offset, so fills (or setters) on one generator
+ * from two threads at once race. The default generator
+ * (gi_context_generator) belongs to its context and goes with it: only the
+ * thread using the context uses it. An explicit generator may serve fills
+ * on several contexts, one call at a time. Threads that fill in parallel
+ * each take their own context and generator, e.g. one stream each
+ * (gi_generator_set_stream) of one seed.
  */
 
 /* Creates a generator with the given seed, stream 0 and offset 0.
@@ -219,10 +233,12 @@ GI_API const char *gi_dtype_name(gi_dtype dtype);
 /* Creates a contiguous row-major tensor of ndim (0..GI_MAX_DIMS) dimensions
  * on ctx's device, filled with zeros. shape may be NULL when ndim is 0.
  * The caller owns the tensor and destroys it with gi_tensor_destroy.
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (negative size, too many
- * dimensions), GI_ERR_OVERFLOW (number of elements or bytes too large, or
- * the product of the nonzero sizes, even when a zero size empties it),
- * GI_ERR_UNSUPPORTED (dtype), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (dtype is
+ * not a gi_dtype), GI_ERR_SHAPE (negative size, too many dimensions),
+ * GI_ERR_OVERFLOW (number of elements too large, bytes above PTRDIFF_MAX,
+ * the largest object C can address, or the product of the nonzero sizes
+ * too large even when a zero size empties it), GI_ERR_UNSUPPORTED
+ * (a reserved dtype), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
                            int ndim, const int64_t *shape);
 
@@ -592,9 +608,10 @@ GI_API gi_status gi_relu_create(gi_module *out, gi_context ctx);
  * that already has a parent, appears twice, or lives on another context is
  * refused, and so is nesting deeper than GI_MAX_NESTING. children may be
  * NULL when n is 0.
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT,
- * GI_ERR_STATE (child already owned), GI_ERR_CONTEXT_MISMATCH,
- * GI_ERR_OUT_OF_MEMORY. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (n negative,
+ * nesting too deep),
+ * GI_ERR_STATE (a child already has a parent, or appears twice in
+ * children), GI_ERR_CONTEXT_MISMATCH, GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_sequential_create(gi_module *out, gi_context ctx, int n,
                                       const gi_module *children);
 
@@ -694,7 +711,8 @@ GI_API int64_t gi_module_num_parameters(gi_module m);
  *     (0): Linear(in_features=4, out_features=8, bias=True)
  *     (1): ReLU()
  *   )
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO (a write, or the flush
+ * that ends the call, failed). */
 GI_API gi_status gi_module_print(gi_module m, FILE *f);
 
 /* ------------------------------------------------------------------------ */
@@ -703,21 +721,26 @@ GI_API gi_status gi_module_print(gi_module m, FILE *f);
 
 /* Writes the tensor as print(t) does in PyTorch, newline included:
  * "tensor([-0.0089,  0.0039])", "tensor(0.)", summarized with "..." above
- * 1000 elements, with ", device='cuda:0'" for tensors on a GPU.
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO,
- * GI_ERR_CUDA. */
+ * 1000 elements, with ", device='cuda:0'" for tensors on a GPU. Only the
+ * elements shown are copied to the host (above 1000 elements, the first
+ * and last 3 of each dimension: at most 6^ndim), so a tensor of any size,
+ * on the GPU too, prints with little host memory.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO (a
+ * write, or the flush that ends the call, failed), GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_print(gi_tensor t, FILE *f);
 
 /* The same text without the trailing newline, into buf (always
  * NUL-terminated when cap > 0). *needed (optional) receives the full length
  * without the NUL; a buffer too small is truncated and returns
  * GI_ERR_INVALID_ARGUMENT with *needed set, so a caller can retry.
- * buf may be NULL when cap is 0. */
+ * buf may be NULL when cap is 0. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_INVALID_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_format(gi_tensor t, char *buf, size_t cap,
                            size_t *needed);
 
 /* Writes the shape as torch.Size does, with a newline: "torch.Size([2, 1])".
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_IO. */
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO (as
+ * gi_tensor_print). */
 GI_API gi_status gi_tensor_print_shape(gi_tensor t, FILE *f);
 
 #ifdef __cplusplus

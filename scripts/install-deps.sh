@@ -4,13 +4,17 @@
 #   install-deps.sh        what `make demo` and `make test` need
 #   install-deps.sh --ci   that plus CI's checkers (valgrind, clang's
 #                          sanitizers and libFuzzer)
+#   install-deps.sh --bench  that plus Debian's PyTorch (python3-torch), which
+#                          `make bench` compares ginit with; never needed
+#                          by the tests
 set -euo pipefail
 
 packages=(cmake make gcc pkg-config libcriterion-dev libopenblas-dev
           liblapacke-dev)
-if [ "${1:-}" = "--ci" ]; then
-    packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev)
-fi
+case "${1:-}" in
+--ci) packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev) ;;
+--bench) packages+=(python3-torch) ;;
+esac
 
 missing=()
 for p in "${packages[@]}"; do

@@ -10,35 +10,42 @@
 #include <stdlib.h>
 
 #ifdef GINIT_FAULT_INJECTION
-/* True when the allocation about to be made must fail. */
-int gi_fault_hit(void);
+/* True when the allocation of `bytes` about to be made must fail. */
+int gi_fault_hit(size_t bytes);
 /* Test hook: the n-th allocation from now on fails (n >= 1), once; 0 turns
- * injection off. */
+ * injection off. Either way the counts below restart. */
 void gi_fault_fail_at(int64_t n);
 /* Allocations attempted since the last gi_fault_fail_at. */
 int64_t gi_fault_count(void);
+/* The largest of them in bytes, so a test can bound a call's memory. */
+size_t gi_fault_largest(void);
 #else
-static inline int gi_fault_hit(void) { return 0; }
+static inline int gi_fault_hit(size_t bytes)
+{
+    (void)bytes;
+    return 0;
+}
 #endif
 
 static inline void *gi_malloc(size_t n)
 {
-    return gi_fault_hit() ? NULL : malloc(n);
+    return gi_fault_hit(n) ? NULL : malloc(n);
 }
 
 static inline void *gi_calloc(size_t n, size_t size)
 {
-    return gi_fault_hit() ? NULL : calloc(n, size);
+    size_t bytes = size != 0 && n > SIZE_MAX / size ? SIZE_MAX : n * size;
+    return gi_fault_hit(bytes) ? NULL : calloc(n, size);
 }
 
 static inline void *gi_realloc(void *p, size_t n)
 {
-    return gi_fault_hit() ? NULL : realloc(p, n);
+    return gi_fault_hit(n) ? NULL : realloc(p, n);
 }
 
 static inline void *gi_aligned_alloc(size_t align, size_t n)
 {
-    return gi_fault_hit() ? NULL : aligned_alloc(align, n);
+    return gi_fault_hit(n) ? NULL : aligned_alloc(align, n);
 }
 
 #ifdef GINIT_HAVE_CUDA
@@ -58,7 +65,7 @@ typedef struct gi_cuda_mem {
 static inline cudaError_t gi_cuda_malloc(cudaMemPool_t pool, void **p,
                                          size_t n, cudaStream_t stream)
 {
-    if (gi_fault_hit())
+    if (gi_fault_hit(n))
         return cudaErrorMemoryAllocation;
     return pool != NULL ? cudaMallocFromPoolAsync(p, n, pool, stream)
                         : cudaMalloc(p, n);

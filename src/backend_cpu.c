@@ -63,8 +63,13 @@ static gi_status cpu_alloc(void *state, size_t bytes, void **out,
         *out = NULL;
         return GI_OK;
     }
-    size_t rounded = (bytes + 63) / 64 * 64; /* aligned_alloc needs this */
-    void *p = rounded >= bytes ? gi_aligned_alloc(64, rounded) : NULL;
+    /* aligned_alloc takes a multiple of the alignment, which must still be
+     * an object size (at most PTRDIFF_MAX) */
+    if (bytes > (size_t)PTRDIFF_MAX - 63)
+        return gi_fail(GI_ERR_OVERFLOW, fn,
+                       "%zu bytes rounded up to a multiple of 64 exceed "
+                       "PTRDIFF_MAX", bytes);
+    void *p = gi_aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (p == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate %zu bytes of host memory", bytes);

@@ -4,10 +4,12 @@
 
 static int64_t fail_at; /* 0: off */
 static int64_t count;
+static size_t largest;
 
-int gi_fault_hit(void)
+int gi_fault_hit(size_t bytes)
 {
     ++count;
+    largest = bytes > largest ? bytes : largest;
     return fail_at > 0 && count == fail_at;
 }
 
@@ -15,9 +17,15 @@ void gi_fault_fail_at(int64_t n)
 {
     fail_at = n;
     count = 0;
+    largest = 0;
 }
 
 int64_t gi_fault_count(void)
 {
     return count;
+}
+
+size_t gi_fault_largest(void)
+{
+    return largest;
 }

@@ -76,13 +76,19 @@ static gi_status sb_finish(strbuf *sb, char **out)
 
 /* ---- shapes -------------------------------------------------------------- */
 
+/* A valid shape whose number of elements fits in int64_t. */
 static gi_status check_shape(int ndim, const int64_t *shape)
 {
     if (ndim < 0 || ndim > GI_MAX_DIMS || (ndim > 0 && shape == NULL))
         return GI_ERR_SHAPE;
-    for (int d = 0; d < ndim; d++)
+    int64_t n = 1;
+    for (int d = 0; d < ndim; d++) {
         if (shape[d] < 0)
             return GI_ERR_SHAPE;
+        if (shape[d] > 0 && n > INT64_MAX / shape[d])
+            return GI_ERR_OVERFLOW;
+        n *= shape[d];
+    }
     return GI_OK;
 }
 
@@ -105,21 +111,86 @@ static void put_dims(strbuf *sb, int ndim, const int64_t *shape)
     }
 }
 
-/* Items a dimension of size n shows, "..." included: all entries, or when
- * summarizing a dimension longer than 2 * EDGEITEMS its first and last
- * EDGEITEMS around one "..." (_tensor_str_with_formatter, _vector_str and
- * get_summarized_data all cut the same way). */
-static int64_t shown_items(int64_t n, int summarize)
+/* ---- get_summarized_data ------------------------------------------------- */
+
+/* The tensor PyTorch formats: above THRESHOLD elements every dimension
+ * longer than 2 * EDGEITEMS is cut to its first and last EDGEITEMS entries
+ * (_tensor_str_with_formatter, _vector_str and get_summarized_data all cut
+ * the same way). Only these elements are read, and the formatter learns
+ * its notation and widths from them, as PyTorch's does. */
+typedef struct summary {
+    int ndim;
+    const int64_t *shape;       /* the tensor's */
+    int64_t kept[GI_MAX_DIMS];  /* the summarized tensor's */
+    int cut[GI_MAX_DIMS];
+    int whole_from;             /* dimensions from here on are not cut */
+    float *edges;               /* its elements, row-major */
+} summary;
+
+static void summarize(summary *s, int ndim, const int64_t *shape)
 {
-    return summarize && n > 2 * EDGEITEMS ? 2 * EDGEITEMS + 1 : n;
+    int on = numel_from(0, ndim, shape) > THRESHOLD;
+    *s = (summary){.ndim = ndim, .shape = shape};
+    for (int d = 0; d < ndim; d++) {
+        s->cut[d] = on && shape[d] > 2 * EDGEITEMS;
+        s->kept[d] = s->cut[d] ? 2 * EDGEITEMS : shape[d];
+        if (s->cut[d])
+            s->whole_from = d + 1;
+    }
 }
 
-/* The index shown as item i, or -1 for the "...". */
-static int64_t shown_index(int64_t n, int summarize, int64_t i)
+/* Index in the tensor of kept entry j of dimension d. */
+static int64_t full_index(const summary *s, int d, int64_t j)
 {
-    if (!summarize || n <= 2 * EDGEITEMS || i < EDGEITEMS)
+    return s->cut[d] && j >= EDGEITEMS ? s->shape[d] - 2 * EDGEITEMS + j : j;
+}
+
+/* Items dimension d shows, the "..." of a cut one included. */
+static int64_t shown_items(const summary *s, int d)
+{
+    return s->cut[d] ? 2 * EDGEITEMS + 1 : s->kept[d];
+}
+
+/* The kept entry shown as item i of dimension d, or -1 for the "...". */
+static int64_t shown_entry(const summary *s, int d, int64_t i)
+{
+    if (!s->cut[d] || i < EDGEITEMS)
         return i;
-    return i == EDGEITEMS ? -1 : n - (2 * EDGEITEMS + 1) + i;
+    return i == EDGEITEMS ? -1 : i - 1;
+}
+
+typedef struct reader {
+    gi_format_read_fn read;
+    const void *src;
+    float *next; /* where the next run goes in the summary's edges */
+} reader;
+
+static gi_status read_run(reader *r, int64_t first, int64_t count)
+{
+    gi_status st = r->read(r->src, first, count, r->next);
+    r->next += count;
+    return st;
+}
+
+/* Reads the kept elements of the block of dimensions d.. that starts at
+ * element `at`, in as few runs as the cuts allow: the dimensions that are
+ * not cut make one run, and the innermost cut one two (its edges). */
+static gi_status gather(const summary *s, reader *r, int d, int64_t at)
+{
+    if (d == s->whole_from)
+        return read_run(r, at, numel_from(d, s->ndim, s->shape));
+    int64_t inner = numel_from(d + 1, s->ndim, s->shape);
+    if (d + 1 == s->whole_from) {
+        gi_status st = read_run(r, at, EDGEITEMS * inner);
+        int64_t last = at + (s->shape[d] - EDGEITEMS) * inner;
+        return st == GI_OK ? read_run(r, last, EDGEITEMS * inner) : st;
+    }
+    for (int64_t j = 0; j < s->kept[d]; j++) {
+        gi_status st = gather(s, r, d + 1, at + full_index(s, d, j) * inner);
+        if (st != GI_OK)
+            return st;
+    }
+    return GI_OK;
 }
 
 /* ---- _Formatter ---------------------------------------------------------- */
@@ -160,23 +231,6 @@ static void stats_add(value_stats *st, float v)
                             snprintf(text, sizeof text, "%.0f.", (double)v));
     st->width_f = max_int(st->width_f,
                           snprintf(text, sizeof text, "%.4f", (double)v));
-}
-
-/* Visits the elements PyTorch shows: the formatter is built from the
- * summarized data only, so a hidden outlier changes nothing. */
-static void gather_stats(value_stats *st, const float *data, int ndim,
-                         const int64_t *shape, int summarize)
-{
-    if (ndim == 0) {
-        stats_add(st, *data);
-        return;
-    }
-    int64_t inner = numel_from(1, ndim, shape);
-    for (int64_t i = 0; i < shown_items(shape[0], summarize); i++) {
-        int64_t k = shown_index(shape[0], summarize, i);
-        if (k >= 0)
-            gather_stats(st, data + k * inner, ndim - 1, shape + 1, summarize);
-    }
 }
 
 /* The decisions of _Formatter.__init__. With no nonzero finite value it
@@ -222,25 +276,26 @@ static void put_value(strbuf *sb, const formatter *f, float v)
 
 /* ---- nested lists --------------------------------------------------------- */
 
-/* _vector_str: items (" ..." counts as one) wrapped after elements_per_line,
- * which PyTorch derives from the formatter's width, not from the actual
- * texts. indent stays below LINEWIDTH (at most 7 + GI_MAX_DIMS), so integer
- * division equals Python's floor. */
-static void put_vector(strbuf *sb, const float *data, int64_t n, int indent,
-                       int summarize, const formatter *f)
+/* _vector_str of the last dimension: items (" ..." counts as one) wrapped
+ * after elements_per_line, which PyTorch derives from the formatter's
+ * width, not from the actual texts. indent stays below LINEWIDTH (at most
+ * 7 + GI_MAX_DIMS), so integer division equals Python's floor. */
+static void put_vector(strbuf *sb, const summary *s, const float *data,
+                       int indent, const formatter *f)
 {
+    int d = s->ndim - 1;
     int64_t per_line = (LINEWIDTH - indent) / (f->width + 2);
     if (per_line < 1)
         per_line = 1;
     sb_put(sb, "[", 1);
-    for (int64_t i = 0; i < shown_items(n, summarize); i++) {
+    for (int64_t i = 0; i < shown_items(s, d); i++) {
         if (i > 0 && i % per_line == 0) {
             sb_str(sb, ",\n");
             sb_repeat(sb, ' ', indent + 1);
         } else if (i > 0) {
             sb_str(sb, ", ");
         }
-        int64_t k = shown_index(n, summarize, i);
+        int64_t k = shown_entry(s, d, i);
         if (k < 0)
             sb_str(sb, " ...");
         else
@@ -249,47 +304,47 @@ static void put_vector(strbuf *sb, const float *data, int64_t n, int indent,
     sb_put(sb, "]", 1);
 }
 
-/* _tensor_str_with_formatter: slices joined by "," plus ndim - 1 newlines
- * (blank lines between 2-D blocks and more) and the indent of the level. */
-static void put_nested(strbuf *sb, const float *data, int ndim,
-                       const int64_t *shape, int indent, int summarize,
-                       const formatter *f)
+/* _tensor_str_with_formatter from dimension d, data pointing into the
+ * summary's edges: slices joined by "," plus ndim - 1 newlines (blank
+ * lines between 2-D blocks and more) and the indent of the level. */
+static void put_nested(strbuf *sb, const summary *s, int d, const float *data,
+                       int indent, const formatter *f)
 {
-    if (ndim == 0) {
+    if (d == s->ndim) {
         put_value(sb, f, *data);
         return;
     }
-    if (ndim == 1) {
-        put_vector(sb, data, shape[0], indent, summarize, f);
+    if (d == s->ndim - 1) {
+        put_vector(sb, s, data, indent, f);
         return;
     }
-    int64_t inner = numel_from(1, ndim, shape);
+    int64_t inner = numel_from(d + 1, s->ndim, s->kept);
     sb_put(sb, "[", 1);
-    for (int64_t i = 0; i < shown_items(shape[0], summarize); i++) {
+    for (int64_t i = 0; i < shown_items(s, d); i++) {
         if (i > 0) {
             sb_put(sb, ",", 1);
-            sb_repeat(sb, '\n', ndim - 1);
+            sb_repeat(sb, '\n', s->ndim - d - 1);
             sb_repeat(sb, ' ', indent + 1);
         }
-        int64_t k = shown_index(shape[0], summarize, i);
+        int64_t k = shown_entry(s, d, i);
         if (k < 0)
             sb_str(sb, "...");
         else
-            put_nested(sb, data + k * inner, ndim - 1, shape + 1, indent + 1,
-                       summarize, f);
+            put_nested(sb, s, d + 1, data + k * inner, indent + 1, f);
     }
     sb_put(sb, "]", 1);
 }
 
-/* _tensor_str for a non-empty tensor: one formatter for all shown values. */
-static void put_body(strbuf *sb, const float *data, int ndim,
-                     const int64_t *shape)
+/* _tensor_str for a non-empty tensor: one formatter for all shown values,
+ * which are exactly the summary's edges. */
+static void put_body(strbuf *sb, const summary *s)
 {
-    int summarize = numel_from(0, ndim, shape) > THRESHOLD;
     value_stats st = {0, 0.0, 0.0, 1, 1, 1, 1};
-    gather_stats(&st, data, ndim, shape, summarize);
+    int64_t count = numel_from(0, s->ndim, s->kept);
+    for (int64_t i = 0; i < count; i++)
+        stats_add(&st, s->edges[i]);
     formatter f = make_formatter(&st);
-    put_nested(sb, data, ndim, shape, (int)strlen(PREFIX), summarize, &f);
+    put_nested(sb, s, 0, s->edges, (int)strlen(PREFIX), &f);
 }
 
 /* ---- suffixes ------------------------------------------------------------- */
@@ -322,27 +377,17 @@ static void put_suffixes(strbuf *sb, const char *const *suffixes, int count)
 
 /* ---- public --------------------------------------------------------------- */
 
-/* _str_intern for a plain strided tensor of the default dtype: empty
- * tensors print "[]" and, unless 1-D, their shape as a tuple after the
- * device (NumPy's convention, which PyTorch follows). */
-gi_status gi_format_tensor_f32(const float *data, int ndim,
-                               const int64_t *shape, const char *suffix,
-                               char **out)
+/* The text of a tensor whose shown elements are in s->edges: _str_intern
+ * for a plain strided tensor of the default dtype. Empty tensors print "[]"
+ * and, unless 1-D, their shape as a tuple after the device (NumPy's
+ * convention, which PyTorch follows). */
+static gi_status put_tensor(const summary *s, const char *suffix, char **out)
 {
-    if (out == NULL)
-        return GI_ERR_NULL_ARGUMENT;
-    *out = NULL;
-    gi_status status = check_shape(ndim, shape);
-    if (status != GI_OK)
-        return status;
-    int empty = numel_from(0, ndim, shape) == 0;
-    if (!empty && data == NULL)
-        return GI_ERR_NULL_ARGUMENT;
-
+    int empty = numel_from(0, s->ndim, s->shape) == 0;
     strbuf size = {0}; /* "size=(0, 3)"; ndim >= 2 here, so never "(0,)" */
-    if (empty && ndim != 1) {
+    if (empty && s->ndim != 1) {
         sb_str(&size, "size=(");
-        put_dims(&size, ndim, shape);
+        put_dims(&size, s->ndim, s->shape);
         sb_str(&size, ")");
     }
     strbuf sb = {0};
@@ -350,13 +395,57 @@ gi_status gi_format_tensor_f32(const float *data, int ndim,
     if (empty)
         sb_str(&sb, "[]");
     else
-        put_body(&sb, data, ndim, shape);
+        put_body(&sb, s);
     const char *suffixes[2] = {suffix, size.s};
     put_suffixes(&sb, suffixes, 2);
     sb_put(&sb, ")", 1);
     sb.oom |= size.oom;
     free(size.s);
     return sb_finish(&sb, out);
+}
+
+gi_status gi_format_tensor(int ndim, const int64_t *shape,
+                           gi_format_read_fn read, const void *src,
+                           const char *suffix, char **out)
+{
+    if (out == NULL)
+        return GI_ERR_NULL_ARGUMENT;
+    *out = NULL;
+    if (read == NULL)
+        return GI_ERR_NULL_ARGUMENT;
+    gi_status status = check_shape(ndim, shape);
+    if (status != GI_OK)
+        return status;
+    summary s;
+    summarize(&s, ndim, shape);
+    if (numel_from(0, ndim, shape) > 0) {
+        size_t count = (size_t)numel_from(0, ndim, s.kept);
+        s.edges = gi_malloc(count * sizeof *s.edges);
+        if (s.edges == NULL)
+            return GI_ERR_OUT_OF_MEMORY;
+        reader r = {read, src, s.edges};
+        status = gather(&s, &r, 0, 0);
+    }
+    if (status == GI_OK)
+        status = put_tensor(&s, suffix, out);
+    free(s.edges);
+    return status;
+}
+
+static gi_status read_host(const void *src, int64_t first, int64_t count,
+                           float *dst)
+{
+    if (src == NULL)
+        return GI_ERR_NULL_ARGUMENT;
+    memcpy(dst, (const float *)src + first, (size_t)count * sizeof *dst);
+    return GI_OK;
+}
+
+gi_status gi_format_tensor_f32(const float *data, int ndim,
+                               const int64_t *shape, const char *suffix,
+                               char **out)
+{
+    return gi_format_tensor(ndim, shape, read_host, data, suffix, out);
 }
 
 gi_status gi_format_size(int ndim, const int64_t *shape, char **out)

@@ -84,7 +84,7 @@ static gi_status fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out,
     if (t->ndim < 2)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "tensor has %d dimension%s; fan-based initializers "
-                       "need at least 2", t->ndim, t->ndim == 1 ? "" : "s");
+                       "need at least 2", t->ndim, gi_plural(t->ndim));
     /* With a zero dimension the fans can exceed numel: check each product. */
     int64_t field = 1;
     for (int d = 2; d < t->ndim; ++d) {

@@ -14,6 +14,13 @@ gi_status gi_fail(gi_status status, const char *fn, const char *fmt, ...)
 #endif
     ;
 
+/* "s" unless n is 1, for counts in messages: "%d dimension%s" reads
+ * "1 dimension", "2 dimensions". */
+static inline const char *gi_plural(int64_t n)
+{
+    return n == 1 ? "" : "s";
+}
+
 /* The common first check of public functions. */
 #define GI_CHECK_NULL(ptr, fn)                                                \
     do {                                                                      \
@@ -21,6 +28,12 @@ gi_status gi_fail(gi_status status, const char *fn, const char *fmt, ...)
             return gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument '%s' is NULL", \
                            #ptr);                                             \
     } while (0)
+
+/* Ends a printing call that wrote to f (written: 0 when a write failed):
+ * flushes what it wrote, since a buffered stream reports most failures (a
+ * full disk, /dev/full) only when its buffer goes out, then checks the
+ * stream's error indicator. GI_OK, or GI_ERR_IO with a message naming fn. */
+gi_status gi_finish_write(FILE *f, int written, const char *fn);
 
 /* ---- backends ------------------------------------------------------------ */
 
@@ -122,6 +135,9 @@ gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, int ndim,
 
 void gi_context_retain(gi_context ctx);
 void gi_context_release(gi_context ctx);
+
+/* Bytes of t's elements: at most PTRDIFF_MAX, as its creation checked. */
+size_t gi_tensor_nbytes(gi_tensor t);
 
 /* Element pointer of a float32 tensor (device memory). */
 float *gi_tensor_f32(gi_tensor t);

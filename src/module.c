@@ -328,9 +328,9 @@ gi_status gi_module_child(gi_module m, int64_t index, gi_module *out)
     int64_t n = m->nchildren;
     if (index < -n || index >= n)
         return gi_fail(GI_ERR_OUT_OF_RANGE, fn,
-                       "index %lld is out of range for a %s with %lld "
-                       "children", (long long)index,
-                       gi_module_kind_name(m->kind), (long long)n);
+                       "index %lld is out of range for a %s with %lld %s",
+                       (long long)index, gi_module_kind_name(m->kind),
+                       (long long)n, n == 1 ? "child" : "children");
     *out = m->children[index < 0 ? index + n : index];
     return GI_OK;
 }
@@ -430,7 +430,6 @@ gi_status gi_module_print(gi_module m, FILE *f)
     static const char *const fn = "gi_module_print";
     GI_CHECK_NULL(m, fn);
     GI_CHECK_NULL(f, fn);
-    if (!print_rec(m, f, 0) || fputc('\n', f) == EOF)
-        return gi_fail(GI_ERR_IO, fn, "writing to the stream failed");
-    return GI_OK;
+    return gi_finish_write(f, print_rec(m, f, 0) && fputc('\n', f) != EOF,
+                           fn);
 }

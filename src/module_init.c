@@ -90,8 +90,8 @@ gi_status gi_module_init_(gi_module m, const gi_init *weight,
                                       sizeof(gi_fill_job)), 0};
     if (p.jobs == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, FN,
-                       "cannot allocate the plan of %lld parameters",
-                       (long long)cap);
+                       "cannot allocate the plan of %lld parameter%s",
+                       (long long)cap, gi_plural(cap));
     char name[GI_MAX_NESTING * 21 + 8]; /* 20 digits and a dot a level */
     name[0] = '\0';
     st = plan_rec(&p, m, name, 0, sizeof name);

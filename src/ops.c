@@ -93,10 +93,12 @@ static gi_status run_map2(gi_tensor t, gi_tensor other, const gi_map *m,
                        gi_device_name(other->storage->ctx->device));
     if (!gi_same_shape(t, other))
         return gi_fail(GI_ERR_SHAPE, fn,
-                       "'t' and 'other' differ in shape (%d dimensions and "
-                       "%lld elements vs %d and %lld)", t->ndim,
-                       (long long)t->numel, other->ndim,
-                       (long long)other->numel);
+                       "'t' and 'other' differ in shape (%d dimension%s and "
+                       "%lld element%s vs %d dimension%s and %lld element%s)",
+                       t->ndim, gi_plural(t->ndim), (long long)t->numel,
+                       gi_plural(t->numel), other->ndim,
+                       gi_plural(other->ndim), (long long)other->numel,
+                       gi_plural(other->numel));
     if (gi_tensors_overlap(t, other))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "'t' and 'other' partially overlap in memory");

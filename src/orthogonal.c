@@ -41,7 +41,7 @@ gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen)
                                      gain, fn);
     if (st == GI_OK)
         st = ctx->ops->copy(ctx->state, gi_tensor_f32(t), gi_tensor_f32(w),
-                            (size_t)t->numel * sizeof(float), fn);
+                            gi_tensor_nbytes(t), fn);
     if (st != GI_OK)
         g->offset = offset;
     gi_tensor_destroy(w);

@@ -6,35 +6,52 @@
 #include "format.h"
 #include "internal.h"
 
+/* Where the printer reads a tensor's elements: its backend, one copy to
+ * the host for each run of shown elements, so a tensor of any size prints
+ * with a few kilobytes of host memory. */
+typedef struct tensor_source {
+    gi_tensor t;
+    const char *fn;
+} tensor_source;
+
+static gi_status read_tensor(const void *src, int64_t first, int64_t count,
+                             float *dst)
+{
+    const tensor_source *s = src;
+    gi_context ctx = s->t->storage->ctx;
+    return ctx->ops->to_host(ctx->state, dst, gi_tensor_f32(s->t) + first,
+                             (size_t)count * sizeof *dst, s->fn);
+}
+
 /* The repr of t in a malloc'd string. */
 static gi_status tensor_repr(gi_tensor t, char **out, const char *fn)
 {
     gi_status st = gi_check_f32(t, fn, "t");
     if (st != GI_OK)
         return st;
-    size_t bytes = (size_t)t->numel * sizeof(float);
-    float *host = gi_malloc(bytes > 0 ? bytes : 1);
-    if (host == NULL)
-        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
-                       "cannot allocate %zu bytes to print the tensor", bytes);
-    st = gi_tensor_copy_to_host(t, host, bytes);
-    if (st == GI_OK) {
-        const char *suffix = t->storage->ctx->device == GI_DEVICE_CUDA
-                                 ? "device='cuda:0'"
-                                 : NULL;
-        st = gi_format_tensor_f32(host, t->ndim, t->shape, suffix, out);
-        if (st != GI_OK)
-            gi_fail(st, fn, "cannot allocate the printed text");
-    }
-    free(host);
+    const char *suffix =
+        t->storage->ctx->device == GI_DEVICE_CUDA ? "device='cuda:0'" : NULL;
+    tensor_source src = {t, fn};
+    st = gi_format_tensor(t->ndim, t->shape, read_tensor, &src, suffix, out);
+    if (st == GI_ERR_OUT_OF_MEMORY)
+        gi_fail(st, fn, "cannot allocate memory to print the tensor");
     return st;
+}
+
+gi_status gi_finish_write(FILE *f, int written, const char *fn)
+{
+    int flushed = fflush(f) != EOF;
+    const char *why = !written   ? "writing to the stream failed"
+                      : !flushed ? "flushing the stream failed"
+                      : ferror(f) ? "the stream reports an error"
+                                  : NULL;
+    return why != NULL ? gi_fail(GI_ERR_IO, fn, "%s", why) : GI_OK;
 }
 
 static gi_status write_line(const char *text, FILE *f, const char *fn)
 {
-    if (fputs(text, f) == EOF || fputc('\n', f) == EOF)
-        return gi_fail(GI_ERR_IO, fn, "writing to the stream failed");
-    return GI_OK;
+    return gi_finish_write(f, fputs(text, f) != EOF && fputc('\n', f) != EOF,
+                           fn);
 }
 
 gi_status gi_tensor_print(gi_tensor t, FILE *f)

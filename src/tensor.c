@@ -45,9 +45,12 @@ static gi_status shape_numel(int ndim, const int64_t *shape, int64_t *numel,
                            "%lld", d, (long long)shape[d]);
         n *= shape[d] != 0 ? shape[d] : 1;
     }
-    if ((uint64_t)n > SIZE_MAX / 4)
+    /* No C object, hence no allocation, is larger than PTRDIFF_MAX bytes
+     * (pointer differences within it must fit). */
+    if (n > PTRDIFF_MAX / (int64_t)sizeof(float))
         return gi_fail(GI_ERR_OVERFLOW, fn,
-                       "%lld elements do not fit in memory", (long long)n);
+                       "%lld elements of %zu bytes exceed PTRDIFF_MAX bytes",
+                       (long long)n, sizeof(float));
     *numel = empty ? 0 : n;
     return GI_OK;
 }
@@ -112,6 +115,9 @@ gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
     static const char *const fn = "gi_tensor_create";
     GI_CHECK_NULL(out, fn);
     GI_CHECK_NULL(ctx, fn);
+    if (dtype < GI_F32 || dtype > GI_BF16)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'dtype' = %d is not a gi_dtype", (int)dtype);
     if (dtype != GI_F32)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "dtype %s (%d) is not supported yet; use GI_F32",
@@ -157,6 +163,11 @@ int64_t gi_tensor_size(gi_tensor t, int dim)
     return t->shape[dim < 0 ? dim + t->ndim : dim];
 }
 
+size_t gi_tensor_nbytes(gi_tensor t)
+{
+    return (size_t)t->numel * sizeof(float);
+}
+
 float *gi_tensor_f32(gi_tensor t)
 {
     float *base = t->storage->data; /* NULL for zero elements */
@@ -175,7 +186,7 @@ gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg)
 
 static gi_status check_nbytes(gi_tensor t, size_t nbytes, const char *fn)
 {
-    size_t want = (size_t)t->numel * sizeof(float);
+    size_t want = gi_tensor_nbytes(t);
     if (nbytes != want)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "argument 'nbytes' is %zu but the tensor holds %zu "
@@ -258,11 +269,12 @@ gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
         return st;
     if (!gi_same_shape(dst, src))
         return gi_fail(GI_ERR_SHAPE, fn,
-                       "shapes differ: dst has %d dimensions and %lld "
-                       "elements, src has %d and %lld", dst->ndim,
-                       (long long)dst->numel, src->ndim,
-                       (long long)src->numel);
-    size_t bytes = (size_t)src->numel * sizeof(float);
+                       "shapes differ: dst has %d dimension%s and %lld "
+                       "element%s, src has %d dimension%s and %lld element%s",
+                       dst->ndim, gi_plural(dst->ndim), (long long)dst->numel,
+                       gi_plural(dst->numel), src->ndim, gi_plural(src->ndim),
+                       (long long)src->numel, gi_plural(src->numel));
+    size_t bytes = gi_tensor_nbytes(src);
     if (bytes == 0 || gi_tensor_f32(dst) == gi_tensor_f32(src))
         return GI_OK;
     if (gi_tensors_overlap(dst, src))
@@ -282,7 +294,7 @@ static gi_status element_offset(gi_tensor t, int nindex, const int64_t *index,
     if (nindex != t->ndim)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "argument 'nindex' is %d but the tensor has %d "
-                       "dimensions", nindex, t->ndim);
+                       "dimension%s", nindex, t->ndim, gi_plural(t->ndim));
     if (nindex > 0 && index == NULL)
         return gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument 'index' is NULL");
     int64_t off = 0;

@@ -209,6 +209,8 @@ def summary_cases():
     x[0] = -INF
     emit_tensor(x)
     emit_tensor(torch.full((10, 101), 3.0))
+    emit_tensor(torch.randn(7, 3, 100))  # a whole dim between two cut ones
+    emit_tensor(torch.randn(100, 7, 2))  # cut dims, then a whole one
 
 
 def suffix_cases():

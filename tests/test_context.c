@@ -71,6 +71,23 @@ Test(context, environment_overrides_auto)
     unsetenv("GINIT_DEVICE");
 }
 
+/* GINIT_DEVICE= (set, but empty) is the same as unset: AUTO decides. */
+Test(context, empty_environment_variable_counts_as_unset)
+{
+    gi_context unset = NULL, empty = NULL;
+    unsetenv("GINIT_DEVICE");
+    cr_assert_eq(gi_context_create(&unset, GI_DEVICE_AUTO), GI_OK);
+    setenv("GINIT_DEVICE", "", 1);
+    cr_assert_eq(gi_context_create(&empty, GI_DEVICE_AUTO), GI_OK, "%s",
+                 gi_last_error());
+    unsetenv("GINIT_DEVICE");
+    cr_expect_eq(gi_context_device(empty), gi_context_device(unset));
+    cr_expect_str_eq(gi_context_device_info(empty),
+                     gi_context_device_info(unset));
+    gi_context_destroy(empty);
+    gi_context_destroy(unset);
+}
+
 Test(context, bad_arguments)
 {
     cr_expect_eq(gi_context_create(NULL, GI_DEVICE_CPU), GI_ERR_NULL_ARGUMENT);

@@ -173,3 +173,31 @@ Test(faults, every_allocation_failure_is_reported_and_cleaned_up)
                 (long long)(n - 1));
     cr_expect_gt(n, 20, "the scenario allocates (the hook is live)");
 }
+
+/* Printing copies to the host only the elements it shows (six of a 1-D
+ * tensor, 36 of a 2-D one), never the whole tensor: a 16 MiB tensor prints
+ * with no allocation above 64 KiB. */
+Test(faults, printing_a_big_tensor_allocates_little)
+{
+    static const int64_t shapes[][2] = {{1, INT64_C(1) << 22},
+                                        {1024, 4096}};
+    gi_context ctx = NULL;
+    cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_CPU), GI_OK);
+    FILE *f = fopen("/dev/null", "w");
+    cr_assert_not_null(f);
+    for (int i = 0; i < 2; ++i) {
+        gi_tensor t = NULL;
+        int ndim = shapes[i][0] == 1 ? 1 : 2;
+        const int64_t *shape = ndim == 1 ? &shapes[i][1] : shapes[i];
+        cr_assert_eq(gi_rand(&t, ctx, ndim, shape, NULL), GI_OK);
+        gi_fault_fail_at(0);
+        cr_expect_eq(gi_tensor_print(t, f), GI_OK, "%s", gi_last_error());
+        cr_expect_lt(gi_fault_largest(), (size_t)64 << 10,
+                     "printing a %d-D tensor of %lld bytes allocated %zu "
+                     "bytes at once", ndim,
+                     (long long)gi_tensor_numel(t) * 4, gi_fault_largest());
+        gi_tensor_destroy(t);
+    }
+    fclose(f);
+    gi_context_destroy(ctx);
+}

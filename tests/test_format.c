@@ -249,3 +249,101 @@ Test(format, rejects_broken_calls)
     cr_expect_eq(gi_format_size(-1, NULL, &got), GI_ERR_SHAPE);
     cr_expect_eq(gi_format_size(0, NULL, NULL), GI_ERR_NULL_ARGUMENT);
 }
+
+/* A tensor that exists only as a rule: element i of a virtual tensor is
+ * value_at(i), and the reader counts what the printer asks for. */
+typedef struct virtual_tensor {
+    int64_t numel, cols; /* cols: the last dimension's size */
+    int reads;
+    int64_t read_elements;
+} virtual_tensor;
+
+/* Distinct, exactly printable values that say where they came from. */
+static float value_at(int64_t i, int64_t cols)
+{
+    int64_t r = i / cols, c = i % cols;
+    return (float)((r < 3 ? r : r % 1000 + 10) * 100 +
+                   (c < 3 ? c : c % 90 + 10));
+}
+
+static gi_status read_virtual(const void *src, int64_t first, int64_t count,
+                              float *dst)
+{
+    virtual_tensor *v = (virtual_tensor *)src;
+    cr_assert(first >= 0 && count >= 1 && first + count <= v->numel,
+              "read of [%lld, %lld) outside %lld elements", (long long)first,
+              (long long)(first + count), (long long)v->numel);
+    v->reads++;
+    v->read_elements += count;
+    for (int64_t k = 0; k < count; k++)
+        dst[k] = value_at(first + k, v->cols);
+    return GI_OK;
+}
+
+/* The same text from a materialized tensor with the same shown values. */
+static char *format_materialized(int64_t rows, int64_t cols,
+                                 int64_t virtual_rows, int64_t virtual_cols)
+{
+    float *data = malloc((size_t)(rows * cols) * sizeof *data);
+    cr_assert_not_null(data);
+    for (int64_t r = 0; r < rows; r++)
+        for (int64_t c = 0; c < cols; c++) {
+            int64_t vr = r < 3 ? r : virtual_rows - (rows - r);
+            int64_t vc = c < 3 ? c : virtual_cols - (cols - c);
+            data[r * cols + c] = value_at(vr * virtual_cols + vc,
+                                          virtual_cols);
+        }
+    char *text = NULL;
+    cr_assert_eq(gi_format_tensor_f32(data, 2, (int64_t[]){rows, cols}, NULL,
+                                      &text), GI_OK);
+    free(data);
+    return text;
+}
+
+/* A 2^40-element tensor prints from its 36 shown elements, read in 12 runs
+ * of 3 (two a shown row), and the text is that of a small tensor holding
+ * the same shown values. */
+Test(format, reads_only_the_shown_elements)
+{
+    const int64_t n = INT64_C(1) << 20;
+    virtual_tensor v = {n * n, n, 0, 0};
+    char *got = NULL;
+    cr_assert_eq(gi_format_tensor(2, (int64_t[]){n, n}, read_virtual, &v,
+                                  NULL, &got), GI_OK);
+    cr_expect_eq(v.reads, 12);
+    cr_expect_eq(v.read_elements, 36);
+    char *want = format_materialized(7, 200, n, n);
+    cr_expect_str_eq(got, want);
+    free(want);
+    free(got);
+}
+
+/* Dimensions that are not cut are read with the cut one's edges as one
+ * run: (10^6, 2, 3) is two runs of 3 * 2 * 3 elements. */
+Test(format, whole_trailing_dimensions_are_one_run)
+{
+    virtual_tensor v = {6000000, 3, 0, 0};
+    char *got = NULL;
+    cr_assert_eq(gi_format_tensor(3, (int64_t[]){1000000, 2, 3}, read_virtual,
+                                  &v, NULL, &got), GI_OK);
+    cr_expect_eq(v.reads, 2);
+    cr_expect_eq(v.read_elements, 36);
+    free(got);
+}
+
+static gi_status read_failing(const void *src, int64_t first, int64_t count,
+                              float *dst)
+{
+    (void)src, (void)first, (void)count, (void)dst;
+    return GI_ERR_CUDA;
+}
+
+Test(format, a_failing_read_is_returned)
+{
+    char *got = (char *)"untouched";
+    cr_expect_eq(gi_format_tensor(1, (int64_t[]){5000}, read_failing, NULL,
+                                  NULL, &got), GI_ERR_CUDA);
+    cr_expect_null(got);
+    cr_expect_eq(gi_format_tensor(2, (int64_t[]){INT64_MAX, 2}, read_failing,
+                                  NULL, NULL, &got), GI_ERR_OVERFLOW);
+}

@@ -84,6 +84,7 @@ typedef struct fx {
     gi_module seq_lazy; /* Sequential(LazyLinear(4), Linear(3, 2)) */
     gi_module relu2;   /* ReLU() on ctx2 */
     FILE *ro;          /* opened read-only: every write fails */
+    FILE *full;        /* /dev/full, buffered: fails when flushed */
     FILE *sink;        /* writable; failing calls must leave it empty */
     /* OUT parameters, preset to the sentinels above */
     gi_context out_ctx;
@@ -184,6 +185,8 @@ static void fx_setup(fx *f)
 
     f->ro = fopen("/dev/null", "r");
     cr_assert_not_null(f->ro);
+    f->full = fopen("/dev/full", "w");
+    cr_assert_not_null(f->full);
     f->sink = tmpfile();
     cr_assert_not_null(f->sink);
 
@@ -240,6 +243,7 @@ static void fx_teardown(fx *f)
     gi_context_destroy(f->ctx2);
     gi_context_destroy(f->ctx);
     fclose(f->ro);
+    fclose(f->full);
     fclose(f->sink);
 }
 
@@ -580,6 +584,9 @@ static const int64_t SH_OVF64[] = {INT64_C(1) << 32, INT64_C(1) << 32};
 static const int64_t SH_OVFMAX[] = {INT64_MAX, INT64_MAX};
 /* numel = 2^62 fits int64_t; its bytes (2^64) overflow size_t */
 static const int64_t SH_OVFSIZE[] = {P62};
+/* 2^63 - 4 bytes fit PTRDIFF_MAX, but not once the CPU backend rounds them
+ * up to its 64-byte alignment */
+static const int64_t SH_PTRDIFF[] = {INT64_MAX / 4};
 static const int64_t SH_MAX[] = {INT64_MAX};
 /* 2^60 elements: valid, but 4 EiB cannot be allocated anywhere */
 static const int64_t SH_HUGE[] = {INT64_C(1) << 60};
@@ -708,8 +715,8 @@ static const char LONG_NAME[] =
     X(gi_tensor_create, dtype_f64, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F64, 2, SH_2x3)) \
     X(gi_tensor_create, dtype_f16, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F16, 2, SH_2x3)) \
     X(gi_tensor_create, dtype_bf16, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_BF16, 2, SH_2x3)) \
-    X(gi_tensor_create, dtype_neg, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)-1, 2, SH_2x3)) \
-    X(gi_tensor_create, dtype_99, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)99, 2, SH_2x3)) \
+    X(gi_tensor_create, dtype_neg, INV, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)-1, 2, SH_2x3)) \
+    X(gi_tensor_create, dtype_99, INV, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)99, 2, SH_2x3)) \
     X(gi_tensor_create, ndim_9, SHP, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 9, SH_9)) \
     X(gi_tensor_create, ndim_neg, SHP, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, -1, SH_2x3)) \
     X(gi_tensor_create, ndim_int_min, SHP, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, INT_MIN, SH_2x3)) \
@@ -719,6 +726,7 @@ static const char LONG_NAME[] =
     X(gi_tensor_create, numel_overflows_int64, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_OVF64)) \
     X(gi_tensor_create, numel_max_squared, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_OVFMAX)) \
     X(gi_tensor_create, bytes_overflow_size_t, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_OVFSIZE)) \
+    X(gi_tensor_create, bytes_past_ptrdiff_max, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_PTRDIFF)) \
     X(gi_tensor_create, size_int64_max, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_MAX)) \
     X(gi_tensor_create, exabytes, OOM, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 1, SH_HUGE)) \
     /* no elements, but the nonzero sizes' product must fit too (tensor.c);  \
@@ -1035,6 +1043,7 @@ static const char LONG_NAME[] =
     X(gi_rand, size_neg, SHP, 0, gi_rand(&f->out_t, f->ctx, 2, SH_NEG, f->gen))  \
     X(gi_rand, numel_overflows_int64, OVF, 0, gi_rand(&f->out_t, f->ctx, 2, SH_OVF64, NULL)) \
     X(gi_rand, bytes_overflow_size_t, OVF, 0, gi_rand(&f->out_t, f->ctx, 1, SH_OVFSIZE, f->gen)) \
+    X(gi_rand, bytes_past_ptrdiff_max, OVF, 0, gi_rand(&f->out_t, f->ctx, 1, SH_PTRDIFF, NULL)) \
     X(gi_rand, exabytes, OOM, 0, gi_rand(&f->out_t, f->ctx, 1, SH_HUGE, NULL))   \
     X(gi_randn, null_out, NUL, 0, gi_randn(NULL, f->ctx, 2, SH_2x3, NULL))       \
     X(gi_randn, null_ctx, NUL, 0, gi_randn(&f->out_t, NULL, 2, SH_2x3, f->gen))  \
@@ -1178,12 +1187,14 @@ static const char LONG_NAME[] =
     X(gi_module_print, null_m, NUL, 0, gi_module_print(NULL, f->sink))           \
     X(gi_module_print, null_f, NUL, 0, gi_module_print(f->seq, NULL))            \
     X(gi_module_print, read_only_stream, IOE, 0, gi_module_print(f->seq, f->ro)) \
-    X(gi_module_print, read_only_stream_leaf, IOE, 0, gi_module_print(f->relu, f->ro))
+    X(gi_module_print, read_only_stream_leaf, IOE, 0, gi_module_print(f->relu, f->ro)) \
+    X(gi_module_print, full_device, IOE, 0, gi_module_print(f->seq, f->full))
 
 #define CASES_PRINT(X)                                                           \
     X(gi_tensor_print, null_t, NUL, 0, gi_tensor_print(NULL, f->sink))           \
     X(gi_tensor_print, null_f, NUL, 0, gi_tensor_print(f->v, NULL))              \
     X(gi_tensor_print, read_only_stream, IOE, 0, gi_tensor_print(f->v, f->ro))   \
+    X(gi_tensor_print, full_device, IOE, 0, gi_tensor_print(f->v, f->full))      \
     X(gi_tensor_format, null_t, NUL, 0, gi_tensor_format(NULL, f->buf, sizeof f->buf, &f->out_n)) \
     X(gi_tensor_format, null_buf, NUL, 0, gi_tensor_format(f->v, NULL, 16, &f->out_n)) \
     X(gi_tensor_format, null_buf_size_max, NUL, 0, gi_tensor_format(f->v, NULL, SIZE_MAX, &f->out_n)) \
@@ -1192,7 +1203,8 @@ static const char LONG_NAME[] =
     X(gi_tensor_format, cap_seven, INV, 0, format_small(f, 7))                   \
     X(gi_tensor_print_shape, null_t, NUL, 0, gi_tensor_print_shape(NULL, f->sink)) \
     X(gi_tensor_print_shape, null_f, NUL, 0, gi_tensor_print_shape(f->v, NULL))  \
-    X(gi_tensor_print_shape, read_only_stream, IOE, 0, gi_tensor_print_shape(f->m, f->ro))
+    X(gi_tensor_print_shape, read_only_stream, IOE, 0, gi_tensor_print_shape(f->m, f->ro)) \
+    X(gi_tensor_print_shape, full_device, IOE, 0, gi_tensor_print_shape(f->m, f->full))
 
 #define ALL_CASES(X)                                                             \
     CASES_STATUS(X) CASES_CONTEXT(X) CASES_GENERATOR(X) CASES_TENSOR(X)         \

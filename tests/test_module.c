@@ -54,6 +54,13 @@ Test(module, children_by_index_and_kind)
                      "range for a Sequential with 3 children");
     cr_expect_eq(gi_module_child(net, -4, &c), GI_ERR_OUT_OF_RANGE);
     cr_expect_eq(gi_module_child(cc, 0, &c), GI_ERR_OUT_OF_RANGE);
+    cr_expect_str_eq(gi_last_error(), "gi_module_child: index 0 is out of "
+                     "range for a Linear with 0 children");
+    gi_module one = seq(ctx, 1, (gi_module[]){new_relu(ctx)});
+    cr_expect_eq(gi_module_child(one, 1, &c), GI_ERR_OUT_OF_RANGE);
+    cr_expect_str_eq(gi_last_error(), "gi_module_child: index 1 is out of "
+                     "range for a Sequential with 1 child");
+    gi_module_destroy(one);
     cr_expect_str_eq(gi_module_kind_name(GI_MODULE_LAZY_LINEAR), "LazyLinear");
     cr_expect_str_eq(gi_module_kind_name((gi_module_kind)99), "unknown");
     gi_module_destroy(c); /* has a parent: left alone */

@@ -79,7 +79,9 @@ Test(tensor, bad_shapes_are_rejected)
     cr_expect_eq(gi_tensor_create(&t, ctx, GI_F64, 1, ok), GI_ERR_UNSUPPORTED);
     cr_expect(strstr(gi_last_error(), "float64") != NULL);
     cr_expect_eq(gi_tensor_create(&t, ctx, (gi_dtype)17, 1, ok),
-                 GI_ERR_UNSUPPORTED);
+                 GI_ERR_INVALID_ARGUMENT, "like every other bad enum");
+    cr_expect_str_eq(gi_last_error(), "gi_tensor_create: argument 'dtype' = "
+                                      "17 is not a gi_dtype");
     cr_expect_eq(gi_tensor_create(&t, NULL, GI_F32, 1, ok),
                  GI_ERR_NULL_ARGUMENT);
     cr_expect_eq(gi_tensor_create(NULL, ctx, GI_F32, 1, ok),
@@ -257,4 +259,30 @@ Test(tensor, clone_and_copy)
     gi_tensor_destroy(c);
     gi_context_destroy(ctx);
     gi_context_destroy(other);
+}
+
+/* Messages count in English: "1 dimension", "2 dimensions", "1 element". */
+Test(tensor, messages_say_1_dimension_and_2_dimensions)
+{
+    gi_context ctx = cpu_context();
+    gi_tensor s = new_tensor(ctx, 0, NULL);
+    gi_tensor v = new_vector(ctx, 6);
+    gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){2, 3});
+    float x;
+    cr_expect_eq(gi_tensor_get(v, 2, (const int64_t[]){0, 0}, &x),
+                 GI_ERR_SHAPE);
+    cr_expect_str_eq(gi_last_error(), "gi_tensor_get: argument 'nindex' is 2 "
+                                      "but the tensor has 1 dimension");
+    cr_expect_eq(gi_tensor_copy_(v, w), GI_ERR_SHAPE);
+    cr_expect_str_eq(gi_last_error(),
+                     "gi_tensor_copy_: shapes differ: dst has 1 dimension and "
+                     "6 elements, src has 2 dimensions and 6 elements");
+    cr_expect_eq(gi_add_(s, v, 1.0f), GI_ERR_SHAPE);
+    cr_expect_str_eq(gi_last_error(),
+                     "gi_add_: 't' and 'other' differ in shape (0 dimensions "
+                     "and 1 element vs 1 dimension and 6 elements)");
+    gi_tensor_destroy(w);
+    gi_tensor_destroy(v);
+    gi_tensor_destroy(s);
+    gi_context_destroy(ctx);
 }
