@@ -304,14 +304,14 @@ static gi_status cuda_fill_index(void *state, float *data, int64_t n,
     return GI_OK;
 }
 
-static gi_status cuda_sparse_zero(void *state, float *data, int64_t rows,
-                                  int64_t cols, int64_t k,
-                                  const gi_philox_pos *pos, const char *fn)
+static gi_status cuda_sparse(void *state, float *data, int64_t rows,
+                             int64_t cols, int64_t k, const gi_law *law,
+                             const gi_philox_pos *pos, const char *fn)
 {
     cuda_state *s = state;
-    GI_CUDA_TRY(gi_launch_sparse_zero(s->stream, s->max_blocks, data, rows,
-                                      cols, k, pos->seed, pos->stream,
-                                      pos->offset), fn);
+    GI_CUDA_TRY(gi_launch_sparse(s->stream, s->max_blocks, data, rows, cols, k,
+                                 *law, pos->seed, pos->stream, pos->offset),
+                fn);
     return GI_OK;
 }
 
@@ -372,7 +372,7 @@ const struct gi_backend_ops gi_cuda_backend = {
     .fill_law = cuda_fill_law,
     .fill_batch = cuda_fill_batch,
     .fill_index = cuda_fill_index,
-    .sparse_zero = cuda_sparse_zero,
+    .sparse = cuda_sparse,
     .linear = cuda_linear,
     .orthogonalize = cuda_orthogonalize,
     .synchronize = cuda_synchronize,

@@ -224,17 +224,12 @@ gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
     /* In float, as torch's ceil(sparsity * rows) sees 0.1 * 10 = 1. */
     int64_t k = (int64_t)ceilf(sparsity * (float)rows);
     gen = gi_resolve_generator(t, gen);
-    uint64_t blocks = (uint64_t)((t->numel + 3) / 4);
     gi_philox_pos pos = {gen->seed, gen->stream, gen->offset};
     gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, std}};
     gi_context ctx = t->storage->ctx;
-    st = ctx->ops->fill_law(ctx->state, gi_tensor_f32(t), t->numel, &law, &pos,
-                            fn);
-    pos.offset += blocks;
-    if (st == GI_OK && k > 0)
-        st = ctx->ops->sparse_zero(ctx->state, gi_tensor_f32(t), rows, cols, k,
-                                   &pos, fn);
-    if (st == GI_OK)
-        gen->offset += 2 * blocks;
+    st = ctx->ops->sparse(ctx->state, gi_tensor_f32(t), rows, cols, k, &law,
+                          &pos, fn);
+    if (st == GI_OK) /* the normals' blocks, then as many for the zeros */
+        gen->offset += 2 * (uint64_t)((t->numel + 3) / 4);
     return st;
 }
