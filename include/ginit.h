@@ -393,8 +393,13 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
  * may be infinite): every value lies in [a, b]. One uniform per element,
  * by inversion with ginit's own quantile function, so it is bit-identical
  * on CPU and GPU and exact even far in a tail (a = mean + 5 std,
- * b = mean + 8 std). mean finite, std finite and > 0, a < b, and the
- * interval's probability at least 1e-35 (about 12 std into a tail). */
+ * b = mean + 8 std). An interval so narrow that the tail probabilities of
+ * its bounds agree to 2^-11 (under about 6e-4 std wide, like [0, 1e-30]
+ * under N(0, 1) or [-2, 2] under N(0, 1e17^2)) is sampled from its
+ * density, which is linear there to float precision (docs/rng.md).
+ * mean finite, std finite and > 0, a < b, and the interval's probability,
+ * computed without cancellation, at least 1e-35 (about 12 std into a
+ * tail): GI_ERR_INVALID_ARGUMENT otherwise. */
 GI_API gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
                                   float b, gi_generator gen);
 

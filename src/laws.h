@@ -17,7 +17,8 @@ typedef enum gi_law_kind {
     GI_LAW_UNIFORM = 0,      /* p0 + p1 * U24, capped at p2 */
     GI_LAW_NORMAL = 1,       /* p0 + p1 * z, z from Box-Muller pairs */
     GI_LAW_TRUNC_NORMAL = 2, /* see gi_trunc_normal */
-    GI_LAW_MIXTURE = 3       /* two lanes: component, then its value */
+    GI_LAW_MIXTURE = 3,      /* two lanes: component, then its value */
+    GI_LAW_TRUNC_NARROW = 4  /* see gi_trunc_narrow */
 } gi_law_kind;
 
 typedef enum gi_component_kind {
@@ -112,6 +113,21 @@ GI_HOSTDEV float gi_trunc_normal(const gi_law *law, uint32_t x)
     return gi_trunc_value(law, gi_norm_quantile(gi_trunc_prob(law, x)));
 }
 
+/* Truncated normal over an interval so narrow that its density is linear
+ * there to float precision (gi_job_trunc_normal chooses it): with
+ * u = U23, s = u - p2 u (1 - u) inverts, to first order in p2, the
+ * distribution function s + p2 s (1 - s) of the density 1 + p2 (1 - 2 s)
+ * over s in [0, 1]; the value p0 + p1 * s (p0 = a, p1 = b - a) is clamped
+ * to [p0, p3] (p3 = b) against the last rounding. */
+GI_HOSTDEV float gi_trunc_narrow(const gi_law *law, uint32_t x)
+{
+    float u = gi_unit_open(x);
+    float s = u - law->p[2] * (u * (1.0f - u));
+    float v = law->p[0] + law->p[1] * s;
+    v = v < law->p[0] ? law->p[0] : v;
+    return v > law->p[3] ? law->p[3] : v;
+}
+
 /* One element of a mixture from lanes (choice, value). */
 GI_HOSTDEV float gi_mixture(const gi_law *law, uint32_t choice, uint32_t x)
 {
@@ -150,6 +166,10 @@ GI_HOSTDEV int gi_law_block(const gi_law *law, const uint32_t x[4],
     case GI_LAW_TRUNC_NORMAL:
         for (int k = 0; k < 4; ++k)
             out[k] = gi_trunc_normal(law, x[k]);
+        return 4;
+    case GI_LAW_TRUNC_NARROW:
+        for (int k = 0; k < 4; ++k)
+            out[k] = gi_trunc_narrow(law, x[k]);
         return 4;
     case GI_LAW_MIXTURE:
         out[0] = gi_mixture(law, x[0], x[1]);

@@ -143,6 +143,25 @@ Test(cpu_fill, trunc_normal_equals_scalar_definition)
         check_law(&laws[i], "trunc_normal");
 }
 
+/* A narrow truncated normal as the library builds it: a, b - a, the slope
+ * k of the linear density and b. */
+static gi_law narrow_law(float a, float b, float k)
+{
+    gi_law l = {.kind = GI_LAW_TRUNC_NARROW, .p = {a, b - a, k, b}};
+    return l;
+}
+
+Test(cpu_fill, trunc_narrow_equals_scalar_definition)
+{
+    gi_law laws[] = {narrow_law(0.0f, 1e-30f, 0.0f), /* [0, 1e-30], std 1 */
+                     narrow_law(-2.0f, 2.0f, 0.0f),  /* std 1e17 */
+                     narrow_law(10.0f, 10.0001f, 4.9e-4f),
+                     narrow_law(-9.5f, -9.4999f, -4.7e-4f),
+                     narrow_law(1.0f, 1.0000001f, 0.0f)}; /* two floats */
+    for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
+        check_law(&laws[i], "trunc_narrow");
+}
+
 static gi_law mixture_law(int k, const gi_law_component *comps)
 {
     gi_law l = {.kind = GI_LAW_MIXTURE, .ncomp = k};
@@ -200,7 +219,8 @@ Test(cpu_fill, law_element_equals_block_fill)
         {1.0f, GI_COMP_CONSTANT, -3.0f, 0.0f, 0.0f}};
     gi_law laws[] = {uniform_law(-1.0f, 1.0f),
                      {.kind = GI_LAW_NORMAL, .p = {0.5f, 3.0f}},
-                     trunc_law(0, 1, -2, 2), mixture_law(3, comps)};
+                     trunc_law(0, 1, -2, 2), narrow_law(0.0f, 1e-3f, 1e-4f),
+                     mixture_law(3, comps)};
     static float want[CHUNK_ELEMS];
     for (size_t l = 0; l < sizeof laws / sizeof *laws; ++l)
         for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p) {
