@@ -39,6 +39,30 @@ static gi_status refuse_interval(double p, double mean, double std, double a,
                    std);
 }
 
+/* The job of a truncated normal law, unless an unbounded side lets its
+ * values pass float's range. The transform is monotone in its lane (and
+ * clamped to [a, b]), so its extremes are those of the lanes 0 and
+ * 2^32 - 1, computed by the transform itself: the test is exact. */
+static gi_status job_trunc_in_range(gi_fill_job *job, gi_tensor t,
+                                    const gi_law *law, double mean,
+                                    double std, double a, double b,
+                                    const char *fn)
+{
+    const uint32_t first[4] = {0u, 0u, 0u, 0u};
+    const uint32_t last[4] = {~0u, ~0u, ~0u, ~0u};
+    float lo[4], hi[4];
+    gi_law_block(law, first, lo);
+    gi_law_block(law, last, hi);
+    if (!isfinite(lo[0]) || !isfinite(hi[0]))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "arguments 'mean' = %g and 'std' = %g give values "
+                       "beyond float's range on [%g, %g] (they reach %g "
+                       "and %g)", mean, std, a, b, (double)lo[0],
+                       (double)hi[0]);
+    gi_job_law(job, t, law);
+    return GI_OK;
+}
+
 /* A narrow interval's law (gi_trunc_narrow): a + (b - a) s with s the
  * inverse of the linear distribution function whose slope at the bounds
  * differs by k = w m / 2 from 1, m the midpoint, w the width, in std. */
@@ -53,8 +77,7 @@ static gi_status job_trunc_narrow(gi_fill_job *job, gi_tensor t, double mean,
     float fa = (float)a, fb = (float)b;
     gi_law law = {.kind = GI_LAW_TRUNC_NARROW,
                   .p = {fa, fb - fa, (float)(w * m / 2.0), fb}};
-    gi_job_law(job, t, &law);
-    return GI_OK;
+    return job_trunc_in_range(job, t, &law, mean, std, a, b, fn);
 }
 
 gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
@@ -76,8 +99,7 @@ gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
     gi_law law = {.kind = GI_LAW_TRUNC_NORMAL,
                   .p = {(float)lo, (float)(hi - lo), upper ? -1.0f : 1.0f,
                         (float)mean, (float)std, (float)a, (float)b}};
-    gi_job_law(job, t, &law);
-    return GI_OK;
+    return job_trunc_in_range(job, t, &law, mean, std, a, b, fn);
 }
 
 gi_status gi_plan_trunc_normal(gi_tensor t, float mean, float std, float a,
@@ -177,6 +199,13 @@ static gi_status component_law(const gi_component *c, int j,
                            "components[%d]: normal needs a finite mean and a "
                            "finite std >= 0, got mean = %g, std = %g", j,
                            (double)a, (double)b);
+        if (!gi_reach_finite(a, b, gi_quantile_u23_max()))
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "components[%d]: normal with mean = %g and "
+                           "std = %g gives values beyond float's range: "
+                           "%.8g * std + |mean| must be finite", j,
+                           (double)a, (double)b,
+                           (double)gi_quantile_u23_max());
         *out = (gi_law_component){0, GI_COMP_NORMAL, a, b, 0};
         return GI_OK;
     case GI_COMPONENT_CONSTANT:
@@ -260,6 +289,11 @@ gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g",
                        (double)std);
+    if (!gi_reach_finite(0.0f, std, gi_box_muller_max()))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'std' = %g gives values beyond float's "
+                       "range: %.8g * std must be finite", (double)std,
+                       (double)gi_box_muller_max());
     int64_t rows = t->shape[0], cols = t->shape[1];
     if (t->numel == 0)
         return GI_OK;

@@ -87,6 +87,35 @@ GI_HOSTDEV void gi_box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
     *z1 = r * s;
 }
 
+/* The largest |z| gi_box_muller gives, 6.7637057 (0x1.b0e08ep+2): the
+ * radius at the smallest U32, 2^-33, times cos 0 = 1. The radius only
+ * falls as U32 grows (the next U32, 3 * 2^-33, has a logarithm larger by
+ * ln 3, far beyond gi_logf's 2 ulp of error), and no sine or cosine
+ * exceeds 1. */
+GI_HOSTDEV float gi_box_muller_max(void)
+{
+    float z0, z1;
+    gi_box_muller(0u, 0u, &z0, &z1);
+    return z0;
+}
+
+/* The largest |quantile(U23)|, 5.2947040: at U23 = 2^-24 and 1 - 2^-24,
+ * the quantile being monotone and odd over U23's values. */
+GI_HOSTDEV float gi_quantile_u23_max(void)
+{
+    return -gi_norm_quantile(gi_unit_open(0u));
+}
+
+/* Whether every value z * scale + mean (scale >= 0, |z| <= z_max) is
+ * finite, computed with the transforms' own float operations: their
+ * rounding is monotone in z and symmetric in sign, so the largest
+ * magnitude is z_max * scale + |mean|, and the test is exact. */
+GI_HOSTDEV int gi_reach_finite(float mean, float scale, float z_max)
+{
+    float v = z_max * scale + (mean < 0.0f ? -mean : mean);
+    return v <= 3.40282347e+38f; /* FLT_MAX; false for inf and NaN */
+}
+
 /* Truncated normal by inversion, one lane per element, in three steps
  * (CPU loops run them one after the other): q = p0 + p1 * U23 lies in the
  * (lower- or, when p2 = -1, upper-) tail probabilities of the bounds, kept
