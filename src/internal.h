@@ -155,7 +155,8 @@ void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law);
 void gi_job_uniform(gi_fill_job *job, gi_tensor t, float a, float b);
 
 /* N(mean, std^2) truncated to [a, b], arguments checked by the caller
- * except the interval's probability, which this checks. */
+ * except the interval's probability and the values' range, which this
+ * checks; narrow intervals get their own law (GI_LAW_TRUNC_NARROW). */
 gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
                               double std, double a, double b, const char *fn);
 
