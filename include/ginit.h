@@ -348,9 +348,13 @@ GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
  * GI_ERR_CUDA. Zero-element tensors are a no-op that consumes nothing. */
 
 /* U[a, b): every value is >= a and < b (a == b gives a). a and b finite,
- * a <= b, and b - a finite. */
+ * a <= b, and b - a finite in float (then no value can overflow). */
 GI_API gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen);
-/* N(mean, std²): mean finite, std finite and >= 0. */
+/* N(mean, std²): mean finite, std finite and >= 0, and no value beyond
+ * float's range: the largest |z| of the transform is 6.7637057 (the
+ * Box-Muller radius at its smallest uniform, 2^-33), so 6.7637057 * std +
+ * |mean|, rounded as the fill rounds it, must be finite (std up to
+ * 5.0310e37 with mean 0). GI_ERR_INVALID_ARGUMENT otherwise. */
 GI_API gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen);
 /* t[:] = value (any float, NaN and infinities included, like torch). */
 GI_API gi_status gi_constant_(gi_tensor t, float value);
@@ -408,7 +412,8 @@ GI_API gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in,
 
 /* Xavier/Glorot: U[-a, a) with a = gain * sqrt(6 / (fan_in + fan_out)), and
  * N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)). gain finite
- * and >= 0. */
+ * and >= 0, and small enough that the law stays within float's range: the
+ * span 2a finite, or std within normal_'s bound. */
 GI_API gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen);
 GI_API gi_status gi_xavier_normal_(gi_tensor t, float gain, gi_generator gen);
 
@@ -425,8 +430,15 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
  * may be infinite): every value lies in [a, b]. One uniform per element,
  * by inversion with ginit's own quantile function, so it is bit-identical
  * on CPU and GPU and exact even far in a tail (a = mean + 5 std,
- * b = mean + 8 std). mean finite, std finite and > 0, a < b, and the
- * interval's probability at least 1e-35 (about 12 std into a tail). */
+ * b = mean + 8 std). An interval so narrow that the tail probabilities of
+ * its bounds agree to 2^-11 (under about 6e-4 std wide, like [0, 1e-30]
+ * under N(0, 1) or [-2, 2] under N(0, 1e17^2)) is sampled from its
+ * density, which is linear there to float precision (docs/rng.md).
+ * mean finite, std finite and > 0, a < b, the interval's probability,
+ * computed without cancellation, at least 1e-35 (about 12 std into a
+ * tail), and, where a bound is infinite, no value beyond float's range
+ * (the transform's extremes, at its smallest and largest uniform, are
+ * finite): GI_ERR_INVALID_ARGUMENT otherwise. */
 GI_API gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
                                   float b, gi_generator gen);
 
@@ -450,7 +462,10 @@ GI_API gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen);
 /* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every
  * column exactly ceil(sparsity * rows) entries set to 0, at rows chosen by
  * the generator (torch ignores its generator here; ginit does not), the
- * same on CPU and GPU. sparsity in [0, 1], std finite and >= 0. */
+ * same on CPU and GPU. sparsity in [0, 1], std finite, >= 0 and within
+ * normal_'s bound (6.7637057 * std finite). Returns also
+ * GI_ERR_UNSUPPORTED (2^32 rows or more). All or nothing: a failure
+ * writes no element. */
 GI_API gi_status gi_sparse_(gi_tensor t, float sparsity, float std,
                             gi_generator gen);
 
@@ -478,7 +493,9 @@ GI_API gi_status gi_lecun_uniform_(gi_tensor t, gi_generator gen);
  * with probability prob, then draws from its law. */
 typedef enum gi_component_law {
     GI_COMPONENT_UNIFORM = 0,  /* U[a, b): a <= b, finite, b - a finite */
-    GI_COMPONENT_NORMAL = 1,   /* N(a, b^2): a finite, b finite and >= 0 */
+    GI_COMPONENT_NORMAL = 1,   /* N(a, b^2): a finite, b finite and >= 0,
+                                * 5.2947040 * b + |a| finite (the largest
+                                * |z| of the inversion: at U23 = 2^-24) */
     GI_COMPONENT_CONSTANT = 2  /* a (any float) */
 } gi_component_law;
 

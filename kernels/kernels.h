@@ -44,11 +44,13 @@ cudaError_t gi_launch_fill_batch(cudaStream_t stream, int sms,
 cudaError_t gi_launch_fill_index(cudaStream_t stream, int sms,
                                  float *data, int64_t n, gi_index_law law);
 
-/* gi_sparse_column for every column c < cols, one thread per column. */
-cudaError_t gi_launch_sparse_zero(cudaStream_t stream, int sms,
-                                  float *data, int64_t rows, int64_t cols,
-                                  int64_t k, uint64_t seed,
-                                  uint64_t philox_stream, uint64_t offset);
+/* sparse_ whole: gi_sparse_fill_column for every column c < cols, one
+ * thread per column, so every element is written once and neighbouring
+ * threads write neighbouring elements of a row. */
+cudaError_t gi_launch_sparse(cudaStream_t stream, int sms, float *data,
+                             int64_t rows, int64_t cols, int64_t k, gi_law law,
+                             uint64_t seed, uint64_t philox_stream,
+                             uint64_t offset);
 
 #ifdef __cplusplus
 }

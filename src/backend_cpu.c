@@ -150,18 +150,6 @@ static gi_status cpu_map2(void *state, float *data, const float *other,
     return GI_OK;
 }
 
-static gi_status cpu_sparse_zero(void *state, float *data, int64_t rows,
-                                 int64_t cols, int64_t k,
-                                 const gi_philox_pos *pos, const char *fn)
-{
-    (void)fn;
-    const gi_philox_pos p = *pos;
-#pragma omp parallel for num_threads(threads_for(state, rows * cols))
-    for (int64_t c = 0; c < cols; ++c)
-        gi_sparse_column(data, rows, cols, c, k, p.seed, p.stream, p.offset);
-    return GI_OK;
-}
-
 /* y = x w^T + b: y starts as b in every row, then one SGEMM adds x w^T
  * (beta = 1); without a bias beta = 0 and y is not read. OpenBLAS runs its
  * own threads, so the passes around the GEMM stay serial: OpenMP workers
@@ -213,11 +201,25 @@ static void fill_job_chunk(const gi_fill_job *job, int64_t c)
     }
 }
 
+/* A device's fill can fail before it writes anything (a GPU launch that
+ * finds no resources). Fault-injection builds make the CPU's random fills
+ * fail there too, as an allocation would, so that the tests prove a failed
+ * fill leaves its tensor as it was; other builds never fail here. */
+static gi_status fill_may_start(const char *fn)
+{
+    if (gi_fault_hit(0))
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                       "cannot start the fill (injected failure)");
+    return GI_OK;
+}
+
 static gi_status cpu_fill_law(void *state, float *data, int64_t n,
                               const gi_law *law, const gi_philox_pos *pos,
                               const char *fn)
 {
-    (void)fn;
+    gi_status st = fill_may_start(fn);
+    if (st != GI_OK)
+        return st;
     const gi_fill_job job = {.data = data, .n = n, .random = 1,
                              .pos = *pos, .law = *law};
     const int64_t step = chunk_elems(&job);
@@ -225,6 +227,25 @@ static gi_status cpu_fill_law(void *state, float *data, int64_t n,
 #pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
     for (int64_t c = 0; c < chunks; ++c)
         fill_job_chunk(&job, c);
+    return GI_OK;
+}
+
+/* The fast fill, then the zeros over it: neither step can fail once
+ * started (the fill can only fail to start), so the call writes all of
+ * sparse_ or nothing. */
+static gi_status cpu_sparse(void *state, float *data, int64_t rows,
+                            int64_t cols, int64_t k, const gi_law *law,
+                            const gi_philox_pos *pos, const char *fn)
+{
+    const int64_t n = rows * cols;
+    gi_status st = cpu_fill_law(state, data, n, law, pos, fn);
+    const gi_philox_pos p = {pos->seed, pos->stream,
+                             pos->offset + (uint64_t)(n + 3) / 4};
+    if (st != GI_OK || k == 0)
+        return st;
+#pragma omp parallel for num_threads(threads_for(state, n))
+    for (int64_t c = 0; c < cols; ++c)
+        gi_sparse_column(data, rows, cols, c, k, p.seed, p.stream, p.offset);
     return GI_OK;
 }
 
@@ -285,7 +306,7 @@ const struct gi_backend_ops gi_cpu_backend = {
     .fill_law = cpu_fill_law,
     .fill_batch = cpu_fill_batch,
     .fill_index = cpu_fill_index,
-    .sparse_zero = cpu_sparse_zero,
+    .sparse = cpu_sparse,
     .linear = cpu_linear,
     .orthogonalize = cpu_orthogonalize,
     .synchronize = cpu_synchronize,

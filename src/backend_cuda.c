@@ -437,18 +437,18 @@ static gi_status cuda_fill_index(void *state, float *data, int64_t n,
                       fn, "gi_launch_fill_index");
 }
 
-static gi_status cuda_sparse_zero(void *state, float *data, int64_t rows,
-                                  int64_t cols, int64_t k,
-                                  const gi_philox_pos *pos, const char *fn)
+static gi_status cuda_sparse(void *state, float *data, int64_t rows,
+                             int64_t cols, int64_t k, const gi_law *law,
+                             const gi_philox_pos *pos, const char *fn)
 {
     cuda_state *s = state;
     int prev;
     GI_ENTER(s, prev, fn);
     return leave_with(s, prev,
-                      gi_launch_sparse_zero(s->stream, s->sms, data, rows,
-                                            cols, k, pos->seed, pos->stream,
-                                            pos->offset),
-                      fn, "gi_launch_sparse_zero");
+                      gi_launch_sparse(s->stream, s->sms, data, rows, cols, k,
+                                       *law, pos->seed, pos->stream,
+                                       pos->offset),
+                      fn, "gi_launch_sparse");
 }
 
 /*
@@ -520,7 +520,7 @@ const struct gi_backend_ops gi_cuda_backend = {
     .fill_law = cuda_fill_law,
     .fill_batch = cuda_fill_batch,
     .fill_index = cuda_fill_index,
-    .sparse_zero = cuda_sparse_zero,
+    .sparse = cuda_sparse,
     .linear = cuda_linear,
     .orthogonalize = cuda_orthogonalize,
     .synchronize = cuda_synchronize,

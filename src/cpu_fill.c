@@ -367,6 +367,14 @@ static GI_CPU_INLINE void trunc_normal_lanes(const gi_law *l,
         out[i] = gi_trunc_value(l, gi_norm_quantile_unfold(out[i], x[i]));
 }
 
+static GI_CPU_INLINE void trunc_narrow_lanes(const gi_law *l,
+                                             const uint32_t *lanes, int64_t n,
+                                             float *out)
+{
+    for (int64_t i = 0; i < n; ++i)
+        out[i] = gi_trunc_narrow(l, lanes[i]);
+}
+
 /* gi_mixture without its loop and switch: each element takes the
  * parameters of the first component whose cum exceeds its choice (cum
  * never decreases; the last component takes what is left), computes the
@@ -474,6 +482,7 @@ void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
     switch (l.kind) {
     case GI_LAW_NORMAL: normal_lanes(&l, lanes, second, 2 * nb, dst); break;
     case GI_LAW_TRUNC_NORMAL: trunc_normal_lanes(&l, lanes, whole, dst); break;
+    case GI_LAW_TRUNC_NARROW: trunc_narrow_lanes(&l, lanes, whole, dst); break;
     case GI_LAW_MIXTURE: mixture_lanes(&l, lanes, second, whole, dst); break;
     default: uniform_lanes(&l, lanes, whole, dst); break;
     }

@@ -49,6 +49,12 @@ gi_status gi_plan_normal(gi_tensor t, float mean, float std, gi_fill_job *job,
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g",
                        (double)std);
+    if (!gi_reach_finite(mean, std, gi_box_muller_max()))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "arguments 'mean' = %g and 'std' = %g give values "
+                       "beyond float's range: %.8g * std + |mean| must be "
+                       "finite", (double)mean, (double)std,
+                       (double)gi_box_muller_max());
     gi_law law = {.kind = GI_LAW_NORMAL, .p = {mean, std}};
     gi_job_law(job, t, &law);
     return GI_OK;

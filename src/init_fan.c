@@ -153,50 +153,53 @@ static gi_status check_gain(float gain, const char *fn)
     return GI_OK;
 }
 
-/* A scale the arguments drove out of float's range is refused, rather
- * than filling infinities: the span 2 * bound (or 7 std, past the normal
- * law's largest |z| of 6.7) must stay finite. */
-static gi_status check_scale(double scale, double reach, const char *fn)
+/* U[-bound, bound) or N(0, std^2) once the scale is known. A scale that
+ * argument `arg` (of value `value`) drove out of float's range is refused
+ * rather than filling infinities, by the exact tests of uniform_ (the span
+ * 2 * bound finite) and normal_ (gi_reach_finite). */
+static gi_status plan_uniform_bound(gi_tensor t, double bound,
+                                    const char *arg, float value,
+                                    gi_fill_job *job, const char *fn)
 {
-    if (!(scale * reach <= 3.4028234663852886e38))
+    float b = (float)bound;
+    if (!isfinite(b + b))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "the arguments give a scale of %g, beyond float's "
-                       "range", scale);
+                       "argument '%s' = %g gives the bound %g, whose span "
+                       "2 * bound is beyond float's range", arg,
+                       (double)value, bound);
+    gi_job_uniform(job, t, -b, b);
     return GI_OK;
 }
 
-/* U[-bound, bound) or N(0, std^2) once the scale is known. */
-static gi_status plan_uniform_bound(gi_tensor t, double bound,
-                                    gi_fill_job *job, const char *fn)
-{
-    gi_status st = check_scale(bound, 2.0, fn);
-    float b = (float)bound;
-    if (st == GI_OK)
-        gi_job_uniform(job, t, -b, b);
-    return st;
-}
-
-static gi_status plan_normal_std(gi_tensor t, double std, gi_fill_job *job,
+static gi_status plan_normal_std(gi_tensor t, double std, const char *arg,
+                                 float value, gi_fill_job *job,
                                  const char *fn)
 {
-    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, (float)std}};
-    gi_status st = check_scale(std, 7.0, fn);
-    if (st == GI_OK)
-        gi_job_law(job, t, &law);
-    return st;
+    float s = (float)std;
+    if (!gi_reach_finite(0.0f, s, gi_box_muller_max()))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument '%s' = %g gives std %g, whose values are "
+                       "beyond float's range: %.8g * std must be finite",
+                       arg, (double)value, std,
+                       (double)gi_box_muller_max());
+    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, s}};
+    gi_job_law(job, t, &law);
+    return GI_OK;
 }
 
 /* The law of standard deviation std: U[-sqrt(3) std, sqrt(3) std) or
  * N(0, std^2); zero elements draw nothing. */
 static gi_status plan_std(gi_tensor t, double std, int normal,
-                          gi_fill_job *job, const char *fn)
+                          const char *arg, float value, gi_fill_job *job,
+                          const char *fn)
 {
     if (t->numel == 0) {
         gi_job_nothing(job);
         return GI_OK;
     }
-    return normal ? plan_normal_std(t, std, job, fn)
-                  : plan_uniform_bound(t, sqrt(3.0) * std, job, fn);
+    return normal ? plan_normal_std(t, std, arg, value, job, fn)
+                  : plan_uniform_bound(t, sqrt(3.0) * std, arg, value, job,
+                                       fn);
 }
 
 /* Xavier's std, gain * sqrt(2 / (fan_in + fan_out)), after the checks. */
@@ -219,7 +222,7 @@ gi_status gi_plan_xavier(gi_tensor t, float gain, int normal,
 {
     double std = 0.0;
     gi_status st = xavier_std(t, gain, &std, fn);
-    return st != GI_OK ? st : plan_std(t, std, normal, job, fn);
+    return st != GI_OK ? st : plan_std(t, std, normal, "gain", gain, job, fn);
 }
 
 gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen)
@@ -257,7 +260,7 @@ gi_status gi_plan_kaiming(gi_tensor t, float a, gi_fan_mode mode,
 {
     double std = 0.0;
     gi_status st = kaiming_std(t, a, mode, nl, &std, fn);
-    return st != GI_OK ? st : plan_std(t, std, normal, job, fn);
+    return st != GI_OK ? st : plan_std(t, std, normal, "a", a, job, fn);
 }
 
 gi_status gi_kaiming_uniform_(gi_tensor t, float a, gi_fan_mode mode,
@@ -306,15 +309,14 @@ gi_status gi_plan_variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
     switch (distribution) {
     case GI_DIST_TRUNCATED_NORMAL: {
         double std = sqrt(variance) / GI_TRUNC2_STD;
-        st = check_scale(std, 4.0, fn);
-        return st != GI_OK ? st
-                           : gi_job_trunc_normal(job, t, 0.0, std, -2.0 * std,
-                                                 2.0 * std, fn);
+        return gi_job_trunc_normal(job, t, 0.0, std, -2.0 * std, 2.0 * std,
+                                   fn);
     }
     case GI_DIST_NORMAL:
-        return plan_normal_std(t, sqrt(variance), job, fn);
+        return plan_normal_std(t, sqrt(variance), "scale", scale, job, fn);
     default:
-        return plan_uniform_bound(t, sqrt(3.0 * variance), job, fn);
+        return plan_uniform_bound(t, sqrt(3.0 * variance), "scale", scale,
+                                  job, fn);
     }
 }
 

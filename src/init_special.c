@@ -10,6 +10,76 @@
 static double lower_tail(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 static double upper_tail(double x) { return 0.5 * erfc(x / sqrt(2.0)); }
 
+/* An interval is narrow when the tail probabilities of its bounds differ by
+ * less than this fraction of the larger: sampled as P0 + P1 * U23, the
+ * probabilities would take at most 2^13 float values (only P0 once the
+ * difference is below an ulp; at least 2^12 in wider intervals), and the
+ * difference itself has lost up to 11 of its bits to cancellation. There
+ * the standardized width w (below 6.2e-4) and the change of the log
+ * density across it, |(alpha + beta) / 2| w, are both below 2^-10, so that
+ * the density is linear over the interval to within 2^-23 of itself. */
+#define GI_TRUNC_NARROW 4.8828125e-4 /* 2^-11 */
+
+/* The probability of a narrow [alpha, beta], from the density at the
+ * midpoint m and the width w, without cancellation: the midpoint rule with
+ * its second-order term, whose error w^4 (m^4 - 6 m^2 + 3) / 1920 is below
+ * 1e-15 of the result for narrow intervals. */
+static double narrow_probability(double m, double w)
+{
+    double density = exp(-0.5 * m * m) / sqrt(2.0 * 3.14159265358979324);
+    return density * w * (1.0 + (m * m - 1.0) * w * w / 24.0);
+}
+
+static gi_status refuse_interval(double p, double mean, double std, double a,
+                                 double b, const char *fn)
+{
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "the interval [%g, %g] has probability %g under "
+                   "N(%g, %g^2); at least 1e-35 is needed", a, b, p, mean,
+                   std);
+}
+
+/* The job of a truncated normal law, unless an unbounded side lets its
+ * values pass float's range. The transform is monotone in its lane (and
+ * clamped to [a, b]), so its extremes are those of the lanes 0 and
+ * 2^32 - 1, computed by the transform itself: the test is exact. */
+static gi_status job_trunc_in_range(gi_fill_job *job, gi_tensor t,
+                                    const gi_law *law, double mean,
+                                    double std, double a, double b,
+                                    const char *fn)
+{
+    const uint32_t first[4] = {0u, 0u, 0u, 0u};
+    const uint32_t last[4] = {~0u, ~0u, ~0u, ~0u};
+    float lo[4], hi[4];
+    gi_law_block(law, first, lo);
+    gi_law_block(law, last, hi);
+    if (!isfinite(lo[0]) || !isfinite(hi[0]))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "arguments 'mean' = %g and 'std' = %g give values "
+                       "beyond float's range on [%g, %g] (they reach %g "
+                       "and %g)", mean, std, a, b, (double)lo[0],
+                       (double)hi[0]);
+    gi_job_law(job, t, law);
+    return GI_OK;
+}
+
+/* A narrow interval's law (gi_trunc_narrow): a + (b - a) s with s the
+ * inverse of the linear distribution function whose slope at the bounds
+ * differs by k = w m / 2 from 1, m the midpoint, w the width, in std. */
+static gi_status job_trunc_narrow(gi_fill_job *job, gi_tensor t, double mean,
+                                  double std, double a, double b,
+                                  const char *fn)
+{
+    double w = (b - a) / std, m = ((a - mean) + (b - mean)) / (2.0 * std);
+    double p = narrow_probability(m, w);
+    if (!(p >= 1e-35))
+        return refuse_interval(p, mean, std, a, b, fn);
+    float fa = (float)a, fb = (float)b;
+    gi_law law = {.kind = GI_LAW_TRUNC_NARROW,
+                  .p = {fa, fb - fa, (float)(w * m / 2.0), fb}};
+    return job_trunc_in_range(job, t, &law, mean, std, a, b, fn);
+}
+
 gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
                               double std, double a, double b, const char *fn)
 {
@@ -20,18 +90,16 @@ gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
     int upper = alpha > 0.0;
     double lo = upper ? upper_tail(beta) : lower_tail(alpha);
     double hi = upper ? upper_tail(alpha) : lower_tail(beta);
+    if (hi - lo < GI_TRUNC_NARROW * hi)
+        return job_trunc_narrow(job, t, mean, std, a, b, fn);
     /* The sampled probabilities must stay normal floats (the quantile's
      * domain ends at FLT_MIN, about 1.2e-38). */
     if (!(hi - lo >= 1e-35))
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "the interval [%g, %g] has probability %g under "
-                       "N(%g, %g^2); at least 1e-35 is needed", a, b, hi - lo,
-                       mean, std);
+        return refuse_interval(hi - lo, mean, std, a, b, fn);
     gi_law law = {.kind = GI_LAW_TRUNC_NORMAL,
                   .p = {(float)lo, (float)(hi - lo), upper ? -1.0f : 1.0f,
                         (float)mean, (float)std, (float)a, (float)b}};
-    gi_job_law(job, t, &law);
-    return GI_OK;
+    return job_trunc_in_range(job, t, &law, mean, std, a, b, fn);
 }
 
 gi_status gi_plan_trunc_normal(gi_tensor t, float mean, float std, float a,
@@ -131,6 +199,13 @@ static gi_status component_law(const gi_component *c, int j,
                            "components[%d]: normal needs a finite mean and a "
                            "finite std >= 0, got mean = %g, std = %g", j,
                            (double)a, (double)b);
+        if (!gi_reach_finite(a, b, gi_quantile_u23_max()))
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "components[%d]: normal with mean = %g and "
+                           "std = %g gives values beyond float's range: "
+                           "%.8g * std + |mean| must be finite", j,
+                           (double)a, (double)b,
+                           (double)gi_quantile_u23_max());
         *out = (gi_law_component){0, GI_COMP_NORMAL, a, b, 0};
         return GI_OK;
     case GI_COMPONENT_CONSTANT:
@@ -214,6 +289,11 @@ gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g",
                        (double)std);
+    if (!gi_reach_finite(0.0f, std, gi_box_muller_max()))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'std' = %g gives values beyond float's "
+                       "range: %.8g * std must be finite", (double)std,
+                       (double)gi_box_muller_max());
     int64_t rows = t->shape[0], cols = t->shape[1];
     if (t->numel == 0)
         return GI_OK;
@@ -224,17 +304,12 @@ gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
     /* In float, as torch's ceil(sparsity * rows) sees 0.1 * 10 = 1. */
     int64_t k = (int64_t)ceilf(sparsity * (float)rows);
     gen = gi_resolve_generator(t, gen);
-    uint64_t blocks = (uint64_t)((t->numel + 3) / 4);
     gi_philox_pos pos = {gen->seed, gen->stream, gen->offset};
     gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, std}};
     gi_context ctx = t->storage->ctx;
-    st = ctx->ops->fill_law(ctx->state, gi_tensor_f32(t), t->numel, &law, &pos,
-                            fn);
-    pos.offset += blocks;
-    if (st == GI_OK && k > 0)
-        st = ctx->ops->sparse_zero(ctx->state, gi_tensor_f32(t), rows, cols, k,
-                                   &pos, fn);
-    if (st == GI_OK)
-        gen->offset += 2 * blocks;
+    st = ctx->ops->sparse(ctx->state, gi_tensor_f32(t), rows, cols, k, &law,
+                          &pos, fn);
+    if (st == GI_OK) /* the normals' blocks, then as many for the zeros */
+        gen->offset += 2 * (uint64_t)((t->numel + 3) / 4);
     return st;
 }

@@ -65,10 +65,13 @@ struct gi_backend_ops {
                             int64_t njobs, const char *fn);
     gi_status (*fill_index)(void *state, float *data, int64_t n,
                             const gi_index_law *law, const char *fn);
-    /* sparse_'s zeros: gi_sparse_column for every column. */
-    gi_status (*sparse_zero)(void *state, float *data, int64_t rows,
-                             int64_t cols, int64_t k, const gi_philox_pos *pos,
-                             const char *fn);
+    /* sparse_ whole: the fill of `law` (normal) over the rows x cols
+     * matrix from pos, with the k zeros of every column (gi_sparse_column,
+     * from the blocks after the fill's) in place of the values there: one
+     * call, so that nothing is written on failure. */
+    gi_status (*sparse)(void *state, float *data, int64_t rows, int64_t cols,
+                        int64_t k, const gi_law *law, const gi_philox_pos *pos,
+                        const char *fn);
     /* y = x w^T (+ b) (then max(., 0) when relu): x rows x in, w out x in,
      * b out or NULL, y rows x out, all row-major. */
     gi_status (*linear)(void *state, const float *x, const float *w,
@@ -168,7 +171,8 @@ void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law);
 void gi_job_uniform(gi_fill_job *job, gi_tensor t, float a, float b);
 
 /* N(mean, std^2) truncated to [a, b], arguments checked by the caller
- * except the interval's probability, which this checks. */
+ * except the interval's probability and the values' range, which this
+ * checks; narrow intervals get their own law (GI_LAW_TRUNC_NARROW). */
 gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
                               double std, double a, double b, const char *fn);
 

@@ -17,7 +17,8 @@ typedef enum gi_law_kind {
     GI_LAW_UNIFORM = 0,      /* p0 + p1 * U24, capped at p2 */
     GI_LAW_NORMAL = 1,       /* p0 + p1 * z, z from Box-Muller pairs */
     GI_LAW_TRUNC_NORMAL = 2, /* see gi_trunc_normal */
-    GI_LAW_MIXTURE = 3       /* two lanes: component, then its value */
+    GI_LAW_MIXTURE = 3,      /* two lanes: component, then its value */
+    GI_LAW_TRUNC_NARROW = 4  /* see gi_trunc_narrow */
 } gi_law_kind;
 
 typedef enum gi_component_kind {
@@ -86,6 +87,35 @@ GI_HOSTDEV void gi_box_muller(uint32_t a, uint32_t b, float *z0, float *z1)
     *z1 = r * s;
 }
 
+/* The largest |z| gi_box_muller gives, 6.7637057 (0x1.b0e08ep+2): the
+ * radius at the smallest U32, 2^-33, times cos 0 = 1. The radius only
+ * falls as U32 grows (the next U32, 3 * 2^-33, has a logarithm larger by
+ * ln 3, far beyond gi_logf's 2 ulp of error), and no sine or cosine
+ * exceeds 1. */
+GI_HOSTDEV float gi_box_muller_max(void)
+{
+    float z0, z1;
+    gi_box_muller(0u, 0u, &z0, &z1);
+    return z0;
+}
+
+/* The largest |quantile(U23)|, 5.2947040: at U23 = 2^-24 and 1 - 2^-24,
+ * the quantile being monotone and odd over U23's values. */
+GI_HOSTDEV float gi_quantile_u23_max(void)
+{
+    return -gi_norm_quantile(gi_unit_open(0u));
+}
+
+/* Whether every value z * scale + mean (scale >= 0, |z| <= z_max) is
+ * finite, computed with the transforms' own float operations: their
+ * rounding is monotone in z and symmetric in sign, so the largest
+ * magnitude is z_max * scale + |mean|, and the test is exact. */
+GI_HOSTDEV int gi_reach_finite(float mean, float scale, float z_max)
+{
+    float v = z_max * scale + (mean < 0.0f ? -mean : mean);
+    return v <= 3.40282347e+38f; /* FLT_MAX; false for inf and NaN */
+}
+
 /* Truncated normal by inversion, one lane per element, in three steps
  * (CPU loops run them one after the other): q = p0 + p1 * U23 lies in the
  * (lower- or, when p2 = -1, upper-) tail probabilities of the bounds, kept
@@ -112,6 +142,21 @@ GI_HOSTDEV float gi_trunc_normal(const gi_law *law, uint32_t x)
     return gi_trunc_value(law, gi_norm_quantile(gi_trunc_prob(law, x)));
 }
 
+/* Truncated normal over an interval so narrow that its density is linear
+ * there to float precision (gi_job_trunc_normal chooses it): with
+ * u = U23, s = u - p2 u (1 - u) inverts, to first order in p2, the
+ * distribution function s + p2 s (1 - s) of the density 1 + p2 (1 - 2 s)
+ * over s in [0, 1]; the value p0 + p1 * s (p0 = a, p1 = b - a) is clamped
+ * to [p0, p3] (p3 = b) against the last rounding. */
+GI_HOSTDEV float gi_trunc_narrow(const gi_law *law, uint32_t x)
+{
+    float u = gi_unit_open(x);
+    float s = u - law->p[2] * (u * (1.0f - u));
+    float v = law->p[0] + law->p[1] * s;
+    v = v < law->p[0] ? law->p[0] : v;
+    return v > law->p[3] ? law->p[3] : v;
+}
+
 /* One element of a mixture from lanes (choice, value). */
 GI_HOSTDEV float gi_mixture(const gi_law *law, uint32_t choice, uint32_t x)
 {
@@ -127,6 +172,12 @@ GI_HOSTDEV float gi_mixture(const gi_law *law, uint32_t choice, uint32_t x)
     }
 }
 
+/* A normal law's value of standard normal z. */
+GI_HOSTDEV float gi_normal_value(const gi_law *law, float z)
+{
+    return z * law->p[1] + law->p[0];
+}
+
 /* The elements produced by one Philox block x[0..3]; returns how many
  * (gi_law_elems_per_block). */
 GI_HOSTDEV int gi_law_block(const gi_law *law, const uint32_t x[4],
@@ -138,12 +189,16 @@ GI_HOSTDEV int gi_law_block(const gi_law *law, const uint32_t x[4],
         gi_box_muller(x[0], x[1], &z[0], &z[1]);
         gi_box_muller(x[2], x[3], &z[2], &z[3]);
         for (int k = 0; k < 4; ++k)
-            out[k] = z[k] * law->p[1] + law->p[0];
+            out[k] = gi_normal_value(law, z[k]);
         return 4;
     }
     case GI_LAW_TRUNC_NORMAL:
         for (int k = 0; k < 4; ++k)
             out[k] = gi_trunc_normal(law, x[k]);
+        return 4;
+    case GI_LAW_TRUNC_NARROW:
+        for (int k = 0; k < 4; ++k)
+            out[k] = gi_trunc_narrow(law, x[k]);
         return 4;
     case GI_LAW_MIXTURE:
         out[0] = gi_mixture(law, x[0], x[1]);
@@ -156,27 +211,84 @@ GI_HOSTDEV int gi_law_block(const gi_law *law, const uint32_t x[4],
     }
 }
 
-/* sparse_'s zeros for column c of a rows x cols row-major matrix: Knuth's
- * selection sampling walks the rows and zeroes row r when
+/* Element i of a fill of `law` whose first block is `offset`, on its own:
+ * its block and the law's transform of that block, of which a normal law
+ * computes only the Box-Muller pair the element belongs to. Equal bit for
+ * bit to element i % per of gi_law_block, per = gi_law_elems_per_block. */
+GI_HOSTDEV float gi_law_element(const gi_law *law, uint64_t seed,
+                                uint64_t stream, uint64_t offset, uint64_t i)
+{
+    const uint64_t per = (uint64_t)gi_law_elems_per_block(law);
+    const int k = (int)(i % per);
+    uint32_t x[4];
+    gi_block(seed, stream, offset + i / per, x);
+    if (law->kind == GI_LAW_NORMAL) {
+        float z0, z1;
+        gi_box_muller(x[k & 2], x[(k & 2) + 1], &z0, &z1);
+        return gi_normal_value(law, k & 1 ? z1 : z0);
+    }
+    float out[4];
+    gi_law_block(law, x, out);
+    return out[k];
+}
+
+/* sparse_'s zeros, by Knuth's selection sampling down each column of a
+ * rows x cols row-major matrix: row r of column c is zeroed when
  * x * (rows - r) < needed * 2^32 (exact integers), where x is lane
  * (c * rows + r) of the blocks from `offset` on and needed counts the zeros
  * still to place; exactly k rows are chosen, each k-subset equally likely
- * (up to 2^-32 in x's resolution). */
+ * (up to 2^-32 in x's resolution). A walk visits rows 0, 1, ... of one
+ * column in order, while needed > 0. */
+typedef struct gi_sparse_walk {
+    uint32_t bits[4]; /* the block of the current lane */
+    int64_t needed;
+} gi_sparse_walk;
+
+/* Whether the walk zeroes row r (the row after the last one it visited). */
+GI_HOSTDEV int gi_sparse_pick(gi_sparse_walk *w, int64_t rows, int64_t c,
+                              int64_t r, uint64_t seed, uint64_t stream,
+                              uint64_t offset)
+{
+    uint64_t lane = (uint64_t)c * (uint64_t)rows + (uint64_t)r;
+    if (r == 0 || lane % 4 == 0)
+        gi_block(seed, stream, offset + lane / 4, w->bits);
+    uint64_t x = w->bits[lane % 4];
+    int zero = x * (uint64_t)(rows - r) < ((uint64_t)w->needed << 32);
+    w->needed -= zero;
+    return zero;
+}
+
+/* The k zeros of column c, written over an existing fill; the walk stops
+ * at the last one. */
 GI_HOSTDEV void gi_sparse_column(float *data, int64_t rows, int64_t cols,
                                  int64_t c, int64_t k, uint64_t seed,
                                  uint64_t stream, uint64_t offset)
 {
-    uint32_t bits[4];
-    int64_t needed = k;
-    for (int64_t r = 0; r < rows && needed > 0; ++r) {
-        uint64_t lane = (uint64_t)c * (uint64_t)rows + (uint64_t)r;
-        if (r == 0 || lane % 4 == 0)
-            gi_block(seed, stream, offset + lane / 4, bits);
-        uint64_t x = bits[lane % 4];
-        if (x * (uint64_t)(rows - r) < ((uint64_t)needed << 32)) {
+    gi_sparse_walk w = {{0}, k};
+    for (int64_t r = 0; r < rows && w.needed > 0; ++r)
+        if (gi_sparse_pick(&w, rows, c, r, seed, stream, offset))
             data[r * cols + c] = 0.0f;
-            --needed;
-        }
+}
+
+/* Column c of sparse_ whole, every element written once: the normal fill
+ * of `law` from block `offset` (gi_law_element), or 0 where the walk over
+ * the blocks that follow the fill's picks the row. Together the columns
+ * equal the normal fill then gi_sparse_column for every column. */
+GI_HOSTDEV void gi_sparse_fill_column(float *data, int64_t rows, int64_t cols,
+                                      int64_t c, int64_t k, const gi_law *law,
+                                      uint64_t seed, uint64_t stream,
+                                      uint64_t offset)
+{
+    const uint64_t n = (uint64_t)rows * (uint64_t)cols;
+    const uint64_t per = (uint64_t)gi_law_elems_per_block(law);
+    const uint64_t zeros_offset = offset + (n + per - 1) / per;
+    gi_sparse_walk w = {{0}, k};
+    for (int64_t r = 0; r < rows; ++r) {
+        uint64_t i = (uint64_t)r * (uint64_t)cols + (uint64_t)c;
+        int zero = w.needed > 0 &&
+                   gi_sparse_pick(&w, rows, c, r, seed, stream, zeros_offset);
+        data[i] = zero ? 0.0f
+                       : gi_law_element(law, seed, stream, offset, i);
     }
 }
 

@@ -98,7 +98,7 @@ def nearest_f32(q):
     d = float(q)  # nearest double; refine to binary32 exactly below
     lo = f32_bits(d)
     best = None
-    for b in (lo - 1, lo, lo + 1):
+    for b in (lo - 1, lo, lo + 1) if lo > 0 else (0, 1):
         v = Fraction(bits_f32(b))
         err = abs(v - q)
         if best is None or err < best[0] or (err == best[0] and b % 2 == 0):
@@ -474,9 +474,18 @@ def Q(x):
     return math.erfc(x / SQRT2) / 2
 
 
+NARROW = 2.0**-11  # docs/rng.md: the narrow intervals' threshold
+
+
+def signed_f32(d):
+    """Bits of the binary32 nearest to the finite double d (ties to even)."""
+    return round_f32(d) if d >= 0 else round_f32(-d) | 0x80000000
+
+
 def trunc_normal_params(mean_bits, std_bits, a_bits, b_bits):
-    """docs/rng.md trunc_normal_, the host part, in double: returns the bits
-    of P0 = (float)lo and P1 = (float)(hi - lo), and of flip."""
+    """docs/rng.md trunc_normal_, the host part, in double. Returns
+    ("tail", (P0, P1, flip)) or, for a narrow interval, ("narrow", (K,)),
+    the bits of the floats the kernel receives besides mean, std, a, b."""
     mean, std = bits_f32(mean_bits), bits_f32(std_bits)
     a, b = bits_f32(a_bits), bits_f32(b_bits)
     alpha = (a - mean) / std
@@ -485,15 +494,29 @@ def trunc_normal_params(mean_bits, std_bits, a_bits, b_bits):
         lo, hi, flip = Q(beta), Q(alpha), -1.0
     else:
         lo, hi, flip = Phi(alpha), Phi(beta), 1.0
-    return round_f32(lo), round_f32(hi - lo), f32_bits(flip)
+    if hi - lo < NARROW * hi:
+        w = (b - a) / std
+        m = ((a - mean) + (b - mean)) / (2.0 * std)
+        return "narrow", (signed_f32(w * m / 2.0),)
+    return "tail", (round_f32(lo), round_f32(hi - lo), f32_bits(flip))
+
+
+def trunc_narrow(ops, a, b, k, x):
+    """docs/rng.md, a narrow interval: s = u - K u (1 - u), a + (b - a) s."""
+    u = U23(ops, x)
+    s = u - k * (u * (ops.const(K["one"]) - u))
+    v = a + (b - a) * s
+    if less(ops, v, a):
+        v = a
+    if less(ops, b, v):
+        v = b
+    return v
 
 
 def trunc_normal_(ops, seed, stream, offset, n, mean_bits, std_bits, extra):
     """extra = (a_bits, b_bits), the interval. One lane per element."""
     a_bits, b_bits = extra
-    p0_bits, p1_bits, flip_bits = trunc_normal_params(mean_bits, std_bits,
-                                                      a_bits, b_bits)
-    P0, P1, flip = ops.const(p0_bits), ops.const(p1_bits), ops.const(flip_bits)
+    form, params = trunc_normal_params(mean_bits, std_bits, a_bits, b_bits)
     mean, std = ops.const(mean_bits), ops.const(std_bits)
     a, b = ops.const(a_bits), ops.const(b_bits)
     qmin = ops.const(pow2_bits(-126))
@@ -501,7 +524,13 @@ def trunc_normal_(ops, seed, stream, offset, n, mean_bits, std_bits, extra):
     blks = blocks_for(seed, stream, offset, n)
     out = []
     for i in range(n):
-        q = P0 + P1 * U23(ops, blks[i // 4][i % 4])
+        x = blks[i // 4][i % 4]
+        if form == "narrow":
+            out.append(ops.bits(trunc_narrow(ops, a, b, ops.const(params[0]),
+                                             x)))
+            continue
+        P0, P1, flip = (ops.const(p) for p in params)
+        q = P0 + P1 * U23(ops, x)
         if less(ops, q, qmin):
             q = qmin
         if less(ops, qmax, q):
@@ -648,6 +677,11 @@ def self_test():
                                           F(1), (F(5), F(8)))[0]]
     assert all(5 <= v <= 8 for v in vals)
     assert abs(sum(vals) / len(vals) - 5.1865) < 0.02
+    # A narrow interval: inside [a, b], uniform to first order (K ~ 0).
+    vals = [bits_f32(b) for b in run_case("trunc_normal", 7, 0, 3, 4000, F(0),
+                                          F(1), (F(0), F(1e-30)))[0]]
+    assert all(0 <= v <= bits_f32(F(1e-30)) for v in vals)
+    assert abs(sum(vals) / len(vals) / 1e-30 - 0.5) < 0.02
     # mixture_ with a normal component: N(1, 0.5^2) with p = 0.2.
     law = [("normal", F(0.2), F(1), F(0.5)), ("constant", F(0.5), F(0), 0),
            ("uniform", F(0.3), F(-10), F(-5))]
@@ -950,6 +984,24 @@ CASES = [
     # of the quantile, as the operations are written.
     ("mixture", 5, 0, 7, 15, 0, 0,
      [("normal", F(0.5), 0x80000000, F(0)), ("normal", F(0.5), F(2), F(0))]),
+] + [
+    # trunc_normal_ over narrow intervals: a + (b - a) s, s = u - K u (1 - u).
+    # [0, 1e-30] (probability 4e-31) and [-2, 2] under std 1e17 (1.6e-17),
+    # whose tail probabilities round to the same double.
+    ("trunc_normal", 0, 0, 0, 1000, F(0), F(1), (F(0), F(1e-30))),
+    ("trunc_normal", 42, BIG_STREAM, 5, 1000, F(0), F(1e17), (F(-2), F(2))),
+    # Far in the upper tail (K > 0: more mass near a) and the lower (K < 0).
+    ("trunc_normal", 1, 0, 3, 1000, F(0), F(1), (F(10), F(10.00001))),
+    ("trunc_normal", 1, 0, 3, 1000, F(1), F(2), (F(-18), F(-17.99995))),
+    # The two floats 1 and 1 + 2^-23, at 4 std.
+    ("trunc_normal", 9, 1, 0, 100, F(-3), F(1), (F(1), F(1.0000001))),
+    # Either side of the threshold, hi - lo < 2^-11 hi: [0, 6.1e-4] is
+    # narrow, [0, 6.2e-4] takes the quantile.
+    ("trunc_normal", 3, 0, 11, 100, F(0), F(1), (F(0), F(6.1e-4))),
+    ("trunc_normal", 3, 0, 11, 100, F(0), F(1), (F(0), F(6.2e-4))),
+    # Above the mean near it (upper tail form), offset wrapping past 2^64.
+    ("trunc_normal", TOP, TOP, TOP, 13, F(1000), F(1),
+     (F(1000.001), F(1000.0015))),
 ]
 
 

@@ -143,6 +143,25 @@ Test(cpu_fill, trunc_normal_equals_scalar_definition)
         check_law(&laws[i], "trunc_normal");
 }
 
+/* A narrow truncated normal as the library builds it: a, b - a, the slope
+ * k of the linear density and b. */
+static gi_law narrow_law(float a, float b, float k)
+{
+    gi_law l = {.kind = GI_LAW_TRUNC_NARROW, .p = {a, b - a, k, b}};
+    return l;
+}
+
+Test(cpu_fill, trunc_narrow_equals_scalar_definition)
+{
+    gi_law laws[] = {narrow_law(0.0f, 1e-30f, 0.0f), /* [0, 1e-30], std 1 */
+                     narrow_law(-2.0f, 2.0f, 0.0f),  /* std 1e17 */
+                     narrow_law(10.0f, 10.0001f, 4.9e-4f),
+                     narrow_law(-9.5f, -9.4999f, -4.7e-4f),
+                     narrow_law(1.0f, 1.0000001f, 0.0f)}; /* two floats */
+    for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
+        check_law(&laws[i], "trunc_narrow");
+}
+
 static gi_law mixture_law(int k, const gi_law_component *comps)
 {
     gi_law l = {.kind = GI_LAW_MIXTURE, .ncomp = k};
@@ -187,4 +206,74 @@ Test(cpu_fill, mixture_equals_scalar_definition)
                      mixture_law(GI_LAW_MAX_COMPONENTS, eight)};
     for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
         check_law(&laws[i], "mixture");
+}
+
+/* gi_law_element, the value of one element on its own (sparse_'s kernel
+ * computes each element that way), against the block fill: every element
+ * of every law above, at every position. */
+Test(cpu_fill, law_element_equals_block_fill)
+{
+    gi_law_component comps[] = {
+        {0.3f, GI_COMP_NORMAL, 1.0f, 2.0f, 0.0f},
+        {0.6f, GI_COMP_UNIFORM, 0.0f, 1.0f, gi_float_below(1.0f)},
+        {1.0f, GI_COMP_CONSTANT, -3.0f, 0.0f, 0.0f}};
+    gi_law laws[] = {uniform_law(-1.0f, 1.0f),
+                     {.kind = GI_LAW_NORMAL, .p = {0.5f, 3.0f}},
+                     trunc_law(0, 1, -2, 2), narrow_law(0.0f, 1e-3f, 1e-4f),
+                     mixture_law(3, comps)};
+    static float want[CHUNK_ELEMS];
+    for (size_t l = 0; l < sizeof laws / sizeof *laws; ++l)
+        for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p) {
+            const position *pos = &positions[p];
+            scalar_fill(&laws[l], pos->seed, pos->stream, pos->offset, 0,
+                        CHUNK_ELEMS, want);
+            for (int64_t i = 0; i < CHUNK_ELEMS; ++i) {
+                float got = gi_law_element(&laws[l], pos->seed, pos->stream,
+                                           pos->offset, (uint64_t)i);
+                cr_assert_eq(memcmp(&got, &want[i], sizeof got), 0,
+                             "law %zu, position %zu, element %lld: %a, the "
+                             "block fill gives %a", l, p, (long long)i,
+                             (double)got, (double)want[i]);
+            }
+        }
+}
+
+/* sparse_'s fused column walk (the GPU kernel's per-thread work) against
+ * the CPU's two steps, the normal fill then gi_sparse_column: the columns
+ * together write every element once, with the same bits. */
+Test(cpu_fill, sparse_fill_column_equals_fill_then_zeros)
+{
+    const int64_t shapes[][2] = {{1, 1}, {1, 7}, {7, 1}, {5, 3},
+                                 {33, 17}, {64, 100}};
+    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, 0.5f}};
+    static float want[64 * 100], got[64 * 100];
+    for (size_t s = 0; s < sizeof shapes / sizeof *shapes; ++s) {
+        const int64_t rows = shapes[s][0], cols = shapes[s][1];
+        const int64_t n = rows * cols;
+        const int64_t ks[] = {0, 1, rows / 2, rows};
+        for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p)
+            for (size_t kk = 0; kk < 4; ++kk) {
+                const position *pos = &positions[p];
+                const uint64_t zeros = pos->offset + (uint64_t)(n + 3) / 4;
+                scalar_fill(&law, pos->seed, pos->stream, pos->offset, 0, n,
+                            want);
+                for (int64_t c = 0; c < cols; ++c)
+                    gi_sparse_column(want, rows, cols, c, ks[kk], pos->seed,
+                                     pos->stream, zeros);
+                uint32_t sentinel = SENTINEL;
+                for (int64_t i = 0; i < n; ++i)
+                    memcpy(&got[i], &sentinel, sizeof sentinel);
+                for (int64_t c = 0; c < cols; ++c)
+                    gi_sparse_fill_column(got, rows, cols, c, ks[kk], &law,
+                                          pos->seed, pos->stream,
+                                          pos->offset);
+                for (int64_t i = 0; i < n; ++i)
+                    cr_assert_eq(memcmp(&got[i], &want[i], sizeof got[i]), 0,
+                                 "%lld x %lld, k %lld, position %zu, element "
+                                 "%lld: %a, want %a", (long long)rows,
+                                 (long long)cols, (long long)ks[kk], p,
+                                 (long long)i, (double)got[i],
+                                 (double)want[i]);
+            }
+    }
 }

@@ -207,6 +207,10 @@ static gi_status init_kaiming_n(gi_tensor t)
 }
 static gi_status init_trunc(gi_tensor t) { return gi_trunc_normal_(t, 0.1f, 2, -1, 3, NULL); }
 static gi_status init_trunc_tail(gi_tensor t) { return gi_trunc_normal_(t, 0, 1, 5, 8, NULL); }
+static gi_status init_trunc_narrow(gi_tensor t)
+{
+    return gi_trunc_normal_(t, 0, 1, 10, 10.00001f, NULL);
+}
 static gi_status init_lecun_n(gi_tensor t) { return gi_lecun_normal_(t, NULL); }
 static gi_status init_vs(gi_tensor t)
 {
@@ -228,6 +232,7 @@ Test(gpu, every_initializer_equals_cpu_bit_for_bit)
         {"xavier_uniform_", init_xavier_u}, {"xavier_normal_", init_xavier_n},
         {"kaiming_uniform_", init_kaiming_u}, {"kaiming_normal_", init_kaiming_n},
         {"trunc_normal_", init_trunc}, {"trunc_normal_ tail", init_trunc_tail},
+        {"trunc_normal_ narrow", init_trunc_narrow},
         {"lecun_normal_", init_lecun_n}, {"variance_scaling_", init_vs},
         {"mixture_", init_mixture}, {"dirac_", init_dirac},
     };

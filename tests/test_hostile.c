@@ -882,6 +882,9 @@ static const char LONG_NAME[] =
     X(gi_normal_, std_ninf, INV, 0, gi_normal_(f->v, 0.0f, -INFINITY, NULL))     \
     X(gi_normal_, std_neg, INV, 0, gi_normal_(f->v, 0.0f, -1.0f, NULL))          \
     X(gi_normal_, std_neg_tiny, INV, 0, gi_normal_(f->v, 0.0f, -FLT_MIN, f->gen)) \
+    /* 6.7637 * std + |mean| overflows: values could be infinite */ \
+    X(gi_normal_, std_overflows, INV, 0, gi_normal_(f->v, 0.0f, FLT_MAX, NULL)) \
+    X(gi_normal_, mean_plus_std_overflows, INV, 0, gi_normal_(f->v, -FLT_MAX, 1e32f, f->gen)) \
     X(gi_constant_, null, NUL, 0, gi_constant_(NULL, 1.0f))                      \
     X(gi_constant_, nan, OK, W, gi_constant_(f->v, NAN))                         \
     X(gi_constant_, inf, OK, W, gi_constant_(f->v, INFINITY))                    \
@@ -927,6 +930,7 @@ static const char LONG_NAME[] =
     X(gi_xavier_normal_, gain_inf, INV, 0, gi_xavier_normal_(f->m, INFINITY, NULL)) \
     X(gi_xavier_normal_, gain_ninf, INV, 0, gi_xavier_normal_(f->m, -INFINITY, f->gen)) \
     X(gi_xavier_normal_, gain_neg, INV, 0, gi_xavier_normal_(f->m, -1.0f, NULL)) \
+    X(gi_xavier_normal_, std_overflows, INV, 0, gi_xavier_normal_(f->m, FLT_MAX, NULL)) \
     X(gi_kaiming_uniform_, null_t, NUL, 0, gi_kaiming_uniform_(NULL, 0.0f, GI_FAN_IN, GI_NONLIN_LEAKY_RELU, NULL)) \
     X(gi_kaiming_uniform_, vector, SHP, 0, gi_kaiming_uniform_(f->v, 0.0f, GI_FAN_IN, GI_NONLIN_LEAKY_RELU, NULL)) \
     X(gi_kaiming_uniform_, mode_avg, INV, 0, gi_kaiming_uniform_(f->m, 0.0f, GI_FAN_AVG, GI_NONLIN_RELU, NULL)) \
@@ -962,6 +966,8 @@ static const char LONG_NAME[] =
     X(gi_trunc_normal_, far_tail, INV, 0, gi_trunc_normal_(f->v, 0.0f, 1.0f, 13.0f, 14.0f, NULL)) \
     X(gi_trunc_normal_, far_lower_tail, INV, 0, gi_trunc_normal_(f->v, 0.0f, 1.0f, -14.0f, -13.0f, f->gen)) \
     X(gi_trunc_normal_, huge_std_narrow, INV, 0, gi_trunc_normal_(f->v, 0.0f, FLT_MAX, -1.0f, 1.0f, NULL)) \
+    X(gi_trunc_normal_, huge_std_unbounded, INV, 0, gi_trunc_normal_(f->v, 0.0f, 1e38f, 0.0f, INFINITY, NULL)) \
+    X(gi_trunc_normal_, narrow_centre, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, 0.0f, 1e-30f, f->gen)) \
     X(gi_trunc_normal_, whole_line, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, -INFINITY, INFINITY, NULL)) \
     X(gi_eye_, null_t, NUL, 0, gi_eye_(NULL))                                    \
     X(gi_eye_, scalar, SHP, 0, gi_eye_(f->s))                                    \
@@ -993,6 +999,7 @@ static const char LONG_NAME[] =
     X(gi_sparse_, std_nan, INV, 0, gi_sparse_(f->m, 0.5f, NAN, f->gen))          \
     X(gi_sparse_, std_inf, INV, 0, gi_sparse_(f->m, 0.5f, INFINITY, NULL))       \
     X(gi_sparse_, std_neg, INV, 0, gi_sparse_(f->m, 0.5f, -1.0f, NULL))          \
+    X(gi_sparse_, std_overflows, INV, 0, gi_sparse_(f->m, 0.5f, FLT_MAX, NULL)) \
     X(gi_variance_scaling_, null_t, NUL, 0, gi_variance_scaling_(NULL, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, vector, SHP, 0, gi_variance_scaling_(f->v, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, scale_zero, INV, 0, gi_variance_scaling_(f->m, 0.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
@@ -1032,6 +1039,7 @@ static const char LONG_NAME[] =
     X(gi_mixture_, normal_std_neg, INV, 0, gi_mixture_(f->v, 1, MIX1(1.0f, N, 0.0f, -1.0f), f->gen)) \
     X(gi_mixture_, normal_std_nan, INV, 0, gi_mixture_(f->v, 1, MIX1(1.0f, N, 0.0f, NAN), NULL)) \
     X(gi_mixture_, normal_std_inf, INV, 0, gi_mixture_(f->v, 1, MIX1(1.0f, N, 0.0f, INFINITY), NULL)) \
+    X(gi_mixture_, normal_std_overflows, INV, 0, gi_mixture_(f->v, 1, MIX1(1.0f, N, 0.0f, FLT_MAX), NULL)) \
     X(gi_mixture_, bad_last_component, INV, 0, gi_mixture_(f->v, 3, ((const gi_component[]){MIX3[0], MIX3[1], {0.25f, N, 0, -1}}), NULL)) \
     X(gi_mixture_, constant_nan, OK, W, gi_mixture_(f->v, 1, MIX1(1.0f, K, NAN, 0.0f), NULL)) \
     X(gi_mixture_, constant_inf, OK, W, gi_mixture_(f->v, 1, MIX1(1.0f, K, -INFINITY, 0.0f), f->gen)) \

@@ -41,8 +41,6 @@ void gi_sim_launch_end(void);
 /* The launch must write each float of [p, p + n) exactly once and nothing
  * else. Ranges of one launch must not overlap. */
 void gi_sim_expect_write(const void *p, int64_t n);
-/* The launch writes `count` distinct floats of [p, p + n), and no other. */
-void gi_sim_expect_some(const void *p, int64_t n, int64_t count);
 /* Stops the test with a message naming the launch: a broken kernel. */
 void gi_sim_violation(const char *fmt, ...)
 #if defined(__GNUC__)

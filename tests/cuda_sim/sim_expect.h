@@ -64,12 +64,12 @@ static inline void gi_fill_index_kernel(float *data, int64_t n, gi_index_law)
     gi_sim_expect_write(data, n);
 }
 
-/* kernels/sparse.cu: k zeros in each column, nothing else */
-static inline void gi_sparse_zero_kernel(float *data, int64_t rows,
-                                         int64_t cols, int64_t k, uint64_t,
-                                         uint64_t, uint64_t)
+/* kernels/sparse.cu: the whole matrix, normals and zeros */
+static inline void gi_sparse_kernel(float *data, int64_t rows, int64_t cols,
+                                    int64_t, gi_law, uint64_t, uint64_t,
+                                    uint64_t)
 {
-    gi_sim_expect_some(data, rows * cols, k * cols);
+    gi_sim_expect_write(data, rows * cols);
 }
 
 /* kernels/orthogonal.cu */
