@@ -854,6 +854,52 @@ cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
 
 } /* extern "C" */
 
+/* ---- library handles (cuBLAS, cuSOLVER) ------------------------------------- */
+
+namespace {
+
+/* The live handles of one library: each remembers its device and stream. */
+template <typename T> struct handles {
+    std::set<T *> live;
+
+    T *create()
+    {
+        T *h = new T;
+        h->device = t_device;
+        std::lock_guard<std::mutex> g(g_lock);
+        live.insert(h);
+        return h;
+    }
+
+    bool destroy(T *h)
+    {
+        std::lock_guard<std::mutex> g(g_lock);
+        if (!live.erase(h))
+            return false;
+        delete h;
+        return true;
+    }
+
+    bool alive(T *h)
+    {
+        std::lock_guard<std::mutex> g(g_lock);
+        return live.count(h) != 0;
+    }
+
+    /* 0: set; 1: not a live handle; 2: a stream of another device. */
+    int set_stream(T *h, cudaStream_t s)
+    {
+        if (!alive(h))
+            return 1;
+        if (stream_device(s) != h->device)
+            return 2;
+        h->stream = s;
+        return 0;
+    }
+};
+
+} // namespace
+
 /* ---- cuBLAS ----------------------------------------------------------------- */
 
 struct cublasContext {
@@ -865,13 +911,9 @@ struct cublasContext {
 
 namespace {
 
-std::set<cublasContext *> g_blas;
+handles<cublasContext> g_blas;
 
-bool live_blas(cublasHandle_t h)
-{
-    std::lock_guard<std::mutex> g(g_lock);
-    return g_blas.count(h) != 0;
-}
+bool live_blas(cublasHandle_t h) { return g_blas.alive(h); }
 
 /* The floats op(X) reads of a column-major rows x cols matrix with leading
  * dimension ld: its last column's end. */
@@ -899,32 +941,23 @@ cublasStatus_t cublasCreate_v2(cublasHandle_t *h)
 {
     if (h == NULL)
         return CUBLAS_STATUS_INVALID_VALUE;
-    cublasContext *c = new cublasContext;
-    c->device = t_device;
-    std::lock_guard<std::mutex> g(g_lock);
-    g_blas.insert(c);
-    *h = c;
+    *h = g_blas.create();
     return CUBLAS_STATUS_SUCCESS;
 }
 
 cublasStatus_t cublasDestroy_v2(cublasHandle_t h)
 {
-    std::lock_guard<std::mutex> g(g_lock);
-    if (!g_blas.count(h))
-        return CUBLAS_STATUS_NOT_INITIALIZED;
-    g_blas.erase(h);
-    delete h;
-    return CUBLAS_STATUS_SUCCESS;
+    return g_blas.destroy(h) ? CUBLAS_STATUS_SUCCESS
+                             : CUBLAS_STATUS_NOT_INITIALIZED;
 }
 
 cublasStatus_t cublasSetStream_v2(cublasHandle_t h, cudaStream_t s)
 {
-    if (!live_blas(h))
-        return CUBLAS_STATUS_NOT_INITIALIZED;
-    if (stream_device(s) != h->device)
-        return CUBLAS_STATUS_INVALID_VALUE;
-    h->stream = s;
-    return CUBLAS_STATUS_SUCCESS;
+    switch (g_blas.set_stream(h, s)) {
+    case 0: return CUBLAS_STATUS_SUCCESS;
+    case 1: return CUBLAS_STATUS_NOT_INITIALIZED;
+    default: return CUBLAS_STATUS_INVALID_VALUE;
+    }
 }
 
 cublasStatus_t cublasSetMathMode(cublasHandle_t h, cublasMath_t mode)
@@ -1022,19 +1055,18 @@ struct cusolverDnParams {
 
 namespace {
 
-std::set<cusolverDnContext *> g_solvers;
+handles<cusolverDnContext> g_solvers;
 
 bool live_solver(cusolverDnHandle_t h)
 {
-    std::lock_guard<std::mutex> g(g_lock);
-    return g_solvers.count(h) != 0 && h->device == t_device;
+    return g_solvers.alive(h) && h->device == t_device;
 }
 
 /* The workspace each call asks for: a panel per column, like a blocked QR. */
 int64_t qr_work(int64_t n) { return 64 * std::max<int64_t>(n, 1); }
 
-/* Host copies of a column-major matrix stay out: LAPACK works in place on
- * the simulated device memory, which is host memory. */
+/* LAPACK works in place on the simulated device memory (host memory);
+ * devInfo is written like the device writes it. */
 cusolverStatus_t finish_info(int *info, int value)
 {
     if (device_range(info, sizeof *info) == NULL) {
@@ -1053,32 +1085,23 @@ cusolverStatus_t cusolverDnCreate(cusolverDnHandle_t *h)
 {
     if (h == NULL)
         return CUSOLVER_STATUS_INVALID_VALUE;
-    cusolverDnContext *c = new cusolverDnContext;
-    c->device = t_device;
-    std::lock_guard<std::mutex> g(g_lock);
-    g_solvers.insert(c);
-    *h = c;
+    *h = g_solvers.create();
     return CUSOLVER_STATUS_SUCCESS;
 }
 
 cusolverStatus_t cusolverDnDestroy(cusolverDnHandle_t h)
 {
-    std::lock_guard<std::mutex> g(g_lock);
-    if (!g_solvers.count(h))
-        return CUSOLVER_STATUS_NOT_INITIALIZED;
-    g_solvers.erase(h);
-    delete h;
-    return CUSOLVER_STATUS_SUCCESS;
+    return g_solvers.destroy(h) ? CUSOLVER_STATUS_SUCCESS
+                                : CUSOLVER_STATUS_NOT_INITIALIZED;
 }
 
 cusolverStatus_t cusolverDnSetStream(cusolverDnHandle_t h, cudaStream_t s)
 {
-    if (!live_solver(h))
-        return CUSOLVER_STATUS_NOT_INITIALIZED;
-    if (stream_device(s) != h->device)
-        return CUSOLVER_STATUS_INVALID_VALUE;
-    h->stream = s;
-    return CUSOLVER_STATUS_SUCCESS;
+    switch (g_solvers.set_stream(h, s)) {
+    case 0: return CUSOLVER_STATUS_SUCCESS;
+    case 1: return CUSOLVER_STATUS_NOT_INITIALIZED;
+    default: return CUSOLVER_STATUS_INVALID_VALUE;
+    }
 }
 
 cusolverStatus_t cusolverDnCreateParams(cusolverDnParams_t *p)
