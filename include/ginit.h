@@ -211,7 +211,10 @@ GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype
                            int ndim, const int64_t *shape);
 
 /* Releases a tensor or a view. Storage shared with other views lives until
- * the last of them is destroyed. NULL is a no-op. */
+ * the last of them is destroyed. NULL is a no-op. A module's parameter
+ * (gi_module_weight, gi_module_bias, the tensors named_parameters visits)
+ * belongs to its module: destroying one is ignored, and gi_last_error()
+ * says so (GI_ERR_STATE); views of it are ordinary tensors. */
 GI_API void gi_tensor_destroy(gi_tensor t);
 
 /* Shape queries; 0 / NULL for a NULL tensor. gi_tensor_shape is borrowed:
@@ -536,6 +539,20 @@ GI_API gi_status gi_init_(gi_tensor t, const gi_init *spec, gi_generator gen);
  * callers, valid until the module is destroyed (or, for a LazyLinear that
  * has not run, absent). They accept every tensor operation and initializer.
  * All modules of a tree and the inputs of its forward share one context.
+ *
+ * Walks. While gi_module_apply or gi_module_named_parameters (or
+ * gi_module_num_parameters) walks any part of a tree, callbacks included,
+ * the whole tree's structure is frozen (PyTorch raises for the same: a
+ * module's children may not change while they are iterated). Appending to
+ * a Sequential of the tree, giving its root a parent (gi_sequential_append
+ * and gi_sequential_create) and a forward that would create a LazyLinear's
+ * parameters fail with GI_ERR_STATE; gi_module_destroy of its root and
+ * gi_tensor_destroy of a parameter are ignored (nothing is freed;
+ * gi_last_error() says why). A callback may initialize and edit parameters
+ * (initializers, tensor operations, gi_module_init_), read the tree, run a
+ * forward of its materialized layers, start other walks of this or another
+ * tree, and change or destroy other trees. Destroy a walked tree after the
+ * walk.
  */
 
 typedef struct gi_module_st *gi_module;
@@ -577,21 +594,24 @@ GI_API gi_status gi_relu_create(gi_module *out, gi_context ctx);
  * refused, and so is nesting deeper than GI_MAX_NESTING. children may be
  * NULL when n is 0.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT,
- * GI_ERR_STATE (child already owned), GI_ERR_CONTEXT_MISMATCH,
- * GI_ERR_OUT_OF_MEMORY. */
+ * GI_ERR_STATE (child already owned, or being walked),
+ * GI_ERR_CONTEXT_MISMATCH, GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_sequential_create(gi_module *out, gi_context ctx, int n,
                                       const gi_module *children);
 
 /* Appends child to a Sequential, which takes ownership on success.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (seq is not
  * a Sequential, child is seq or one of its ancestors, or the tree would nest
- * deeper than GI_MAX_NESTING), GI_ERR_STATE
- * (child already has a parent), GI_ERR_CONTEXT_MISMATCH,
+ * deeper than GI_MAX_NESTING), GI_ERR_STATE (child already has a parent,
+ * or seq's or child's tree is being walked), GI_ERR_CONTEXT_MISMATCH,
  * GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_sequential_append(gi_module seq, gi_module child);
 
 /* Destroys a root module and everything it owns. NULL is a no-op; a module
- * that has a parent is left alone (its root owns it). */
+ * that has a parent is left alone (its root owns it); so is a tree being
+ * walked (see Walks above): nothing is freed, gi_last_error() says why
+ * (GI_ERR_STATE), and the tree stays the caller's to destroy after the
+ * walk. */
 GI_API void gi_module_destroy(gi_module m);
 
 /* The module's kind (a materialized LazyLinear reports GI_MODULE_LINEAR,
@@ -624,14 +644,16 @@ GI_API int64_t gi_linear_out_features(gi_module m);
  * (an empty one returns a copy). x must be on the module's context.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (0-D input, wrong last
  * dimension; the message names the module, e.g. "2"), GI_ERR_CONTEXT_MISMATCH,
- * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS. On
- * failure no module changes, the generator included. */
+ * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS,
+ * GI_ERR_STATE (a LazyLinear would materialize while its tree is being
+ * walked). On failure no module changes, the generator included. */
 GI_API gi_status gi_module_forward(gi_module m, gi_tensor x, gi_tensor *out);
 
 /* module.apply(fn): calls fn on every module of the tree, children before
  * their parent, in order. A status other than GI_OK from fn stops the walk
- * and is returned (gi_last_error() is what fn's failing call left).
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, or fn's status. */
+ * and is returned (gi_last_error() is what fn's failing call left). The
+ * tree is frozen during the walk: what fn may and may not do is under
+ * Walks above. Returns GI_OK, GI_ERR_NULL_ARGUMENT, or fn's status. */
 typedef gi_status (*gi_apply_fn)(gi_module m, void *user_data);
 GI_API gi_status gi_module_apply(gi_module m, gi_apply_fn fn, void *user_data);
 
@@ -665,7 +687,8 @@ GI_API gi_status gi_module_init_(gi_module m, const gi_init *weight,
  * PyTorch's order and with its dotted names ("0.weight", "0.bias",
  * "1.0.weight"); parameters of a LazyLinear that has not run are absent.
  * name is valid during the call only. A status other than GI_OK from fn
- * stops the walk and is returned. */
+ * stops the walk and is returned. The tree is frozen during the walk (see
+ * Walks above). */
 typedef gi_status (*gi_param_fn)(const char *name, gi_tensor param,
                                  void *user_data);
 GI_API gi_status gi_module_named_parameters(gi_module m, gi_param_fn fn,
