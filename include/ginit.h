@@ -135,9 +135,19 @@ GI_API const char *gi_context_device_info(gi_context ctx);
 GI_API gi_status gi_context_synchronize(gi_context ctx);
 
 /* Number of CPU threads the context's CPU work may use (torch's
- * set_num_threads); 0 restores the default (all cores); more than 4 per core
- * are not started. Results never depend on it. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
- * (negative). */
+ * set_num_threads), BLAS and LAPACK included; 0 restores the default (the
+ * OpenMP runtime's: all cores, or OMP_NUM_THREADS); more than 4 per core
+ * are not started. Results never depend on it, nor on OMP_NUM_THREADS or
+ * OpenBLAS's own thread setting: every fill, forward and orthogonal_ gives
+ * the same bits under every setting.
+ *
+ * To that end ginit holds OpenBLAS to one thread of its own while it calls
+ * it (a forward's GEMM runs as tiles on ginit's threads). OpenBLAS's
+ * setting is process-wide: while a ginit call runs BLAS, BLAS calls that
+ * other threads of the program make run on one thread too, and the
+ * program's setting (openblas_set_num_threads) is restored when the last
+ * such ginit call returns.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (negative). */
 GI_API gi_status gi_context_set_num_threads(gi_context ctx, int num_threads);
 
 /* True (1) when a CUDA GPU is usable by this build, else 0. */
@@ -412,10 +422,12 @@ GI_API gi_status gi_dirac_(gi_tensor t, int64_t groups);
 /* A random (semi-)orthogonal matrix times gain, torch's orthogonal_: a
  * rows x (numel / rows) normal matrix, QR (LAPACK on the CPU, cuSOLVER on
  * the GPU), signs fixed by diag(R), transposed when rows < cols. Same seed,
- * same device: same matrix; across devices the QR differs in rounding, so
- * results agree to float precision only. t of 2 or more dimensions, gain
- * finite. Returns also GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK,
- * GI_ERR_CUSOLVER. */
+ * same device: same matrix, whatever the thread settings (the CPU's QR runs
+ * on one thread: LAPACK's blocked steps, split over threads, would round
+ * differently for each number of them); across devices the QR differs in
+ * rounding, so results agree to float precision only. t of 2 or more
+ * dimensions, gain finite. Returns also GI_ERR_OUT_OF_MEMORY,
+ * GI_ERR_LAPACK, GI_ERR_CUSOLVER. */
 GI_API gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen);
 
 /* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every
@@ -641,7 +653,11 @@ GI_API int64_t gi_linear_out_features(gi_module m);
 /* net(X): runs the module on x and returns a new tensor the caller owns.
  * Linear maps (..., in) to (..., out): Y = X W^T + b (cuBLAS on the GPU,
  * OpenBLAS on the CPU); ReLU is max(x, 0); Sequential chains its children
- * (an empty one returns a copy). x must be on the module's context.
+ * (an empty one returns a copy). x must be on the module's context. On the
+ * CPU the output is the same, bit for bit, for every thread setting: the
+ * product is cut into tiles of at most 256 x 256 outputs fixed by the
+ * shape, each one single-threaded OpenBLAS SGEMM (it may differ in the last
+ * bits from one SGEMM call over the whole product).
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (0-D input, wrong last
  * dimension; the message names the module, e.g. "2"), GI_ERR_CONTEXT_MISMATCH,
  * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS,

@@ -1,16 +1,14 @@
 /* The CPU backend: host memory, OpenMP loops over the shared transforms. */
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include <cblas.h>
 
 #include "alloc.h"
+#include "cpu_fill.h"
+#include "cpu_threads.h"
 #include "internal.h"
 #include "orthogonal.h"
-#include "cpu_fill.h"
 
 /* Below this many elements a loop runs on one thread: forking costs more. */
 #define GI_CPU_PARALLEL_MIN 32768
@@ -21,18 +19,7 @@ typedef struct cpu_state {
 
 static int threads_for(const cpu_state *s, int64_t n)
 {
-    if (n < GI_CPU_PARALLEL_MIN)
-        return 1;
-#ifdef _OPENMP
-    /* A request beyond 4 threads a core gains nothing and can exhaust the
-     * runtime (OpenMP allocates per thread): it is capped there. */
-    int cap = 4 * omp_get_num_procs();
-    int want = s->num_threads > 0 ? s->num_threads : omp_get_max_threads();
-    return want < cap ? want : cap;
-#else
-    (void)s;
-    return 1;
-#endif
+    return n < GI_CPU_PARALLEL_MIN ? 1 : gi_cpu_team(s->num_threads);
 }
 
 gi_status gi_cpu_backend_create(void **state)
@@ -157,28 +144,87 @@ static gi_status cpu_sparse_zero(void *state, float *data, int64_t rows,
     return GI_OK;
 }
 
-/* y = x w^T + b: y starts as b in every row, then one SGEMM adds x w^T
- * (beta = 1); without a bias beta = 0 and y is not read. OpenBLAS runs its
- * own threads, so the passes around the GEMM stay serial: OpenMP workers
- * spinning after a parallel loop would take the cores the GEMM needs. */
+/* The forward's output tiles: at most GI_CPU_TILE rows by GI_CPU_TILE
+ * outputs, sized from the shape alone. OpenBLAS's SGEMM sums in an order
+ * that depends on how a product is split, and its own threads split it by
+ * their number; so each tile is one single-threaded SGEMM call (BLAS held
+ * to one thread), the same call whichever thread runs it, and the result
+ * is the same for every thread count. */
+#define GI_CPU_TILE 256
+
+/* Below this many multiply-adds a forward runs on one thread: OpenBLAS's
+ * own threshold for starting its threads (65536 x 4). */
+#define GI_CPU_GEMM_PARALLEL_MIN 262144
+
+/* The tile length along a dimension of n >= 1: n in equal parts of at most
+ * GI_CPU_TILE, so that the threads get similar work. */
+static int64_t tile_size(int64_t n)
+{
+    int64_t parts = (n + GI_CPU_TILE - 1) / GI_CPU_TILE;
+    return (n + parts - 1) / parts;
+}
+
+/* y = x w^T (+ b) (then relu), cut into tiles numbered row by row. */
+typedef struct linear_tiles {
+    const float *x, *w, *b;
+    float *y;
+    int64_t rows, in, out;
+    int relu;
+    int64_t tile_rows, tile_out, across; /* across: tiles along out */
+} linear_tiles;
+
+/* One tile: y starts as b in every row, then one SGEMM adds x w^T
+ * (beta = 1); without a bias beta = 0 and y is not read. */
+static void linear_tile(const linear_tiles *l, int64_t t)
+{
+    const int64_t r0 = t / l->across * l->tile_rows;
+    const int64_t o0 = t % l->across * l->tile_out;
+    const int64_t nr = l->rows - r0 < l->tile_rows ? l->rows - r0
+                                                   : l->tile_rows;
+    const int64_t no = l->out - o0 < l->tile_out ? l->out - o0 : l->tile_out;
+    float *y = l->y + r0 * l->out + o0;
+    if (l->b != NULL || l->in == 0)
+        for (int64_t r = 0; r < nr; ++r)
+            for (int64_t o = 0; o < no; ++o)
+                y[r * l->out + o] = l->b != NULL ? l->b[o0 + o] : 0.0f;
+    if (l->in > 0)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nr, (int)no,
+                    (int)l->in, 1.0f, l->x + r0 * l->in, (int)l->in,
+                    l->w + o0 * l->in, (int)l->in, l->b != NULL ? 1.0f : 0.0f,
+                    y, (int)l->out);
+    if (l->relu) {
+        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
+        for (int64_t r = 0; r < nr; ++r)
+            map_range(m, y + r * l->out, no);
+    }
+}
+
+static int linear_threads(const cpu_state *s, int64_t tiles, int64_t outputs,
+                          int64_t in)
+{
+    const int64_t k = in > 0 ? in : 1;
+    if (tiles < 2 || outputs < (GI_CPU_GEMM_PARALLEL_MIN + k - 1) / k)
+        return 1;
+    int t = gi_cpu_team(s->num_threads);
+    return t < tiles ? t : (int)tiles;
+}
+
 static gi_status cpu_linear(void *state, const float *x, const float *w,
                             const float *b, float *y, int64_t rows, int64_t in,
                             int64_t out, int relu, const char *fn)
 {
-    (void)state;
     (void)fn;
-    if (b != NULL || in == 0)
-        for (int64_t r = 0; r < rows; ++r)
-            for (int64_t o = 0; o < out; ++o)
-                y[r * out + o] = b != NULL ? b[o] : 0.0f;
-    if (in > 0)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows,
-                    (int)out, (int)in, 1.0f, x, (int)in, w, (int)in,
-                    b != NULL ? 1.0f : 0.0f, y, (int)out);
-    if (relu) {
-        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
-        map_range(m, y, rows * out);
-    }
+    const int64_t tr = tile_size(rows), to = tile_size(out);
+    const linear_tiles l = {x, w, b, y, rows, in, out, relu, tr, to,
+                            (out + to - 1) / to};
+    const int64_t tiles = (rows + tr - 1) / tr * l.across;
+    const int threads = linear_threads(state, tiles, rows * out, in);
+    gi_blas_hold hold;
+    gi_blas_hold_begin(&hold);
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t t = 0; t < tiles; ++t)
+        linear_tile(&l, t);
+    gi_blas_hold_end(&hold);
     return GI_OK;
 }
 
@@ -261,11 +307,17 @@ static gi_status cpu_fill_index(void *state, float *data, int64_t n,
     return GI_OK;
 }
 
+/* LAPACK's QR on one thread: its blocked steps are BLAS calls whose sums,
+ * split over OpenBLAS's threads, would depend on their number. */
 static gi_status cpu_orthogonalize(void *state, float *data, int64_t rows,
                                    int64_t cols, float gain, const char *fn)
 {
     (void)state;
-    return gi_cpu_orthogonalize(data, rows, cols, gain, fn);
+    gi_blas_hold hold;
+    gi_blas_hold_begin(&hold);
+    gi_status st = gi_cpu_orthogonalize(data, rows, cols, gain, fn);
+    gi_blas_hold_end(&hold);
+    return st;
 }
 
 const struct gi_backend_ops gi_cpu_backend = {
