@@ -147,6 +147,10 @@ GI_API gi_status gi_context_synchronize(gi_context ctx);
  * other threads of the program make run on one thread too, and the
  * program's setting (openblas_set_num_threads) is restored when the last
  * such ginit call returns.
+ *
+ * fork(): the OpenMP runtime's threads do not survive it. In a child made
+ * by fork() after a CPU context was created, ginit's CPU work runs on one
+ * thread, whatever the setting, with the same results.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (negative). */
 GI_API gi_status gi_context_set_num_threads(gi_context ctx, int num_threads);
 

@@ -24,6 +24,9 @@ static int threads_for(const cpu_state *s, int64_t n)
 
 gi_status gi_cpu_backend_create(void **state)
 {
+    if (!gi_cpu_threads_init())
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, "gi_context_create",
+                       "cannot register the CPU backend's fork handlers");
     cpu_state *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, "gi_context_create",

@@ -4,8 +4,17 @@
 #ifndef GINIT_CPU_THREADS_H
 #define GINIT_CPU_THREADS_H
 
+/* Registers, once per process, the fork() handlers below; called when a
+ * CPU context is created, before it can start any thread. 0 when they
+ * could not be registered (pthread_atfork ran out of memory): the next
+ * call tries again. */
+int gi_cpu_threads_init(void);
+
 /* Threads for one parallel loop, given a context's request (0: the OpenMP
- * runtime's default), capped at 4 per core; 1 without OpenMP. */
+ * runtime's default), capped at 4 per core. 1 without OpenMP, and in a
+ * child made by fork() after gi_cpu_threads_init: the OpenMP runtime's
+ * workers do not survive fork(), and a loop that waited for them would
+ * never end (PyTorch drops to one thread in a forked child too). */
 int gi_cpu_team(int requested);
 
 /* OpenBLAS held to one thread between begin and end, so that ginit's

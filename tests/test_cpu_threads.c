@@ -1,6 +1,7 @@
 /* The CPU backend's threads: results never depend on the context's thread
  * count, on OMP_NUM_THREADS or on OpenBLAS's own thread setting; BLAS runs
- * on no more threads than the context allows.
+ * on no more threads than the context allows; a child made by fork()
+ * after parallel work repeats that work, with the same bits.
  *
  * The OpenMP runtime and OpenBLAS read their environment when they load,
  * so each setting runs in a child process: thread_variant, spawned with
@@ -9,6 +10,7 @@
  * join the variants when GINIT_TEST_OPENBLAS_DIRS lists their directories,
  * separated by ':'. */
 #define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -191,4 +193,122 @@ Test(cpu_threads, blas_runs_on_no_more_threads_than_the_context_allows)
                   "with %d thread(s) allowed, %d threads ran", threads, busy);
         free(out);
     }
+}
+
+/* ---- fork() ---------------------------------------------------------- */
+
+#define NRESULTS 4
+
+typedef struct results {
+    float *v[NRESULTS];
+    int64_t n[NRESULTS];
+} results;
+
+static gi_status keep(results *r, int i, gi_tensor t)
+{
+    r->n[i] = gi_tensor_numel(t);
+    r->v[i] = malloc((size_t)r->n[i] * sizeof(float));
+    if (r->v[i] == NULL)
+        return GI_ERR_OUT_OF_MEMORY;
+    return gi_tensor_copy_to_host(t, r->v[i], (size_t)r->n[i] * sizeof(float));
+}
+
+static void results_free(results *r)
+{
+    for (int i = 0; i < NRESULTS; ++i)
+        free(r->v[i]);
+}
+
+static int same_results(const results *a, const results *b)
+{
+    for (int i = 0; i < NRESULTS; ++i)
+        if (a->n[i] != b->n[i] ||
+            memcmp(a->v[i], b->v[i], (size_t)a->n[i] * sizeof(float)) != 0)
+            return 0;
+    return 1;
+}
+
+#define STEP(call)                                                            \
+    do {                                                                      \
+        if (st == GI_OK)                                                      \
+            st = (call);                                                      \
+    } while (0)
+
+/* Fills (zeros, normal_, Linear's default init, gi_module_init_), a
+ * forward and orthogonal_, each past the parallel thresholds; host copies
+ * of the results go to r. No Criterion calls: a forked child runs it too. */
+static gi_status parallel_work(gi_context ctx, results *r)
+{
+    const int64_t shape[] = {300, 400};
+    const gi_init kaiming = {.kind = GI_INIT_KAIMING_UNIFORM,
+                             .nonlinearity = GI_NONLIN_RELU};
+    gi_tensor x = NULL, y = NULL, q = NULL;
+    gi_module kids[2] = {NULL, NULL}, net = NULL, first = NULL;
+    gi_status st = gi_manual_seed(ctx, 11);
+    STEP(gi_tensor_create(&x, ctx, GI_F32, 2, shape));
+    STEP(gi_normal_(x, 0.0f, 1.0f, NULL));
+    STEP(gi_linear_create(&kids[0], ctx, 400, 300, 1));
+    STEP(gi_linear_create(&kids[1], ctx, 300, 200, 1));
+    STEP(gi_sequential_create(&net, ctx, 2, kids));
+    if (st == GI_OK)
+        kids[0] = kids[1] = NULL; /* owned by net */
+    STEP(gi_module_child(net, 0, &first));
+    STEP(keep(r, 0, gi_module_weight(first)));
+    STEP(gi_module_init_(net, &kaiming, NULL, NULL));
+    STEP(keep(r, 1, gi_module_weight(first)));
+    STEP(gi_module_forward(net, x, &y));
+    STEP(keep(r, 2, y));
+    STEP(gi_tensor_create(&q, ctx, GI_F32, 2, shape));
+    STEP(gi_orthogonal_(q, 1.0f, NULL));
+    STEP(keep(r, 3, q));
+    gi_tensor_destroy(x);
+    gi_tensor_destroy(y);
+    gi_tensor_destroy(q);
+    gi_module_destroy(kids[0]);
+    gi_module_destroy(kids[1]);
+    gi_module_destroy(net);
+    return st;
+}
+
+/* The child's side: the same work on the parent's context and on a new
+ * one, within 20 s. Exit status 0: the parent's bits; 1: other bits; 2: a
+ * call failed. */
+static int repeat_in_child(gi_context ctx, const results *parent)
+{
+    alarm(20);
+    gi_context fresh = NULL;
+    results same = {{NULL}, {0}}, other = {{NULL}, {0}};
+    if (parallel_work(ctx, &same) != GI_OK ||
+        gi_context_create(&fresh, GI_DEVICE_CPU) != GI_OK ||
+        parallel_work(fresh, &other) != GI_OK)
+        return 2;
+    return same_results(parent, &same) && same_results(parent, &other) ? 0
+                                                                        : 1;
+}
+
+Test(cpu_threads, a_forked_child_repeats_parallel_work_with_the_same_bits)
+{
+    gi_context ctx = cpu_context();
+    /* Two threads even on one core, so that the OpenMP runtime has
+     * workers for the fork to lose. */
+    cr_assert_eq(gi_context_set_num_threads(ctx, 2), GI_OK);
+    results parent = {{NULL}, {0}};
+    cr_assert_eq(parallel_work(ctx, &parent), GI_OK, "%s", gi_last_error());
+    fflush(NULL);
+    pid_t pid = fork();
+    cr_assert_neq(pid, -1);
+    if (pid == 0)
+        _exit(repeat_in_child(ctx, &parent));
+    int status = 0;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(!WIFSIGNALED(status) || WTERMSIG(status) != SIGALRM,
+              "the child hung: its alarm ended it after 20 s");
+    cr_assert(WIFEXITED(status), "the child died of signal %d",
+              WTERMSIG(status));
+    cr_expect_neq(WEXITSTATUS(status), 2, "a call failed in the child");
+    cr_expect_neq(WEXITSTATUS(status), 1,
+                  "the child's results differ from the parent's");
+    cr_expect_eq(WEXITSTATUS(status), 0);
+    results_free(&parent);
+    gi_context_destroy(ctx);
 }
