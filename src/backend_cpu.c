@@ -224,9 +224,14 @@ static gi_status cpu_linear(void *state, const float *x, const float *w,
     const int threads = linear_threads(state, tiles, rows * out, in);
     gi_blas_hold hold;
     gi_blas_hold_begin(&hold);
+    if (threads == 1) { /* small forwards are common: no team of one */
+        for (int64_t t = 0; t < tiles; ++t)
+            linear_tile(&l, t);
+    } else {
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t t = 0; t < tiles; ++t)
-        linear_tile(&l, t);
+        for (int64_t t = 0; t < tiles; ++t)
+            linear_tile(&l, t);
+    }
     gi_blas_hold_end(&hold);
     return GI_OK;
 }
