@@ -659,9 +659,9 @@ GI_API int64_t gi_linear_out_features(gi_module m);
  * OpenBLAS on the CPU); ReLU is max(x, 0); Sequential chains its children
  * (an empty one returns a copy). x must be on the module's context. On the
  * CPU the output is the same, bit for bit, for every thread setting: the
- * product is cut into tiles of at most 256 x 256 outputs fixed by the
- * shape, each one single-threaded OpenBLAS SGEMM (it may differ in the last
- * bits from one SGEMM call over the whole product).
+ * product is cut into tiles of outputs that depend on the shape only
+ * (up to 512 rows x 2048 outputs), each one single-threaded OpenBLAS SGEMM
+ * (so it may differ in the last bits from one SGEMM of the whole product).
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (0-D input, wrong last
  * dimension; the message names the module, e.g. "2"), GI_ERR_CONTEXT_MISMATCH,
  * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS,

@@ -147,24 +147,53 @@ static gi_status cpu_sparse_zero(void *state, float *data, int64_t rows,
     return GI_OK;
 }
 
-/* The forward's output tiles: at most GI_CPU_TILE rows by GI_CPU_TILE
- * outputs, sized from the shape alone. OpenBLAS's SGEMM sums in an order
+/* The forward's product is cut into tiles by its shape alone, each tile
+ * one single-threaded SGEMM call (BLAS held to one thread) that whichever
+ * thread runs it computes the same way: OpenBLAS's SGEMM sums in an order
  * that depends on how a product is split, and its own threads split it by
- * their number; so each tile is one single-threaded SGEMM call (BLAS held
- * to one thread), the same call whichever thread runs it, and the result
- * is the same for every thread count. */
-#define GI_CPU_TILE 256
+ * their number. Large tiles keep the cost of the cut small (OpenBLAS packs
+ * each call's operands anew: on one thread, 256 x 256 tiles cost 12-14% at
+ * 4096^3, 512 x 2048 ones 1-5%); a large product still gets GI_CPU_TILES
+ * of them, so that up to that many threads share it evenly. */
+#define GI_CPU_TILE_ROWS 512
+#define GI_CPU_TILE_OUT 2048
+#define GI_CPU_TILES 16
+/* Multiply-adds a tile is worth (about 0.2 ms): smaller products get
+ * fewer tiles. */
+#define GI_CPU_TILE_MACS (1 << 24)
+/* Cuts stop at tiles this wide (outputs), then this tall (rows). */
+#define GI_CPU_TILE_MIN_OUT 256
+#define GI_CPU_TILE_MIN_ROWS 64
 
 /* Below this many multiply-adds a forward runs on one thread: OpenBLAS's
  * own threshold for starting its threads (65536 x 4). */
 #define GI_CPU_GEMM_PARALLEL_MIN 262144
 
-/* The tile length along a dimension of n >= 1: n in equal parts of at most
- * GI_CPU_TILE, so that the threads get similar work. */
-static int64_t tile_size(int64_t n)
+static int64_t ceil_div(int64_t a, int64_t b)
 {
-    int64_t parts = (n + GI_CPU_TILE - 1) / GI_CPU_TILE;
-    return (n + parts - 1) / parts;
+    return (a + b - 1) / b;
+}
+
+/* The tile sides (*tile_rows, *tile_out) for rows x in -> out, all >= 1
+ * but in: parts of at most the largest tile, then cut more, outputs first,
+ * while the product has fewer tiles than it is worth. */
+static void tile_sides(int64_t rows, int64_t in, int64_t out,
+                       int64_t *tile_rows, int64_t *tile_out)
+{
+    int64_t pr = ceil_div(rows, GI_CPU_TILE_ROWS);
+    int64_t po = ceil_div(out, GI_CPU_TILE_OUT);
+    double worth = (double)rows * (double)out * (double)in / GI_CPU_TILE_MACS;
+    int64_t want = worth < GI_CPU_TILES ? (int64_t)worth : GI_CPU_TILES;
+    while (pr * po < want) {
+        if (out / (2 * po) >= GI_CPU_TILE_MIN_OUT)
+            po *= 2;
+        else if (rows / (2 * pr) >= GI_CPU_TILE_MIN_ROWS)
+            pr *= 2;
+        else
+            break;
+    }
+    *tile_rows = ceil_div(rows, pr);
+    *tile_out = ceil_div(out, po);
 }
 
 /* y = x w^T (+ b) (then relu), cut into tiles numbered row by row. */
@@ -205,8 +234,8 @@ static void linear_tile(const linear_tiles *l, int64_t t)
 static int linear_threads(const cpu_state *s, int64_t tiles, int64_t outputs,
                           int64_t in)
 {
-    const int64_t k = in > 0 ? in : 1;
-    if (tiles < 2 || outputs < (GI_CPU_GEMM_PARALLEL_MIN + k - 1) / k)
+    if (tiles < 2 ||
+        outputs < ceil_div(GI_CPU_GEMM_PARALLEL_MIN, in > 0 ? in : 1))
         return 1;
     int t = gi_cpu_team(s->num_threads);
     return t < tiles ? t : (int)tiles;
@@ -217,18 +246,22 @@ static gi_status cpu_linear(void *state, const float *x, const float *w,
                             int64_t out, int relu, const char *fn)
 {
     (void)fn;
-    const int64_t tr = tile_size(rows), to = tile_size(out);
+    int64_t tr, to;
+    tile_sides(rows, in, out, &tr, &to);
     const linear_tiles l = {x, w, b, y, rows, in, out, relu, tr, to,
-                            (out + to - 1) / to};
-    const int64_t tiles = (rows + tr - 1) / tr * l.across;
+                            ceil_div(out, to)};
+    const int64_t tiles = ceil_div(rows, tr) * l.across;
     const int threads = linear_threads(state, tiles, rows * out, in);
     gi_blas_hold hold;
     gi_blas_hold_begin(&hold);
     if (threads == 1) { /* small forwards are common: no team of one */
         for (int64_t t = 0; t < tiles; ++t)
             linear_tile(&l, t);
-    } else {
-#pragma omp parallel for num_threads(threads) schedule(static)
+    } else { /* tiles go to whichever thread is free: one that lost its
+              * core (to OpenBLAS's spinning workers, another process) does
+              * not hold the others up, and no value depends on who runs a
+              * tile */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
         for (int64_t t = 0; t < tiles; ++t)
             linear_tile(&l, t);
     }
