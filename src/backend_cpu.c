@@ -158,8 +158,8 @@ static gi_status cpu_sparse_zero(void *state, float *data, int64_t rows,
 #define GI_CPU_TILE_ROWS 512
 #define GI_CPU_TILE_OUT 2048
 #define GI_CPU_TILES 16
-/* Multiply-adds a tile is worth (about 0.2 ms): smaller products get
- * fewer tiles. */
+/* Multiply-adds a tile is worth (a few tenths of a millisecond on one
+ * core): smaller products get fewer tiles. */
 #define GI_CPU_TILE_MACS (1 << 24)
 /* Cuts stop at tiles this wide (outputs), then this tall (rows). */
 #define GI_CPU_TILE_MIN_OUT 256

@@ -19,7 +19,7 @@ int gi_cpu_team(int requested);
 
 /* OpenBLAS held to one thread between begin and end, so that ginit's
  * BLAS and LAPACK calls start no thread of their own (ginit runs them on
- * its OpenMP threads, split in ways that do not depend on their number)
+ * its own threads, split in ways that do not depend on their number)
  * and their results never depend on OpenBLAS's thread setting.
  *
  * OpenBLAS's pthreads build keeps its thread count per process: the first

@@ -284,9 +284,9 @@ gi_status gi_sequential_append(gi_module seq, gi_module child)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'seq' is a %s, not a Sequential",
                        gi_module_kind_name(seq->kind));
-    gi_status st = check_not_walked(seq, "seq", fn);
+    gi_status st = check_child(seq, child, fn);
     if (st == GI_OK)
-        st = check_child(seq, child, fn);
+        st = check_not_walked(seq, "seq", fn);
     if (st == GI_OK)
         st = reserve_children(seq, 1, fn);
     if (st != GI_OK)
