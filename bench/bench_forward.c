@@ -149,9 +149,12 @@ static void bench_shape(gi_context ctx, int64_t rows, int64_t in, int64_t out,
     TRY(gi_sequential_create(&net, ctx, 2, kids));
     TRY(gi_rand(&x, ctx, 2, shape, NULL));
     gemm g = gemm_setup(ctx, x, gi_module_weight(lin));
-    double tg = time_gemm(&g, reps);
+    /* ginit first: OpenBLAS's workers spin for about 0.1 s after a GEMM
+     * of their own and would share the cores with ginit's threads (ginit
+     * holds OpenBLAS to one thread); OpenMP's spin for far less. */
     double tl = time_forward(lin, x, reps);
     double tr = time_forward(net, x, reps);
+    double tg = time_gemm(&g, reps);
     printf("%6lld x %5lld -> %5lld | %10.4f | %10.4f %6.3fx | %10.4f %6.3fx\n",
            (long long)rows, (long long)in, (long long)out, tg, tl, tl / tg, tr,
            tr / tg);

@@ -156,9 +156,23 @@ GI_API const char *gi_context_device_info(gi_context ctx);
 GI_API gi_status gi_context_synchronize(gi_context ctx);
 
 /* Number of CPU threads the context's CPU work may use (torch's
- * set_num_threads); 0 restores the default (all cores); more than 4 per core
- * are not started. Results never depend on it. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
- * (negative). */
+ * set_num_threads), BLAS and LAPACK included; 0 restores the default (the
+ * OpenMP runtime's: all cores, or OMP_NUM_THREADS); more than 4 per core
+ * are not started. Results never depend on it, nor on OMP_NUM_THREADS or
+ * OpenBLAS's own thread setting: every fill, forward and orthogonal_ gives
+ * the same bits under every setting.
+ *
+ * To that end ginit holds OpenBLAS to one thread of its own while it calls
+ * it (a forward's GEMM runs as tiles on ginit's threads). OpenBLAS's
+ * setting is process-wide: while a ginit call runs BLAS, BLAS calls that
+ * other threads of the program make run on one thread too, and the
+ * program's setting (openblas_set_num_threads) is restored when the last
+ * such ginit call returns.
+ *
+ * fork(): the OpenMP runtime's threads do not survive it. In a child made
+ * by fork() after a CPU context was created, ginit's CPU work runs on one
+ * thread, whatever the setting, with the same results.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (negative). */
 GI_API gi_status gi_context_set_num_threads(gi_context ctx, int num_threads);
 
 /* True (1) when a CUDA GPU is usable by this build, else 0. */
@@ -243,7 +257,10 @@ GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype
                            int ndim, const int64_t *shape);
 
 /* Releases a tensor or a view. Storage shared with other views lives until
- * the last of them is destroyed. NULL is a no-op. */
+ * the last of them is destroyed. NULL is a no-op. A module's parameter
+ * (gi_module_weight, gi_module_bias, the tensors named_parameters visits)
+ * belongs to its module: destroying one is ignored, and gi_last_error()
+ * says so (GI_ERR_STATE); views of it are ordinary tensors. */
 GI_API void gi_tensor_destroy(gi_tensor t);
 
 /* Shape queries; 0 / NULL for a NULL tensor. gi_tensor_shape is borrowed:
@@ -453,10 +470,12 @@ GI_API gi_status gi_dirac_(gi_tensor t, int64_t groups);
 /* A random (semi-)orthogonal matrix times gain, torch's orthogonal_: a
  * rows x (numel / rows) normal matrix, QR (LAPACK on the CPU, cuSOLVER on
  * the GPU), signs fixed by diag(R), transposed when rows < cols. Same seed,
- * same device: same matrix; across devices the QR differs in rounding, so
- * results agree to float precision only. t of 2 or more dimensions, gain
- * finite. Returns also GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK,
- * GI_ERR_CUSOLVER. */
+ * same device: same matrix, whatever the thread settings (the CPU's QR runs
+ * on one thread: LAPACK's blocked steps, split over threads, would round
+ * differently for each number of them); across devices the QR differs in
+ * rounding, so results agree to float precision only. t of 2 or more
+ * dimensions, gain finite. Returns also GI_ERR_OUT_OF_MEMORY,
+ * GI_ERR_LAPACK, GI_ERR_CUSOLVER. */
 GI_API gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen);
 
 /* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every
@@ -585,6 +604,20 @@ GI_API gi_status gi_init_(gi_tensor t, const gi_init *spec, gi_generator gen);
  * callers, valid until the module is destroyed (or, for a LazyLinear that
  * has not run, absent). They accept every tensor operation and initializer.
  * All modules of a tree and the inputs of its forward share one context.
+ *
+ * Walks. While gi_module_apply or gi_module_named_parameters (or
+ * gi_module_num_parameters) walks any part of a tree, callbacks included,
+ * the whole tree's structure is frozen (PyTorch raises for the same: a
+ * module's children may not change while they are iterated). Appending to
+ * a Sequential of the tree, giving its root a parent (gi_sequential_append
+ * and gi_sequential_create) and a forward that would create a LazyLinear's
+ * parameters fail with GI_ERR_STATE; gi_module_destroy of its root and
+ * gi_tensor_destroy of a parameter are ignored (nothing is freed;
+ * gi_last_error() says why). A callback may initialize and edit parameters
+ * (initializers, tensor operations, gi_module_init_), read the tree, run a
+ * forward of its materialized layers, start other walks of this or another
+ * tree, and change or destroy other trees. Destroy a walked tree after the
+ * walk.
  */
 
 typedef struct gi_module_st *gi_module;
@@ -626,22 +659,25 @@ GI_API gi_status gi_relu_create(gi_module *out, gi_context ctx);
  * refused, and so is nesting deeper than GI_MAX_NESTING. children may be
  * NULL when n is 0.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (n negative,
- * nesting too deep),
- * GI_ERR_STATE (a child already has a parent, or appears twice in
- * children), GI_ERR_CONTEXT_MISMATCH, GI_ERR_OUT_OF_MEMORY. */
+ * nesting too deep), GI_ERR_STATE (a child already has a parent, appears
+ * twice in children, or is being walked), GI_ERR_CONTEXT_MISMATCH,
+ * GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_sequential_create(gi_module *out, gi_context ctx, int n,
                                       const gi_module *children);
 
 /* Appends child to a Sequential, which takes ownership on success.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (seq is not
  * a Sequential, child is seq or one of its ancestors, or the tree would nest
- * deeper than GI_MAX_NESTING), GI_ERR_STATE
- * (child already has a parent), GI_ERR_CONTEXT_MISMATCH,
+ * deeper than GI_MAX_NESTING), GI_ERR_STATE (child already has a parent,
+ * or seq's or child's tree is being walked), GI_ERR_CONTEXT_MISMATCH,
  * GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_sequential_append(gi_module seq, gi_module child);
 
 /* Destroys a root module and everything it owns. NULL is a no-op; a module
- * that has a parent is left alone (its root owns it). */
+ * that has a parent is left alone (its root owns it); so is a tree being
+ * walked (see Walks above): nothing is freed, gi_last_error() says why
+ * (GI_ERR_STATE), and the tree stays the caller's to destroy after the
+ * walk. */
 GI_API void gi_module_destroy(gi_module m);
 
 /* The module's kind (a materialized LazyLinear reports GI_MODULE_LINEAR,
@@ -671,17 +707,23 @@ GI_API int64_t gi_linear_out_features(gi_module m);
 /* net(X): runs the module on x and returns a new tensor the caller owns.
  * Linear maps (..., in) to (..., out): Y = X W^T + b (cuBLAS on the GPU,
  * OpenBLAS on the CPU); ReLU is max(x, 0); Sequential chains its children
- * (an empty one returns a copy). x must be on the module's context.
+ * (an empty one returns a copy). x must be on the module's context. On the
+ * CPU the output is the same, bit for bit, for every thread setting: the
+ * product is cut into tiles of outputs that depend on the shape only
+ * (up to 512 rows x 2048 outputs), each one single-threaded OpenBLAS SGEMM
+ * (so it may differ in the last bits from one SGEMM of the whole product).
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (0-D input, wrong last
  * dimension; the message names the module, e.g. "2"), GI_ERR_CONTEXT_MISMATCH,
- * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS. On
- * failure no module changes, the generator included. */
+ * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS,
+ * GI_ERR_STATE (a LazyLinear would materialize while its tree is being
+ * walked). On failure no module changes, the generator included. */
 GI_API gi_status gi_module_forward(gi_module m, gi_tensor x, gi_tensor *out);
 
 /* module.apply(fn): calls fn on every module of the tree, children before
  * their parent, in order. A status other than GI_OK from fn stops the walk
- * and is returned (gi_last_error() is what fn's failing call left).
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, or fn's status. */
+ * and is returned (gi_last_error() is what fn's failing call left). The
+ * tree is frozen during the walk: what fn may and may not do is under
+ * Walks above. Returns GI_OK, GI_ERR_NULL_ARGUMENT, or fn's status. */
 typedef gi_status (*gi_apply_fn)(gi_module m, void *user_data);
 GI_API gi_status gi_module_apply(gi_module m, gi_apply_fn fn, void *user_data);
 
@@ -715,7 +757,8 @@ GI_API gi_status gi_module_init_(gi_module m, const gi_init *weight,
  * PyTorch's order and with its dotted names ("0.weight", "0.bias",
  * "1.0.weight"); parameters of a LazyLinear that has not run are absent.
  * name is valid during the call only. A status other than GI_OK from fn
- * stops the walk and is returned. */
+ * stops the walk and is returned. The tree is frozen during the walk (see
+ * Walks above). */
 typedef gi_status (*gi_param_fn)(const char *name, gi_tensor param,
                                  void *user_data);
 GI_API gi_status gi_module_named_parameters(gi_module m, gi_param_fn fn,

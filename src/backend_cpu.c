@@ -1,16 +1,14 @@
 /* The CPU backend: host memory, OpenMP loops over the shared transforms. */
 #include <stdlib.h>
 #include <string.h>
-#ifdef _OPENMP
-#include <omp.h>
-#endif
 
 #include <cblas.h>
 
 #include "alloc.h"
+#include "cpu_fill.h"
+#include "cpu_threads.h"
 #include "internal.h"
 #include "orthogonal.h"
-#include "cpu_fill.h"
 
 /* Below this many elements a loop runs on one thread: forking costs more. */
 #define GI_CPU_PARALLEL_MIN 32768
@@ -21,22 +19,14 @@ typedef struct cpu_state {
 
 static int threads_for(const cpu_state *s, int64_t n)
 {
-    if (n < GI_CPU_PARALLEL_MIN)
-        return 1;
-#ifdef _OPENMP
-    /* A request beyond 4 threads a core gains nothing and can exhaust the
-     * runtime (OpenMP allocates per thread): it is capped there. */
-    int cap = 4 * omp_get_num_procs();
-    int want = s->num_threads > 0 ? s->num_threads : omp_get_max_threads();
-    return want < cap ? want : cap;
-#else
-    (void)s;
-    return 1;
-#endif
+    return n < GI_CPU_PARALLEL_MIN ? 1 : gi_cpu_team(s->num_threads);
 }
 
 gi_status gi_cpu_backend_create(void **state)
 {
+    if (!gi_cpu_threads_init())
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, "gi_context_create",
+                       "cannot register the CPU backend's fork handlers");
     cpu_state *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, "gi_context_create",
@@ -150,28 +140,125 @@ static gi_status cpu_map2(void *state, float *data, const float *other,
     return GI_OK;
 }
 
-/* y = x w^T + b: y starts as b in every row, then one SGEMM adds x w^T
- * (beta = 1); without a bias beta = 0 and y is not read. OpenBLAS runs its
- * own threads, so the passes around the GEMM stay serial: OpenMP workers
- * spinning after a parallel loop would take the cores the GEMM needs. */
+/* The forward's product is cut into tiles by its shape alone, each tile
+ * one single-threaded SGEMM call (BLAS held to one thread) that whichever
+ * thread runs it computes the same way: OpenBLAS's SGEMM sums in an order
+ * that depends on how a product is split, and its own threads split it by
+ * their number. Large tiles keep the cost of the cut small (OpenBLAS packs
+ * each call's operands anew: on one thread, 256 x 256 tiles cost 12-14% at
+ * 4096^3, 512 x 2048 ones 1-5%); a large product still gets GI_CPU_TILES
+ * of them, so that up to that many threads share it evenly. */
+#define GI_CPU_TILE_ROWS 512
+#define GI_CPU_TILE_OUT 2048
+#define GI_CPU_TILES 16
+/* Multiply-adds a tile is worth (a few tenths of a millisecond on one
+ * core): smaller products get fewer tiles. */
+#define GI_CPU_TILE_MACS (1 << 24)
+/* Cuts stop at tiles this wide (outputs), then this tall (rows). */
+#define GI_CPU_TILE_MIN_OUT 256
+#define GI_CPU_TILE_MIN_ROWS 64
+
+/* Below this many multiply-adds a forward runs on one thread: OpenBLAS's
+ * own threshold for starting its threads (65536 x 4). */
+#define GI_CPU_GEMM_PARALLEL_MIN 262144
+
+static int64_t ceil_div(int64_t a, int64_t b)
+{
+    return (a + b - 1) / b;
+}
+
+/* The tile sides (*tile_rows, *tile_out) for rows x in -> out, all >= 1
+ * but in: parts of at most the largest tile, then cut more, outputs first,
+ * while the product has fewer tiles than it is worth. */
+static void tile_sides(int64_t rows, int64_t in, int64_t out,
+                       int64_t *tile_rows, int64_t *tile_out)
+{
+    int64_t pr = ceil_div(rows, GI_CPU_TILE_ROWS);
+    int64_t po = ceil_div(out, GI_CPU_TILE_OUT);
+    double worth = (double)rows * (double)out * (double)in / GI_CPU_TILE_MACS;
+    int64_t want = worth < GI_CPU_TILES ? (int64_t)worth : GI_CPU_TILES;
+    while (pr * po < want) {
+        if (out / (2 * po) >= GI_CPU_TILE_MIN_OUT)
+            po *= 2;
+        else if (rows / (2 * pr) >= GI_CPU_TILE_MIN_ROWS)
+            pr *= 2;
+        else
+            break;
+    }
+    *tile_rows = ceil_div(rows, pr);
+    *tile_out = ceil_div(out, po);
+}
+
+/* y = x w^T (+ b) (then relu), cut into tiles numbered row by row. */
+typedef struct linear_tiles {
+    const float *x, *w, *b;
+    float *y;
+    int64_t rows, in, out;
+    int relu;
+    int64_t tile_rows, tile_out, across; /* across: tiles along out */
+} linear_tiles;
+
+/* One tile: y starts as b in every row, then one SGEMM adds x w^T
+ * (beta = 1); without a bias beta = 0 and y is not read. */
+static void linear_tile(const linear_tiles *l, int64_t t)
+{
+    const int64_t r0 = t / l->across * l->tile_rows;
+    const int64_t o0 = t % l->across * l->tile_out;
+    const int64_t nr = l->rows - r0 < l->tile_rows ? l->rows - r0
+                                                   : l->tile_rows;
+    const int64_t no = l->out - o0 < l->tile_out ? l->out - o0 : l->tile_out;
+    float *y = l->y + r0 * l->out + o0;
+    if (l->b != NULL || l->in == 0)
+        for (int64_t r = 0; r < nr; ++r)
+            for (int64_t o = 0; o < no; ++o)
+                y[r * l->out + o] = l->b != NULL ? l->b[o0 + o] : 0.0f;
+    if (l->in > 0)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nr, (int)no,
+                    (int)l->in, 1.0f, l->x + r0 * l->in, (int)l->in,
+                    l->w + o0 * l->in, (int)l->in, l->b != NULL ? 1.0f : 0.0f,
+                    y, (int)l->out);
+    if (l->relu) {
+        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
+        for (int64_t r = 0; r < nr; ++r)
+            map_range(m, y + r * l->out, no);
+    }
+}
+
+static int linear_threads(const cpu_state *s, int64_t tiles, int64_t outputs,
+                          int64_t in)
+{
+    if (tiles < 2 ||
+        outputs < ceil_div(GI_CPU_GEMM_PARALLEL_MIN, in > 0 ? in : 1))
+        return 1;
+    int t = gi_cpu_team(s->num_threads);
+    return t < tiles ? t : (int)tiles;
+}
+
 static gi_status cpu_linear(void *state, const float *x, const float *w,
                             const float *b, float *y, int64_t rows, int64_t in,
                             int64_t out, int relu, const char *fn)
 {
-    (void)state;
     (void)fn;
-    if (b != NULL || in == 0)
-        for (int64_t r = 0; r < rows; ++r)
-            for (int64_t o = 0; o < out; ++o)
-                y[r * out + o] = b != NULL ? b[o] : 0.0f;
-    if (in > 0)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)rows,
-                    (int)out, (int)in, 1.0f, x, (int)in, w, (int)in,
-                    b != NULL ? 1.0f : 0.0f, y, (int)out);
-    if (relu) {
-        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
-        map_range(m, y, rows * out);
+    int64_t tr, to;
+    tile_sides(rows, in, out, &tr, &to);
+    const linear_tiles l = {x, w, b, y, rows, in, out, relu, tr, to,
+                            ceil_div(out, to)};
+    const int64_t tiles = ceil_div(rows, tr) * l.across;
+    const int threads = linear_threads(state, tiles, rows * out, in);
+    gi_blas_hold hold;
+    gi_blas_hold_begin(&hold);
+    if (threads == 1) { /* small forwards are common: no team of one */
+        for (int64_t t = 0; t < tiles; ++t)
+            linear_tile(&l, t);
+    } else { /* tiles go to whichever thread is free: one that lost its
+              * core (to OpenBLAS's spinning workers, another process) does
+              * not hold the others up, and no value depends on who runs a
+              * tile */
+#pragma omp parallel for num_threads(threads) schedule(dynamic, 1)
+        for (int64_t t = 0; t < tiles; ++t)
+            linear_tile(&l, t);
     }
+    gi_blas_hold_end(&hold);
     return GI_OK;
 }
 
@@ -287,11 +374,17 @@ static gi_status cpu_fill_index(void *state, float *data, int64_t n,
     return GI_OK;
 }
 
+/* LAPACK's QR on one thread: its blocked steps are BLAS calls whose sums,
+ * split over OpenBLAS's threads, would depend on their number. */
 static gi_status cpu_orthogonalize(void *state, float *data, int64_t rows,
                                    int64_t cols, float gain, const char *fn)
 {
     (void)state;
-    return gi_cpu_orthogonalize(data, rows, cols, gain, fn);
+    gi_blas_hold hold;
+    gi_blas_hold_begin(&hold);
+    gi_status st = gi_cpu_orthogonalize(data, rows, cols, gain, fn);
+    gi_blas_hold_end(&hold);
+    return st;
 }
 
 const struct gi_backend_ops gi_cpu_backend = {

@@ -67,7 +67,13 @@ static gi_status run_linear(gi_module m, gi_tensor x, int owned, int relu,
     gi_status st = check_linear_input(m, x, where);
     int64_t in = x->ndim > 0 ? x->shape[x->ndim - 1] : 0;
     if (st == GI_OK && m->kind == GI_MODULE_LAZY_LINEAR) {
-        st = gi_linear_materialize(m, in, FN);
+        st = gi_module_walked(m)
+                 ? gi_fail(GI_ERR_STATE, FN,
+                           "LazyLinear at '%s' cannot create its parameters "
+                           "while a walk of its tree (gi_module_apply or "
+                           "gi_module_named_parameters) is in progress",
+                           where->text)
+                 : gi_linear_materialize(m, in, FN);
         m->fresh = st == GI_OK;
     }
     gi_tensor out = NULL;

@@ -129,6 +129,7 @@ struct gi_tensor_st {
     int ndim;
     int64_t shape[GI_MAX_DIMS];
     gi_dtype dtype;
+    int param; /* a module's weight or bias: only its module frees it */
 };
 
 /* A float32 tensor whose elements are not initialized: for outputs that

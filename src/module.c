@@ -33,20 +33,56 @@ static gi_status module_new(gi_module *out, gi_context ctx,
     return GI_OK;
 }
 
+static gi_module root_of(gi_module m)
+{
+    while (m->parent != NULL)
+        m = m->parent;
+    return m;
+}
+
+int gi_module_walked(gi_module m)
+{
+    return root_of(m)->walks > 0;
+}
+
+/* Structural changes wait for the end of every walk of the tree: a walk
+ * holds pointers into it (children arrays, modules, parameters). */
+static gi_status check_not_walked(gi_module m, const char *arg,
+                                  const char *fn)
+{
+    if (gi_module_walked(m))
+        return gi_fail(GI_ERR_STATE, fn,
+                       "the tree of '%s' is being walked (gi_module_apply or "
+                       "gi_module_named_parameters): its structure cannot "
+                       "change until the walk ends", arg);
+    return GI_OK;
+}
+
+/* Parameters are shielded from gi_tensor_destroy; their module frees them
+ * here. */
+static void param_free(gi_tensor t)
+{
+    if (t != NULL) {
+        t->param = 0;
+        gi_tensor_destroy(t);
+    }
+}
+
 static void module_free(gi_module m)
 {
     for (int64_t i = 0; i < m->nchildren; ++i)
         module_free(m->children[i]);
     free(m->children);
-    gi_tensor_destroy(m->weight);
-    gi_tensor_destroy(m->bias);
+    param_free(m->weight);
+    param_free(m->bias);
     gi_context_release(m->ctx);
     free(m);
 }
 
 void gi_module_destroy(gi_module m)
 {
-    if (m != NULL && m->parent == NULL)
+    if (m != NULL && m->parent == NULL &&
+        check_not_walked(m, "m", "gi_module_destroy") == GI_OK)
         module_free(m);
 }
 
@@ -109,6 +145,9 @@ gi_status gi_linear_materialize(gi_module m, int64_t in_features,
     }
     m->weight = w;
     m->bias = b;
+    w->param = 1;
+    if (b != NULL)
+        b->param = 1;
     m->in_features = in_features;
     m->kind = GI_MODULE_LINEAR;
     return GI_OK;
@@ -116,8 +155,8 @@ gi_status gi_linear_materialize(gi_module m, int64_t in_features,
 
 void gi_linear_unmaterialize(gi_module m)
 {
-    gi_tensor_destroy(m->weight);
-    gi_tensor_destroy(m->bias);
+    param_free(m->weight);
+    param_free(m->bias);
     m->weight = m->bias = NULL;
     m->in_features = 0;
     m->kind = GI_MODULE_LAZY_LINEAR;
@@ -200,6 +239,9 @@ static gi_status check_child(gi_module seq, gi_module child, const char *fn)
         return gi_fail(GI_ERR_STATE, fn,
                        "the %s module already has a parent; a module belongs "
                        "to one parent", gi_module_kind_name(child->kind));
+    gi_status st = check_not_walked(child, "child", fn);
+    if (st != GI_OK)
+        return st;
     if (is_ancestor_or_self(child, seq))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "a module cannot contain itself or its ancestor");
@@ -243,6 +285,8 @@ gi_status gi_sequential_append(gi_module seq, gi_module child)
                        "argument 'seq' is a %s, not a Sequential",
                        gi_module_kind_name(seq->kind));
     gi_status st = check_child(seq, child, fn);
+    if (st == GI_OK)
+        st = check_not_walked(seq, "seq", fn);
     if (st == GI_OK)
         st = reserve_children(seq, 1, fn);
     if (st != GI_OK)
@@ -349,7 +393,11 @@ gi_status gi_module_apply(gi_module m, gi_apply_fn fn, void *user_data)
 {
     GI_CHECK_NULL(m, "gi_module_apply");
     GI_CHECK_NULL(fn, "gi_module_apply");
-    return apply_rec(m, fn, user_data);
+    gi_module root = root_of(m); /* stays the root: the tree is frozen */
+    root->walks++;
+    gi_status st = apply_rec(m, fn, user_data);
+    root->walks--;
+    return st;
 }
 
 /* Visits m's own parameters, then its children's with "i." prefixes.
@@ -385,7 +433,11 @@ gi_status gi_module_named_parameters(gi_module m, gi_param_fn fn,
     GI_CHECK_NULL(fn, "gi_module_named_parameters");
     char name[GI_MAX_NESTING * 21 + 8]; /* 20 digits and a dot a level */
     name[0] = '\0';
-    return params_rec(m, name, 0, sizeof name, fn, user_data);
+    gi_module root = root_of(m); /* stays the root: the tree is frozen */
+    root->walks++;
+    gi_status st = params_rec(m, name, 0, sizeof name, fn, user_data);
+    root->walks--;
+    return st;
 }
 
 static gi_status count_param(const char *name, gi_tensor p, void *user)

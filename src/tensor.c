@@ -140,6 +140,12 @@ void gi_tensor_destroy(gi_tensor t)
 {
     if (t == NULL)
         return;
+    if (t->param) {
+        gi_fail(GI_ERR_STATE, "gi_tensor_destroy",
+                "the tensor is a module's parameter, owned by the module: "
+                "ignored (destroy the module's root instead)");
+        return;
+    }
     storage_release(t->storage);
     free(t);
 }

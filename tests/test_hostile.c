@@ -489,6 +489,59 @@ static gi_status destroy_default_generator(fx *f)
                   OFF_CTX);
 }
 
+/* Structural changes to a tree from a callback of its own walk: refused
+ * (see "Walks" in the header). The destroys return no status: STA when
+ * they left their message. */
+static gi_status refused_silently(const char *before)
+{
+    return strcmp(before, gi_last_error()) != 0 ? GI_ERR_STATE : GI_OK;
+}
+
+static gi_status destroy_walked_root(gi_module m, void *user)
+{
+    (void)m;
+    fx *f = user;
+    char before[256];
+    snprintf(before, sizeof before, "%s", gi_last_error());
+    gi_module_destroy(f->seq);
+    return refused_silently(before);
+}
+
+static gi_status append_to_walked(gi_module m, void *user)
+{
+    (void)m;
+    fx *f = user;
+    return gi_sequential_append(f->seq, f->relu);
+}
+
+static gi_status adopt_walked(gi_module m, void *user)
+{
+    (void)m;
+    fx *f = user;
+    return gi_sequential_create(&f->out_m, f->ctx, 1, &f->relu);
+}
+
+static gi_status materialize_walked(gi_module m, void *user)
+{
+    (void)m;
+    fx *f = user;
+    return gi_module_forward(f->lazy, f->m, &f->out_t);
+}
+
+static gi_status walk(fx *f, gi_module tree, gi_apply_fn fn)
+{
+    return gi_module_apply(tree, fn, f);
+}
+
+/* A parameter belongs to its module: destroying it is ignored. */
+static gi_status destroy_parameter(fx *f)
+{
+    char before[256];
+    snprintf(before, sizeof before, "%s", gi_last_error());
+    gi_tensor_destroy(gi_module_weight(f->lin));
+    return refused_silently(before);
+}
+
 static int calls;
 
 static gi_status refuse_module(gi_module m, void *user)
@@ -734,6 +787,7 @@ static const char LONG_NAME[] =
     X(gi_tensor_create, zero_times_max, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_ZERO_MAX)) \
     X(gi_tensor_create, max_times_zero, OVF, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, SH_MAX_ZERO)) \
     X(gi_tensor_destroy, null, OK, 0, (gi_tensor_destroy(NULL), GI_OK))          \
+    X(gi_tensor_destroy, parameter_is_left_alone, STA, 0, destroy_parameter(f)) \
     X(gi_tensor_ndim, null, OK, 0, is_i64(gi_tensor_ndim(NULL), 0))              \
     X(gi_tensor_numel, null, OK, 0, is_i64(gi_tensor_numel(NULL), 0))            \
     X(gi_tensor_shape, null, OK, 0, is_ptr(gi_tensor_shape(NULL), NULL))         \
@@ -1122,6 +1176,7 @@ static const char LONG_NAME[] =
     X(gi_sequential_create, child_owned, STA, 0, create_with_owned_child(f))     \
     X(gi_sequential_create, child_twice, STA, 0, gi_sequential_create(&f->out_m, f->ctx, 2, ((const gi_module[]){f->relu, f->relu}))) \
     X(gi_sequential_create, child_other_context, MIS, 0, gi_sequential_create(&f->out_m, f->ctx, 2, ((const gi_module[]){f->relu, f->relu2}))) \
+    X(gi_sequential_create, walked_child, STA, 0, walk(f, f->relu, adopt_walked)) \
     X(gi_sequential_create, empty_null_children, OK, 0, gi_sequential_create(&f->out_m, f->ctx, 0, NULL)) \
     X(gi_sequential_append, null_seq, NUL, 0, gi_sequential_append(NULL, f->relu)) \
     X(gi_sequential_append, null_child, NUL, 0, gi_sequential_append(f->seq, NULL)) \
@@ -1130,8 +1185,11 @@ static const char LONG_NAME[] =
     X(gi_sequential_append, ancestor, INV, 0, append_ancestor(f))                \
     X(gi_sequential_append, child_owned, STA, 0, append_owned_child(f))          \
     X(gi_sequential_append, other_context, MIS, 0, gi_sequential_append(f->seq, f->relu2)) \
+    X(gi_sequential_append, walked_seq, STA, 0, walk(f, f->seq, append_to_walked)) \
+    X(gi_sequential_append, walked_child, STA, 0, walk(f, f->relu, append_to_walked)) \
     X(gi_module_destroy, null, OK, 0, (gi_module_destroy(NULL), GI_OK))          \
     X(gi_module_destroy, owned_child_is_left_alone, OK, 0, destroy_owned_child(f)) \
+    X(gi_module_destroy, walked_root_is_left_alone, STA, 0, walk(f, f->seq, destroy_walked_root)) \
     X(gi_module_kind_of, null, OK, 0, is_i64(gi_module_kind_of(NULL), GI_MODULE_SEQUENTIAL)) \
     X(gi_module_context, null, OK, 0, is_ptr(gi_module_context(NULL), NULL))     \
     X(gi_module_parent, null, OK, 0, is_ptr(gi_module_parent(NULL), NULL))       \
@@ -1163,6 +1221,7 @@ static const char LONG_NAME[] =
     X(gi_module_forward, lazy_scalar_input, SHP, 0, gi_module_forward(f->lazy, f->s, &f->out_t)) \
     X(gi_module_forward, lazy_then_wrong_dim, SHP, 0, gi_module_forward(f->seq_lazy, f->x5, &f->out_t)) \
     X(gi_module_forward, lazy_in_features_above_int_max, OVF, 0, gi_module_forward(f->lazy, f->wide0, &f->out_t)) \
+    X(gi_module_forward, lazy_during_its_walk, STA, 0, walk(f, f->lazy, materialize_walked)) \
     X(gi_module_apply, null_m, NUL, 0, gi_module_apply(NULL, noop_module, NULL)) \
     X(gi_module_apply, null_fn, NUL, 0, gi_module_apply(f->seq, NULL, NULL))     \
     X(gi_module_apply, fn_fails, STA, NOMSG, apply_refused(f))                   \
