@@ -158,7 +158,9 @@ Test(module, ownership_is_checked)
     cr_expect_eq(gi_sequential_append(t, s), GI_OK);
     cr_expect_eq(gi_sequential_append(s, t), GI_ERR_INVALID_ARGUMENT,
                  "a cycle is refused");
-    cr_expect_eq(gi_sequential_append(a, new_relu(ctx)), GI_ERR_INVALID_ARGUMENT);
+    gi_module orphan = new_relu(ctx);
+    cr_expect_eq(gi_sequential_append(a, orphan), GI_ERR_INVALID_ARGUMENT);
+    gi_module_destroy(orphan); /* still the caller's: the append failed */
     gi_module foreign = new_relu(other);
     cr_expect_eq(gi_sequential_append(t, foreign), GI_ERR_CONTEXT_MISMATCH);
     cr_expect_eq(gi_sequential_append(t, NULL), GI_ERR_NULL_ARGUMENT);
