@@ -234,11 +234,19 @@ GI_API gi_status gi_manual_seed(gi_context ctx, uint64_t seed);
 /* Tensors                                                                   */
 /* ------------------------------------------------------------------------ */
 
+/* Element types, one list: value, name, PyTorch's printed name, bytes per
+ * element, safetensors code. GI_F32 is complete; the others are reserved:
+ * creating a tensor of them returns GI_ERR_UNSUPPORTED for now. */
+#define GI_DTYPE_LIST(X)                                                      \
+    X(GI_F32, 0, "float32", "torch.float32", 4, "F32")                        \
+    X(GI_F64, 1, "float64", "torch.float64", 8, "F64")                        \
+    X(GI_F16, 2, "float16", "torch.float16", 2, "F16")                        \
+    X(GI_BF16, 3, "bfloat16", "torch.bfloat16", 2, "BF16")
+
 typedef enum gi_dtype {
-    GI_F32 = 0, /* complete */
-    GI_F64 = 1, /* reserved: creation returns GI_ERR_UNSUPPORTED for now */
-    GI_F16 = 2, /* reserved */
-    GI_BF16 = 3 /* reserved */
+#define GI_DTYPE_ENUM_(name, value, text, torch, size, code) name = value,
+    GI_DTYPE_LIST(GI_DTYPE_ENUM_)
+#undef GI_DTYPE_ENUM_
 } gi_dtype;
 
 /* "float32", "float64", "float16", "bfloat16"; "unknown" otherwise. */
@@ -320,10 +328,24 @@ GI_API gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t);
 /* In-place elementwise operations (one kernel each on the GPU)              */
 /* ------------------------------------------------------------------------ */
 
-/* Comparisons for gi_masked_fill_. The ABS_ forms compare |x|. */
+/* Comparisons for gi_masked_fill_, one list: value, what holds. The ABS_
+ * forms compare |x|, each GI_ABS_LT places after its plain form. */
+#define GI_COMPARE_LIST(X)                                                    \
+    X(GI_LT, 0, "x < a")                                                      \
+    X(GI_LE, 1, "x <= a")                                                     \
+    X(GI_GT, 2, "x > a")                                                      \
+    X(GI_GE, 3, "x >= a")                                                     \
+    X(GI_EQ, 4, "x == a")                                                     \
+    X(GI_NE, 5, "x != a")                                                     \
+    X(GI_ABS_LT, 6, "|x| < a")                                                \
+    X(GI_ABS_LE, 7, "|x| <= a")                                               \
+    X(GI_ABS_GT, 8, "|x| > a")                                                \
+    X(GI_ABS_GE, 9, "|x| >= a")
+
 typedef enum gi_compare {
-    GI_LT = 0, GI_LE = 1, GI_GT = 2, GI_GE = 3, GI_EQ = 4, GI_NE = 5,
-    GI_ABS_LT = 6, GI_ABS_LE = 7, GI_ABS_GT = 8, GI_ABS_GE = 9
+#define GI_COMPARE_ENUM_(name, value, text) name = value,
+    GI_COMPARE_LIST(GI_COMPARE_ENUM_)
+#undef GI_COMPARE_ENUM_
 } gi_compare;
 
 /* Each returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (as
@@ -510,12 +532,20 @@ GI_API gi_status gi_lecun_uniform_(gi_tensor t, gi_generator gen);
 
 /* A mixture of laws sampled in one pass: each element picks component j
  * with probability prob, then draws from its law. */
+/* The laws, one list: value, name, law and what its arguments must be.
+ *   UNIFORM   U[a, b): a <= b, finite, b - a finite
+ *   NORMAL    N(a, b^2): a finite, b finite and >= 0, 5.2947040 * b + |a|
+ *             finite (the largest |z| of the inversion: at U23 = 2^-24)
+ *   CONSTANT  a (any float) */
+#define GI_COMPONENT_LAW_LIST(X)                                              \
+    X(GI_COMPONENT_UNIFORM, 0, "uniform")                                     \
+    X(GI_COMPONENT_NORMAL, 1, "normal")                                       \
+    X(GI_COMPONENT_CONSTANT, 2, "constant")
+
 typedef enum gi_component_law {
-    GI_COMPONENT_UNIFORM = 0,  /* U[a, b): a <= b, finite, b - a finite */
-    GI_COMPONENT_NORMAL = 1,   /* N(a, b^2): a finite, b finite and >= 0,
-                                * 5.2947040 * b + |a| finite (the largest
-                                * |z| of the inversion: at U23 = 2^-24) */
-    GI_COMPONENT_CONSTANT = 2  /* a (any float) */
+#define GI_COMPONENT_LAW_ENUM_(name, value, text) name = value,
+    GI_COMPONENT_LAW_LIST(GI_COMPONENT_LAW_ENUM_)
+#undef GI_COMPONENT_LAW_ENUM_
 } gi_component_law;
 
 typedef struct gi_component {
@@ -554,23 +584,38 @@ GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
  * (.a) of 0 fills zeros, and kaiming's zero .nonlinearity is
  * GI_NONLIN_LINEAR (gain 1), not torch's leaky_relu; set them explicitly.
  * A kind's meaning and checks are exactly its function's. */
+/* The kinds, one list: value, name. Each stands for gi_<name>_ with the
+ * descriptor's fields as its arguments:
+ *   NONE              leave the tensor as it is
+ *   UNIFORM           (t, a, b)              NORMAL     (t, mean = a, std = b)
+ *   CONSTANT          (t, a)                 ZEROS, ONES (t)
+ *   XAVIER_UNIFORM, XAVIER_NORMAL            (t, gain = a)
+ *   KAIMING_UNIFORM, KAIMING_NORMAL          (t, a, mode, nonlinearity)
+ *   TRUNC_NORMAL      (t, mean = a, std = b, c, d)
+ *   VARIANCE_SCALING  (t, scale = a, mode, distribution)
+ *   LECUN_UNIFORM, LECUN_NORMAL              (t)
+ *   MIXTURE           (t, k, components) */
+#define GI_INIT_KIND_LIST(X)                                                  \
+    X(GI_INIT_NONE, 0, "none")                                                \
+    X(GI_INIT_UNIFORM, 1, "uniform")                                          \
+    X(GI_INIT_NORMAL, 2, "normal")                                            \
+    X(GI_INIT_CONSTANT, 3, "constant")                                        \
+    X(GI_INIT_ZEROS, 4, "zeros")                                              \
+    X(GI_INIT_ONES, 5, "ones")                                                \
+    X(GI_INIT_XAVIER_UNIFORM, 6, "xavier_uniform")                            \
+    X(GI_INIT_XAVIER_NORMAL, 7, "xavier_normal")                              \
+    X(GI_INIT_KAIMING_UNIFORM, 8, "kaiming_uniform")                          \
+    X(GI_INIT_KAIMING_NORMAL, 9, "kaiming_normal")                            \
+    X(GI_INIT_TRUNC_NORMAL, 10, "trunc_normal")                               \
+    X(GI_INIT_VARIANCE_SCALING, 11, "variance_scaling")                       \
+    X(GI_INIT_LECUN_UNIFORM, 12, "lecun_uniform")                             \
+    X(GI_INIT_LECUN_NORMAL, 13, "lecun_normal")                               \
+    X(GI_INIT_MIXTURE, 14, "mixture")
+
 typedef enum gi_init_kind {
-    GI_INIT_NONE = 0,         /* leave the tensor as it is */
-    GI_INIT_UNIFORM,          /* gi_uniform_(t, a, b) */
-    GI_INIT_NORMAL,           /* gi_normal_(t, mean = a, std = b) */
-    GI_INIT_CONSTANT,         /* gi_constant_(t, a) */
-    GI_INIT_ZEROS,            /* gi_zeros_(t) */
-    GI_INIT_ONES,             /* gi_ones_(t) */
-    GI_INIT_XAVIER_UNIFORM,   /* gi_xavier_uniform_(t, gain = a) */
-    GI_INIT_XAVIER_NORMAL,    /* gi_xavier_normal_(t, gain = a) */
-    GI_INIT_KAIMING_UNIFORM,  /* gi_kaiming_uniform_(t, a, mode, nonlinearity) */
-    GI_INIT_KAIMING_NORMAL,   /* gi_kaiming_normal_(t, a, mode, nonlinearity) */
-    GI_INIT_TRUNC_NORMAL,     /* gi_trunc_normal_(t, mean = a, std = b, c, d) */
-    GI_INIT_VARIANCE_SCALING, /* gi_variance_scaling_(t, scale = a, mode,
-                                 distribution) */
-    GI_INIT_LECUN_UNIFORM,    /* gi_lecun_uniform_(t) */
-    GI_INIT_LECUN_NORMAL,     /* gi_lecun_normal_(t) */
-    GI_INIT_MIXTURE           /* gi_mixture_(t, k, components) */
+#define GI_INIT_KIND_ENUM_(name, value, text) name = value,
+    GI_INIT_KIND_LIST(GI_INIT_KIND_ENUM_)
+#undef GI_INIT_KIND_ENUM_
 } gi_init_kind;
 
 typedef struct gi_init {

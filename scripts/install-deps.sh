@@ -9,7 +9,7 @@
 #                          by the tests
 set -euo pipefail
 
-packages=(cmake make gcc pkg-config libcriterion-dev libopenblas-dev
+packages=(cmake make gcc g++ pkg-config libcriterion-dev libopenblas-dev
           liblapacke-dev)
 case "${1:-}" in
 --ci) packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev) ;;

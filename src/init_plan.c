@@ -64,7 +64,7 @@ gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
                              const char *fn)
 {
     int kind = (int)spec->kind;
-    if (kind < GI_INIT_NONE || kind > GI_INIT_MIXTURE)
+    if (!gi_init_kind_known(kind))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument '%s->kind' has unknown value %d", arg, kind);
     return GI_OK;

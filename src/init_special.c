@@ -177,6 +177,13 @@ gi_status gi_dirac_(gi_tensor t, int64_t groups)
     return fill_index(t, &law, fn);
 }
 
+/* Each public component law has its transform (laws.h's GI_COMP_ values
+ * are the public ones). */
+#define GI_COUNT_(...) +1
+_Static_assert(0 GI_COMPONENT_LAW_LIST(GI_COUNT_) == 3,
+               "a gi_component_law without a transform in laws.h");
+#undef GI_COUNT_
+
 /* Checks one component's law and fills its slot (cum is set later). */
 static gi_status component_law(const gi_component *c, int j,
                                gi_law_component *out, const char *fn)

@@ -35,6 +35,26 @@ static inline const char *gi_plural(int64_t n)
  * stream's error indicator. GI_OK, or GI_ERR_IO with a message naming fn. */
 gi_status gi_finish_write(FILE *f, int written, const char *fn);
 
+/* ---- enumerations ----------------------------------------------------------- */
+
+/* Whether a value is one of its list's: the bound checks come from the
+ * lists themselves (GI_DTYPE_LIST and the others in ginit.h). */
+#define GI_LIST_CASE_(name, ...) case name:
+#define GI_LIST_MEMBER_FN_(fn, type, list)                                    \
+    static inline int fn(int v)                                               \
+    {                                                                         \
+        switch ((type)v) {                                                    \
+            list(GI_LIST_CASE_) return 1;                                     \
+        }                                                                     \
+        return 0;                                                             \
+    }
+GI_LIST_MEMBER_FN_(gi_dtype_known, gi_dtype, GI_DTYPE_LIST)
+GI_LIST_MEMBER_FN_(gi_compare_known, gi_compare, GI_COMPARE_LIST)
+GI_LIST_MEMBER_FN_(gi_init_kind_known, gi_init_kind, GI_INIT_KIND_LIST)
+
+/* Bytes of one element of a known dtype. */
+size_t gi_dtype_size(gi_dtype dtype);
+
 /* ---- backends ------------------------------------------------------------ */
 
 /* What each device provides. `state` is the backend's private context.

@@ -9,6 +9,7 @@
 
 #include "fmath.h"
 #include "fquantile.h"
+#include "ginit.h"
 #include "philox_any.h"
 
 /* Random laws. Each Philox block (four 32-bit lanes) yields 4 consecutive
@@ -21,13 +22,16 @@ typedef enum gi_law_kind {
     GI_LAW_TRUNC_NARROW = 4  /* see gi_trunc_narrow */
 } gi_law_kind;
 
+/* The transforms of the public gi_component_law values (the same numbers:
+ * init_special.c asserts it). */
 typedef enum gi_component_kind {
-    GI_COMP_UNIFORM = 0,  /* a + (b - a) * U24, capped below b */
-    GI_COMP_NORMAL = 1,   /* a + b * quantile(U23) */
-    GI_COMP_CONSTANT = 2  /* a */
+    GI_COMP_UNIFORM = GI_COMPONENT_UNIFORM,  /* a + (b - a) * U24, capped
+                                                below b */
+    GI_COMP_NORMAL = GI_COMPONENT_NORMAL,    /* a + b * quantile(U23) */
+    GI_COMP_CONSTANT = GI_COMPONENT_CONSTANT /* a */
 } gi_component_kind;
 
-#define GI_LAW_MAX_COMPONENTS 8
+#define GI_LAW_MAX_COMPONENTS GI_MAX_COMPONENTS
 
 typedef struct gi_law_component {
     float cum;        /* chosen when U24 < cum (and not an earlier one) */
@@ -340,18 +344,20 @@ typedef struct gi_map {
     float a, b;
 } gi_map;
 
+/* cmp is a gi_compare; each GI_ABS_ form sits GI_ABS_LT places after its
+ * plain one (ginit.h; ops.c asserts it). */
 GI_HOSTDEV int gi_compare_holds(int cmp, float x, float a)
 {
-    if (cmp >= 6) { /* the GI_ABS_ forms */
+    if (cmp >= GI_ABS_LT) {
         x = x < 0.0f ? -x : x;
-        cmp -= 6;
+        cmp -= GI_ABS_LT;
     }
     switch (cmp) {
-    case 0: return x < a;
-    case 1: return x <= a;
-    case 2: return x > a;
-    case 3: return x >= a;
-    case 4: return x == a;
+    case GI_LT: return x < a;
+    case GI_LE: return x <= a;
+    case GI_GT: return x > a;
+    case GI_GE: return x >= a;
+    case GI_EQ: return x == a;
     default: return x != a;
     }
 }

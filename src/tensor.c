@@ -9,12 +9,23 @@
 const char *gi_dtype_name(gi_dtype dtype)
 {
     switch (dtype) {
-    case GI_F32: return "float32";
-    case GI_F64: return "float64";
-    case GI_F16: return "float16";
-    case GI_BF16: return "bfloat16";
+#define GI_DTYPE_NAME_(name, value, text, torch, size, code)                  \
+    case name: return text;
+        GI_DTYPE_LIST(GI_DTYPE_NAME_)
+#undef GI_DTYPE_NAME_
     }
     return "unknown";
+}
+
+size_t gi_dtype_size(gi_dtype dtype)
+{
+    switch (dtype) {
+#define GI_DTYPE_SIZE_(name, value, text, torch, size, code)                  \
+    case name: return size;
+        GI_DTYPE_LIST(GI_DTYPE_SIZE_)
+#undef GI_DTYPE_SIZE_
+    }
+    return 0;
 }
 
 /* numel of a shape, or an error naming fn when it is invalid. */
@@ -115,7 +126,7 @@ gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
     static const char *const fn = "gi_tensor_create";
     GI_CHECK_NULL(out, fn);
     GI_CHECK_NULL(ctx, fn);
-    if (dtype < GI_F32 || dtype > GI_BF16)
+    if (!gi_dtype_known((int)dtype))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'dtype' = %d is not a gi_dtype", (int)dtype);
     if (dtype != GI_F32)
@@ -171,7 +182,7 @@ int64_t gi_tensor_size(gi_tensor t, int dim)
 
 size_t gi_tensor_nbytes(gi_tensor t)
 {
-    return (size_t)t->numel * sizeof(float);
+    return (size_t)t->numel * gi_dtype_size(t->dtype);
 }
 
 float *gi_tensor_f32(gi_tensor t)
