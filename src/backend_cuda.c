@@ -192,8 +192,10 @@ static void cuda_destroy(void *state)
 {
     cuda_state *s = state;
     int prev;
-    if (device_enter(s, &prev, "gi_context_destroy") != GI_OK)
-        return; /* the device is gone: nothing can be released */
+    if (device_enter(s, &prev, "gi_context_destroy") != GI_OK) {
+        free(s); /* the device is gone: its resources went with it */
+        return;
+    }
     if (s->blas != NULL)
         cublasDestroy(s->blas);
     cudaStreamSynchronize(s->stream);
