@@ -7,6 +7,12 @@
 #include "alloc.h"
 #include "module.h"
 
+/* The kinds' classes, each defined in its own file (module_<kind>.c):
+ * declared here only, so that a new kind touches its file, the header
+ * and these lines. */
+extern const gi_module_class gi_sequential_class, gi_linear_class,
+    gi_lazy_linear_class, gi_relu_class;
+
 static const gi_module_class *const classes[] = {
     [GI_MODULE_SEQUENTIAL] = &gi_sequential_class,
     [GI_MODULE_LINEAR] = &gi_linear_class,

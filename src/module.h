@@ -46,11 +46,6 @@ typedef struct gi_module_class {
     void (*release)(gi_module m);
 } gi_module_class;
 
-/* The classes: each defined in its own file, mapped from gi_module_kind
- * by the table in module.c. */
-extern const gi_module_class gi_sequential_class, gi_linear_class,
-    gi_lazy_linear_class, gi_relu_class;
-
 struct gi_module_st {
     const gi_module_class *cls; /* a LazyLinear's turns Linear as it runs */
     gi_context ctx;             /* retained */
