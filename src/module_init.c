@@ -1,8 +1,9 @@
-/* gi_module_init_: every Linear parameter of a tree planned first (so that
+/* gi_module_init_: every parameter of a tree planned first (so that
  * nothing is written unless all of them are valid), then filled by one
  * backend pass that draws exactly what the per-tensor calls would. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "alloc.h"
 #include "module.h"
@@ -30,26 +31,34 @@ static gi_status plan_param(plan *p, const char *name, gi_tensor param,
     return gi_plan_init(param, spec, arg, &p->jobs[p->njobs++], where);
 }
 
-/* A Linear's parameters, prefix being its dotted path with the final dot
- * ("0.1." or "" for a root) in a buffer of cap bytes. */
-static gi_status plan_linear(plan *p, gi_module m, char *prefix, size_t len,
-                             size_t cap)
+/* The spec for parameters called name: gi_module_init_ takes one for each
+ * weight and one for each bias. */
+static const gi_init *spec_for(const plan *p, const char *name)
 {
-    const gi_init *specs[2] = {p->weight, p->bias};
-    const char *names[2] = {"weight", "bias"};
-    gi_tensor params[2] = {m->weight, m->bias};
-    int exists[2] = {1, m->has_bias};
+    if (strcmp(name, "weight") == 0)
+        return p->weight;
+    return strcmp(name, "bias") == 0 ? p->bias : NULL;
+}
+
+/* m's own parameters, prefix being its dotted path with the final dot
+ * ("0.1." or "" for a root) in a buffer of cap bytes. */
+static gi_status plan_own(plan *p, gi_module m, char *prefix, size_t len,
+                          size_t cap)
+{
+    const gi_module_class *cls = m->cls;
     gi_status st = GI_OK;
-    for (int k = 0; k < 2 && st == GI_OK; ++k) {
-        if (!wanted(specs[k]) || !exists[k])
+    for (int k = 0; k < cls->nparams && st == GI_OK; ++k) {
+        const gi_init *spec = spec_for(p, cls->param_names[k]);
+        if (!wanted(spec) || !cls->has_param(m, k))
             continue;
-        snprintf(prefix + len, cap - len, "%s", names[k]);
-        if (m->kind == GI_MODULE_LAZY_LINEAR)
+        snprintf(prefix + len, cap - len, "%s", cls->param_names[k]);
+        if (m->params[k] == NULL)
             st = gi_fail(GI_ERR_STATE, FN,
-                         "parameter '%s' does not exist yet: its LazyLinear "
-                         "has not run its first forward", prefix);
+                         "parameter '%s' does not exist yet: its %s has not "
+                         "run its first forward", prefix, cls->name);
         else
-            st = plan_param(p, prefix, params[k], specs[k], names[k]);
+            st = plan_param(p, prefix, m->params[k], spec,
+                            cls->param_names[k]);
     }
     prefix[len] = '\0';
     return st;
@@ -59,9 +68,7 @@ static gi_status plan_linear(plan *p, gi_module m, char *prefix, size_t len,
 static gi_status plan_rec(plan *p, gi_module m, char *prefix, size_t len,
                           size_t cap)
 {
-    if (m->kind == GI_MODULE_LINEAR || m->kind == GI_MODULE_LAZY_LINEAR)
-        return plan_linear(p, m, prefix, len, cap);
-    gi_status st = GI_OK;
+    gi_status st = plan_own(p, m, prefix, len, cap);
     for (int64_t i = 0; i < m->nchildren && st == GI_OK; ++i) {
         int n = snprintf(prefix + len, cap - len, "%lld.", (long long)i);
         st = plan_rec(p, m->children[i], prefix, len + (size_t)n, cap);

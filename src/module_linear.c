@@ -1,0 +1,266 @@
+/* Linear: y = x W^T + b, with PyTorch's default initialization; and
+ * LazyLinear, a Linear whose parameters wait for its first forward (which
+ * takes in_features from the input) and which then is a Linear. */
+#include <limits.h>
+#include <math.h>
+#include <string.h>
+
+#include "module.h"
+
+enum { WEIGHT, BIAS };
+
+static const char *const param_names[] = {[WEIGHT] = "weight",
+                                          [BIAS] = "bias"};
+
+static int has_param(gi_module m, int k)
+{
+    return k == WEIGHT || m->linear.has_bias;
+}
+
+static gi_status linear_forward(gi_module m, gi_tensor x, int owned, int relu,
+                                gi_tensor *y, const gi_path *where);
+static void linear_rollback(gi_module m);
+static int linear_extra_repr(gi_module m, FILE *f);
+static void linear_release(gi_module m);
+
+#define LINEAR_CLASS(kind_, name_)                                         \
+    {                                                                      \
+        .kind = kind_, .name = name_, .nparams = 2,                        \
+        .param_names = param_names, .has_param = has_param,                \
+        .forward = linear_forward, .fuses_relu = 1,                        \
+        .rollback = linear_rollback, .extra_repr = linear_extra_repr,      \
+        .release = linear_release,                                         \
+    }
+
+const gi_module_class gi_linear_class =
+    LINEAR_CLASS(GI_MODULE_LINEAR, "Linear");
+const gi_module_class gi_lazy_linear_class =
+    LINEAR_CLASS(GI_MODULE_LAZY_LINEAR, "LazyLinear");
+
+static int is_linear(gi_module m)
+{
+    return m != NULL &&
+           (m->cls == &gi_linear_class || m->cls == &gi_lazy_linear_class);
+}
+
+/* Parameters are shielded from gi_tensor_destroy; their module frees them
+ * here. */
+static void param_free(gi_tensor t)
+{
+    if (t != NULL) {
+        t->param = 0;
+        gi_tensor_destroy(t);
+    }
+}
+
+static void linear_release(gi_module m)
+{
+    param_free(m->params[WEIGHT]);
+    param_free(m->params[BIAS]);
+}
+
+static gi_status check_features(int64_t in_features, int64_t out_features,
+                                const char *fn)
+{
+    if (in_features < 0 || out_features < 0)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "features must be >= 0, got in_features = %lld, "
+                       "out_features = %lld", (long long)in_features,
+                       (long long)out_features);
+    return GI_OK;
+}
+
+/* PyTorch's Linear.reset_parameters: kaiming_uniform_(w, a=sqrt(5)) has
+ * bound gain * sqrt(3 / fan_in) with gain = sqrt(2 / (1 + 5)), which is
+ * 1 / sqrt(fan_in); the bias uses 1 / sqrt(fan_in) too (0 when fan_in is
+ * 0). Computed in double, as PyTorch does, then rounded to float. */
+static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in,
+                                  const char *fn)
+{
+    double gain = sqrt(2.0 / (1.0 + 5.0));
+    double w_bound = fan_in > 0 ? sqrt(3.0) * (gain / sqrt((double)fan_in))
+                                : 0.0;
+    double b_bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0;
+    gi_fill_job job;
+    gi_job_uniform(&job, w, (float)-w_bound, (float)w_bound);
+    gi_status st = gi_fill_planned(w, &job, NULL, fn);
+    if (st == GI_OK && b != NULL) {
+        gi_job_uniform(&job, b, (float)-b_bound, (float)b_bound);
+        st = gi_fill_planned(b, &job, NULL, fn);
+    }
+    return st;
+}
+
+/* Creates and default-initializes m's parameters from the context's
+ * generator, making it a Linear. On failure m is as before. */
+static gi_status materialize(gi_module m, int64_t in_features, const char *fn)
+{
+    const int64_t wshape[] = {m->linear.out_features, in_features};
+    gi_tensor w = NULL, b = NULL;
+    gi_generator gen = &m->ctx->generator;
+    uint64_t offset = gen->offset;
+    gi_status st = gi_tensor_new(&w, m->ctx, 2, wshape, fn);
+    if (st == GI_OK && m->linear.has_bias)
+        st = gi_tensor_new(&b, m->ctx, 1, &m->linear.out_features, fn);
+    if (st == GI_OK)
+        st = reset_parameters(w, b, in_features, fn);
+    if (st != GI_OK) {
+        gen->offset = offset; /* the weight may have drawn already */
+        gi_tensor_destroy(w);
+        gi_tensor_destroy(b);
+        return st;
+    }
+    m->params[WEIGHT] = w;
+    m->params[BIAS] = b;
+    w->param = 1;
+    if (b != NULL)
+        b->param = 1;
+    m->linear.in_features = in_features;
+    m->cls = &gi_linear_class;
+    return GI_OK;
+}
+
+/* Drops the parameters a failed forward created: lazy again. */
+static void linear_rollback(gi_module m)
+{
+    linear_release(m);
+    m->params[WEIGHT] = m->params[BIAS] = NULL;
+    m->linear.in_features = 0;
+    m->cls = &gi_lazy_linear_class;
+}
+
+/* A LazyLinear with out_features outputs, in_features still 0. */
+static gi_status lazy_new(gi_module *out, gi_context ctx,
+                          int64_t out_features, int bias, const char *fn)
+{
+    gi_status st = gi_module_new(out, ctx, &gi_lazy_linear_class, fn);
+    if (st != GI_OK)
+        return st;
+    (*out)->linear.out_features = out_features;
+    (*out)->linear.has_bias = bias != 0;
+    return GI_OK;
+}
+
+gi_status gi_linear_create(gi_module *out, gi_context ctx, int64_t in_features,
+                           int64_t out_features, int bias)
+{
+    static const char *const fn = "gi_linear_create";
+    GI_CHECK_NULL(out, fn);
+    gi_module m = NULL;
+    gi_status st = check_features(in_features, out_features, fn);
+    if (st == GI_OK)
+        st = lazy_new(&m, ctx, out_features, bias, fn);
+    if (st != GI_OK)
+        return st;
+    st = materialize(m, in_features, fn);
+    if (st != GI_OK) {
+        gi_module_free(m);
+        return st;
+    }
+    *out = m;
+    return GI_OK;
+}
+
+gi_status gi_lazy_linear_create(gi_module *out, gi_context ctx,
+                                int64_t out_features, int bias)
+{
+    static const char *const fn = "gi_lazy_linear_create";
+    gi_status st = check_features(0, out_features, fn);
+    return st == GI_OK ? lazy_new(out, ctx, out_features, bias, fn) : st;
+}
+
+int64_t gi_linear_in_features(gi_module m)
+{
+    return is_linear(m) ? m->linear.in_features : -1;
+}
+
+int64_t gi_linear_out_features(gi_module m)
+{
+    return is_linear(m) ? m->linear.out_features : -1;
+}
+
+static int linear_extra_repr(gi_module m, FILE *f)
+{
+    return fprintf(f, "in_features=%lld, out_features=%lld, bias=%s",
+                   (long long)m->linear.in_features,
+                   (long long)m->linear.out_features,
+                   m->linear.has_bias ? "True" : "False") >= 0;
+}
+
+static gi_status check_input(gi_module m, gi_tensor x, const gi_path *where)
+{
+    static const char *const fn = GI_FORWARD_FN;
+    if (x->ndim == 0)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "%s at '%s' needs an input of at least 1 dimension, got "
+                       "a 0-dimensional tensor", m->cls->name, where->text);
+    int64_t in = x->shape[x->ndim - 1];
+    int64_t out = m->linear.out_features;
+    if (m->cls == &gi_linear_class && in != m->linear.in_features)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "Linear at '%s' expects inputs whose last dimension is "
+                       "%lld, got %lld", where->text,
+                       (long long)m->linear.in_features, (long long)in);
+    int64_t rows = 1;
+    for (int d = 0; d + 1 < x->ndim; ++d)
+        rows *= x->shape[d];
+    if (rows > INT_MAX || in > INT_MAX || out > INT_MAX)
+        return gi_fail(GI_ERR_OVERFLOW, fn,
+                       "Linear at '%s': %lld x %lld -> %lld exceeds the GEMM's "
+                       "32-bit sizes", where->text, (long long)rows,
+                       (long long)in, (long long)out);
+    return GI_OK;
+}
+
+/* A LazyLinear's first forward creates its parameters (m->fresh). */
+static gi_status materialize_for(gi_module m, int64_t in,
+                                 const gi_path *where)
+{
+    gi_status st = gi_module_walked(m)
+        ? gi_fail(GI_ERR_STATE, GI_FORWARD_FN,
+                  "LazyLinear at '%s' cannot create its parameters while a "
+                  "walk of its tree (gi_module_apply or "
+                  "gi_module_named_parameters) is in progress", where->text)
+        : materialize(m, in, GI_FORWARD_FN);
+    m->fresh = st == GI_OK;
+    return st;
+}
+
+/* A new tensor shaped like x with the last dimension replaced by last. */
+static gi_status new_like(gi_tensor x, int64_t last, gi_tensor *out)
+{
+    int64_t shape[GI_MAX_DIMS];
+    memcpy(shape, x->shape, sizeof shape);
+    shape[x->ndim - 1] = last;
+    return gi_tensor_new(out, x->storage->ctx, x->ndim, shape, GI_FORWARD_FN);
+}
+
+static gi_status linear_forward(gi_module m, gi_tensor x, int owned, int relu,
+                                gi_tensor *y, const gi_path *where)
+{
+    gi_status st = check_input(m, x, where);
+    int64_t in = x->ndim > 0 ? x->shape[x->ndim - 1] : 0;
+    int64_t nout = m->linear.out_features;
+    if (st == GI_OK && m->cls == &gi_lazy_linear_class)
+        st = materialize_for(m, in, where);
+    gi_tensor out = NULL;
+    if (st == GI_OK)
+        st = new_like(x, nout, &out);
+    if (st == GI_OK && out->numel > 0) {
+        gi_context ctx = m->ctx;
+        gi_tensor b = m->params[BIAS];
+        st = ctx->ops->linear(ctx->state, gi_tensor_f32(x),
+                              gi_tensor_f32(m->params[WEIGHT]),
+                              b != NULL ? gi_tensor_f32(b) : NULL,
+                              gi_tensor_f32(out), out->numel / nout, in, nout,
+                              relu, GI_FORWARD_FN);
+    }
+    if (owned)
+        gi_tensor_destroy(x);
+    if (st != GI_OK) {
+        gi_tensor_destroy(out);
+        return st;
+    }
+    *y = out;
+    return GI_OK;
+}
