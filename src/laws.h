@@ -42,7 +42,7 @@ typedef struct gi_law_component {
 /* The parameters of each law kind, named; the transforms below say what
  * each one means. */
 typedef struct gi_law_uniform {
-    float a, span, cap; /* cap: the largest float below b = a + span */
+    float a, span, cap; /* span = b - a; cap: the largest float below b */
 } gi_law_uniform;
 
 typedef struct gi_law_normal {
@@ -67,8 +67,8 @@ typedef struct gi_law_mixture {
     gi_law_component comp[GI_LAW_MAX_COMPONENTS];
 } gi_law_mixture;
 
-/* A named union (not an anonymous one): one spelling, law.u.uniform.a,
- * for the C compiler and nvcc alike; kind says which member is set. */
+/* kind says which member of u holds the parameters; plain data, copied
+ * by value into kernel arguments and job tables. */
 typedef struct gi_law {
     int kind;
     union {
