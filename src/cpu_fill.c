@@ -197,7 +197,8 @@ static GI_CPU_INLINE void uniform_lanes(const gi_law *l,
                                         const uint32_t *lanes, int64_t n,
                                         float *out)
 {
-    const float a = l->p[0], span = l->p[1], cap = l->p[2];
+    const float a = l->u.uniform.a, span = l->u.uniform.span;
+    const float cap = l->u.uniform.cap;
     for (int64_t i = 0; i < n; ++i)
         out[i] = gi_uniform_from(lanes[i], a, span, cap);
 }
@@ -210,7 +211,7 @@ static GI_CPU_INLINE void normal_lanes(const gi_law *l, const uint32_t *a,
     /* Two independent halves a loop: their long dependency chains
      * (log, sqrt, sine and cosine) interleave in the out-of-order window
      * when the compiler schedules before register allocation. */
-    const float mean = l->p[0], std = l->p[1];
+    const float mean = l->u.normal.mean, std = l->u.normal.std;
     const int64_t h = pairs / 2; /* pairs is even: two per block */
     for (int64_t p = 0; p < h; ++p) {
         float z0, z1, y0, y1;
@@ -393,12 +394,13 @@ typedef struct mixture_table {
 
 static void mixture_table_of(const gi_law *l, mixture_table *t)
 {
+    const gi_law_mixture *m = &l->u.mixture;
     memset(t, 0, sizeof *t); /* unused slots: cum 0, never taken */
-    for (int j = 0; j < l->ncomp; ++j) {
-        const gi_law_component *c = &l->comp[j];
+    for (int j = 0; j < m->ncomp; ++j) {
+        const gi_law_component *c = &m->comp[j];
         int constant = c->kind == GI_COMP_CONSTANT;
         /* u < 1 always: the last component is taken whenever reached. */
-        t->cum[j] = j + 1 < l->ncomp ? c->cum : 2.0f;
+        t->cum[j] = j + 1 < m->ncomp ? c->cum : 2.0f;
         t->a[j] = c->a;
         t->b[j] = c->b;
         t->span[j] = constant ? 0.0f : c->b - c->a;
@@ -448,9 +450,9 @@ static GI_CPU_INLINE void mixture_lanes(const gi_law *l,
     mixture_table_of(l, &t);
     if (t.has_normal)
         mixture_pass(&t, choice, x, n, GI_LAW_MAX_COMPONENTS, 1, out);
-    else if (l->ncomp <= 2)
+    else if (l->u.mixture.ncomp <= 2)
         mixture_pass(&t, choice, x, n, 2, 0, out);
-    else if (l->ncomp <= 4)
+    else if (l->u.mixture.ncomp <= 4)
         mixture_pass(&t, choice, x, n, 4, 0, out);
     else
         mixture_pass(&t, choice, x, n, GI_LAW_MAX_COMPONENTS, 0, out);

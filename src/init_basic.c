@@ -10,7 +10,9 @@ void gi_job_uniform(gi_fill_job *job, gi_tensor t, float a, float b)
         gi_job_constant(job, t, a + 0.0f);
         return;
     }
-    gi_law law = {.kind = GI_LAW_UNIFORM, .p = {a, b - a, gi_float_below(b)}};
+    gi_law law = {.kind = GI_LAW_UNIFORM,
+                  .u.uniform = {.a = a, .span = b - a,
+                                .cap = gi_float_below(b)}};
     gi_job_law(job, t, &law);
 }
 
@@ -55,7 +57,8 @@ gi_status gi_plan_normal(gi_tensor t, float mean, float std, gi_fill_job *job,
                        "beyond float's range: %.8g * std + |mean| must be "
                        "finite", (double)mean, (double)std,
                        (double)gi_box_muller_max());
-    gi_law law = {.kind = GI_LAW_NORMAL, .p = {mean, std}};
+    gi_law law = {.kind = GI_LAW_NORMAL,
+                  .u.normal = {.mean = mean, .std = std}};
     gi_job_law(job, t, &law);
     return GI_OK;
 }

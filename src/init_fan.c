@@ -182,7 +182,7 @@ static gi_status plan_normal_std(gi_tensor t, double std, const char *arg,
                        "beyond float's range: %.8g * std must be finite",
                        arg, (double)value, std,
                        (double)gi_box_muller_max());
-    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, s}};
+    gi_law law = {.kind = GI_LAW_NORMAL, .u.normal = {.mean = 0.0f, .std = s}};
     gi_job_law(job, t, &law);
     return GI_OK;
 }

@@ -76,7 +76,8 @@ static gi_status job_trunc_narrow(gi_fill_job *job, gi_tensor t, double mean,
         return refuse_interval(p, mean, std, a, b, fn);
     float fa = (float)a, fb = (float)b;
     gi_law law = {.kind = GI_LAW_TRUNC_NARROW,
-                  .p = {fa, fb - fa, (float)(w * m / 2.0), fb}};
+                  .u.narrow = {.a = fa, .span = fb - fa,
+                               .tilt = (float)(w * m / 2.0), .b = fb}};
     return job_trunc_in_range(job, t, &law, mean, std, a, b, fn);
 }
 
@@ -97,8 +98,10 @@ gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
     if (!(hi - lo >= 1e-35))
         return refuse_interval(hi - lo, mean, std, a, b, fn);
     gi_law law = {.kind = GI_LAW_TRUNC_NORMAL,
-                  .p = {(float)lo, (float)(hi - lo), upper ? -1.0f : 1.0f,
-                        (float)mean, (float)std, (float)a, (float)b}};
+                  .u.trunc = {.lo = (float)lo, .span = (float)(hi - lo),
+                              .sign = upper ? -1.0f : 1.0f,
+                              .mean = (float)mean, .std = (float)std,
+                              .a = (float)a, .b = (float)b}};
     return job_trunc_in_range(job, t, &law, mean, std, a, b, fn);
 }
 
@@ -232,6 +235,7 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
                        "argument 'k' = %d must be in [1, %d]", k,
                        GI_MAX_COMPONENTS);
     GI_CHECK_NULL(comps, fn);
+    gi_law_mixture *mix = &law->u.mixture;
     double total = 0.0;
     for (int j = 0; j < k; ++j) {
         if (!(comps[j].prob >= 0.0f) || !isfinite(comps[j].prob))
@@ -239,7 +243,7 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
                            "components[%d].prob = %g must be a finite "
                            "probability >= 0", j, (double)comps[j].prob);
         total += comps[j].prob;
-        gi_status st = component_law(&comps[j], j, &law->comp[j], fn);
+        gi_status st = component_law(&comps[j], j, &mix->comp[j], fn);
         if (st != GI_OK)
             return st;
     }
@@ -250,10 +254,10 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
     double cum = 0.0;
     for (int j = 0; j < k; ++j) {
         cum += comps[j].prob;
-        law->comp[j].cum = j + 1 < k ? (float)(cum / total) : 1.0f;
+        mix->comp[j].cum = j + 1 < k ? (float)(cum / total) : 1.0f;
     }
     law->kind = GI_LAW_MIXTURE;
-    law->ncomp = k;
+    mix->ncomp = k;
     return GI_OK;
 }
 
@@ -261,7 +265,7 @@ gi_status gi_plan_mixture(gi_tensor t, int k, const gi_component *components,
                           gi_fill_job *job, const char *fn)
 {
     gi_status st = gi_check_f32(t, fn, "t");
-    gi_law law = {.kind = GI_LAW_MIXTURE, .p = {0}};
+    gi_law law = {.kind = GI_LAW_MIXTURE, .u.mixture = {0}};
     if (st == GI_OK)
         st = mixture_law(k, components, &law, fn);
     if (st == GI_OK)
@@ -312,7 +316,8 @@ gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
     int64_t k = (int64_t)ceilf(sparsity * (float)rows);
     gen = gi_resolve_generator(t, gen);
     gi_philox_pos pos = {gen->seed, gen->stream, gen->offset};
-    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, std}};
+    gi_law law = {.kind = GI_LAW_NORMAL,
+                  .u.normal = {.mean = 0.0f, .std = std}};
     gi_context ctx = t->storage->ctx;
     st = ctx->ops->sparse(ctx->state, gi_tensor_f32(t), rows, cols, k, &law,
                           &pos, fn);

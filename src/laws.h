@@ -15,8 +15,8 @@
 /* Random laws. Each Philox block (four 32-bit lanes) yields 4 consecutive
  * elements, or 2 for laws that take two lanes per element. */
 typedef enum gi_law_kind {
-    GI_LAW_UNIFORM = 0,      /* p0 + p1 * U24, capped at p2 */
-    GI_LAW_NORMAL = 1,       /* p0 + p1 * z, z from Box-Muller pairs */
+    GI_LAW_UNIFORM = 0,      /* a + span * U24, capped at cap */
+    GI_LAW_NORMAL = 1,       /* mean + std * z, z from Box-Muller pairs */
     GI_LAW_TRUNC_NORMAL = 2, /* see gi_trunc_normal */
     GI_LAW_MIXTURE = 3,      /* two lanes: component, then its value */
     GI_LAW_TRUNC_NARROW = 4  /* see gi_trunc_narrow */
@@ -39,11 +39,45 @@ typedef struct gi_law_component {
     float a, b, cap;  /* cap: below(b) for uniform */
 } gi_law_component;
 
-typedef struct gi_law {
-    int kind;
-    float p[7];
+/* The parameters of each law kind, named; the transforms below say what
+ * each one means. */
+typedef struct gi_law_uniform {
+    float a, span, cap; /* span = b - a; cap: the largest float below b */
+} gi_law_uniform;
+
+typedef struct gi_law_normal {
+    float mean, std;
+} gi_law_normal;
+
+typedef struct gi_law_trunc {
+    float lo, span; /* tail probabilities [lo, lo + span] of the bounds */
+    float sign;     /* 1: lower tail; -1: upper tail */
+    float mean, std;
+    float a, b;     /* the bounds the values are clamped to */
+} gi_law_trunc;
+
+typedef struct gi_law_narrow {
+    float a, span; /* span = b - a */
+    float tilt;    /* the density over s in [0, 1]: 1 + tilt (1 - 2 s) */
+    float b;
+} gi_law_narrow;
+
+typedef struct gi_law_mixture {
     int ncomp;
     gi_law_component comp[GI_LAW_MAX_COMPONENTS];
+} gi_law_mixture;
+
+/* kind says which member of u holds the parameters; plain data, copied
+ * by value into kernel arguments and job tables. */
+typedef struct gi_law {
+    int kind;
+    union {
+        gi_law_uniform uniform;
+        gi_law_normal normal;
+        gi_law_trunc trunc;
+        gi_law_narrow narrow;
+        gi_law_mixture mixture;
+    } u;
 } gi_law;
 
 GI_HOSTDEV int gi_law_elems_per_block(const gi_law *law)
@@ -121,14 +155,15 @@ GI_HOSTDEV int gi_reach_finite(float mean, float scale, float z_max)
 }
 
 /* Truncated normal by inversion, one lane per element, in three steps
- * (CPU loops run them one after the other): q = p0 + p1 * U23 lies in the
- * (lower- or, when p2 = -1, upper-) tail probabilities of the bounds, kept
- * inside [FLT_MIN, 1 - 2^-24] where rounding could push it to 0 or 1;
- * z = p2 * quantile(q) is the standard score, and the value p3 + p4 * z is
- * clamped to [p5, p6] against the last rounding. */
+ * (CPU loops run them one after the other): q = lo + span * U23 lies in
+ * the (lower- or, when sign = -1, upper-) tail probabilities of the
+ * bounds, kept inside [FLT_MIN, 1 - 2^-24] where rounding could push it to
+ * 0 or 1; z = sign * quantile(q) is the standard score, and the value
+ * mean + std * z is clamped to [a, b] against the last rounding. */
 GI_HOSTDEV float gi_trunc_prob(const gi_law *law, uint32_t x)
 {
-    float q = law->p[0] + law->p[1] * gi_unit_open(x);
+    const gi_law_trunc *t = &law->u.trunc;
+    float q = t->lo + t->span * gi_unit_open(x);
     q = q > 1.17549435e-38f ? q : 1.17549435e-38f;
     return q < 0.99999994f ? q : 0.99999994f;
 }
@@ -136,9 +171,10 @@ GI_HOSTDEV float gi_trunc_prob(const gi_law *law, uint32_t x)
 /* The value of standard normal quantile z. */
 GI_HOSTDEV float gi_trunc_value(const gi_law *law, float z)
 {
-    float v = law->p[3] + law->p[4] * (law->p[2] * z);
-    v = v < law->p[5] ? law->p[5] : v;
-    return v > law->p[6] ? law->p[6] : v;
+    const gi_law_trunc *t = &law->u.trunc;
+    float v = t->mean + t->std * (t->sign * z);
+    v = v < t->a ? t->a : v;
+    return v > t->b ? t->b : v;
 }
 
 GI_HOSTDEV float gi_trunc_normal(const gi_law *law, uint32_t x)
@@ -148,27 +184,29 @@ GI_HOSTDEV float gi_trunc_normal(const gi_law *law, uint32_t x)
 
 /* Truncated normal over an interval so narrow that its density is linear
  * there to float precision (gi_job_trunc_normal chooses it): with
- * u = U23, s = u - p2 u (1 - u) inverts, to first order in p2, the
- * distribution function s + p2 s (1 - s) of the density 1 + p2 (1 - 2 s)
- * over s in [0, 1]; the value p0 + p1 * s (p0 = a, p1 = b - a) is clamped
- * to [p0, p3] (p3 = b) against the last rounding. */
+ * u = U23, s = u - tilt u (1 - u) inverts, to first order in tilt, the
+ * distribution function s + tilt s (1 - s) of the density
+ * 1 + tilt (1 - 2 s) over s in [0, 1]; the value a + span * s
+ * (span = b - a) is clamped to [a, b] against the last rounding. */
 GI_HOSTDEV float gi_trunc_narrow(const gi_law *law, uint32_t x)
 {
+    const gi_law_narrow *n = &law->u.narrow;
     float u = gi_unit_open(x);
-    float s = u - law->p[2] * (u * (1.0f - u));
-    float v = law->p[0] + law->p[1] * s;
-    v = v < law->p[0] ? law->p[0] : v;
-    return v > law->p[3] ? law->p[3] : v;
+    float s = u - n->tilt * (u * (1.0f - u));
+    float v = n->a + n->span * s;
+    v = v < n->a ? n->a : v;
+    return v > n->b ? n->b : v;
 }
 
 /* One element of a mixture from lanes (choice, value). */
 GI_HOSTDEV float gi_mixture(const gi_law *law, uint32_t choice, uint32_t x)
 {
+    const gi_law_mixture *m = &law->u.mixture;
     float u = gi_unit_closed_open(choice);
     int k = 0;
-    while (k + 1 < law->ncomp && !(u < law->comp[k].cum))
+    while (k + 1 < m->ncomp && !(u < m->comp[k].cum))
         ++k;
-    const gi_law_component *c = &law->comp[k];
+    const gi_law_component *c = &m->comp[k];
     switch (c->kind) {
     case GI_COMP_UNIFORM: return gi_uniform_from(x, c->a, c->b - c->a, c->cap);
     case GI_COMP_NORMAL: return c->a + c->b * gi_norm_quantile(gi_unit_open(x));
@@ -179,7 +217,7 @@ GI_HOSTDEV float gi_mixture(const gi_law *law, uint32_t choice, uint32_t x)
 /* A normal law's value of standard normal z. */
 GI_HOSTDEV float gi_normal_value(const gi_law *law, float z)
 {
-    return z * law->p[1] + law->p[0];
+    return z * law->u.normal.std + law->u.normal.mean;
 }
 
 /* The elements produced by one Philox block x[0..3]; returns how many
@@ -208,10 +246,12 @@ GI_HOSTDEV int gi_law_block(const gi_law *law, const uint32_t x[4],
         out[0] = gi_mixture(law, x[0], x[1]);
         out[1] = gi_mixture(law, x[2], x[3]);
         return 2;
-    default:
+    default: {
+        const gi_law_uniform *un = &law->u.uniform;
         for (int k = 0; k < 4; ++k)
-            out[k] = gi_uniform_from(x[k], law->p[0], law->p[1], law->p[2]);
+            out[k] = gi_uniform_from(x[k], un->a, un->span, un->cap);
         return 4;
+    }
     }
 }
 

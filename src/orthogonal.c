@@ -31,7 +31,8 @@ gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen)
     gi_tensor w = NULL;
     st = gi_tensor_new(&w, ctx, 2, shape, fn);
     if (st == GI_OK) {
-        gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, 1.0f}};
+        gi_law law = {.kind = GI_LAW_NORMAL,
+                      .u.normal = {.mean = 0.0f, .std = 1.0f}};
         gi_fill_job job;
         gi_job_law(&job, w, &law);
         st = gi_fill_planned(w, &job, g, fn);

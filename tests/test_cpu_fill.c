@@ -12,6 +12,8 @@
 #include <string.h>
 
 #include "cpu_fill.h"
+#include "internal.h"
+#include "test_helpers.h"
 
 #define CHUNK_ELEMS (4 * GI_CPU_CHUNK_BLOCKS)
 #define GUARD 16
@@ -95,7 +97,8 @@ static void check_law(const gi_law *law, const char *what)
 
 static gi_law uniform_law(float a, float b)
 {
-    gi_law l = {.kind = GI_LAW_UNIFORM, .p = {a, b - a, gi_float_below(b)}};
+    gi_law l = {.kind = GI_LAW_UNIFORM,
+                .u.uniform = {a, b - a, gi_float_below(b)}};
     return l;
 }
 
@@ -110,16 +113,16 @@ Test(cpu_fill, uniform_equals_scalar_definition)
 
 Test(cpu_fill, normal_equals_scalar_definition)
 {
-    gi_law laws[] = {{.kind = GI_LAW_NORMAL, .p = {0.0f, 1.0f}},
-                     {.kind = GI_LAW_NORMAL, .p = {0.5f, 3.0f}},
-                     {.kind = GI_LAW_NORMAL, .p = {-2.0f, 0.0f}},
-                     {.kind = GI_LAW_NORMAL, .p = {0.0f, 0.01f}}};
+    gi_law laws[] = {{.kind = GI_LAW_NORMAL, .u.normal = {0.0f, 1.0f}},
+                     {.kind = GI_LAW_NORMAL, .u.normal = {0.5f, 3.0f}},
+                     {.kind = GI_LAW_NORMAL, .u.normal = {-2.0f, 0.0f}},
+                     {.kind = GI_LAW_NORMAL, .u.normal = {0.0f, 0.01f}}};
     for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
         check_law(&laws[i], "normal");
 }
 
 /* A truncated normal law as the library builds it: tail probabilities of
- * the standard bounds (lower tail, or upper with p2 = -1). */
+ * the standard bounds (lower tail, or upper with sign = -1). */
 static gi_law trunc_law(double mean, double std, double a, double b)
 {
     double za = (a - mean) / std, zb = (b - mean) / std;
@@ -127,8 +130,9 @@ static gi_law trunc_law(double mean, double std, double a, double b)
     double lo = upper ? 0.5 * erfc(zb / sqrt(2.0)) : 0.5 * erfc(-za / sqrt(2.0));
     double hi = upper ? 0.5 * erfc(za / sqrt(2.0)) : 0.5 * erfc(-zb / sqrt(2.0));
     gi_law l = {.kind = GI_LAW_TRUNC_NORMAL,
-                .p = {(float)lo, (float)(hi - lo), upper ? -1.0f : 1.0f,
-                      (float)mean, (float)std, (float)a, (float)b}};
+                .u.trunc = {(float)lo, (float)(hi - lo),
+                            upper ? -1.0f : 1.0f, (float)mean, (float)std,
+                            (float)a, (float)b}};
     return l;
 }
 
@@ -143,11 +147,11 @@ Test(cpu_fill, trunc_normal_equals_scalar_definition)
         check_law(&laws[i], "trunc_normal");
 }
 
-/* A narrow truncated normal as the library builds it: a, b - a, the slope
- * k of the linear density and b. */
-static gi_law narrow_law(float a, float b, float k)
+/* A narrow truncated normal as the library builds it: a, b - a, the tilt
+ * of the linear density and b. */
+static gi_law narrow_law(float a, float b, float tilt)
 {
-    gi_law l = {.kind = GI_LAW_TRUNC_NARROW, .p = {a, b - a, k, b}};
+    gi_law l = {.kind = GI_LAW_TRUNC_NARROW, .u.narrow = {a, b - a, tilt, b}};
     return l;
 }
 
@@ -164,8 +168,8 @@ Test(cpu_fill, trunc_narrow_equals_scalar_definition)
 
 static gi_law mixture_law(int k, const gi_law_component *comps)
 {
-    gi_law l = {.kind = GI_LAW_MIXTURE, .ncomp = k};
-    memcpy(l.comp, comps, (size_t)k * sizeof *comps);
+    gi_law l = {.kind = GI_LAW_MIXTURE, .u.mixture = {.ncomp = k}};
+    memcpy(l.u.mixture.comp, comps, (size_t)k * sizeof *comps);
     return l;
 }
 
@@ -208,6 +212,75 @@ Test(cpu_fill, mixture_equals_scalar_definition)
         check_law(&laws[i], "mixture");
 }
 
+/* The plans' laws, read by name, are the laws the tests above build by
+ * hand: each named parameter holds what its law's transform takes it to
+ * mean, so those tests cover the library's own fills. */
+static gi_law planned_law(gi_status st, const gi_fill_job *job)
+{
+    cr_assert_eq(st, GI_OK, "%s", gi_last_error());
+    cr_assert(job->random, "the plan draws nothing");
+    return job->law;
+}
+
+static void expect_bits(float got, float want, const char *field)
+{
+    cr_expect_eq(memcmp(&got, &want, sizeof got), 0, "%s: %a, want %a",
+                 field, (double)got, (double)want);
+}
+
+Test(cpu_fill, plans_set_the_named_parameters)
+{
+    gi_context ctx = cpu_context();
+    const int64_t n = 16;
+    gi_tensor t = new_tensor(ctx, 1, &n);
+    gi_fill_job job;
+    gi_law got = planned_law(gi_plan_uniform(t, -1.0f, 3.0f, &job, "u"),
+                             &job);
+    gi_law want = uniform_law(-1.0f, 3.0f);
+    cr_assert_eq(got.kind, GI_LAW_UNIFORM);
+    expect_bits(got.u.uniform.a, -1.0f, "uniform.a");
+    expect_bits(got.u.uniform.span, 4.0f, "uniform.span");
+    expect_bits(got.u.uniform.cap, want.u.uniform.cap, "uniform.cap");
+    got = planned_law(gi_plan_normal(t, 0.5f, 3.0f, &job, "n"), &job);
+    cr_assert_eq(got.kind, GI_LAW_NORMAL);
+    expect_bits(got.u.normal.mean, 0.5f, "normal.mean");
+    expect_bits(got.u.normal.std, 3.0f, "normal.std");
+    got = planned_law(gi_plan_trunc_normal(t, 1, 2, 5, 8, &job, "t"), &job);
+    want = trunc_law(1, 2, 5, 8); /* above the mean: the upper tail */
+    cr_assert_eq(got.kind, GI_LAW_TRUNC_NORMAL);
+    expect_bits(got.u.trunc.lo, want.u.trunc.lo, "trunc.lo");
+    expect_bits(got.u.trunc.span, want.u.trunc.span, "trunc.span");
+    expect_bits(got.u.trunc.sign, -1.0f, "trunc.sign");
+    expect_bits(got.u.trunc.mean, 1.0f, "trunc.mean");
+    expect_bits(got.u.trunc.std, 2.0f, "trunc.std");
+    expect_bits(got.u.trunc.a, 5.0f, "trunc.a");
+    expect_bits(got.u.trunc.b, 8.0f, "trunc.b");
+    /* [10, 10.00002] under N(0, 1) is narrow: tilt = w m / 2 with the
+     * width w = b - a and the midpoint m = (a + b) / 2. */
+    const float a = 10.0f, b = 10.00002f;
+    got = planned_law(gi_plan_trunc_normal(t, 0, 1, a, b, &job, "t"), &job);
+    cr_assert_eq(got.kind, GI_LAW_TRUNC_NARROW);
+    expect_bits(got.u.narrow.a, a, "narrow.a");
+    expect_bits(got.u.narrow.span, b - a, "narrow.span");
+    expect_bits(got.u.narrow.tilt,
+                (float)(((double)b - a) * ((double)a + b) / 4.0),
+                "narrow.tilt");
+    expect_bits(got.u.narrow.b, b, "narrow.b");
+    const gi_component comps[] = {{0.25f, GI_COMPONENT_UNIFORM, 5, 10},
+                                  {0.75f, GI_COMPONENT_NORMAL, 1, 2}};
+    got = planned_law(gi_plan_mixture(t, 2, comps, &job, "m"), &job);
+    cr_assert_eq(got.kind, GI_LAW_MIXTURE);
+    cr_expect_eq(got.u.mixture.ncomp, 2);
+    const gi_law_component *c = got.u.mixture.comp;
+    expect_bits(c[0].cum, 0.25f, "comp[0].cum");
+    cr_expect_eq(c[0].kind, GI_COMP_UNIFORM);
+    expect_bits(c[0].cap, gi_float_below(10.0f), "comp[0].cap");
+    cr_expect_eq(c[1].kind, GI_COMP_NORMAL);
+    expect_bits(c[1].b, 2.0f, "comp[1].b");
+    gi_tensor_destroy(t);
+    gi_context_destroy(ctx);
+}
+
 /* gi_law_element, the value of one element on its own (sparse_'s kernel
  * computes each element that way), against the block fill: every element
  * of every law above, at every position. */
@@ -218,7 +291,7 @@ Test(cpu_fill, law_element_equals_block_fill)
         {0.6f, GI_COMP_UNIFORM, 0.0f, 1.0f, gi_float_below(1.0f)},
         {1.0f, GI_COMP_CONSTANT, -3.0f, 0.0f, 0.0f}};
     gi_law laws[] = {uniform_law(-1.0f, 1.0f),
-                     {.kind = GI_LAW_NORMAL, .p = {0.5f, 3.0f}},
+                     {.kind = GI_LAW_NORMAL, .u.normal = {0.5f, 3.0f}},
                      trunc_law(0, 1, -2, 2), narrow_law(0.0f, 1e-3f, 1e-4f),
                      mixture_law(3, comps)};
     static float want[CHUNK_ELEMS];
@@ -245,7 +318,7 @@ Test(cpu_fill, sparse_fill_column_equals_fill_then_zeros)
 {
     const int64_t shapes[][2] = {{1, 1}, {1, 7}, {7, 1}, {5, 3},
                                  {33, 17}, {64, 100}};
-    gi_law law = {.kind = GI_LAW_NORMAL, .p = {0.0f, 0.5f}};
+    gi_law law = {.kind = GI_LAW_NORMAL, .u.normal = {0.0f, 0.5f}};
     static float want[64 * 100], got[64 * 100];
     for (size_t s = 0; s < sizeof shapes / sizeof *shapes; ++s) {
         const int64_t rows = shapes[s][0], cols = shapes[s][1];

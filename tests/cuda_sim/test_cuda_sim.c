@@ -206,7 +206,7 @@ Test(cuda_sim, fills_past_two_to_the_31_elements)
     cr_assert_eq(gi_uniform_(t, -2.0f, 2.0f, NULL), GI_OK, "%s",
                  gi_last_error());
     gi_law law = {.kind = GI_LAW_UNIFORM,
-                  .p = {-2.0f, 4.0f, gi_float_below(2.0f)}};
+                  .u.uniform = {-2.0f, 4.0f, gi_float_below(2.0f)}};
     for (int i = 0; i < 6; ++i) {
         int64_t e = pick.elems[i];
         const int64_t at[] = {e};
