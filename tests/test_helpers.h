@@ -34,6 +34,23 @@ static inline gi_context gpu_context_or_skip(void)
     return NULL;
 }
 
+/* The whole of a text file, NUL-terminated, malloc'd. */
+static inline char *read_file(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long len = ftell(f);
+    cr_assert_geq(len, 0, "cannot size %s", path);
+    rewind(f);
+    char *text = malloc((size_t)len + 1);
+    cr_assert_not_null(text);
+    cr_assert_eq(fread(text, 1, (size_t)len, f), (size_t)len);
+    text[len] = '\0';
+    fclose(f);
+    return text;
+}
+
 static inline gi_tensor new_tensor(gi_context ctx, int ndim,
                                    const int64_t *shape)
 {

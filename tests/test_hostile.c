@@ -1449,17 +1449,8 @@ Test(hostile, table_is_grouped_by_function)
  * names[i] are malloc'd. */
 static size_t public_functions(const char *path, char **names, size_t cap)
 {
-    FILE *h = fopen(path, "r");
-    cr_assert_not_null(h, "cannot open the public header %s", path);
-    fseek(h, 0, SEEK_END);
-    long len = ftell(h);
-    cr_assert_gt(len, 0);
-    rewind(h);
-    char *text = malloc((size_t)len + 1);
-    cr_assert_not_null(text);
-    cr_assert_eq(fread(text, 1, (size_t)len, h), (size_t)len);
-    text[len] = '\0';
-    fclose(h);
+    char *text = read_file(path);
+    cr_assert_neq(text[0], '\0', "the public header %s is empty", path);
 
     /* Blank out comments, string literals, and preprocessor lines. */
     int line_start = 1, in_pp = 0;

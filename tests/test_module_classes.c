@@ -9,31 +9,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "test_helpers.h"
+
 #ifndef GINIT_SOURCE_DIR
 #error "compile with -DGINIT_SOURCE_DIR='\"/path/to/the/repository\"'"
 #endif
 
 enum { MAX_KINDS = 32, MAX_NAME = 64 };
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long len = ftell(f);
-    rewind(f);
-    char *text = malloc((size_t)len + 1);
-    cr_assert_not_null(text);
-    cr_assert_eq(fread(text, 1, (size_t)len, f), (size_t)len);
-    text[len] = '\0';
-    fclose(f);
-    return text;
-}
-
 /* The enumerators of gi_module_kind in the public header. */
 static int module_kinds(char kinds[][MAX_NAME])
 {
-    char *h = slurp(GINIT_SOURCE_DIR "/include/ginit.h");
+    char *h = read_file(GINIT_SOURCE_DIR "/include/ginit.h");
     char *p = strstr(h, "typedef enum gi_module_kind {");
     cr_assert_not_null(p, "no gi_module_kind in the header");
     char *end = strchr(p, '}');
@@ -108,7 +95,7 @@ Test(module_classes, kinds_are_named_only_by_their_classes_and_the_table)
             continue;
         char path[4096];
         snprintf(path, sizeof path, "%s/src/%s", GINIT_SOURCE_DIR, e->d_name);
-        char *text = slurp(path);
+        char *text = read_file(path);
         if (strstr(text, "\nconst gi_module_class gi_") != NULL)
             ++nclasses;
         else
