@@ -54,11 +54,6 @@ void gi_sim_violation(const char *fmt, ...)
  * NULL: for tensors too large to fill whole on the host. */
 void gi_sim_select_blocks(int (*select)(unsigned x, unsigned grid_x,
                                         void *user), void *user);
-/* Whether the float at p was written by the last launch. */
-int gi_sim_last_launch_wrote(const void *p);
-/* The grid of the last launch, and how many launches ran so far. */
-unsigned gi_sim_last_grid(void);
-int64_t gi_sim_launches(void);
 /* The n-th device allocation from now on fails (cudaErrorMemoryAllocation),
  * once; 0 turns this off. Returns how many were made since the last call. */
 int64_t gi_sim_fail_alloc_at(int64_t n);

@@ -257,8 +257,6 @@ struct launch_state {
 thread_local launch_state t_launch;
 int (*g_select)(unsigned, unsigned, void *) = NULL;
 void *g_select_user = NULL;
-unsigned g_last_grid = 0;
-int64_t g_launches = 0;
 
 void stack_bounds(uintptr_t *lo, uintptr_t *hi)
 {
@@ -327,11 +325,11 @@ void vviolation(const char *fmt, va_list ap)
 void access(uintptr_t a, size_t n, bool store, bool vector)
 {
     launch_state &l = t_launch;
-    if (!l.in_kernel)
-        return;
+    if (!l.in_kernel || (a >= l.stack_lo && a + n <= l.stack_hi))
+        return; /* the thread's own locals: never device memory */
     allocation *al = find(a);
     if (al == NULL) {
-        if (store && !(a >= l.stack_lo && a + n <= l.stack_hi))
+        if (store)
             violation("%zu-byte store to host memory at %p", n, (void *)a);
         return;
     }
@@ -396,7 +394,6 @@ int gi_sim_launch_begin(const char *kernel, dim3 grid, dim3 block,
         block.z > 64 || shmem > 48 * 1024)
         return fail(cudaErrorInvalidConfiguration), 0;
     launch_state &l = t_launch;
-    release_targets(l);
     l.kernel = kernel;
     l.grid = grid;
     l.block = block;
@@ -406,8 +403,6 @@ int gi_sim_launch_begin(const char *kernel, dim3 grid, dim3 block,
         stack_bounds(&l.stack_lo, &l.stack_hi);
     gi_sim_grid_dim = grid;
     gi_sim_block_dim = block;
-    g_last_grid = grid.x;
-    __atomic_add_fetch(&g_launches, 1, __ATOMIC_RELAXED);
     return 1;
 }
 
@@ -460,14 +455,13 @@ void gi_sim_leave(void)
 void gi_sim_launch_end(void)
 {
     launch_state &l = t_launch;
-    if (l.selected)
-        return;
     for (const target &t : l.targets)
-        for (int64_t i = 0; i < t.n; ++i)
+        for (int64_t i = 0; !l.selected && i < t.n; ++i)
             if (t.shadow[i] != 1)
                 violation("element %lld of a %lld-element target (at %p) "
                           "was not written", (long long)i, (long long)t.n,
                           (void *)t.base);
+    release_targets(l);
 }
 
 void gi_sim_select_blocks(int (*select)(unsigned, unsigned, void *),
@@ -477,18 +471,6 @@ void gi_sim_select_blocks(int (*select)(unsigned, unsigned, void *),
     g_select_user = user;
 }
 
-int gi_sim_last_launch_wrote(const void *p)
-{
-    target *t = find_target(t_launch, (uintptr_t)p);
-    return t != NULL && t->shadow[((uintptr_t)p - t->base) / 4] > 0;
-}
-
-unsigned gi_sim_last_grid(void) { return g_last_grid; }
-
-int64_t gi_sim_launches(void)
-{
-    return __atomic_load_n(&g_launches, __ATOMIC_RELAXED);
-}
 
 int64_t gi_sim_fail_alloc_at(int64_t n)
 {
@@ -558,7 +540,6 @@ cudaError_t cudaGetLastError(void)
     return e;
 }
 
-cudaError_t cudaPeekAtLastError(void) { return t_last_error; }
 
 const char *cudaGetErrorName(cudaError_t e)
 {
@@ -798,12 +779,6 @@ cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t n,
     return e;
 }
 
-cudaError_t cudaMemcpy(void *dst, const void *src, size_t n,
-                       enum cudaMemcpyKind kind)
-{
-    return cudaMemcpyAsync(dst, src, n, kind, 0);
-}
-
 cudaError_t cudaMemsetAsync(void *p, int value, size_t n, cudaStream_t s)
 {
     if (stream_device(s) < 0)
@@ -828,11 +803,6 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t *s, unsigned flags)
     return cudaSuccess;
 }
 
-cudaError_t cudaStreamCreate(cudaStream_t *s)
-{
-    return cudaStreamCreateWithFlags(s, 0);
-}
-
 cudaError_t cudaStreamDestroy(cudaStream_t s)
 {
     std::lock_guard<std::mutex> g(g_lock);
@@ -850,7 +820,6 @@ cudaError_t cudaStreamSynchronize(cudaStream_t s)
                                 : cudaSuccess;
 }
 
-cudaError_t cudaDeviceSynchronize(void) { return cudaSuccess; }
 
 } /* extern "C" */
 
