@@ -51,6 +51,14 @@ static inline void *gi_aligned_alloc(size_t align, size_t n)
 #ifdef GINIT_HAVE_CUDA
 #include <cuda_runtime_api.h>
 
+#include "ginit.h"
+
+/* Turns a CUDA error into a status and a message naming fn and what
+ * failed. The runtime also keeps the error as the thread's last one; it is
+ * handled here, so it is cleared, and the next launch's check does not
+ * report it. (backend_cuda.c; for every CUDA source of the backend.) */
+gi_status gi_cuda_fail(cudaError_t err, const char *fn, const char *what);
+
 /* Where a CUDA context's memory comes from and its work goes: ginit's own
  * stream-ordered pool (NULL where the device has none), the stream, and
  * the SM count its grids are sized from. */

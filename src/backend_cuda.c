@@ -27,10 +27,7 @@ typedef struct cuda_state {
     void *solver;        /* cusolverDnHandle_t, at the first orthogonal_ */
 } cuda_state;
 
-/* Turns a CUDA error into a status and a message naming fn and what failed.
- * The runtime also keeps the error as the thread's last one; it is handled
- * here, so it is cleared, and the next launch's check does not report it. */
-static gi_status cuda_fail(cudaError_t err, const char *fn, const char *what)
+gi_status gi_cuda_fail(cudaError_t err, const char *fn, const char *what)
 {
     (void)cudaGetLastError();
     gi_status st = err == cudaErrorMemoryAllocation ? GI_ERR_OUT_OF_MEMORY
@@ -43,7 +40,7 @@ static gi_status cuda_fail(cudaError_t err, const char *fn, const char *what)
     do {                                                                      \
         cudaError_t err_ = (call);                                            \
         if (err_ != cudaSuccess)                                              \
-            return cuda_fail(err_, fn, #call);                                \
+            return gi_cuda_fail(err_, fn, #call);                             \
     } while (0)
 
 /* Every entry runs on the context's device and gives the caller's current
@@ -68,7 +65,7 @@ static gi_status device_leave(const cuda_state *s, int prev, gi_status st)
 static gi_status leave_with(const cuda_state *s, int prev, cudaError_t err,
                             const char *fn, const char *what)
 {
-    gi_status st = err == cudaSuccess ? GI_OK : cuda_fail(err, fn, what);
+    gi_status st = err == cudaSuccess ? GI_OK : gi_cuda_fail(err, fn, what);
     return device_leave(s, prev, st);
 }
 
@@ -145,7 +142,7 @@ static gi_status create_pool(int ordinal, cudaMemPool_t *pool, const char *fn)
     if (err != cudaSuccess) {
         cudaMemPoolDestroy(*pool);
         *pool = NULL;
-        return cuda_fail(err, fn, "cudaMemPoolSetAttribute");
+        return gi_cuda_fail(err, fn, "cudaMemPoolSetAttribute");
     }
     return GI_OK;
 }
@@ -163,7 +160,7 @@ static gi_status open_state(cuda_state *s, int ordinal, const char *fn)
     if (err != cudaSuccess) {
         if (s->pool != NULL)
             cudaMemPoolDestroy(s->pool);
-        return cuda_fail(err, fn, "cudaStreamCreateWithFlags");
+        return gi_cuda_fail(err, fn, "cudaStreamCreateWithFlags");
     }
     return GI_OK;
 }
@@ -367,7 +364,7 @@ static gi_status batch_on_device(cuda_state *s, const unsigned char *table,
             err = freed;
         }
     }
-    return err == cudaSuccess ? GI_OK : cuda_fail(err, fn, what);
+    return err == cudaSuccess ? GI_OK : gi_cuda_fail(err, fn, what);
 }
 
 static gi_status cuda_fill_batch(void *state, const gi_fill_job *jobs,

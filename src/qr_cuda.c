@@ -19,16 +19,6 @@
 #include "internal.h"
 #include "orthogonal.h"
 
-/* As the backend's: the handled error is cleared from the runtime. */
-static gi_status cuda_fail(cudaError_t err, const char *fn, const char *what)
-{
-    (void)cudaGetLastError();
-    gi_status st = err == cudaErrorMemoryAllocation ? GI_ERR_OUT_OF_MEMORY
-                                                    : GI_ERR_CUDA;
-    return gi_fail(st, fn, "%s failed: %s (%s)", what, cudaGetErrorString(err),
-                   cudaGetErrorName(err));
-}
-
 /* cuSOLVER has no status-to-string function. */
 static const char *cusolver_name(cusolverStatus_t s)
 {
@@ -64,7 +54,7 @@ static gi_status cusolver_fail(cusolverStatus_t err, const char *fn,
     do {                                                                      \
         cudaError_t err_ = (call);                                            \
         if (err_ != cudaSuccess) {                                            \
-            st = cuda_fail(err_, fn, #call);                                  \
+            st = gi_cuda_fail(err_, fn, #call);                               \
             goto done;                                                        \
         }                                                                     \
     } while (0)
