@@ -65,7 +65,7 @@ static curandGenerator_t curand_gen(const bench *b)
 /* One run of the reference on t's buffer; 0 when it is not available. */
 static int run_reference(const bench *b, gi_tensor t, int which)
 {
-    float *data = gi_tensor_f32(t);
+    float *data = gi_tensor_data(t);
     size_t n = (size_t)gi_tensor_numel(t);
     if (which == 1) {
 #ifdef GINIT_BENCH_CUDA

@@ -235,8 +235,13 @@ GI_API gi_status gi_manual_seed(gi_context ctx, uint64_t seed);
 /* ------------------------------------------------------------------------ */
 
 /* Element types, one list: value, name, PyTorch's printed name, bytes per
- * element, safetensors code. GI_F32 is complete; the others are reserved:
- * creating a tensor of them returns GI_ERR_UNSUPPORTED for now. */
+ * element, safetensors code. Every tensor function, operation and
+ * initializer takes all four. Arguments and element values travel as
+ * double (Python's floats) and are converted as PyTorch converts them:
+ * to float for float32, float16 and bfloat16 (the 16-bit types compute in
+ * float and round once, to nearest even, when the element is stored; a
+ * double goes to a 16-bit type through float, as in PyTorch), kept for
+ * float64. */
 #define GI_DTYPE_LIST(X)                                                      \
     X(GI_F32, 0, "float32", "torch.float32", 4, "F32")                        \
     X(GI_F64, 1, "float64", "torch.float64", 8, "F64")                        \
@@ -259,8 +264,8 @@ GI_API const char *gi_dtype_name(gi_dtype dtype);
  * not a gi_dtype), GI_ERR_SHAPE (negative size, too many dimensions),
  * GI_ERR_OVERFLOW (number of elements too large, bytes above PTRDIFF_MAX,
  * the largest object C can address, or the product of the nonzero sizes
- * too large even when a zero size empties it), GI_ERR_UNSUPPORTED
- * (a reserved dtype), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+ * too large even when a zero size empties it), GI_ERR_OUT_OF_MEMORY,
+ * GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
                            int ndim, const int64_t *shape);
 
@@ -289,23 +294,34 @@ GI_API gi_context gi_tensor_context(gi_tensor t);
 GI_API gi_status gi_tensor_copy_from_host(gi_tensor t, const void *src, size_t nbytes);
 GI_API gi_status gi_tensor_copy_to_host(gi_tensor t, void *dst, size_t nbytes);
 
-/* dst[:] = src: same shape; the tensors may live on different devices.
+/* dst[:] = src: same shape; the tensors may live on different devices and
+ * have different dtypes (then each element is converted as PyTorch's
+ * copy_ converts it: rounded to nearest even into a 16-bit type, NaN kept
+ * NaN, overflow to +-inf).
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_UNSUPPORTED,
  * GI_ERR_INVALID_ARGUMENT (views of one tensor that partly overlap),
  * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src);
 
+/* t.to(dtype): a new tensor on t's context holding t's elements converted
+ * to dtype as gi_tensor_copy_ converts them; a copy even when dtype is t's.
+ * The caller owns it. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_INVALID_ARGUMENT (dtype is not a gi_dtype), GI_ERR_OVERFLOW,
+ * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_to(gi_tensor *out, gi_tensor t, gi_dtype dtype);
+
 /* One element by full index (nindex == ndim; negative indices count from the
- * end, as in Python): t[i, j] and t[i, j] = value.
+ * end, as in Python): t[i, j] and t[i, j] = value, as a double (exact for
+ * every dtype; a value set is converted to t's dtype as copy_ does).
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (wrong nindex),
  * GI_ERR_OUT_OF_RANGE, GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_get(gi_tensor t, int nindex, const int64_t *index,
-                        float *out);
+                        double *out);
 GI_API gi_status gi_tensor_set(gi_tensor t, int nindex, const int64_t *index,
-                        float value);
+                        double value);
 /* The value of a one-element tensor of any shape (torch's .item()).
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_CUDA. */
-GI_API gi_status gi_tensor_item(gi_tensor t, float *out);
+GI_API gi_status gi_tensor_item(gi_tensor t, double *out);
 
 /* Views share storage with their tensor: writes through one are seen by the
  * other. The caller owns the view handle and destroys it.
@@ -349,31 +365,34 @@ typedef enum gi_compare {
 } gi_compare;
 
 /* Each returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (as
- * noted), GI_ERR_CUDA. Zero-element tensors are a no-op. */
+ * noted), GI_ERR_CUDA. Zero-element tensors are a no-op. The scalars are
+ * first converted to t's dtype, as PyTorch converts a Python number for an
+ * operation on a tensor; a 16-bit tensor computes in float and rounds the
+ * result once. */
 
 /* t[:] = value (torch: t.fill_(value)). */
-GI_API gi_status gi_fill_(gi_tensor t, float value);
+GI_API gi_status gi_fill_(gi_tensor t, double value);
 /* t += value. */
-GI_API gi_status gi_add_scalar_(gi_tensor t, float value);
+GI_API gi_status gi_add_scalar_(gi_tensor t, double value);
 /* t *= value. */
-GI_API gi_status gi_mul_scalar_(gi_tensor t, float value);
+GI_API gi_status gi_mul_scalar_(gi_tensor t, double value);
 /* t = min(max(t, lo), hi); lo > hi or NaN bounds are invalid. */
-GI_API gi_status gi_clamp_(gi_tensor t, float lo, float hi);
+GI_API gi_status gi_clamp_(gi_tensor t, double lo, double hi);
 /* t[cmp(t, threshold)] = value (torch: t.masked_fill_(cmp, value)).
  * NaN threshold is invalid; cmp must be a gi_compare. */
-GI_API gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, float threshold,
-                          float value);
+GI_API gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, double threshold,
+                          double value);
 /* t *= cmp(t, threshold), the mask read as 1 or 0, exactly as torch
  * multiplies by a boolean tensor (so -3 * 0 gives -0 and NaN stays NaN).
  * The chapter's `w *= w.abs() >= 5` is gi_mul_mask_(w, GI_ABS_GE, 5). */
-GI_API gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, float threshold);
+GI_API gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, double threshold);
 
 /* Elementwise with a second tensor of the same shape on the same context:
  * t += alpha * other (torch: t.add_(other, alpha=alpha)) and t *= other.
  * Return GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_CONTEXT_MISMATCH
  * (other lives on another context: copy it over first),
  * GI_ERR_INVALID_ARGUMENT (t and other partly overlap), GI_ERR_CUDA. */
-GI_API gi_status gi_add_(gi_tensor t, gi_tensor other, float alpha);
+GI_API gi_status gi_add_(gi_tensor t, gi_tensor other, double alpha);
 GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
 
 /* ------------------------------------------------------------------------ */
@@ -388,15 +407,16 @@ GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
 
 /* U[a, b): every value is >= a and < b (a == b gives a). a and b finite,
  * a <= b, and b - a finite in float (then no value can overflow). */
-GI_API gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen);
+GI_API gi_status gi_uniform_(gi_tensor t, double a, double b, gi_generator gen);
 /* N(mean, std²): mean finite, std finite and >= 0, and no value beyond
  * float's range: the largest |z| of the transform is 6.7637057 (the
  * Box-Muller radius at its smallest uniform, 2^-33), so 6.7637057 * std +
  * |mean|, rounded as the fill rounds it, must be finite (std up to
  * 5.0310e37 with mean 0). GI_ERR_INVALID_ARGUMENT otherwise. */
-GI_API gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen);
+GI_API gi_status gi_normal_(gi_tensor t, double mean, double std,
+                            gi_generator gen);
 /* t[:] = value (any float, NaN and infinities included, like torch). */
-GI_API gi_status gi_constant_(gi_tensor t, float value);
+GI_API gi_status gi_constant_(gi_tensor t, double value);
 GI_API gi_status gi_zeros_(gi_tensor t);
 GI_API gi_status gi_ones_(gi_tensor t);
 
@@ -428,8 +448,8 @@ GI_API gi_status gi_nonlinearity_from_name(const char *name,
  * *param, or 0.01 when param is NULL (torch's None); 3/4 for selu. param
  * is ignored by the others. Returns GI_OK, GI_ERR_NULL_ARGUMENT (out),
  * GI_ERR_INVALID_ARGUMENT (unknown nonlinearity, non-finite slope). */
-GI_API gi_status gi_calculate_gain(gi_nonlinearity nl, const float *param,
-                                   float *out);
+GI_API gi_status gi_calculate_gain(gi_nonlinearity nl, const double *param,
+                                   double *out);
 
 /* Which fan scales a variance-based initializer. */
 typedef enum gi_fan_mode {
@@ -453,16 +473,16 @@ GI_API gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in,
  * N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out)). gain finite
  * and >= 0, and small enough that the law stays within float's range: the
  * span 2a finite, or std within normal_'s bound. */
-GI_API gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen);
-GI_API gi_status gi_xavier_normal_(gi_tensor t, float gain, gi_generator gen);
+GI_API gi_status gi_xavier_uniform_(gi_tensor t, double gain, gi_generator gen);
+GI_API gi_status gi_xavier_normal_(gi_tensor t, double gain, gi_generator gen);
 
 /* Kaiming/He: std = gain / sqrt(fan) with gain = calculate_gain(nl, &a)
  * and fan chosen by mode (GI_FAN_IN or GI_FAN_OUT); uniform U[-b, b) with
  * b = sqrt(3) * std, normal N(0, std^2). torch's defaults are a = 0,
  * GI_FAN_IN, GI_NONLIN_LEAKY_RELU. */
-GI_API gi_status gi_kaiming_uniform_(gi_tensor t, float a, gi_fan_mode mode,
+GI_API gi_status gi_kaiming_uniform_(gi_tensor t, double a, gi_fan_mode mode,
                                      gi_nonlinearity nl, gi_generator gen);
-GI_API gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
+GI_API gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
                                     gi_nonlinearity nl, gi_generator gen);
 
 /* N(mean, std^2) truncated to [a, b] (absolute bounds, as in torch; either
@@ -478,8 +498,8 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
  * tail), and, where a bound is infinite, no value beyond float's range
  * (the transform's extremes, at its smallest and largest uniform, are
  * finite): GI_ERR_INVALID_ARGUMENT otherwise. */
-GI_API gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
-                                  float b, gi_generator gen);
+GI_API gi_status gi_trunc_normal_(gi_tensor t, double mean, double std,
+                                  double a, double b, gi_generator gen);
 
 /* The identity matrix (2-D only), torch's eye_. */
 GI_API gi_status gi_eye_(gi_tensor t);
@@ -498,7 +518,7 @@ GI_API gi_status gi_dirac_(gi_tensor t, int64_t groups);
  * rounding, so results agree to float precision only. t of 2 or more
  * dimensions, gain finite. Returns also GI_ERR_OUT_OF_MEMORY,
  * GI_ERR_LAPACK, GI_ERR_CUSOLVER. */
-GI_API gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen);
+GI_API gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen);
 
 /* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every
  * column exactly ceil(sparsity * rows) entries set to 0, at rows chosen by
@@ -507,7 +527,7 @@ GI_API gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen);
  * normal_'s bound (6.7637057 * std finite). Returns also
  * GI_ERR_UNSUPPORTED (2^32 rows or more). All or nothing: a failure
  * writes no element. */
-GI_API gi_status gi_sparse_(gi_tensor t, float sparsity, float std,
+GI_API gi_status gi_sparse_(gi_tensor t, double sparsity, double std,
                             gi_generator gen);
 
 /* Laws of JAX/Keras variance scaling. */
@@ -522,7 +542,7 @@ typedef enum gi_distribution {
  * truncated_normal: std = sqrt(scale / n) / 0.87962566103423978, truncated
  * at +-2 std; normal: std = sqrt(scale / n); uniform: U[-l, l) with
  * l = sqrt(3 scale / n). scale finite and > 0. */
-GI_API gi_status gi_variance_scaling_(gi_tensor t, float scale,
+GI_API gi_status gi_variance_scaling_(gi_tensor t, double scale,
                                       gi_fan_mode mode,
                                       gi_distribution distribution,
                                       gi_generator gen);
@@ -549,9 +569,9 @@ typedef enum gi_component_law {
 } gi_component_law;
 
 typedef struct gi_component {
-    float prob;
+    double prob;
     gi_component_law law;
-    float a, b;
+    double a, b; /* converted to float, the law's computing type */
 } gi_component;
 
 #define GI_MAX_COMPONENTS 8
@@ -594,7 +614,9 @@ GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
  *   TRUNC_NORMAL      (t, mean = a, std = b, c, d)
  *   VARIANCE_SCALING  (t, scale = a, mode, distribution)
  *   LECUN_UNIFORM, LECUN_NORMAL              (t)
- *   MIXTURE           (t, k, components) */
+ *   MIXTURE           (t, k, components)
+ *   EYE (t)           DIRAC      (t, groups = k)
+ *   SPARSE            (t, sparsity = a, std = b) */
 #define GI_INIT_KIND_LIST(X)                                                  \
     X(GI_INIT_NONE, 0, "none")                                                \
     X(GI_INIT_UNIFORM, 1, "uniform")                                          \
@@ -610,7 +632,10 @@ GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
     X(GI_INIT_VARIANCE_SCALING, 11, "variance_scaling")                       \
     X(GI_INIT_LECUN_UNIFORM, 12, "lecun_uniform")                             \
     X(GI_INIT_LECUN_NORMAL, 13, "lecun_normal")                               \
-    X(GI_INIT_MIXTURE, 14, "mixture")
+    X(GI_INIT_MIXTURE, 14, "mixture")                                         \
+    X(GI_INIT_EYE, 15, "eye")                                                 \
+    X(GI_INIT_DIRAC, 16, "dirac")                                             \
+    X(GI_INIT_SPARSE, 17, "sparse")
 
 typedef enum gi_init_kind {
 #define GI_INIT_KIND_ENUM_(name, value, text) name = value,
@@ -620,7 +645,7 @@ typedef enum gi_init_kind {
 
 typedef struct gi_init {
     gi_init_kind kind;
-    float a, b, c, d;               /* the kind's numbers, in order */
+    double a, b, c, d;              /* the kind's numbers, in order */
     gi_fan_mode mode;               /* kaiming, variance scaling */
     gi_nonlinearity nonlinearity;   /* kaiming */
     gi_distribution distribution;   /* variance scaling */

@@ -1,4 +1,5 @@
 /* The CPU backend: host memory, OpenMP loops over the shared transforms. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "cpu_threads.h"
 #include "internal.h"
 #include "orthogonal.h"
+#include "store.h"
 
 /* Below this many elements a loop runs on one thread: forking costs more. */
 #define GI_CPU_PARALLEL_MIN 32768
@@ -101,7 +103,7 @@ static gi_status cpu_synchronize(void *state, const char *fn)
 
 static void map_range(gi_map m, float *data, int64_t n)
 {
-    if (m.kind == GI_MAP_FILL && gi_float_bits(m.a) == 0u) {
+    if (m.kind == GI_MAP_FILL && m.a == 0.0 && !signbit(m.a)) {
         memset(data, 0, (size_t)n * sizeof *data); /* +0: the C library's */
         return;
     }
@@ -115,29 +117,6 @@ static void map_range(gi_map m, float *data, int64_t n)
         for (int64_t i = 0; i < n; ++i)
             data[i] = gi_map_apply(&m, data[i]);
     }
-}
-
-static gi_status cpu_map(void *state, float *data, int64_t n, const gi_map *op,
-                         const char *fn)
-{
-    (void)fn;
-    const gi_map m = *op;
-    const int64_t step = GI_CPU_PARALLEL_MIN;
-#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
-    for (int64_t first = 0; first < n; first += step)
-        map_range(m, data + first, n - first < step ? n - first : step);
-    return GI_OK;
-}
-
-static gi_status cpu_map2(void *state, float *data, const float *other,
-                          int64_t n, const gi_map *op, const char *fn)
-{
-    (void)fn;
-    const gi_map m = *op;
-#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
-    for (int64_t i = 0; i < n; ++i)
-        data[i] = gi_map_apply2(&m, data[i], other[i]);
-    return GI_OK;
 }
 
 /* The forward's product is cut into tiles by its shape alone, each tile
@@ -234,11 +213,15 @@ static int linear_threads(const cpu_state *s, int64_t tiles, int64_t outputs,
     return t < tiles ? t : (int)tiles;
 }
 
-static gi_status cpu_linear(void *state, const float *x, const float *w,
-                            const float *b, float *y, int64_t rows, int64_t in,
-                            int64_t out, int relu, const char *fn)
+static gi_status cpu_linear(void *state, gi_dtype dtype, const void *x,
+                            const void *w, const void *b, void *y,
+                            int64_t rows, int64_t in, int64_t out, int relu,
+                            const char *fn)
 {
-    (void)fn;
+    if (dtype != GI_F32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "a forward in %s is not supported yet",
+                       gi_dtype_name(dtype));
     int64_t tr, to;
     tile_sides(rows, in, out, &tr, &to);
     const linear_tiles l = {x, w, b, y, rows, in, out, relu, tr, to,
@@ -262,86 +245,122 @@ static gi_status cpu_linear(void *state, const float *x, const float *w,
     return GI_OK;
 }
 
-/* Element i takes its value from block pos->offset + i / per, where per is
- * the law's elements per block (docs/rng.md); chunks of blocks are
- * independent, so threads split them freely. */
-/* Elements in one chunk of a job: a chunk of Philox blocks for a random
- * job, a map's stretch for a constant one. */
+/* The jobs run in chunks, each a stretch of one job's elements that one
+ * thread fills, the same elements whichever loop runs it: a chunk of
+ * Philox blocks for a law (GI_CPU_CHUNK_BLOCKS; element i takes its value
+ * from block pos.offset + i / per, docs/rng.md), a map's stretch for the
+ * others. sparse_ is its normal fill in chunks, then its zeros column by
+ * column. */
 static int64_t chunk_elems(const gi_fill_job *job)
 {
-    return job->random ? GI_CPU_CHUNK_BLOCKS * gi_law_elems_per_block(&job->law)
-                       : GI_CPU_PARALLEL_MIN;
+    return gi_job_random(job)
+               ? GI_CPU_CHUNK_BLOCKS * gi_law_elems_per_block(&job->u.law)
+               : GI_CPU_PARALLEL_MIN;
 }
 
-/* Chunk c of a job: the same elements whichever loop runs it. */
-static void fill_job_chunk(const gi_fill_job *job, int64_t c)
+/* Elements [first, first + count) of any job but sparse_, item by item
+ * through the shared store step (store.h). */
+static void chunk_by_items(const gi_fill_job *job, int64_t first,
+                           int64_t count)
+{
+    const int per = (int)gi_job_item_elems(job);
+    for (int64_t i = first; i < first + count; i += per) {
+        const int c = first + count - i < per ? (int)(first + count - i) : per;
+        if (job->dtype == GI_F64) {
+            double v[GI_ITEM_MAX];
+            if (job->kind == GI_JOB_LAW)
+                gi_job_law_values64(job, i, per, v);
+            else
+                gi_job_other_values64(job, i, c, v);
+            for (int k = 0; k < c; ++k)
+                gi_store_d(job->data, GI_F64, i + k, v[k]);
+        } else {
+            float v[GI_ITEM_MAX];
+            if (job->kind == GI_JOB_LAW)
+                gi_job_law_values(job, i, per, v);
+            else
+                gi_job_other_values(job, i, c, v);
+            for (int k = 0; k < c; ++k)
+                gi_store_f(job->data, job->dtype, i + k, v[k]);
+        }
+    }
+}
+
+/* A float law's chunk: the vectorized fill (cpu_fill.c), into the tensor
+ * for float32, else into a buffer that the store step clamps and rounds. */
+static void law_chunk(const gi_fill_job *job, int64_t first, int64_t count)
+{
+    const gi_philox_pos *p = &job->pos;
+    if (job->dtype == GI_F32) {
+        gi_cpu_fill_chunk(&job->u.law, p->seed, p->stream, p->offset, first,
+                          count, (float *)job->data + first);
+        return;
+    }
+    float v[GI_CPU_CHUNK_BLOCKS * 4];
+    gi_cpu_fill_chunk(&job->u.law, p->seed, p->stream, p->offset, first,
+                      count, v);
+    const float lo = job->lo, hi = job->hi;
+    for (int64_t k = 0; k < count; ++k) {
+        float x = v[k] < lo ? lo : v[k] > hi ? hi : v[k];
+        gi_store_f(job->data, job->dtype, first + k, x);
+    }
+}
+
+/* Chunk c of a job. */
+static void run_chunk(const gi_fill_job *job, int64_t c)
 {
     const int64_t step = chunk_elems(job);
-    const int64_t start = c * step;
-    const int64_t count = job->n - start < step ? job->n - start : step;
-    if (job->random) {
-        gi_cpu_fill_chunk(&job->law, job->pos.seed, job->pos.stream,
-                          job->pos.offset, start, count, job->data + start);
-    } else {
-        const gi_map fill = {GI_MAP_FILL, 0, job->value, 0.0f};
-        map_range(fill, job->data + start, count);
-    }
+    const int64_t first = c * step;
+    const int64_t count = job->n - first < step ? job->n - first : step;
+    if (gi_job_random(job) && job->dtype != GI_F64)
+        law_chunk(job, first, count);
+    else if (job->kind == GI_JOB_MAP && job->dtype == GI_F32)
+        map_range(job->u.map, (float *)job->data + first, count);
+    else
+        chunk_by_items(job, first, count);
 }
 
 /* A device's fill can fail before it writes anything (a GPU launch that
  * finds no resources). Fault-injection builds make the CPU's random fills
  * fail there too, as an allocation would, so that the tests prove a failed
  * fill leaves its tensor as it was; other builds never fail here. */
-static gi_status fill_may_start(const char *fn)
+static gi_status fill_may_start(const gi_fill_job *jobs, int64_t njobs,
+                                const char *fn)
 {
-    if (gi_fault_hit(0))
+    int random = 0;
+    for (int64_t j = 0; j < njobs; ++j)
+        random |= gi_job_random(&jobs[j]);
+    if (random && gi_fault_hit(0))
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot start the fill (injected failure)");
     return GI_OK;
 }
 
-static gi_status cpu_fill_law(void *state, float *data, int64_t n,
-                              const gi_law *law, const gi_philox_pos *pos,
-                              const char *fn)
+static void sparse_zeros(const cpu_state *s, const gi_fill_job *jobs,
+                         int64_t njobs)
 {
-    gi_status st = fill_may_start(fn);
-    if (st != GI_OK)
-        return st;
-    const gi_fill_job job = {.data = data, .n = n, .random = 1,
-                             .pos = *pos, .law = *law};
-    const int64_t step = chunk_elems(&job);
-    const int64_t chunks = (n + step - 1) / step;
-#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
-    for (int64_t c = 0; c < chunks; ++c)
-        fill_job_chunk(&job, c);
-    return GI_OK;
-}
-
-/* The fast fill, then the zeros over it: neither step can fail once
- * started (the fill can only fail to start), so the call writes all of
- * sparse_ or nothing. */
-static gi_status cpu_sparse(void *state, float *data, int64_t rows,
-                            int64_t cols, int64_t k, const gi_law *law,
-                            const gi_philox_pos *pos, const char *fn)
-{
-    const int64_t n = rows * cols;
-    gi_status st = cpu_fill_law(state, data, n, law, pos, fn);
-    const gi_philox_pos p = {pos->seed, pos->stream,
-                             pos->offset + (uint64_t)(n + 3) / 4};
-    if (st != GI_OK || k == 0)
-        return st;
-#pragma omp parallel for num_threads(threads_for(state, n))
-    for (int64_t c = 0; c < cols; ++c)
-        gi_sparse_column(data, rows, cols, c, k, p.seed, p.stream, p.offset);
-    return GI_OK;
+    for (int64_t j = 0; j < njobs; ++j) {
+        const gi_fill_job *job = &jobs[j];
+        if (job->kind != GI_JOB_SPARSE || job->sparse.zeros == 0)
+            continue;
+#pragma omp parallel for num_threads(threads_for(s, job->n))
+        for (int64_t c = 0; c < job->sparse.cols; ++c)
+            gi_job_sparse_zeros(job, c);
+    }
 }
 
 /* All jobs' chunks in one parallel loop: first[j] numbers job j's first
- * chunk, so each iteration finds its job and fills that chunk of it. */
-static gi_status cpu_fill_batch(void *state, const gi_fill_job *jobs,
-                                int64_t njobs, const char *fn)
+ * chunk, so each iteration finds its job and fills that chunk of it. One
+ * job needs no table. Once started, nothing can fail: all or nothing. */
+static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
+                              int64_t njobs, const char *fn)
 {
-    int64_t *first = gi_malloc((size_t)(njobs + 1) * sizeof *first);
+    gi_status st = fill_may_start(jobs, njobs, fn);
+    if (st != GI_OK)
+        return st;
+    int64_t one[2] = {0, 0};
+    int64_t *first = njobs == 1 ? one
+                                : gi_malloc((size_t)(njobs + 1) * sizeof *first);
     if (first == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate the chunk table of %lld fills",
@@ -357,32 +376,28 @@ static gi_status cpu_fill_batch(void *state, const gi_fill_job *jobs,
 #pragma omp parallel for num_threads(threads_for(state, elems)) schedule(static)
     for (int64_t c = 0; c < chunks; ++c) {
         const int64_t j = gi_job_of(first, njobs, c);
-        fill_job_chunk(&jobs[j], c - first[j]);
+        run_chunk(&jobs[j], c - first[j]);
     }
-    free(first);
-    return GI_OK;
-}
-
-static gi_status cpu_fill_index(void *state, float *data, int64_t n,
-                                const gi_index_law *law, const char *fn)
-{
-    (void)fn;
-    const gi_index_law l = *law;
-#pragma omp parallel for num_threads(threads_for(state, n)) schedule(static)
-    for (int64_t i = 0; i < n; ++i)
-        data[i] = gi_index_value(&l, i);
+    if (first != one)
+        free(first);
+    sparse_zeros(state, jobs, njobs);
     return GI_OK;
 }
 
 /* LAPACK's QR on one thread: its blocked steps are BLAS calls whose sums,
  * split over OpenBLAS's threads, would depend on their number. */
-static gi_status cpu_orthogonalize(void *state, float *data, int64_t rows,
-                                   int64_t cols, float gain, const char *fn)
+static gi_status cpu_orthogonalize(void *state, gi_dtype dtype, void *data,
+                                   int64_t rows, int64_t cols, double gain,
+                                   const char *fn)
 {
     (void)state;
+    if (dtype != GI_F32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "orthogonal_ in %s is not supported yet",
+                       gi_dtype_name(dtype));
     gi_blas_hold hold;
     gi_blas_hold_begin(&hold);
-    gi_status st = gi_cpu_orthogonalize(data, rows, cols, gain, fn);
+    gi_status st = gi_cpu_orthogonalize(data, rows, cols, (float)gain, fn);
     gi_blas_hold_end(&hold);
     return st;
 }
@@ -394,12 +409,7 @@ const struct gi_backend_ops gi_cpu_backend = {
     .to_host = cpu_copy,
     .from_host = cpu_copy,
     .copy = cpu_copy,
-    .map = cpu_map,
-    .map2 = cpu_map2,
-    .fill_law = cpu_fill_law,
-    .fill_batch = cpu_fill_batch,
-    .fill_index = cpu_fill_index,
-    .sparse = cpu_sparse,
+    .run_jobs = cpu_run_jobs,
     .linear = cpu_linear,
     .orthogonalize = cpu_orthogonalize,
     .synchronize = cpu_synchronize,

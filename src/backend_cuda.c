@@ -280,40 +280,6 @@ static gi_status cuda_synchronize(void *state, const char *fn)
                       "cudaStreamSynchronize");
 }
 
-static gi_status cuda_map(void *state, float *data, int64_t n,
-                          const gi_map *op, const char *fn)
-{
-    cuda_state *s = state;
-    int prev;
-    GI_ENTER(s, prev, fn);
-    return leave_with(s, prev, gi_launch_map(s->stream, s->sms, data, n, *op),
-                      fn, "gi_launch_map");
-}
-
-static gi_status cuda_map2(void *state, float *data, const float *other,
-                           int64_t n, const gi_map *op, const char *fn)
-{
-    cuda_state *s = state;
-    int prev;
-    GI_ENTER(s, prev, fn);
-    return leave_with(s, prev,
-                      gi_launch_map2(s->stream, s->sms, data, other, n, *op),
-                      fn, "gi_launch_map2");
-}
-
-static gi_status cuda_fill_law(void *state, float *data, int64_t n,
-                               const gi_law *law, const gi_philox_pos *pos,
-                               const char *fn)
-{
-    cuda_state *s = state;
-    int prev;
-    GI_ENTER(s, prev, fn);
-    return leave_with(s, prev,
-                      gi_launch_fill_law(s->stream, s->sms, data, n, *law,
-                                         pos->seed, pos->stream, pos->offset),
-                      fn, "gi_launch_fill_law");
-}
-
 /* The table the batch kernel reads: first_item[0..njobs] (each job's first
  * work item, then the total), then the jobs, in one buffer so that one
  * copy uploads it. NULL when the host buffer cannot be allocated. */
@@ -351,11 +317,11 @@ static gi_status batch_on_device(cuda_state *s, const unsigned char *table,
                               s->stream);
     }
     if (err == cudaSuccess) {
-        what = "gi_launch_fill_batch";
+        what = "gi_launch_jobs";
         const int64_t *first = dev;
-        err = gi_launch_fill_batch(s->stream, s->sms,
-                                   (const gi_fill_job *)(first + njobs + 1),
-                                   first, njobs, items);
+        err = gi_launch_jobs(s->stream, s->sms,
+                             (const gi_fill_job *)(first + njobs + 1), first,
+                             njobs, items);
     }
     if (dev != NULL) {
         cudaError_t freed = gi_cuda_free(s->pool, dev, s->stream);
@@ -367,10 +333,17 @@ static gi_status batch_on_device(cuda_state *s, const unsigned char *table,
     return err == cudaSuccess ? GI_OK : gi_cuda_fail(err, fn, what);
 }
 
-static gi_status cuda_fill_batch(void *state, const gi_fill_job *jobs,
-                                 int64_t njobs, const char *fn)
+/* One job is launched by value; more go through a table. */
+static gi_status cuda_run_jobs(void *state, const gi_fill_job *jobs,
+                               int64_t njobs, const char *fn)
 {
     cuda_state *s = state;
+    if (njobs == 1) {
+        int prev;
+        GI_ENTER(s, prev, fn);
+        return leave_with(s, prev, gi_launch_job(s->stream, s->sms, jobs), fn,
+                          "gi_launch_job");
+    }
     size_t bytes = 0;
     int64_t items = 0;
     unsigned char *table = batch_table(jobs, njobs, &bytes, &items);
@@ -425,31 +398,6 @@ static gi_status blas_handle(cuda_state *s, const char *fn)
     return GI_OK;
 }
 
-static gi_status cuda_fill_index(void *state, float *data, int64_t n,
-                                 const gi_index_law *law, const char *fn)
-{
-    cuda_state *s = state;
-    int prev;
-    GI_ENTER(s, prev, fn);
-    return leave_with(s, prev,
-                      gi_launch_fill_index(s->stream, s->sms, data, n, *law),
-                      fn, "gi_launch_fill_index");
-}
-
-static gi_status cuda_sparse(void *state, float *data, int64_t rows,
-                             int64_t cols, int64_t k, const gi_law *law,
-                             const gi_philox_pos *pos, const char *fn)
-{
-    cuda_state *s = state;
-    int prev;
-    GI_ENTER(s, prev, fn);
-    return leave_with(s, prev,
-                      gi_launch_sparse(s->stream, s->sms, data, rows, cols, k,
-                                       *law, pos->seed, pos->stream,
-                                       pos->offset),
-                      fn, "gi_launch_sparse");
-}
-
 /*
  * y = x w^T + b with row-major x (rows x in), w (out x in), y (rows x out).
  * cuBLAS is column-major, where these buffers read as x^T (in x rows),
@@ -478,33 +426,46 @@ static gi_status linear_on_device(cuda_state *s, const float *x,
                                   (int)rows, (int)in, &one, w, (int)in, x,
                                   (int)in, &beta, y, (int)out), fn);
     }
-    if (relu) {
-        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
-        GI_CUDA_TRY(gi_launch_map(s->stream, s->sms, y, rows * out, m), fn);
+    if (relu && rows * out > 0) {
+        gi_fill_job job = {.data = y, .dtype = GI_F32, .n = rows * out,
+                           .kind = GI_JOB_MAP,
+                           .u.map = {GI_MAP_RELU, 0, 0.0, 0.0}};
+        GI_CUDA_TRY(gi_launch_job(s->stream, s->sms, &job), fn);
     }
     return GI_OK;
 }
 
-static gi_status cuda_linear(void *state, const float *x, const float *w,
-                             const float *b, float *y, int64_t rows,
-                             int64_t in, int64_t out, int relu, const char *fn)
+static gi_status cuda_linear(void *state, gi_dtype dtype, const void *x,
+                             const void *w, const void *b, void *y,
+                             int64_t rows, int64_t in, int64_t out, int relu,
+                             const char *fn)
 {
     cuda_state *s = state;
+    if (dtype != GI_F32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "a forward in %s is not supported yet",
+                       gi_dtype_name(dtype));
     int prev;
     GI_ENTER(s, prev, fn);
     return device_leave(s, prev, linear_on_device(s, x, w, b, y, rows, in,
                                                   out, relu, fn));
 }
 
-static gi_status cuda_orthogonalize(void *state, float *data, int64_t rows,
-                                    int64_t cols, float gain, const char *fn)
+static gi_status cuda_orthogonalize(void *state, gi_dtype dtype, void *data,
+                                    int64_t rows, int64_t cols, double gain,
+                                    const char *fn)
 {
     cuda_state *s = state;
+    if (dtype != GI_F32)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "orthogonal_ in %s is not supported yet",
+                       gi_dtype_name(dtype));
     int prev;
     GI_ENTER(s, prev, fn);
     const gi_cuda_mem mem = {s->pool, s->stream, s->sms};
     return device_leave(s, prev, gi_cuda_orthogonalize(&s->solver, &mem, data,
-                                                       rows, cols, gain, fn));
+                                                       rows, cols,
+                                                       (float)gain, fn));
 }
 
 const struct gi_backend_ops gi_cuda_backend = {
@@ -514,12 +475,7 @@ const struct gi_backend_ops gi_cuda_backend = {
     .to_host = cuda_to_host,
     .from_host = cuda_from_host,
     .copy = cuda_copy,
-    .map = cuda_map,
-    .map2 = cuda_map2,
-    .fill_law = cuda_fill_law,
-    .fill_batch = cuda_fill_batch,
-    .fill_index = cuda_fill_index,
-    .sparse = cuda_sparse,
+    .run_jobs = cuda_run_jobs,
     .linear = cuda_linear,
     .orthogonalize = cuda_orthogonalize,
     .synchronize = cuda_synchronize,

@@ -1,7 +1,8 @@
-/* A planned fill: what an initializer writes into one tensor, computed
- * before anything is written, so that a whole module tree can be checked
- * first and then filled by one backend call. Shared by the host code and
- * the kernels. */
+/* A planned fill: what one operation writes into one tensor, described as
+ * data before anything is written, so that a whole module tree can be
+ * checked first and then filled by one backend call (run_jobs). Random
+ * laws, constants and maps, index fills (eye, dirac) and sparse_ are kinds
+ * of one job. Shared by the host code and the kernels. */
 #ifndef GINIT_FILL_JOB_H
 #define GINIT_FILL_JOB_H
 
@@ -14,33 +15,78 @@ typedef struct gi_philox_pos {
     uint64_t offset;
 } gi_philox_pos;
 
+typedef enum gi_job_kind {
+    GI_JOB_NOTHING = 0, /* n is 0: nothing written, nothing drawn */
+    GI_JOB_LAW = 1,     /* u.law from pos (a float or a float64 law) */
+    GI_JOB_MAP = 2,     /* x = u.map(x); a constant is GI_MAP_FILL */
+    GI_JOB_MAP2 = 3,    /* x = u.map(x, other[i]) */
+    GI_JOB_INDEX = 4,   /* x = u.index's value at i (eye, dirac) */
+    GI_JOB_SPARSE = 5   /* sparse_: u.law (normal), then zeros per column */
+} gi_job_kind;
+
+typedef struct gi_job_sparse {
+    int64_t rows, cols, zeros; /* zeros: per column */
+} gi_job_sparse;
+
 typedef struct gi_fill_job {
-    float *data;       /* the tensor's elements, device memory */
-    int64_t n;         /* elements; 0: nothing to write, nothing drawn */
-    int random;        /* 1: elements of `law` from `pos`; 0: `value` */
-    float value;
-    gi_philox_pos pos; /* set when the fill runs (gi_run_jobs) */
-    gi_law law;
+    void *data;        /* the tensor's elements, device memory */
+    int dtype;         /* gi_dtype of data */
+    int64_t n;         /* elements */
+    int kind;          /* gi_job_kind */
+    gi_philox_pos pos; /* random kinds: set when the fill runs */
+    /* A law into a 16-bit dtype: values are clamped to [lo, hi], both
+     * representable, before they round, so that a promise of the law
+     * (uniform_ below b, trunc_normal_ inside [a, b]) survives rounding. */
+    float lo, hi;
+    const void *other; /* GI_JOB_MAP2: the second tensor's elements */
+    int other_dtype;
+    gi_job_sparse sparse;
+    union {
+        gi_law law;
+        gi_map map;
+        gi_index_law index;
+    } u;
 } gi_fill_job;
 
-/* Elements one work item of the job writes: a Philox block's worth for a
- * random job (gi_law_elems_per_block), four for a constant one. */
-GI_HOSTDEV int64_t gi_job_item_elems(const gi_fill_job *job)
+GI_HOSTDEV int gi_job_random(const gi_fill_job *job)
 {
-    return job->random ? gi_law_elems_per_block(&job->law) : 4;
+    return job->kind == GI_JOB_LAW || job->kind == GI_JOB_SPARSE;
 }
 
-/* Work items of the job: ceil(n / gi_job_item_elems). */
+/* Bytes of one element of dtype d. */
+GI_HOSTDEV int gi_elem_size(int d)
+{
+    return d == GI_F64 ? 8 : d == GI_F32 ? 4 : 2;
+}
+
+/* Elements of one work item: 16 bytes' worth (one vector store), or for
+ * sparse_ one column. */
+GI_HOSTDEV int64_t gi_job_item_elems(const gi_fill_job *job)
+{
+    return job->kind == GI_JOB_SPARSE ? job->sparse.rows
+                                      : 16 / gi_elem_size(job->dtype);
+}
+
+/* Work items of the job. */
 GI_HOSTDEV int64_t gi_job_items(const gi_fill_job *job)
 {
+    if (job->kind == GI_JOB_SPARSE)
+        return job->sparse.cols;
     int64_t per = gi_job_item_elems(job);
     return (job->n + per - 1) / per;
 }
 
-/* Philox blocks the job consumes: its items when random, else none. */
+/* Philox blocks the job consumes (docs/rng.md): ceil(n / per) for a law
+ * of per elements a block; sparse_ adds its zeros' lanes, one per
+ * element, whether it has zeros or not; nothing for the others. */
 GI_HOSTDEV uint64_t gi_job_blocks(const gi_fill_job *job)
 {
-    return job->random ? (uint64_t)gi_job_items(job) : 0;
+    if (!gi_job_random(job))
+        return 0;
+    uint64_t per = (uint64_t)gi_law_elems_per_block(&job->u.law);
+    uint64_t n = (uint64_t)job->n;
+    uint64_t fill = (n + per - 1) / per;
+    return job->kind == GI_JOB_SPARSE ? fill + (n + 3) / 4 : fill;
 }
 
 /* The job owning work item (or chunk) `item`, where first[j] numbers job

@@ -3,76 +3,189 @@
 #include <math.h>
 
 #include "internal.h"
+#include "store.h"
 
-void gi_job_uniform(gi_fill_job *job, gi_tensor t, float a, float b)
+double gi_dtype_max(gi_dtype dtype)
 {
-    if (a == b) { /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
-        gi_job_constant(job, t, a + 0.0f);
+    switch (dtype) {
+    case GI_F64: return DBL_MAX;
+    case GI_F16: return 65504.0;
+    case GI_BF16: return 3.3895313892515355e38; /* 0x7f7f */
+    default: return FLT_MAX;
+    }
+}
+
+/* The neighbour of a 16-bit value h towards +inf (up) or -inf, in the
+ * sign-magnitude order both 16-bit encodings share. */
+static uint16_t half_step(uint16_t h, int up)
+{
+    if ((h & 0x7fffu) == 0)
+        return up ? 0x0001u : 0x8001u;
+    return (h & 0x8000u) == 0 ? (uint16_t)(up ? h + 1 : h - 1)
+                              : (uint16_t)(up ? h - 1 : h + 1);
+}
+
+/* The smallest value of a 16-bit dtype >= v (up) or the largest <= v, as
+ * a float; v finite. */
+static float half_bound(gi_dtype dt, float v, int up)
+{
+    uint16_t h = gi_half_bits(dt, v);
+    float r = gi_half_value(dt, h);
+    if (up ? r < v : r > v)
+        h = half_step(h, up);
+    return gi_half_value(dt, h);
+}
+
+/* [lo, hi], the store bounds of a law into t (fill_job.h) from its
+ * bounds a and b (either may be infinite): the representable values of
+ * t's dtype inside [a, b], or inside [a, b) when open. 0 when none. */
+static int store_bounds(gi_tensor t, float a, float b, int open, float *lo,
+                        float *hi)
+{
+    *lo = -INFINITY;
+    *hi = INFINITY;
+    if (t->dtype == GI_F32 || t->dtype == GI_F64)
+        return 1;
+    if (isfinite(a))
+        *lo = half_bound(t->dtype, a, 1);
+    if (isfinite(b)) {
+        *hi = half_bound(t->dtype, b, 0);
+        if (open && *hi >= b) {
+            uint16_t h = half_step(gi_half_bits(t->dtype, *hi), 0);
+            *hi = gi_half_value(t->dtype, h);
+        }
+    }
+    return *lo <= *hi;
+}
+
+void gi_law_store_bounds(gi_tensor t, float a, float b, float *lo,
+                         float *hi)
+{
+    store_bounds(t, a, b, 0, lo, hi);
+}
+
+const char *gi_range_name(gi_dtype dtype)
+{
+    return dtype == GI_F32 ? "float" : gi_dtype_name(dtype);
+}
+
+int gi_dtype_finite(gi_dtype dtype, double v)
+{
+    return isfinite(gi_dtype_round(dtype, v));
+}
+
+void gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b)
+{
+    float fa = (float)a, fb = (float)b, lo, hi;
+    if (fa == fb) { /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
+        gi_job_constant(job, t, fa + 0.0f);
         return;
     }
+    store_bounds(t, fa, fb, 1, &lo, &hi);
     gi_law law = {.kind = GI_LAW_UNIFORM,
-                  .u.uniform = {.a = a, .span = b - a,
-                                .cap = gi_float_below(b)}};
-    gi_job_law(job, t, &law);
+                  .u.uniform = {.a = fa, .span = fb - fa,
+                                .cap = gi_float_below(fb)}};
+    gi_job_law(job, t, &law, lo, hi);
 }
 
-gi_status gi_plan_uniform(gi_tensor t, float a, float b, gi_fill_job *job,
+gi_status gi_check_law_bounds(gi_tensor t, double a, double b, int open,
+                              const char *fn)
+{
+    float lo, hi;
+    if (store_bounds(t, (float)a, (float)b, open, &lo, &hi))
+        return GI_OK;
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "no %s value lies in [%g, %g%c", gi_dtype_name(t->dtype),
+                   a, b, open ? ')' : ']');
+}
+
+gi_status gi_plan_uniform(gi_tensor t, double a, double b, gi_fill_job *job,
                           const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    if (!isfinite(a) || !isfinite(b))
+    const char *type = gi_range_name(t->dtype);
+    if (!gi_dtype_finite(t->dtype, a) || !gi_dtype_finite(t->dtype, b))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "arguments 'a' = %g and 'b' = %g must be finite",
-                       (double)a, (double)b);
+                       "arguments 'a' = %g and 'b' = %g must be finite%s%s",
+                       a, b, t->dtype == GI_F32 ? "" : " in ",
+                       t->dtype == GI_F32 ? "" : type);
     if (a > b)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "expects a <= b, got a = %g > b = %g", (double)a,
-                       (double)b);
-    if (!isfinite(b - a))
+                       "expects a <= b, got a = %g > b = %g", a, b);
+    if (!gi_dtype_finite(t->dtype, (double)((float)b - (float)a)))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "b - a overflows float (a = %g, b = %g)", (double)a,
-                       (double)b);
-    gi_job_uniform(job, t, a, b);
-    return GI_OK;
+                       "b - a overflows %s (a = %g, b = %g)", type, a, b);
+    if ((float)a != (float)b)
+        st = gi_check_law_bounds(t, a, b, 1, fn);
+    if (st == GI_OK)
+        gi_job_uniform(job, t, a, b);
+    return st;
 }
 
-gi_status gi_plan_normal(gi_tensor t, float mean, float std, gi_fill_job *job,
-                         const char *fn)
+gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
+                        double std, const char *arg, double value,
+                        const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
-    if (st != GI_OK)
-        return st;
-    if (!isfinite(mean))
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "argument 'mean' must be finite, got %g", (double)mean);
-    if (!(std >= 0.0f) || !isfinite(std))
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "argument 'std' must be finite and >= 0, got %g",
-                       (double)std);
-    if (!gi_reach_finite(mean, std, gi_box_muller_max()))
+    float m = (float)mean, s = (float)std;
+    float reach = gi_box_muller_max() * s + (m < 0.0f ? -m : m);
+    if (gi_dtype_finite(t->dtype, (double)reach))
+        ;
+    else if (arg == NULL)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "arguments 'mean' = %g and 'std' = %g give values "
-                       "beyond float's range: %.8g * std + |mean| must be "
-                       "finite", (double)mean, (double)std,
+                       "beyond %s's range: %.8g * std + |mean| must be "
+                       "finite", mean, std, gi_range_name(t->dtype),
                        (double)gi_box_muller_max());
-    gi_law law = {.kind = GI_LAW_NORMAL,
-                  .u.normal = {.mean = mean, .std = std}};
-    gi_job_law(job, t, &law);
+    else
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument '%s' = %g gives std %g, whose values are "
+                       "beyond %s's range: %.8g * std must be finite", arg,
+                       value, std, gi_range_name(t->dtype),
+                       (double)gi_box_muller_max());
+    gi_law law = {.kind = GI_LAW_NORMAL, .u.normal = {.mean = m, .std = s}};
+    gi_job_law(job, t, &law, -INFINITY, INFINITY);
     return GI_OK;
 }
 
-gi_status gi_plan_constant(gi_tensor t, float value, gi_fill_job *job,
+gi_status gi_plan_normal(gi_tensor t, double mean, double std,
+                         gi_fill_job *job, const char *fn)
+{
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    if (!gi_dtype_finite(GI_F32, mean))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'mean' must be finite, got %g", mean);
+    if (!(std >= 0.0) || !gi_dtype_finite(GI_F32, std))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'std' must be finite and >= 0, got %g", std);
+    return gi_job_normal(job, t, mean, std, NULL, 0.0, fn);
+}
+
+gi_status gi_plan_constant(gi_tensor t, double value, gi_fill_job *job,
                            const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st == GI_OK)
+        st = gi_check_scalar(t->dtype, value, "value", fn);
     if (st == GI_OK)
         gi_job_constant(job, t, value);
     return st;
 }
 
-gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen)
+gi_status gi_check_scalar(gi_dtype dtype, double v, const char *arg,
+                          const char *fn)
+{
+    if (isfinite(v) && !gi_dtype_finite(dtype, v))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument '%s' = %g cannot be converted to %s "
+                       "without overflow", arg, v, gi_dtype_name(dtype));
+    return GI_OK;
+}
+
+gi_status gi_uniform_(gi_tensor t, double a, double b, gi_generator gen)
 {
     static const char *const fn = "gi_uniform_";
     gi_fill_job job;
@@ -80,7 +193,7 @@ gi_status gi_uniform_(gi_tensor t, float a, float b, gi_generator gen)
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen)
+gi_status gi_normal_(gi_tensor t, double mean, double std, gi_generator gen)
 {
     static const char *const fn = "gi_normal_";
     gi_fill_job job;
@@ -88,39 +201,39 @@ gi_status gi_normal_(gi_tensor t, float mean, float std, gi_generator gen)
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-static gi_status fill_constant(gi_tensor t, float value, const char *fn)
+static gi_status fill_constant(gi_tensor t, double value, const char *fn)
 {
     gi_fill_job job;
     gi_status st = gi_plan_constant(t, value, &job, fn);
     return st != GI_OK ? st : gi_fill_planned(t, &job, NULL, fn);
 }
 
-gi_status gi_constant_(gi_tensor t, float value)
+gi_status gi_constant_(gi_tensor t, double value)
 {
     return fill_constant(t, value, "gi_constant_");
 }
 
 gi_status gi_zeros_(gi_tensor t)
 {
-    return fill_constant(t, 0.0f, "gi_zeros_");
+    return fill_constant(t, 0.0, "gi_zeros_");
 }
 
 gi_status gi_ones_(gi_tensor t)
 {
-    return fill_constant(t, 1.0f, "gi_ones_");
+    return fill_constant(t, 1.0, "gi_ones_");
 }
 
 /* A new tensor filled by init(t, p, q, gen); freed again on failure. */
 static gi_status new_random(const char *fn, gi_tensor *out, gi_context ctx,
                             int ndim, const int64_t *shape, gi_generator gen,
-                            gi_status (*init)(gi_tensor, float, float,
+                            gi_status (*init)(gi_tensor, double, double,
                                               gi_generator),
-                            float p, float q)
+                            double p, double q)
 {
     GI_CHECK_NULL(out, fn);
     GI_CHECK_NULL(ctx, fn);
     gi_tensor t = NULL; /* init() writes every element */
-    gi_status st = gi_tensor_new(&t, ctx, ndim, shape, fn);
+    gi_status st = gi_tensor_new(&t, ctx, GI_F32, ndim, shape, fn);
     if (st == GI_OK)
         st = init(t, p, q, gen);
     if (st != GI_OK) {
@@ -134,11 +247,11 @@ static gi_status new_random(const char *fn, gi_tensor *out, gi_context ctx,
 gi_status gi_rand(gi_tensor *out, gi_context ctx, int ndim,
                   const int64_t *shape, gi_generator gen)
 {
-    return new_random("gi_rand", out, ctx, ndim, shape, gen, gi_uniform_, 0.0f, 1.0f);
+    return new_random("gi_rand", out, ctx, ndim, shape, gen, gi_uniform_, 0.0, 1.0);
 }
 
 gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
                    const int64_t *shape, gi_generator gen)
 {
-    return new_random("gi_randn", out, ctx, ndim, shape, gen, gi_normal_, 0.0f, 1.0f);
+    return new_random("gi_randn", out, ctx, ndim, shape, gen, gi_normal_, 0.0, 1.0);
 }

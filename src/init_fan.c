@@ -34,7 +34,7 @@ gi_status gi_nonlinearity_from_name(const char *name, gi_nonlinearity *out)
 }
 
 /* The gain in double; fn names the public function for errors. */
-static gi_status gain_of(gi_nonlinearity nl, const float *param, double *out,
+static gi_status gain_of(gi_nonlinearity nl, const double *param, double *out,
                          const char *fn)
 {
     switch (nl) {
@@ -54,7 +54,7 @@ static gi_status gain_of(gi_nonlinearity nl, const float *param, double *out,
         *out = 3.0 / 4.0;
         return GI_OK;
     case GI_NONLIN_LEAKY_RELU: {
-        double slope = param != NULL ? (double)*param : 0.01;
+        double slope = param != NULL ? *param : 0.01;
         if (!isfinite(slope))
             return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                            "negative_slope %g is not a valid number", slope);
@@ -66,14 +66,15 @@ static gi_status gain_of(gi_nonlinearity nl, const float *param, double *out,
                    "unsupported nonlinearity %d", (int)nl);
 }
 
-gi_status gi_calculate_gain(gi_nonlinearity nl, const float *param, float *out)
+gi_status gi_calculate_gain(gi_nonlinearity nl, const double *param,
+                            double *out)
 {
     static const char *const fn = "gi_calculate_gain";
     GI_CHECK_NULL(out, fn);
     double g = 1.0;
     gi_status st = gain_of(nl, param, &g, fn);
     if (st == GI_OK)
-        *out = (float)g;
+        *out = g;
     return st;
 }
 
@@ -105,7 +106,7 @@ static gi_status fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out,
 gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out)
 {
     static const char *const fn = "gi_calculate_fans";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     int64_t in = 0, out = 0;
     if (st == GI_OK)
         st = fans(t, &in, &out, fn);
@@ -123,7 +124,7 @@ static gi_status fan_for(gi_tensor t, gi_fan_mode mode, int allow_avg,
                          double *fan, const char *fn)
 {
     int64_t in = 0, out = 0;
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK)
         st = fans(t, &in, &out, fn);
     if (st != GI_OK)
@@ -144,12 +145,12 @@ static gi_status fan_for(gi_tensor t, gi_fan_mode mode, int allow_avg,
                              : "GI_FAN_IN or GI_FAN_OUT");
 }
 
-static gi_status check_gain(float gain, const char *fn)
+static gi_status check_gain(double gain, const char *fn)
 {
-    if (!isfinite(gain) || gain < 0.0f)
+    if (!isfinite(gain) || gain < 0.0)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'gain' must be finite and >= 0, got %g",
-                       (double)gain);
+                       gain);
     return GI_OK;
 }
 
@@ -158,56 +159,42 @@ static gi_status check_gain(float gain, const char *fn)
  * rather than filling infinities, by the exact tests of uniform_ (the span
  * 2 * bound finite) and normal_ (gi_reach_finite). */
 static gi_status plan_uniform_bound(gi_tensor t, double bound,
-                                    const char *arg, float value,
+                                    const char *arg, double value,
                                     gi_fill_job *job, const char *fn)
 {
     float b = (float)bound;
-    if (!isfinite(b + b))
+    if (!gi_dtype_finite(t->dtype, (double)(b + b)))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument '%s' = %g gives the bound %g, whose span "
-                       "2 * bound is beyond float's range", arg,
-                       (double)value, bound);
-    gi_job_uniform(job, t, -b, b);
-    return GI_OK;
-}
-
-static gi_status plan_normal_std(gi_tensor t, double std, const char *arg,
-                                 float value, gi_fill_job *job,
-                                 const char *fn)
-{
-    float s = (float)std;
-    if (!gi_reach_finite(0.0f, s, gi_box_muller_max()))
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "argument '%s' = %g gives std %g, whose values are "
-                       "beyond float's range: %.8g * std must be finite",
-                       arg, (double)value, std,
-                       (double)gi_box_muller_max());
-    gi_law law = {.kind = GI_LAW_NORMAL, .u.normal = {.mean = 0.0f, .std = s}};
-    gi_job_law(job, t, &law);
-    return GI_OK;
+                       "2 * bound is beyond %s's range", arg, value, bound,
+                       gi_range_name(t->dtype));
+    gi_status st = b > 0.0f ? gi_check_law_bounds(t, -b, b, 1, fn) : GI_OK;
+    if (st == GI_OK)
+        gi_job_uniform(job, t, -b, b);
+    return st;
 }
 
 /* The law of standard deviation std: U[-sqrt(3) std, sqrt(3) std) or
  * N(0, std^2); zero elements draw nothing. */
 static gi_status plan_std(gi_tensor t, double std, int normal,
-                          const char *arg, float value, gi_fill_job *job,
+                          const char *arg, double value, gi_fill_job *job,
                           const char *fn)
 {
     if (t->numel == 0) {
         gi_job_nothing(job);
         return GI_OK;
     }
-    return normal ? plan_normal_std(t, std, arg, value, job, fn)
+    return normal ? gi_job_normal(job, t, 0.0, std, arg, value, fn)
                   : plan_uniform_bound(t, sqrt(3.0) * std, arg, value, job,
                                        fn);
 }
 
 /* Xavier's std, gain * sqrt(2 / (fan_in + fan_out)), after the checks. */
-static gi_status xavier_std(gi_tensor t, float gain, double *std,
+static gi_status xavier_std(gi_tensor t, double gain, double *std,
                             const char *fn)
 {
     int64_t in = 0, out = 0;
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK)
         st = fans(t, &in, &out, fn);
     if (st == GI_OK)
@@ -217,7 +204,7 @@ static gi_status xavier_std(gi_tensor t, float gain, double *std,
     return st;
 }
 
-gi_status gi_plan_xavier(gi_tensor t, float gain, int normal,
+gi_status gi_plan_xavier(gi_tensor t, double gain, int normal,
                          gi_fill_job *job, const char *fn)
 {
     double std = 0.0;
@@ -225,7 +212,7 @@ gi_status gi_plan_xavier(gi_tensor t, float gain, int normal,
     return st != GI_OK ? st : plan_std(t, std, normal, "gain", gain, job, fn);
 }
 
-gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen)
+gi_status gi_xavier_uniform_(gi_tensor t, double gain, gi_generator gen)
 {
     static const char *const fn = "gi_xavier_uniform_";
     gi_fill_job job;
@@ -233,7 +220,7 @@ gi_status gi_xavier_uniform_(gi_tensor t, float gain, gi_generator gen)
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-gi_status gi_xavier_normal_(gi_tensor t, float gain, gi_generator gen)
+gi_status gi_xavier_normal_(gi_tensor t, double gain, gi_generator gen)
 {
     static const char *const fn = "gi_xavier_normal_";
     gi_fill_job job;
@@ -242,7 +229,7 @@ gi_status gi_xavier_normal_(gi_tensor t, float gain, gi_generator gen)
 }
 
 /* Kaiming's std, gain / sqrt(fan); 0 elements: *std stays 0, no fill. */
-static gi_status kaiming_std(gi_tensor t, float a, gi_fan_mode mode,
+static gi_status kaiming_std(gi_tensor t, double a, gi_fan_mode mode,
                              gi_nonlinearity nl, double *std, const char *fn)
 {
     double fan = 0.0, gain = 1.0;
@@ -254,7 +241,7 @@ static gi_status kaiming_std(gi_tensor t, float a, gi_fan_mode mode,
     return st;
 }
 
-gi_status gi_plan_kaiming(gi_tensor t, float a, gi_fan_mode mode,
+gi_status gi_plan_kaiming(gi_tensor t, double a, gi_fan_mode mode,
                           gi_nonlinearity nl, int normal, gi_fill_job *job,
                           const char *fn)
 {
@@ -263,7 +250,7 @@ gi_status gi_plan_kaiming(gi_tensor t, float a, gi_fan_mode mode,
     return st != GI_OK ? st : plan_std(t, std, normal, "a", a, job, fn);
 }
 
-gi_status gi_kaiming_uniform_(gi_tensor t, float a, gi_fan_mode mode,
+gi_status gi_kaiming_uniform_(gi_tensor t, double a, gi_fan_mode mode,
                               gi_nonlinearity nl, gi_generator gen)
 {
     static const char *const fn = "gi_kaiming_uniform_";
@@ -272,7 +259,7 @@ gi_status gi_kaiming_uniform_(gi_tensor t, float a, gi_fan_mode mode,
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
+gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
                              gi_nonlinearity nl, gi_generator gen)
 {
     static const char *const fn = "gi_kaiming_normal_";
@@ -284,16 +271,17 @@ gi_status gi_kaiming_normal_(gi_tensor t, float a, gi_fan_mode mode,
 /* JAX's correction: the std of a standard normal truncated to [-2, 2]. */
 #define GI_TRUNC2_STD 0.87962566103423978
 
-gi_status gi_plan_variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
+gi_status gi_plan_variance_scaling(gi_tensor t, double scale,
+                                   gi_fan_mode mode,
                                    gi_distribution distribution,
                                    gi_fill_job *job, const char *fn)
 {
     double fan = 0.0;
     gi_status st = fan_for(t, mode, 1, &fan, fn);
-    if (st == GI_OK && (!isfinite(scale) || !(scale > 0.0f)))
+    if (st == GI_OK && (!isfinite(scale) || !(scale > 0.0)))
         st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                      "argument 'scale' must be finite and > 0, got %g",
-                     (double)scale);
+                     scale);
     if (st == GI_OK && (int)distribution != GI_DIST_TRUNCATED_NORMAL &&
         distribution != GI_DIST_NORMAL && distribution != GI_DIST_UNIFORM)
         st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
@@ -313,14 +301,15 @@ gi_status gi_plan_variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
                                    fn);
     }
     case GI_DIST_NORMAL:
-        return plan_normal_std(t, sqrt(variance), "scale", scale, job, fn);
+        return gi_job_normal(job, t, 0.0, sqrt(variance), "scale", scale,
+                             fn);
     default:
         return plan_uniform_bound(t, sqrt(3.0 * variance), "scale", scale,
                                   job, fn);
     }
 }
 
-static gi_status variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
+static gi_status variance_scaling(gi_tensor t, double scale, gi_fan_mode mode,
                                   gi_distribution distribution,
                                   gi_generator gen, const char *fn)
 {
@@ -330,7 +319,7 @@ static gi_status variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-gi_status gi_variance_scaling_(gi_tensor t, float scale, gi_fan_mode mode,
+gi_status gi_variance_scaling_(gi_tensor t, double scale, gi_fan_mode mode,
                                gi_distribution distribution, gi_generator gen)
 {
     return variance_scaling(t, scale, mode, distribution, gen,
@@ -339,12 +328,12 @@ gi_status gi_variance_scaling_(gi_tensor t, float scale, gi_fan_mode mode,
 
 gi_status gi_lecun_normal_(gi_tensor t, gi_generator gen)
 {
-    return variance_scaling(t, 1.0f, GI_FAN_IN, GI_DIST_TRUNCATED_NORMAL, gen,
+    return variance_scaling(t, 1.0, GI_FAN_IN, GI_DIST_TRUNCATED_NORMAL, gen,
                             "gi_lecun_normal_");
 }
 
 gi_status gi_lecun_uniform_(gi_tensor t, gi_generator gen)
 {
-    return variance_scaling(t, 1.0f, GI_FAN_IN, GI_DIST_UNIFORM, gen,
+    return variance_scaling(t, 1.0, GI_FAN_IN, GI_DIST_UNIFORM, gen,
                             "gi_lecun_uniform_");
 }

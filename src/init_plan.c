@@ -1,33 +1,57 @@
 /* Planned fills: describing what an initializer writes, running one plan or
  * many at once, and gi_init_, the initializers as data. */
+#include <math.h>
+
 #include "internal.h"
 
 void gi_job_nothing(gi_fill_job *job)
 {
-    *job = (gi_fill_job){.data = NULL, .n = 0};
+    *job = (gi_fill_job){.data = NULL, .n = 0, .kind = GI_JOB_NOTHING};
 }
 
-void gi_job_constant(gi_fill_job *job, gi_tensor t, float value)
+/* A job of `kind` over every element of t. */
+static gi_fill_job job_over(gi_tensor t, int kind)
 {
-    *job = (gi_fill_job){.data = gi_tensor_f32(t), .n = t->numel,
-                         .random = 0, .value = value};
+    return (gi_fill_job){.data = gi_tensor_data(t), .dtype = t->dtype,
+                         .n = t->numel, .kind = kind,
+                         .lo = -INFINITY, .hi = INFINITY};
 }
 
-void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law)
+void gi_job_constant(gi_fill_job *job, gi_tensor t, double value)
 {
-    *job = (gi_fill_job){.data = gi_tensor_f32(t), .n = t->numel,
-                         .random = 1, .law = *law};
+    *job = job_over(t, GI_JOB_MAP);
+    job->u.map = (gi_map){GI_MAP_FILL, 0, gi_dtype_round(t->dtype, value),
+                          0.0};
 }
 
-/* One job through the single-tensor entry points. */
-static gi_status run_one(gi_context ctx, const gi_fill_job *job,
-                         const char *fn)
+void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law, float lo,
+                float hi)
 {
-    if (job->random)
-        return ctx->ops->fill_law(ctx->state, job->data, job->n, &job->law,
-                                  &job->pos, fn);
-    gi_map fill = {GI_MAP_FILL, 0, job->value, 0.0f};
-    return ctx->ops->map(ctx->state, job->data, job->n, &fill, fn);
+    *job = job_over(t, GI_JOB_LAW);
+    job->u.law = *law;
+    job->lo = lo;
+    job->hi = hi;
+}
+
+void gi_job_map(gi_fill_job *job, gi_tensor t, const gi_map *map)
+{
+    *job = job_over(t, GI_JOB_MAP);
+    job->u.map = *map;
+}
+
+void gi_job_map2(gi_fill_job *job, gi_tensor t, gi_tensor other,
+                 const gi_map *map)
+{
+    gi_job_map(job, t, map);
+    job->kind = GI_JOB_MAP2;
+    job->other = gi_tensor_data(other);
+    job->other_dtype = other->dtype;
+}
+
+void gi_job_index(gi_fill_job *job, gi_tensor t, const gi_index_law *index)
+{
+    *job = job_over(t, GI_JOB_INDEX);
+    job->u.index = *index;
 }
 
 gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
@@ -43,14 +67,17 @@ gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
         offset += gi_job_blocks(&jobs[live]);
         ++live;
     }
-    gi_status st = GI_OK;
-    if (live == 1)
-        st = run_one(ctx, &jobs[0], fn);
-    else if (live > 1)
-        st = ctx->ops->fill_batch(ctx->state, jobs, live, fn);
+    gi_status st = live > 0 ? ctx->ops->run_jobs(ctx->state, jobs, live, fn)
+                            : GI_OK;
     if (st == GI_OK)
         gen->offset = offset;
     return st;
+}
+
+gi_status gi_run_job(gi_tensor t, gi_fill_job *job, const char *fn)
+{
+    gi_context ctx = t->storage->ctx;
+    return gi_run_jobs(ctx, job, 1, &ctx->generator, fn);
 }
 
 gi_status gi_fill_planned(gi_tensor t, gi_fill_job *job, gi_generator gen,
@@ -81,8 +108,8 @@ gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
     case GI_INIT_UNIFORM: return gi_plan_uniform(t, s.a, s.b, job, fn);
     case GI_INIT_NORMAL: return gi_plan_normal(t, s.a, s.b, job, fn);
     case GI_INIT_CONSTANT: return gi_plan_constant(t, s.a, job, fn);
-    case GI_INIT_ZEROS: return gi_plan_constant(t, 0.0f, job, fn);
-    case GI_INIT_ONES: return gi_plan_constant(t, 1.0f, job, fn);
+    case GI_INIT_ZEROS: return gi_plan_constant(t, 0.0, job, fn);
+    case GI_INIT_ONES: return gi_plan_constant(t, 1.0, job, fn);
     case GI_INIT_XAVIER_UNIFORM: return gi_plan_xavier(t, s.a, 0, job, fn);
     case GI_INIT_XAVIER_NORMAL: return gi_plan_xavier(t, s.a, 1, job, fn);
     case GI_INIT_KAIMING_UNIFORM:
@@ -95,17 +122,20 @@ gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
         return gi_plan_variance_scaling(t, s.a, s.mode, s.distribution, job,
                                         fn);
     case GI_INIT_LECUN_UNIFORM:
-        return gi_plan_variance_scaling(t, 1.0f, GI_FAN_IN, GI_DIST_UNIFORM,
+        return gi_plan_variance_scaling(t, 1.0, GI_FAN_IN, GI_DIST_UNIFORM,
                                         job, fn);
     case GI_INIT_LECUN_NORMAL:
-        return gi_plan_variance_scaling(t, 1.0f, GI_FAN_IN,
+        return gi_plan_variance_scaling(t, 1.0, GI_FAN_IN,
                                         GI_DIST_TRUNCATED_NORMAL, job, fn);
     case GI_INIT_MIXTURE:
         return gi_plan_mixture(t, s.k, s.components, job, fn);
+    case GI_INIT_EYE: return gi_plan_eye(t, job, fn);
+    case GI_INIT_DIRAC: return gi_plan_dirac(t, s.k, job, fn);
+    case GI_INIT_SPARSE: return gi_plan_sparse(t, s.a, s.b, job, fn);
     case GI_INIT_NONE:
         break;
     }
-    st = gi_check_f32(t, fn, "t");
+    st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK)
         gi_job_nothing(job);
     return st;

@@ -53,13 +53,18 @@ static gi_status job_trunc_in_range(gi_fill_job *job, gi_tensor t,
     float lo[4], hi[4];
     gi_law_block(law, first, lo);
     gi_law_block(law, last, hi);
-    if (!isfinite(lo[0]) || !isfinite(hi[0]))
+    if (!gi_dtype_finite(t->dtype, lo[0]) || !gi_dtype_finite(t->dtype, hi[0]))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "arguments 'mean' = %g and 'std' = %g give values "
-                       "beyond float's range on [%g, %g] (they reach %g "
-                       "and %g)", mean, std, a, b, (double)lo[0],
-                       (double)hi[0]);
-    gi_job_law(job, t, law);
+                       "beyond %s's range on [%g, %g] (they reach %g and %g)",
+                       mean, std, gi_range_name(t->dtype), a, b,
+                       (double)lo[0], (double)hi[0]);
+    gi_status st = gi_check_law_bounds(t, a, b, 0, fn);
+    if (st != GI_OK)
+        return st;
+    float bound_lo, bound_hi;
+    gi_law_store_bounds(t, (float)a, (float)b, &bound_lo, &bound_hi);
+    gi_job_law(job, t, law, bound_lo, bound_hi);
     return GI_OK;
 }
 
@@ -105,20 +110,22 @@ gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
     return job_trunc_in_range(job, t, &law, mean, std, a, b, fn);
 }
 
-gi_status gi_plan_trunc_normal(gi_tensor t, float mean, float std, float a,
-                               float b, gi_fill_job *job, const char *fn)
+gi_status gi_plan_trunc_normal(gi_tensor t, double mean, double std,
+                               double a, double b, gi_fill_job *job,
+                               const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    if (!isfinite(mean) || !isfinite(std) || !(std > 0.0f))
+    /* the arguments as float, the law's computing type */
+    mean = (float)mean, std = (float)std, a = (float)a, b = (float)b;
+    if (!isfinite(mean) || !isfinite(std) || !(std > 0.0))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "arguments 'mean' = %g and 'std' = %g must be finite "
-                       "with std > 0", (double)mean, (double)std);
+                       "with std > 0", mean, std);
     if (!(a < b))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "expects a < b, got a = %g, b = %g", (double)a,
-                       (double)b);
+                       "expects a < b, got a = %g, b = %g", a, b);
     if (t->numel == 0) { /* the interval's probability is not needed */
         gi_job_nothing(job);
         return GI_OK;
@@ -126,8 +133,8 @@ gi_status gi_plan_trunc_normal(gi_tensor t, float mean, float std, float a,
     return gi_job_trunc_normal(job, t, mean, std, a, b, fn);
 }
 
-gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
-                           float b, gi_generator gen)
+gi_status gi_trunc_normal_(gi_tensor t, double mean, double std, double a,
+                           double b, gi_generator gen)
 {
     static const char *const fn = "gi_trunc_normal_";
     gi_fill_job job;
@@ -135,20 +142,9 @@ gi_status gi_trunc_normal_(gi_tensor t, float mean, float std, float a,
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-static gi_status fill_index(gi_tensor t, const gi_index_law *law,
-                            const char *fn)
+gi_status gi_plan_eye(gi_tensor t, gi_fill_job *job, const char *fn)
 {
-    if (t->numel == 0)
-        return GI_OK;
-    gi_context ctx = t->storage->ctx;
-    return ctx->ops->fill_index(ctx->state, gi_tensor_f32(t), t->numel, law,
-                                fn);
-}
-
-gi_status gi_eye_(gi_tensor t)
-{
-    static const char *const fn = "gi_eye_";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK && t->ndim != 2)
         st = gi_fail(GI_ERR_SHAPE, fn,
                      "only tensors with 2 dimensions are supported, got %d",
@@ -156,13 +152,14 @@ gi_status gi_eye_(gi_tensor t)
     if (st != GI_OK)
         return st;
     gi_index_law law = {GI_INDEX_EYE, 2, {t->shape[0], t->shape[1]}, 1};
-    return fill_index(t, &law, fn);
+    gi_job_index(job, t, &law);
+    return GI_OK;
 }
 
-gi_status gi_dirac_(gi_tensor t, int64_t groups)
+gi_status gi_plan_dirac(gi_tensor t, int64_t groups, gi_fill_job *job,
+                        const char *fn)
 {
-    static const char *const fn = "gi_dirac_";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
     if (t->ndim < 3 || t->ndim > 5)
@@ -177,7 +174,24 @@ gi_status gi_dirac_(gi_tensor t, int64_t groups)
     gi_index_law law = {GI_INDEX_DIRAC, t->ndim, {0}, groups};
     for (int d = 0; d < t->ndim; ++d)
         law.shape[d] = t->shape[d];
-    return fill_index(t, &law, fn);
+    gi_job_index(job, t, &law);
+    return GI_OK;
+}
+
+gi_status gi_eye_(gi_tensor t)
+{
+    static const char *const fn = "gi_eye_";
+    gi_fill_job job;
+    gi_status st = gi_plan_eye(t, &job, fn);
+    return st != GI_OK ? st : gi_run_job(t, &job, fn);
+}
+
+gi_status gi_dirac_(gi_tensor t, int64_t groups)
+{
+    static const char *const fn = "gi_dirac_";
+    gi_fill_job job;
+    gi_status st = gi_plan_dirac(t, groups, &job, fn);
+    return st != GI_OK ? st : gi_run_job(t, &job, fn);
 }
 
 /* Each public component law has its transform (laws.h's GI_COMP_ values
@@ -191,7 +205,8 @@ _Static_assert(0 GI_COMPONENT_LAW_LIST(GI_COUNT_) == 3,
 static gi_status component_law(const gi_component *c, int j,
                                gi_law_component *out, const char *fn)
 {
-    float a = c->a, b = c->b;
+    /* a component's numbers as float, the law's computing type */
+    float a = (float)c->a, b = (float)c->b;
     switch (c->law) {
     case GI_COMPONENT_UNIFORM:
         if (!isfinite(a) || !isfinite(b) || a > b || !isfinite(b - a))
@@ -238,10 +253,10 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
     gi_law_mixture *mix = &law->u.mixture;
     double total = 0.0;
     for (int j = 0; j < k; ++j) {
-        if (!(comps[j].prob >= 0.0f) || !isfinite(comps[j].prob))
+        if (!(comps[j].prob >= 0.0) || !isfinite(comps[j].prob))
             return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                            "components[%d].prob = %g must be a finite "
-                           "probability >= 0", j, (double)comps[j].prob);
+                           "probability >= 0", j, comps[j].prob);
         total += comps[j].prob;
         gi_status st = component_law(&comps[j], j, &mix->comp[j], fn);
         if (st != GI_OK)
@@ -264,12 +279,12 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
 gi_status gi_plan_mixture(gi_tensor t, int k, const gi_component *components,
                           gi_fill_job *job, const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     gi_law law = {.kind = GI_LAW_MIXTURE, .u.mixture = {0}};
     if (st == GI_OK)
         st = mixture_law(k, components, &law, fn);
     if (st == GI_OK)
-        gi_job_law(job, t, &law);
+        gi_job_law(job, t, &law, -INFINITY, INFINITY);
     return st;
 }
 
@@ -282,46 +297,46 @@ gi_status gi_mixture_(gi_tensor t, int k, const gi_component *components,
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-gi_status gi_sparse_(gi_tensor t, float sparsity, float std, gi_generator gen)
+gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
+                         gi_fill_job *job, const char *fn)
 {
-    static const char *const fn = "gi_sparse_";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
     if (t->ndim != 2)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "only tensors with 2 dimensions are supported, got %d",
                        t->ndim);
-    if (!(sparsity >= 0.0f && sparsity <= 1.0f))
+    if (!(sparsity >= 0.0 && sparsity <= 1.0))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'sparsity' must be in [0, 1], got %g",
-                       (double)sparsity);
-    if (!isfinite(std) || !(std >= 0.0f))
+                       sparsity);
+    if (!(std >= 0.0) || !gi_dtype_finite(GI_F32, std))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "argument 'std' must be finite and >= 0, got %g",
-                       (double)std);
-    if (!gi_reach_finite(0.0f, std, gi_box_muller_max()))
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "argument 'std' = %g gives values beyond float's "
-                       "range: %.8g * std must be finite", (double)std,
-                       (double)gi_box_muller_max());
+                       "argument 'std' must be finite and >= 0, got %g", std);
     int64_t rows = t->shape[0], cols = t->shape[1];
-    if (t->numel == 0)
-        return GI_OK;
     if (rows >= (int64_t)1 << 32)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "%lld rows: at most 2^32 - 1 are supported",
                        (long long)rows);
-    /* In float, as torch's ceil(sparsity * rows) sees 0.1 * 10 = 1. */
-    int64_t k = (int64_t)ceilf(sparsity * (float)rows);
-    gen = gi_resolve_generator(t, gen);
-    gi_philox_pos pos = {gen->seed, gen->stream, gen->offset};
-    gi_law law = {.kind = GI_LAW_NORMAL,
-                  .u.normal = {.mean = 0.0f, .std = std}};
-    gi_context ctx = t->storage->ctx;
-    st = ctx->ops->sparse(ctx->state, gi_tensor_f32(t), rows, cols, k, &law,
-                          &pos, fn);
-    if (st == GI_OK) /* the normals' blocks, then as many for the zeros */
-        gen->offset += 2 * (uint64_t)((t->numel + 3) / 4);
-    return st;
+    st = gi_job_normal(job, t, 0.0, std, NULL, 0.0, fn);
+    if (st != GI_OK || t->numel == 0) {
+        gi_job_nothing(job);
+        return st;
+    }
+    job->kind = GI_JOB_SPARSE;
+    /* In float, so that torch's ceil(sparsity * rows) sees 0.1 * 10 = 1
+     * (the float product of the float 0.1 is 1, its double one above) */
+    job->sparse = (gi_job_sparse){
+        rows, cols, (int64_t)ceilf((float)sparsity * (float)rows)};
+    return GI_OK;
+}
+
+gi_status gi_sparse_(gi_tensor t, double sparsity, double std,
+                     gi_generator gen)
+{
+    static const char *const fn = "gi_sparse_";
+    gi_fill_job job;
+    gi_status st = gi_plan_sparse(t, sparsity, std, &job, fn);
+    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }

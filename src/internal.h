@@ -71,37 +71,23 @@ struct gi_backend_ops {
                            size_t bytes, const char *fn);
     gi_status (*copy)(void *state, void *dst, const void *src, size_t bytes,
                       const char *fn);
-    gi_status (*map)(void *state, float *data, int64_t n, const gi_map *op,
-                     const char *fn);
-    gi_status (*map2)(void *state, float *data, const float *other, int64_t n,
-                      const gi_map *op, const char *fn);
-    gi_status (*fill_law)(void *state, float *data, int64_t n,
-                          const gi_law *law, const gi_philox_pos *pos,
-                          const char *fn);
-    /* Every job of jobs[0..njobs) (each with n > 0 and its position set),
-     * in one pass over them all: one parallel loop on the CPU, one table
-     * upload and one kernel on the GPU. Nothing is written on failure. */
-    gi_status (*fill_batch)(void *state, const gi_fill_job *jobs,
-                            int64_t njobs, const char *fn);
-    gi_status (*fill_index)(void *state, float *data, int64_t n,
-                            const gi_index_law *law, const char *fn);
-    /* sparse_ whole: the fill of `law` (normal) over the rows x cols
-     * matrix from pos, with the k zeros of every column (gi_sparse_column,
-     * from the blocks after the fill's) in place of the values there: one
-     * call, so that nothing is written on failure. */
-    gi_status (*sparse)(void *state, float *data, int64_t rows, int64_t cols,
-                        int64_t k, const gi_law *law, const gi_philox_pos *pos,
-                        const char *fn);
-    /* y = x w^T (+ b) (then max(., 0) when relu): x rows x in, w out x in,
-     * b out or NULL, y rows x out, all row-major. */
-    gi_status (*linear)(void *state, const float *x, const float *w,
-                        const float *b, float *y, int64_t rows, int64_t in,
-                        int64_t out, int relu, const char *fn);
+    /* Every job of jobs[0..njobs) (each with n > 0, random ones with
+     * their position set) in one pass over them all: one parallel loop on
+     * the CPU, one kernel on the GPU (with a table upload for more than
+     * one job). All or nothing: nothing is written on failure. */
+    gi_status (*run_jobs)(void *state, const gi_fill_job *jobs,
+                          int64_t njobs, const char *fn);
+    /* y = x w^T (+ b) (then max(., 0) when relu) in dtype: x rows x in,
+     * w out x in, b out or NULL, y rows x out, all row-major. */
+    gi_status (*linear)(void *state, gi_dtype dtype, const void *x,
+                        const void *w, const void *b, void *y, int64_t rows,
+                        int64_t in, int64_t out, int relu, const char *fn);
     /* In place on a row-major rows x cols matrix of N(0, 1) values (rows,
-     * cols >= 1): the orthogonal factor of torch's orthogonal_, times gain
-     * (see orthogonal.h). Every element of data is written. */
-    gi_status (*orthogonalize)(void *state, float *data, int64_t rows,
-                               int64_t cols, float gain, const char *fn);
+     * cols >= 1) of dtype: the orthogonal factor of torch's orthogonal_,
+     * times gain (see orthogonal.h). Every element of data is written. */
+    gi_status (*orthogonalize)(void *state, gi_dtype dtype, void *data,
+                               int64_t rows, int64_t cols, double gain,
+                               const char *fn);
     gi_status (*synchronize)(void *state, const char *fn);
     void (*set_num_threads)(void *state, int num_threads);
     void (*destroy)(void *state);
@@ -152,10 +138,10 @@ struct gi_tensor_st {
     int param; /* a module's weight or bias: only its module frees it */
 };
 
-/* A float32 tensor whose elements are not initialized: for outputs that
- * are written whole right away. */
-gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, int ndim,
-                        const int64_t *shape, const char *fn);
+/* A tensor whose elements are not initialized: for outputs that are
+ * written whole right away. */
+gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
+                        int ndim, const int64_t *shape, const char *fn);
 
 void gi_context_retain(gi_context ctx);
 void gi_context_release(gi_context ctx);
@@ -163,8 +149,12 @@ void gi_context_release(gi_context ctx);
 /* Bytes of t's elements: at most PTRDIFF_MAX, as its creation checked. */
 size_t gi_tensor_nbytes(gi_tensor t);
 
-/* Element pointer of a float32 tensor (device memory). */
-float *gi_tensor_f32(gi_tensor t);
+/* Pointer to t's first element (device memory); NULL when empty. */
+void *gi_tensor_data(gi_tensor t);
+
+/* v as the nearest value of dtype, as PyTorch converts a Python float
+ * (to float16 and bfloat16 through float). */
+double gi_dtype_round(gi_dtype dtype, double v);
 
 /* True when a and b have the same shape. */
 int gi_same_shape(gi_tensor a, gi_tensor b);
@@ -172,8 +162,8 @@ int gi_same_shape(gi_tensor a, gi_tensor b);
 /* True when a and b share memory without being the very same elements. */
 int gi_tensors_overlap(gi_tensor a, gi_tensor b);
 
-/* Checks that t is a non-NULL float32 tensor; the error names fn/arg. */
-gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg);
+/* Checks that t is not NULL; the error names fn/arg. */
+gi_status gi_check_tensor(gi_tensor t, const char *fn, const char *arg);
 
 /* Resolves a NULL generator to the tensor context's default. */
 gi_generator gi_resolve_generator(gi_tensor t, gi_generator gen);
@@ -181,15 +171,26 @@ gi_generator gi_resolve_generator(gi_tensor t, gi_generator gen);
 /* Applies m to every element of t after checking t; zero elements: no-op. */
 gi_status gi_run_map(gi_tensor t, const gi_map *m, const char *fn);
 
+/* Runs the one job on t's context (no generator: jobs that draw nothing). */
+gi_status gi_run_job(gi_tensor t, gi_fill_job *job, const char *fn);
+
 /* ---- planned fills (init_plan.c and the initializers) --------------------- */
 
-/* Jobs over t's elements: nothing; every element `value`; `law`. */
+/* Jobs over t's elements: nothing; every element `value` (converted to
+ * t's dtype); `law` (a float64 law for a float64 t, a float law for the
+ * others, which a 16-bit t rounds at the store, clamped to [lo, hi]);
+ * map(x); map(x, other); an index fill. */
 void gi_job_nothing(gi_fill_job *job);
-void gi_job_constant(gi_fill_job *job, gi_tensor t, float value);
-void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law);
+void gi_job_constant(gi_fill_job *job, gi_tensor t, double value);
+void gi_job_law(gi_fill_job *job, gi_tensor t, const gi_law *law, float lo,
+                float hi);
+void gi_job_map(gi_fill_job *job, gi_tensor t, const gi_map *map);
+void gi_job_map2(gi_fill_job *job, gi_tensor t, gi_tensor other,
+                 const gi_map *map);
+void gi_job_index(gi_fill_job *job, gi_tensor t, const gi_index_law *index);
 
 /* U[a, b) for checked a <= b; a == b is the constant a + 0 (no draws). */
-void gi_job_uniform(gi_fill_job *job, gi_tensor t, float a, float b);
+void gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b);
 
 /* N(mean, std^2) truncated to [a, b], arguments checked by the caller
  * except the interval's probability and the values' range, which this
@@ -204,6 +205,38 @@ gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
 gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       gi_generator gen, const char *fn);
 
+/* The largest finite value of a dtype (65504 for float16). */
+double gi_dtype_max(gi_dtype dtype);
+
+/* "float" for float32 (as the messages have always said), else the
+ * dtype's name. */
+const char *gi_range_name(gi_dtype dtype);
+
+/* Whether v, converted to dtype (gi_dtype_round), is finite. */
+int gi_dtype_finite(gi_dtype dtype, double v);
+
+/* Refuses a finite scalar that overflows dtype (PyTorch's "cannot be
+ * converted ... without overflow"); infinities and NaN pass. */
+gi_status gi_check_scalar(gi_dtype dtype, double v, const char *arg,
+                          const char *fn);
+
+/* Refuses a law with bounds [a, b] (or [a, b) when open) for t when no
+ * value of t's dtype lies inside (only a 16-bit dtype can have none). */
+gi_status gi_check_law_bounds(gi_tensor t, double a, double b, int open,
+                              const char *fn);
+
+/* The store bounds (fill_job.h) of a law into t that keeps to [a, b]. */
+void gi_law_store_bounds(gi_tensor t, float a, float b, float *lo,
+                         float *hi);
+
+/* N(mean, std^2) for checked finite mean and std >= 0, refused when a
+ * value could pass t's dtype's range: the message names mean and std, or
+ * for arg non-NULL the argument of the public function (of value `value`)
+ * that gave std. */
+gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
+                        double std, const char *arg, double value,
+                        const char *fn);
+
 /* Runs one planned job on t's context with gen (NULL: the default). */
 gi_status gi_fill_planned(gi_tensor t, gi_fill_job *job, gi_generator gen,
                           const char *fn);
@@ -212,24 +245,31 @@ gi_status gi_fill_planned(gi_tensor t, gi_fill_job *job, gi_generator gen,
  * as the public function does (messages naming fn) and describes the fill
  * in *job, writing nothing and drawing nothing. The public initializers
  * are a plan then gi_fill_planned. */
-gi_status gi_plan_uniform(gi_tensor t, float a, float b, gi_fill_job *job,
+gi_status gi_plan_uniform(gi_tensor t, double a, double b, gi_fill_job *job,
                           const char *fn);
-gi_status gi_plan_normal(gi_tensor t, float mean, float std, gi_fill_job *job,
-                         const char *fn);
-gi_status gi_plan_constant(gi_tensor t, float value, gi_fill_job *job,
-                           const char *fn);
-gi_status gi_plan_xavier(gi_tensor t, float gain, int normal,
+gi_status gi_plan_normal(gi_tensor t, double mean, double std,
                          gi_fill_job *job, const char *fn);
-gi_status gi_plan_kaiming(gi_tensor t, float a, gi_fan_mode mode,
+gi_status gi_plan_constant(gi_tensor t, double value, gi_fill_job *job,
+                           const char *fn);
+gi_status gi_plan_xavier(gi_tensor t, double gain, int normal,
+                         gi_fill_job *job, const char *fn);
+gi_status gi_plan_kaiming(gi_tensor t, double a, gi_fan_mode mode,
                           gi_nonlinearity nl, int normal, gi_fill_job *job,
                           const char *fn);
-gi_status gi_plan_variance_scaling(gi_tensor t, float scale, gi_fan_mode mode,
+gi_status gi_plan_variance_scaling(gi_tensor t, double scale,
+                                   gi_fan_mode mode,
                                    gi_distribution distribution,
                                    gi_fill_job *job, const char *fn);
-gi_status gi_plan_trunc_normal(gi_tensor t, float mean, float std, float a,
-                               float b, gi_fill_job *job, const char *fn);
+gi_status gi_plan_trunc_normal(gi_tensor t, double mean, double std,
+                               double a, double b, gi_fill_job *job,
+                               const char *fn);
 gi_status gi_plan_mixture(gi_tensor t, int k, const gi_component *components,
                           gi_fill_job *job, const char *fn);
+gi_status gi_plan_eye(gi_tensor t, gi_fill_job *job, const char *fn);
+gi_status gi_plan_dirac(gi_tensor t, int64_t groups, gi_fill_job *job,
+                        const char *fn);
+gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
+                         gi_fill_job *job, const char *fn);
 
 /* Refuses a descriptor whose kind is not a gi_init_kind; arg names the
  * argument ("spec", "weight"). */

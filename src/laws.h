@@ -302,40 +302,6 @@ GI_HOSTDEV int gi_sparse_pick(gi_sparse_walk *w, int64_t rows, int64_t c,
     return zero;
 }
 
-/* The k zeros of column c, written over an existing fill; the walk stops
- * at the last one. */
-GI_HOSTDEV void gi_sparse_column(float *data, int64_t rows, int64_t cols,
-                                 int64_t c, int64_t k, uint64_t seed,
-                                 uint64_t stream, uint64_t offset)
-{
-    gi_sparse_walk w = {{0}, k};
-    for (int64_t r = 0; r < rows && w.needed > 0; ++r)
-        if (gi_sparse_pick(&w, rows, c, r, seed, stream, offset))
-            data[r * cols + c] = 0.0f;
-}
-
-/* Column c of sparse_ whole, every element written once: the normal fill
- * of `law` from block `offset` (gi_law_element), or 0 where the walk over
- * the blocks that follow the fill's picks the row. Together the columns
- * equal the normal fill then gi_sparse_column for every column. */
-GI_HOSTDEV void gi_sparse_fill_column(float *data, int64_t rows, int64_t cols,
-                                      int64_t c, int64_t k, const gi_law *law,
-                                      uint64_t seed, uint64_t stream,
-                                      uint64_t offset)
-{
-    const uint64_t n = (uint64_t)rows * (uint64_t)cols;
-    const uint64_t per = (uint64_t)gi_law_elems_per_block(law);
-    const uint64_t zeros_offset = offset + (n + per - 1) / per;
-    gi_sparse_walk w = {{0}, k};
-    for (int64_t r = 0; r < rows; ++r) {
-        uint64_t i = (uint64_t)r * (uint64_t)cols + (uint64_t)c;
-        int zero = w.needed > 0 &&
-                   gi_sparse_pick(&w, rows, c, r, seed, stream, zeros_offset);
-        data[i] = zero ? 0.0f
-                       : gi_law_element(law, seed, stream, offset, i);
-    }
-}
-
 /* Deterministic fills whose value depends on the element's index. */
 typedef enum gi_index_kind {
     GI_INDEX_EYE = 0,  /* 2-D: 1 where row == column */
@@ -375,54 +341,66 @@ typedef enum gi_map_kind {
     GI_MAP_RELU = 6,        /* x < 0 ? 0 : x (torch.relu: -0 and NaN kept) */
     GI_MAP_ADD_SCALED = 7,  /* x + a * y, y from a second tensor */
     GI_MAP_MUL_BY = 8,      /* x * y, y from a second tensor */
-    GI_MAP_RELU_OF = 9      /* relu(y): out-of-place ReLU into x */
+    GI_MAP_RELU_OF = 9,     /* relu(y): out-of-place ReLU into x */
+    GI_MAP_COPY = 10        /* y, converted to x's dtype */
 } gi_map_kind;
 
+/* a and b are the operation's scalars already converted to the tensor's
+ * dtype (ops.c), so the float maps read them as floats without rounding. */
 typedef struct gi_map {
     int kind;
     int cmp; /* gi_compare, for the masked maps */
-    float a, b;
+    double a, b;
 } gi_map;
 
-/* cmp is a gi_compare; each GI_ABS_ form sits GI_ABS_LT places after its
- * plain one (ginit.h; ops.c asserts it). */
-GI_HOSTDEV int gi_compare_holds(int cmp, float x, float a)
-{
-    if (cmp >= GI_ABS_LT) {
-        x = x < 0.0f ? -x : x;
-        cmp -= GI_ABS_LT;
+/* The maps in the compute type T of a dtype: float for float32, float16
+ * and bfloat16 (the 16-bit types round once, at the store), double for
+ * float64. One body, two definitions. cmp is a gi_compare; each GI_ABS_
+ * form sits GI_ABS_LT places after its plain one (ginit.h; ops.c asserts
+ * it); y is the matching element of the second tensor for the binary
+ * maps. */
+#define GI_MAP_DEFINE_(SUFFIX, T)                                             \
+    GI_HOSTDEV int gi_compare_holds##SUFFIX(int cmp, T x, T a)                \
+    {                                                                         \
+        if (cmp >= GI_ABS_LT) {                                               \
+            x = x < (T)0 ? -x : x;                                            \
+            cmp -= GI_ABS_LT;                                                 \
+        }                                                                     \
+        switch (cmp) {                                                        \
+        case GI_LT: return x < a;                                             \
+        case GI_LE: return x <= a;                                            \
+        case GI_GT: return x > a;                                             \
+        case GI_GE: return x >= a;                                            \
+        case GI_EQ: return x == a;                                            \
+        default: return x != a;                                               \
+        }                                                                     \
+    }                                                                         \
+    GI_HOSTDEV T gi_map_apply2##SUFFIX(const gi_map *m, T x, T y)             \
+    {                                                                         \
+        switch (m->kind) {                                                    \
+        case GI_MAP_ADD_SCALED: return x + (T)m->a * y;                       \
+        case GI_MAP_MUL_BY: return x * y;                                     \
+        case GI_MAP_COPY: return y;                                           \
+        default: return y < (T)0 ? (T)0 : y;                                  \
+        }                                                                     \
+    }                                                                         \
+    GI_HOSTDEV T gi_map_apply##SUFFIX(const gi_map *m, T x)                   \
+    {                                                                         \
+        const T a = (T)m->a, b = (T)m->b;                                     \
+        switch (m->kind) {                                                    \
+        case GI_MAP_FILL: return a;                                           \
+        case GI_MAP_ADD: return x + a;                                        \
+        case GI_MAP_MUL: return x * a;                                        \
+        case GI_MAP_CLAMP: return x < a ? a : (x > b ? b : x);                \
+        case GI_MAP_MASKED_FILL:                                              \
+            return gi_compare_holds##SUFFIX(m->cmp, x, a) ? b : x;            \
+        case GI_MAP_RELU: return x < (T)0 ? (T)0 : x;                         \
+        default:                                                              \
+            return x * (gi_compare_holds##SUFFIX(m->cmp, x, a) ? (T)1 : (T)0);\
+        }                                                                     \
     }
-    switch (cmp) {
-    case GI_LT: return x < a;
-    case GI_LE: return x <= a;
-    case GI_GT: return x > a;
-    case GI_GE: return x >= a;
-    case GI_EQ: return x == a;
-    default: return x != a;
-    }
-}
 
-/* y is the matching element of the second tensor for the binary maps. */
-GI_HOSTDEV float gi_map_apply2(const gi_map *m, float x, float y)
-{
-    switch (m->kind) {
-    case GI_MAP_ADD_SCALED: return x + m->a * y;
-    case GI_MAP_MUL_BY: return x * y;
-    default: return y < 0.0f ? 0.0f : y;
-    }
-}
-
-GI_HOSTDEV float gi_map_apply(const gi_map *m, float x)
-{
-    switch (m->kind) {
-    case GI_MAP_FILL: return m->a;
-    case GI_MAP_ADD: return x + m->a;
-    case GI_MAP_MUL: return x * m->a;
-    case GI_MAP_CLAMP: return x < m->a ? m->a : (x > m->b ? m->b : x);
-    case GI_MAP_MASKED_FILL: return gi_compare_holds(m->cmp, x, m->a) ? m->b : x;
-    case GI_MAP_RELU: return x < 0.0f ? 0.0f : x;
-    default: return x * (gi_compare_holds(m->cmp, x, m->a) ? 1.0f : 0.0f);
-    }
-}
+GI_MAP_DEFINE_(, float)
+GI_MAP_DEFINE_(64, double)
 
 #endif

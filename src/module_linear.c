@@ -99,9 +99,10 @@ static gi_status materialize(gi_module m, int64_t in_features, const char *fn)
     gi_tensor w = NULL, b = NULL;
     gi_generator gen = &m->ctx->generator;
     uint64_t offset = gen->offset;
-    gi_status st = gi_tensor_new(&w, m->ctx, 2, wshape, fn);
+    gi_status st = gi_tensor_new(&w, m->ctx, GI_F32, 2, wshape, fn);
     if (st == GI_OK && m->linear.has_bias)
-        st = gi_tensor_new(&b, m->ctx, 1, &m->linear.out_features, fn);
+        st = gi_tensor_new(&b, m->ctx, GI_F32, 1, &m->linear.out_features,
+                           fn);
     if (st == GI_OK)
         st = reset_parameters(w, b, in_features, fn);
     if (st != GI_OK) {
@@ -232,7 +233,8 @@ static gi_status new_like(gi_tensor x, int64_t last, gi_tensor *out)
     int64_t shape[GI_MAX_DIMS];
     memcpy(shape, x->shape, sizeof shape);
     shape[x->ndim - 1] = last;
-    return gi_tensor_new(out, x->storage->ctx, x->ndim, shape, GI_FORWARD_FN);
+    return gi_tensor_new(out, x->storage->ctx, x->dtype, x->ndim, shape,
+                         GI_FORWARD_FN);
 }
 
 static gi_status linear_forward(gi_module m, gi_tensor x, int owned, int relu,
@@ -249,11 +251,11 @@ static gi_status linear_forward(gi_module m, gi_tensor x, int owned, int relu,
     if (st == GI_OK && out->numel > 0) {
         gi_context ctx = m->ctx;
         gi_tensor b = m->params[BIAS];
-        st = ctx->ops->linear(ctx->state, gi_tensor_f32(x),
-                              gi_tensor_f32(m->params[WEIGHT]),
-                              b != NULL ? gi_tensor_f32(b) : NULL,
-                              gi_tensor_f32(out), out->numel / nout, in, nout,
-                              relu, GI_FORWARD_FN);
+        st = ctx->ops->linear(ctx->state, x->dtype, gi_tensor_data(x),
+                              gi_tensor_data(m->params[WEIGHT]),
+                              b != NULL ? gi_tensor_data(b) : NULL,
+                              gi_tensor_data(out), out->numel / nout, in,
+                              nout, relu, GI_FORWARD_FN);
     }
     if (owned)
         gi_tensor_destroy(x);

@@ -24,7 +24,7 @@ static gi_status relu_forward(gi_module m, gi_tensor x, int owned, int relu,
     (void)where; /* a ReLU takes every shape */
     gi_context ctx = x->storage->ctx;
     if (owned) { /* an intermediate of ours: rectify it in place */
-        gi_map map = {GI_MAP_RELU, 0, 0.0f, 0.0f};
+        gi_map map = {GI_MAP_RELU, 0, 0.0, 0.0};
         gi_status st = gi_run_map(x, &map, GI_FORWARD_FN);
         if (st != GI_OK) {
             gi_tensor_destroy(x);
@@ -34,11 +34,12 @@ static gi_status relu_forward(gi_module m, gi_tensor x, int owned, int relu,
         return GI_OK;
     }
     gi_tensor out = NULL;
-    gi_status st = gi_tensor_new(&out, ctx, x->ndim, x->shape, GI_FORWARD_FN);
-    if (st == GI_OK && out->numel > 0) {
-        gi_map map = {GI_MAP_RELU_OF, 0, 0.0f, 0.0f};
-        st = ctx->ops->map2(ctx->state, gi_tensor_f32(out), gi_tensor_f32(x),
-                            out->numel, &map, GI_FORWARD_FN);
+    gi_status st = gi_tensor_new(&out, ctx, x->dtype, x->ndim, x->shape,
+                                 GI_FORWARD_FN);
+    if (st == GI_OK) {
+        gi_fill_job job;
+        gi_job_map2(&job, out, x, &(gi_map){GI_MAP_RELU_OF, 0, 0.0, 0.0});
+        st = gi_run_job(out, &job, GI_FORWARD_FN);
     }
     if (st != GI_OK) {
         gi_tensor_destroy(out);

@@ -5,11 +5,17 @@
 
 gi_status gi_run_map(gi_tensor t, const gi_map *m, const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
-    if (st != GI_OK || t->numel == 0)
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st != GI_OK)
         return st;
-    gi_context ctx = t->storage->ctx;
-    return ctx->ops->map(ctx->state, gi_tensor_f32(t), t->numel, m, fn);
+    /* the scalars as the tensor's dtype holds them, as PyTorch converts
+     * a Python number for an operation on a tensor */
+    gi_map conv = *m;
+    conv.a = gi_dtype_round(t->dtype, m->a);
+    conv.b = gi_dtype_round(t->dtype, m->b);
+    gi_fill_job job;
+    gi_job_map(&job, t, &conv);
+    return gi_run_job(t, &job, fn);
 }
 
 /* gi_compare_holds (laws.h) relies on this layout of the list. */
@@ -19,7 +25,7 @@ _Static_assert(GI_LT == 0 && GI_ABS_LT - GI_LT == GI_ABS_LT &&
                    GI_ABS_GE - GI_GE == GI_ABS_LT,
                "each GI_ABS_ comparison sits GI_ABS_LT after its plain one");
 
-static gi_status check_compare(gi_compare cmp, float threshold,
+static gi_status check_compare(gi_compare cmp, double threshold,
                                const char *fn)
 {
     if (!gi_compare_known((int)cmp))
@@ -31,37 +37,37 @@ static gi_status check_compare(gi_compare cmp, float threshold,
     return GI_OK;
 }
 
-gi_status gi_fill_(gi_tensor t, float value)
+gi_status gi_fill_(gi_tensor t, double value)
 {
-    gi_map m = {GI_MAP_FILL, 0, value, 0.0f};
+    gi_map m = {GI_MAP_FILL, 0, value, 0.0};
     return gi_run_map(t, &m, "gi_fill_");
 }
 
-gi_status gi_add_scalar_(gi_tensor t, float value)
+gi_status gi_add_scalar_(gi_tensor t, double value)
 {
-    gi_map m = {GI_MAP_ADD, 0, value, 0.0f};
+    gi_map m = {GI_MAP_ADD, 0, value, 0.0};
     return gi_run_map(t, &m, "gi_add_scalar_");
 }
 
-gi_status gi_mul_scalar_(gi_tensor t, float value)
+gi_status gi_mul_scalar_(gi_tensor t, double value)
 {
-    gi_map m = {GI_MAP_MUL, 0, value, 0.0f};
+    gi_map m = {GI_MAP_MUL, 0, value, 0.0};
     return gi_run_map(t, &m, "gi_mul_scalar_");
 }
 
-gi_status gi_clamp_(gi_tensor t, float lo, float hi)
+gi_status gi_clamp_(gi_tensor t, double lo, double hi)
 {
     static const char *const fn = "gi_clamp_";
     if (isnan(lo) || isnan(hi) || lo > hi)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "arguments 'lo' = %g and 'hi' = %g must be numbers "
-                       "with lo <= hi", (double)lo, (double)hi);
+                       "with lo <= hi", lo, hi);
     gi_map m = {GI_MAP_CLAMP, 0, lo, hi};
     return gi_run_map(t, &m, fn);
 }
 
-gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, float threshold,
-                          float value)
+gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, double threshold,
+                          double value)
 {
     static const char *const fn = "gi_masked_fill_";
     gi_status st = check_compare(cmp, threshold, fn);
@@ -71,13 +77,13 @@ gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, float threshold,
     return gi_run_map(t, &m, fn);
 }
 
-gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, float threshold)
+gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, double threshold)
 {
     static const char *const fn = "gi_mul_mask_";
     gi_status st = check_compare(cmp, threshold, fn);
     if (st != GI_OK)
         return st;
-    gi_map m = {GI_MAP_MUL_MASK, (int)cmp, threshold, 0.0f};
+    gi_map m = {GI_MAP_MUL_MASK, (int)cmp, threshold, 0.0};
     return gi_run_map(t, &m, fn);
 }
 
@@ -85,11 +91,16 @@ gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, float threshold)
 static gi_status run_map2(gi_tensor t, gi_tensor other, const gi_map *m,
                           const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK)
-        st = gi_check_f32(other, fn, "other");
+        st = gi_check_tensor(other, fn, "other");
     if (st != GI_OK)
         return st;
+    if (t->dtype != other->dtype)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "'t' is %s and 'other' is %s: convert 'other' first "
+                       "(gi_tensor_to)", gi_dtype_name(t->dtype),
+                       gi_dtype_name(other->dtype));
     if (t->storage->ctx != other->storage->ctx)
         return gi_fail(GI_ERR_CONTEXT_MISMATCH, fn,
                        "'t' is on context %p (%s) and 'other' on context %p "
@@ -109,21 +120,19 @@ static gi_status run_map2(gi_tensor t, gi_tensor other, const gi_map *m,
     if (gi_tensors_overlap(t, other))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "'t' and 'other' partially overlap in memory");
-    if (t->numel == 0)
-        return GI_OK;
-    gi_context ctx = t->storage->ctx;
-    return ctx->ops->map2(ctx->state, gi_tensor_f32(t), gi_tensor_f32(other),
-                          t->numel, m, fn);
+    gi_fill_job job;
+    gi_job_map2(&job, t, other, m);
+    return gi_run_job(t, &job, fn);
 }
 
-gi_status gi_add_(gi_tensor t, gi_tensor other, float alpha)
+gi_status gi_add_(gi_tensor t, gi_tensor other, double alpha)
 {
-    gi_map m = {GI_MAP_ADD_SCALED, 0, alpha, 0.0f};
+    gi_map m = {GI_MAP_ADD_SCALED, 0, alpha, 0.0};
     return run_map2(t, other, &m, "gi_add_");
 }
 
 gi_status gi_mul_(gi_tensor t, gi_tensor other)
 {
-    gi_map m = {GI_MAP_MUL_BY, 0, 0.0f, 0.0f};
+    gi_map m = {GI_MAP_MUL_BY, 0, 0.0, 0.0};
     return run_map2(t, other, &m, "gi_mul_");
 }

@@ -5,10 +5,10 @@
 
 #include "internal.h"
 
-gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen)
+gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen)
 {
     static const char *const fn = "gi_orthogonal_";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
     if (t->ndim < 2)
@@ -17,32 +17,37 @@ gi_status gi_orthogonal_(gi_tensor t, float gain, gi_generator gen)
                        "supported, got %d", t->ndim);
     if (!isfinite(gain))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "argument 'gain' must be finite, got %g", (double)gain);
+                       "argument 'gain' must be finite, got %g", gain);
     if (t->numel == 0)
         return GI_OK;
 
     /* flat = normal(0, 1) rows x cols, drawn into a workspace so that a
-     * failure leaves t untouched; t gets the result only on success. */
+     * failure leaves t untouched; t gets the result only on success. The
+     * workspace is float64 for a float64 t, else float32: the 16-bit
+     * types are computed in float32 and rounded once, at the copy. */
+    const gi_dtype work = t->dtype == GI_F64 ? GI_F64 : GI_F32;
     const int64_t rows = t->shape[0], cols = t->numel / rows;
     const int64_t shape[2] = {rows, cols};
     gi_context ctx = t->storage->ctx;
     gi_generator g = gi_resolve_generator(t, gen);
     const uint64_t offset = g->offset;
     gi_tensor w = NULL;
-    st = gi_tensor_new(&w, ctx, 2, shape, fn);
+    st = gi_tensor_new(&w, ctx, work, 2, shape, fn);
     if (st == GI_OK) {
         gi_law law = {.kind = GI_LAW_NORMAL,
                       .u.normal = {.mean = 0.0f, .std = 1.0f}};
         gi_fill_job job;
-        gi_job_law(&job, w, &law);
+        gi_job_law(&job, w, &law, -INFINITY, INFINITY);
         st = gi_fill_planned(w, &job, g, fn);
     }
     if (st == GI_OK)
-        st = ctx->ops->orthogonalize(ctx->state, gi_tensor_f32(w), rows, cols,
-                                     gain, fn);
-    if (st == GI_OK)
-        st = ctx->ops->copy(ctx->state, gi_tensor_f32(t), gi_tensor_f32(w),
-                            gi_tensor_nbytes(t), fn);
+        st = ctx->ops->orthogonalize(ctx->state, work, gi_tensor_data(w),
+                                     rows, cols, gain, fn);
+    if (st == GI_OK) {
+        gi_fill_job copy;
+        gi_job_map2(&copy, t, w, &(gi_map){GI_MAP_COPY, 0, 0.0, 0.0});
+        st = gi_run_job(t, &copy, fn);
+    }
     if (st != GI_OK)
         g->offset = offset;
     gi_tensor_destroy(w);

@@ -19,14 +19,17 @@ static gi_status read_tensor(const void *src, int64_t first, int64_t count,
 {
     const tensor_source *s = src;
     gi_context ctx = s->t->storage->ctx;
-    return ctx->ops->to_host(ctx->state, dst, gi_tensor_f32(s->t) + first,
+    return ctx->ops->to_host(ctx->state, dst, (const float *)gi_tensor_data(s->t) + first,
                              (size_t)count * sizeof *dst, s->fn);
 }
 
 /* The repr of t in a malloc'd string. */
 static gi_status tensor_repr(gi_tensor t, char **out, const char *fn)
 {
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st == GI_OK && t->dtype != GI_F32)
+        st = gi_fail(GI_ERR_UNSUPPORTED, fn, "printing %s is not supported",
+                     gi_dtype_name(t->dtype));
     if (st != GI_OK)
         return st;
     const char *suffix =

@@ -5,6 +5,7 @@
 
 #include "alloc.h"
 #include "internal.h"
+#include "store.h"
 
 const char *gi_dtype_name(gi_dtype dtype)
 {
@@ -29,8 +30,8 @@ size_t gi_dtype_size(gi_dtype dtype)
 }
 
 /* numel of a shape, or an error naming fn when it is invalid. */
-static gi_status shape_numel(int ndim, const int64_t *shape, int64_t *numel,
-                             const char *fn)
+static gi_status shape_numel(int ndim, const int64_t *shape, size_t elem,
+                             int64_t *numel, const char *fn)
 {
     if (ndim < 0 || ndim > GI_MAX_DIMS)
         return gi_fail(GI_ERR_SHAPE, fn,
@@ -58,16 +59,17 @@ static gi_status shape_numel(int ndim, const int64_t *shape, int64_t *numel,
     }
     /* No C object, hence no allocation, is larger than PTRDIFF_MAX bytes
      * (pointer differences within it must fit). */
-    if (n > PTRDIFF_MAX / (int64_t)sizeof(float))
+    if (n > PTRDIFF_MAX / (int64_t)elem)
         return gi_fail(GI_ERR_OVERFLOW, fn,
                        "%lld elements of %zu bytes exceed PTRDIFF_MAX bytes",
-                       (long long)n, sizeof(float));
+                       (long long)n, elem);
     *numel = empty ? 0 : n;
     return GI_OK;
 }
 
-static gi_tensor tensor_alloc(gi_storage *storage, int64_t offset, int ndim,
-                              const int64_t *shape, int64_t numel)
+static gi_tensor tensor_alloc(gi_storage *storage, gi_dtype dtype,
+                              int64_t offset, int ndim, const int64_t *shape,
+                              int64_t numel)
 {
     gi_tensor t = gi_calloc(1, sizeof *t);
     if (t == NULL)
@@ -76,7 +78,7 @@ static gi_tensor tensor_alloc(gi_storage *storage, int64_t offset, int ndim,
     t->offset = offset;
     t->ndim = ndim;
     t->numel = numel;
-    t->dtype = GI_F32;
+    t->dtype = dtype;
     if (ndim > 0)
         memcpy(t->shape, shape, (size_t)ndim * sizeof *shape);
     storage->refs++;
@@ -92,24 +94,24 @@ static void storage_release(gi_storage *s)
     free(s);
 }
 
-gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, int ndim,
-                        const int64_t *shape, const char *fn)
+gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
+                        int ndim, const int64_t *shape, const char *fn)
 {
     int64_t numel = 0;
-    gi_status st = shape_numel(ndim, shape, &numel, fn);
+    gi_status st = shape_numel(ndim, shape, gi_dtype_size(dtype), &numel, fn);
     if (st != GI_OK)
         return st;
     gi_storage *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate storage");
-    s->bytes = (size_t)numel * sizeof(float);
+    s->bytes = (size_t)numel * gi_dtype_size(dtype);
     s->ctx = ctx;
     st = ctx->ops->alloc(ctx->state, s->bytes, &s->data, fn);
     if (st != GI_OK) {
         free(s);
         return st;
     }
-    gi_tensor t = tensor_alloc(s, 0, ndim, shape, numel);
+    gi_tensor t = tensor_alloc(s, dtype, 0, ndim, shape, numel);
     if (t == NULL) {
         ctx->ops->release(ctx->state, s->data);
         free(s);
@@ -129,15 +131,12 @@ gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
     if (!gi_dtype_known((int)dtype))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'dtype' = %d is not a gi_dtype", (int)dtype);
-    if (dtype != GI_F32)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn,
-                       "dtype %s (%d) is not supported yet; use GI_F32",
-                       gi_dtype_name(dtype), (int)dtype);
     gi_tensor t = NULL;
-    gi_status st = gi_tensor_new(&t, ctx, ndim, shape, fn);
-    if (st == GI_OK && t->numel > 0) {
-        gi_map zero = {GI_MAP_FILL, 0, 0.0f, 0.0f};
-        st = ctx->ops->map(ctx->state, gi_tensor_f32(t), t->numel, &zero, fn);
+    gi_status st = gi_tensor_new(&t, ctx, dtype, ndim, shape, fn);
+    if (st == GI_OK) {
+        gi_fill_job zero;
+        gi_job_constant(&zero, t, 0.0);
+        st = gi_run_jobs(ctx, &zero, 1, &ctx->generator, fn);
     }
     if (st != GI_OK) {
         gi_tensor_destroy(t);
@@ -185,20 +184,26 @@ size_t gi_tensor_nbytes(gi_tensor t)
     return (size_t)t->numel * gi_dtype_size(t->dtype);
 }
 
-float *gi_tensor_f32(gi_tensor t)
+void *gi_tensor_data(gi_tensor t)
 {
-    float *base = t->storage->data; /* NULL for zero elements */
-    return base != NULL ? base + t->offset : NULL;
+    char *base = t->storage->data; /* NULL for zero elements */
+    return base != NULL ? base + t->offset * gi_dtype_size(t->dtype) : NULL;
 }
 
-gi_status gi_check_f32(gi_tensor t, const char *fn, const char *arg)
+gi_status gi_check_tensor(gi_tensor t, const char *fn, const char *arg)
 {
     if (t == NULL)
         return gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument '%s' is NULL", arg);
-    if (t->dtype != GI_F32)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn, "argument '%s' has dtype %s",
-                       arg, gi_dtype_name(t->dtype));
     return GI_OK;
+}
+
+double gi_dtype_round(gi_dtype dtype, double v)
+{
+    switch (dtype) {
+    case GI_F64: return v;
+    case GI_F32: return (double)(float)v;
+    default: return gi_half_value(dtype, gi_half_bits(dtype, (float)v));
+    }
 }
 
 static gi_status check_nbytes(gi_tensor t, size_t nbytes, const char *fn)
@@ -214,7 +219,7 @@ static gi_status check_nbytes(gi_tensor t, size_t nbytes, const char *fn)
 gi_status gi_tensor_copy_from_host(gi_tensor t, const void *src, size_t nbytes)
 {
     static const char *const fn = "gi_tensor_copy_from_host";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK && src == NULL && nbytes > 0)
         st = gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument 'src' is NULL");
     if (st == GI_OK)
@@ -222,13 +227,13 @@ gi_status gi_tensor_copy_from_host(gi_tensor t, const void *src, size_t nbytes)
     if (st != GI_OK || nbytes == 0)
         return st;
     gi_context ctx = t->storage->ctx;
-    return ctx->ops->from_host(ctx->state, gi_tensor_f32(t), src, nbytes, fn);
+    return ctx->ops->from_host(ctx->state, gi_tensor_data(t), src, nbytes, fn);
 }
 
 gi_status gi_tensor_copy_to_host(gi_tensor t, void *dst, size_t nbytes)
 {
     static const char *const fn = "gi_tensor_copy_to_host";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK && dst == NULL && nbytes > 0)
         st = gi_fail(GI_ERR_NULL_ARGUMENT, fn, "argument 'dst' is NULL");
     if (st == GI_OK)
@@ -236,7 +241,7 @@ gi_status gi_tensor_copy_to_host(gi_tensor t, void *dst, size_t nbytes)
     if (st != GI_OK || nbytes == 0)
         return st;
     gi_context ctx = t->storage->ctx;
-    return ctx->ops->to_host(ctx->state, dst, gi_tensor_f32(t), nbytes, fn);
+    return ctx->ops->to_host(ctx->state, dst, gi_tensor_data(t), nbytes, fn);
 }
 
 int gi_tensors_overlap(gi_tensor a, gi_tensor b)
@@ -267,21 +272,44 @@ static gi_status copy_via_host(gi_tensor dst, gi_tensor src, size_t bytes,
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate a %zu-byte host buffer", bytes);
     gi_context sc = src->storage->ctx, dc = dst->storage->ctx;
-    gi_status st = sc->ops->to_host(sc->state, host, gi_tensor_f32(src),
+    gi_status st = sc->ops->to_host(sc->state, host, gi_tensor_data(src),
                                     bytes, fn);
     if (st == GI_OK)
-        st = dc->ops->from_host(dc->state, gi_tensor_f32(dst), host, bytes,
+        st = dc->ops->from_host(dc->state, gi_tensor_data(dst), host, bytes,
                                 fn);
     free(host);
     return st;
 }
 
-gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
+/* dst[:] = src converted, on dst's context, where src already is. */
+static gi_status convert_on(gi_tensor dst, gi_tensor src, const char *fn)
 {
-    static const char *const fn = "gi_tensor_copy_";
-    gi_status st = gi_check_f32(dst, fn, "dst");
+    gi_context ctx = dst->storage->ctx;
+    gi_fill_job job;
+    gi_job_map2(&job, dst, src, &(gi_map){GI_MAP_COPY, 0, 0.0, 0.0});
+    return gi_run_jobs(ctx, &job, 1, &ctx->generator, fn);
+}
+
+/* dst[:] = src of another dtype on another device: src comes over first
+ * into a tensor of its own dtype on dst's context. */
+static gi_status convert_across(gi_tensor dst, gi_tensor src, const char *fn)
+{
+    gi_tensor tmp = NULL;
+    gi_status st = gi_tensor_new(&tmp, dst->storage->ctx, src->dtype,
+                                 src->ndim, src->shape, fn);
     if (st == GI_OK)
-        st = gi_check_f32(src, fn, "src");
+        st = copy_via_host(tmp, src, gi_tensor_nbytes(src), fn);
+    if (st == GI_OK)
+        st = convert_on(dst, tmp, fn);
+    gi_tensor_destroy(tmp);
+    return st;
+}
+
+static gi_status copy_checked(gi_tensor dst, gi_tensor src, const char *fn)
+{
+    gi_status st = gi_check_tensor(dst, fn, "dst");
+    if (st == GI_OK)
+        st = gi_check_tensor(src, fn, "src");
     if (st != GI_OK)
         return st;
     if (!gi_same_shape(dst, src))
@@ -291,17 +319,50 @@ gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
                        dst->ndim, gi_plural(dst->ndim), (long long)dst->numel,
                        gi_plural(dst->numel), src->ndim, gi_plural(src->ndim),
                        (long long)src->numel, gi_plural(src->numel));
-    size_t bytes = gi_tensor_nbytes(src);
-    if (bytes == 0 || gi_tensor_f32(dst) == gi_tensor_f32(src))
+    if (dst->numel == 0 || (gi_tensor_data(dst) == gi_tensor_data(src) &&
+                            dst->dtype == src->dtype))
         return GI_OK;
     if (gi_tensors_overlap(dst, src))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "dst and src overlap in memory (views of one tensor)");
     gi_context dc = dst->storage->ctx, sc = src->storage->ctx;
-    if (dc == sc || (dc->device == GI_DEVICE_CPU && sc->device == GI_DEVICE_CPU))
-        return dc->ops->copy(dc->state, gi_tensor_f32(dst), gi_tensor_f32(src),
-                             bytes, fn);
+    int same_memory = dc == sc || (dc->device == GI_DEVICE_CPU &&
+                                   sc->device == GI_DEVICE_CPU);
+    if (dst->dtype != src->dtype)
+        return same_memory ? convert_on(dst, src, fn)
+                           : convert_across(dst, src, fn);
+    size_t bytes = gi_tensor_nbytes(src);
+    if (same_memory)
+        return dc->ops->copy(dc->state, gi_tensor_data(dst),
+                             gi_tensor_data(src), bytes, fn);
     return copy_via_host(dst, src, bytes, fn);
+}
+
+gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
+{
+    return copy_checked(dst, src, "gi_tensor_copy_");
+}
+
+gi_status gi_tensor_to(gi_tensor *out, gi_tensor t, gi_dtype dtype)
+{
+    static const char *const fn = "gi_tensor_to";
+    GI_CHECK_NULL(out, fn);
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st != GI_OK)
+        return st;
+    if (!gi_dtype_known((int)dtype))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'dtype' = %d is not a gi_dtype", (int)dtype);
+    gi_tensor c = NULL;
+    st = gi_tensor_new(&c, t->storage->ctx, dtype, t->ndim, t->shape, fn);
+    if (st == GI_OK)
+        st = copy_checked(c, t, fn);
+    if (st != GI_OK) {
+        gi_tensor_destroy(c);
+        return st;
+    }
+    *out = c;
+    return GI_OK;
 }
 
 /* Element offset of a full index, Python-style negatives allowed. */
@@ -328,43 +389,58 @@ static gi_status element_offset(gi_tensor t, int nindex, const int64_t *index,
     return GI_OK;
 }
 
+/* Element off of t, read to the host as a double (exact). */
+static gi_status read_element(gi_tensor t, int64_t off, double *out,
+                              const char *fn)
+{
+    const size_t size = gi_dtype_size(t->dtype);
+    unsigned char bytes[8];
+    gi_context ctx = t->storage->ctx;
+    gi_status st = ctx->ops->to_host(ctx->state, bytes,
+                                     (char *)gi_tensor_data(t) + off * size,
+                                     size, fn);
+    if (st == GI_OK)
+        *out = gi_load_d(bytes, t->dtype, 0);
+    return st;
+}
+
 gi_status gi_tensor_get(gi_tensor t, int nindex, const int64_t *index,
-                        float *out)
+                        double *out)
 {
     static const char *const fn = "gi_tensor_get";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
     GI_CHECK_NULL(out, fn);
-    int64_t off;
+    int64_t off = 0;
     st = element_offset(t, nindex, index, &off, fn);
-    if (st != GI_OK)
-        return st;
-    gi_context ctx = t->storage->ctx;
-    return ctx->ops->to_host(ctx->state, out, gi_tensor_f32(t) + off,
-                             sizeof(float), fn);
+    return st != GI_OK ? st : read_element(t, off, out, fn);
 }
 
 gi_status gi_tensor_set(gi_tensor t, int nindex, const int64_t *index,
-                        float value)
+                        double value)
 {
     static const char *const fn = "gi_tensor_set";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    int64_t off;
+    int64_t off = 0;
     st = element_offset(t, nindex, index, &off, fn);
     if (st != GI_OK)
         return st;
+    const size_t size = gi_dtype_size(t->dtype);
+    unsigned char bytes[8];
+    gi_store_d(bytes, t->dtype, 0, value);
     gi_context ctx = t->storage->ctx;
-    return ctx->ops->from_host(ctx->state, gi_tensor_f32(t) + off, &value,
-                               sizeof(float), fn);
+    return ctx->ops->from_host(ctx->state,
+                               (char *)gi_tensor_data(t) + off * size, bytes,
+                               size, fn);
 }
 
-gi_status gi_tensor_item(gi_tensor t, float *out)
+gi_status gi_tensor_item(gi_tensor t, double *out)
 {
     static const char *const fn = "gi_tensor_item";
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
     GI_CHECK_NULL(out, fn);
@@ -372,9 +448,7 @@ gi_status gi_tensor_item(gi_tensor t, float *out)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "a tensor with %lld elements cannot be converted to a "
                        "scalar", (long long)t->numel);
-    gi_context ctx = t->storage->ctx;
-    return ctx->ops->to_host(ctx->state, out, gi_tensor_f32(t),
-                             sizeof(float), fn);
+    return read_element(t, 0, out, fn);
 }
 
 /* A view of rows [start, start + rows) of the leading dimension; keep_dim 0
@@ -390,7 +464,8 @@ static gi_status leading_view(gi_tensor *out, gi_tensor t, int64_t start,
     shape[0] = rows;
     const int64_t *view_shape = keep_dim ? shape : shape + 1;
     int ndim = keep_dim ? t->ndim : t->ndim - 1;
-    gi_tensor v = tensor_alloc(t->storage, t->offset + start * row_numel,
+    gi_tensor v = tensor_alloc(t->storage, t->dtype,
+                               t->offset + start * row_numel,
                                ndim, view_shape, rows * row_numel);
     if (v == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate the view");
@@ -401,7 +476,7 @@ static gi_status leading_view(gi_tensor *out, gi_tensor t, int64_t start,
 static gi_status check_view_args(gi_tensor *out, gi_tensor t, const char *fn)
 {
     GI_CHECK_NULL(out, fn);
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK && t->ndim == 0)
         st = gi_fail(GI_ERR_SHAPE, fn,
                      "a 0-dimensional tensor cannot be indexed");
@@ -446,7 +521,7 @@ gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t)
 {
     static const char *const fn = "gi_tensor_clone";
     GI_CHECK_NULL(out, fn);
-    gi_status st = gi_check_f32(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
     gi_tensor c = NULL;

@@ -124,7 +124,7 @@ Test(context, tensors_keep_their_context_alive)
     cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, 1, shape), GI_OK);
     gi_context_destroy(ctx);
     cr_expect_eq(gi_fill_(t, 2.0f), GI_OK);
-    float v = 0;
+    double v = 0;
     const int64_t i[] = {2};
     cr_expect_eq(gi_tensor_get(t, 1, i, &v), GI_OK);
     cr_expect_eq(v, 2.0f);

@@ -13,6 +13,7 @@
 
 #include "cpu_fill.h"
 #include "internal.h"
+#include "store.h"
 #include "test_helpers.h"
 
 #define CHUNK_ELEMS (4 * GI_CPU_CHUNK_BLOCKS)
@@ -218,8 +219,8 @@ Test(cpu_fill, mixture_equals_scalar_definition)
 static gi_law planned_law(gi_status st, const gi_fill_job *job)
 {
     cr_assert_eq(st, GI_OK, "%s", gi_last_error());
-    cr_assert(job->random, "the plan draws nothing");
-    return job->law;
+    cr_assert(gi_job_random(job), "the plan draws nothing");
+    return job->u.law;
 }
 
 static void expect_bits(float got, float want, const char *field)
@@ -327,19 +328,23 @@ Test(cpu_fill, sparse_fill_column_equals_fill_then_zeros)
         for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p)
             for (size_t kk = 0; kk < 4; ++kk) {
                 const position *pos = &positions[p];
-                const uint64_t zeros = pos->offset + (uint64_t)(n + 3) / 4;
                 scalar_fill(&law, pos->seed, pos->stream, pos->offset, 0, n,
                             want);
+                gi_fill_job job = {.dtype = GI_F32, .n = n,
+                                   .kind = GI_JOB_SPARSE,
+                                   .pos = {pos->seed, pos->stream,
+                                           pos->offset},
+                                   .sparse = {rows, cols, ks[kk]},
+                                   .u.law = law};
+                job.data = want;
                 for (int64_t c = 0; c < cols; ++c)
-                    gi_sparse_column(want, rows, cols, c, ks[kk], pos->seed,
-                                     pos->stream, zeros);
+                    gi_job_sparse_zeros(&job, c);
                 uint32_t sentinel = SENTINEL;
                 for (int64_t i = 0; i < n; ++i)
                     memcpy(&got[i], &sentinel, sizeof sentinel);
+                job.data = got;
                 for (int64_t c = 0; c < cols; ++c)
-                    gi_sparse_fill_column(got, rows, cols, c, ks[kk], &law,
-                                          pos->seed, pos->stream,
-                                          pos->offset);
+                    gi_job_sparse_column(&job, c);
                 for (int64_t i = 0; i < n; ++i)
                     cr_assert_eq(memcmp(&got[i], &want[i], sizeof got[i]), 0,
                                  "%lld x %lld, k %lld, position %zu, element "

@@ -57,7 +57,7 @@ static char sentinel_objects[4];
 #define SENT_GEN ((gi_generator)(void *)&sentinel_objects[1])
 #define SENT_T ((gi_tensor)(void *)&sentinel_objects[2])
 #define SENT_M ((gi_module)(void *)&sentinel_objects[3])
-#define SENT_F (-12345.5f)
+#define SENT_F (-12345.5)
 #define SENT_I64 INT64_C(0x5EED5EED5EED)
 #define SENT_NL ((gi_nonlinearity)77)
 #define SENT_N ((size_t)0xABCDEF)
@@ -91,7 +91,7 @@ typedef struct fx {
     gi_generator out_gen;
     gi_tensor out_t;
     gi_module out_m;
-    float out_f;
+    double out_f;
     int64_t out_i, out_j;
     gi_nonlinearity out_nl;
     size_t out_n;
@@ -257,8 +257,8 @@ static void expect_untouched(fx *f, const hcase *c)
     for (size_t i = 0; i < sizeof iotas / sizeof *iotas; ++i)
         cr_expect(is_iota(iotas[i].t), "%s/%s: tensor %s was written", c->fn,
                   c->tag, iotas[i].name);
-    float s = 0.0f;
-    cr_expect(gi_tensor_item(f->s, &s) == GI_OK && s == 0.5f,
+    double s = 0.0;
+    cr_expect(gi_tensor_item(f->s, &s) == GI_OK && s == 0.5,
               "%s/%s: 0-D tensor s was written (%g)", c->fn, c->tag,
               (double)s);
 
@@ -298,9 +298,9 @@ static void expect_untouched(fx *f, const hcase *c)
     cr_expect(f->out_ctx == SENT_CTX && f->out_gen == SENT_GEN &&
                   f->out_t == SENT_T && f->out_m == SENT_M,
               "%s/%s: an OUT handle was written", c->fn, c->tag);
-    cr_expect(memcmp(&f->out_f, &(float){SENT_F}, sizeof(float)) == 0,
-              "%s/%s: *out (float) was written: %g", c->fn, c->tag,
-              (double)f->out_f);
+    cr_expect(memcmp(&f->out_f, &(double){SENT_F}, sizeof(double)) == 0,
+              "%s/%s: *out (double) was written: %g", c->fn, c->tag,
+              f->out_f);
     cr_expect(f->out_i == SENT_I64 && f->out_j == SENT_I64,
               "%s/%s: an int64 OUT parameter was written", c->fn, c->tag);
     cr_expect(f->out_nl == SENT_NL && f->out_n == SENT_N,
@@ -654,8 +654,8 @@ static const int64_t IX_M7[] = {-7};
 static const int64_t IX_MAX[] = {INT64_MAX};
 static const int64_t IX_MIN[] = {INT64_MIN};
 
-static const float SLOPE_NAN = NAN, SLOPE_INF = INFINITY,
-                   SLOPE_NINF = -INFINITY, SLOPE_MAX = FLT_MAX;
+static const double SLOPE_NAN = NAN, SLOPE_INF = INFINITY,
+                    SLOPE_NINF = -INFINITY, SLOPE_MAX = FLT_MAX;
 
 /* A valid mixture (the chapter's) and one of nine components. */
 static const gi_component MIX3[] = {
@@ -765,9 +765,9 @@ static const char LONG_NAME[] =
     X(gi_tensor_create, null_ctx, NUL, 0, gi_tensor_create(&f->out_t, NULL, GI_F32, 2, SH_2x3)) \
     X(gi_tensor_create, null_shape, NUL, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 2, NULL)) \
     X(gi_tensor_create, null_shape_0d, OK, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 0, NULL)) \
-    X(gi_tensor_create, dtype_f64, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F64, 2, SH_2x3)) \
-    X(gi_tensor_create, dtype_f16, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F16, 2, SH_2x3)) \
-    X(gi_tensor_create, dtype_bf16, UNS, 0, gi_tensor_create(&f->out_t, f->ctx, GI_BF16, 2, SH_2x3)) \
+    X(gi_tensor_create, dtype_f64, OK, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F64, 2, SH_2x3)) \
+    X(gi_tensor_create, dtype_f16, OK, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F16, 2, SH_2x3)) \
+    X(gi_tensor_create, dtype_bf16, OK, 0, gi_tensor_create(&f->out_t, f->ctx, GI_BF16, 2, SH_2x3)) \
     X(gi_tensor_create, dtype_neg, INV, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)-1, 2, SH_2x3)) \
     X(gi_tensor_create, dtype_99, INV, 0, gi_tensor_create(&f->out_t, f->ctx, (gi_dtype)99, 2, SH_2x3)) \
     X(gi_tensor_create, ndim_9, SHP, 0, gi_tensor_create(&f->out_t, f->ctx, GI_F32, 9, SH_9)) \
@@ -864,7 +864,13 @@ static const char LONG_NAME[] =
     X(gi_tensor_slice, max_to_end, OK, 0, slice_rows(f, INT64_MAX, GI_END, 0))   \
     X(gi_tensor_slice, neg_to_end, OK, 0, slice_rows(f, -2, GI_END, 2))          \
     X(gi_tensor_clone, null_out, NUL, 0, gi_tensor_clone(NULL, f->v))            \
-    X(gi_tensor_clone, null_t, NUL, 0, gi_tensor_clone(&f->out_t, NULL))
+    X(gi_tensor_clone, null_t, NUL, 0, gi_tensor_clone(&f->out_t, NULL))        \
+    X(gi_tensor_to, null_out, NUL, 0, gi_tensor_to(NULL, f->v, GI_F16))         \
+    X(gi_tensor_to, null_t, NUL, 0, gi_tensor_to(&f->out_t, NULL, GI_F16))      \
+    X(gi_tensor_to, dtype_neg, INV, 0, gi_tensor_to(&f->out_t, f->v, (gi_dtype)-1)) \
+    X(gi_tensor_to, dtype_99, INV, 0, gi_tensor_to(&f->out_t, f->v, (gi_dtype)99)) \
+    X(gi_tensor_to, same_dtype, OK, 0, gi_tensor_to(&f->out_t, f->v, GI_F32))   \
+    X(gi_tensor_to, to_bf16, OK, 0, gi_tensor_to(&f->out_t, f->v, GI_BF16))
 
 #define CASES_OPS(X)                                                             \
     X(gi_fill_, null, NUL, 0, gi_fill_(NULL, 1.0f))                              \
@@ -1120,7 +1126,7 @@ static const char LONG_NAME[] =
     X(gi_init_, null_spec, NUL, 0, gi_init_(f->v, NULL, NULL))                   \
     X(gi_init_, kind_999, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)999), NULL)) \
     X(gi_init_, kind_neg, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)-1), f->gen)) \
-    X(gi_init_, kind_past_end, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)(GI_INIT_MIXTURE + 1)), NULL)) \
+    X(gi_init_, kind_past_end, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)(GI_INIT_SPARSE + 1)), NULL)) \
     X(gi_init_, kind_int_min, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)INT_MIN), NULL)) \
     X(gi_init_, none_writes_nothing, OK, 0, gi_init_(f->m, NONE, f->gen))        \
     X(gi_init_, empty_consumes_nothing, OK, 0, gi_init_(f->e, UNIFORM, NULL))    \

@@ -23,7 +23,7 @@ Test(gain, matches_torch_calculate_gain)
         {GI_NONLIN_SELU, "selu", 0.75f},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; ++i) {
-        float g = 0;
+        double g = 0;
         gi_nonlinearity parsed;
         cr_assert_eq(gi_calculate_gain(cases[i].nl, NULL, &g), GI_OK);
         cr_expect_float_eq(g, cases[i].want, 1e-6f, "%s", cases[i].name);
@@ -31,18 +31,18 @@ Test(gain, matches_torch_calculate_gain)
         cr_assert_eq(gi_nonlinearity_from_name(cases[i].name, &parsed), GI_OK);
         cr_expect_eq(parsed, cases[i].nl);
     }
-    float g = 0, slope = 0.2f, sqrt5 = sqrtf(5.0f);
+    double g = 0, slope = 0.2, sqrt5 = sqrt(5.0);
     cr_assert_eq(gi_calculate_gain(GI_NONLIN_LEAKY_RELU, &slope, &g), GI_OK);
-    cr_expect_float_eq(g, (float)sqrt(2.0 / (1.0 + 0.2f * 0.2f)), 1e-7f);
+    cr_expect_eq(g, sqrt(2.0 / (1.0 + 0.2 * 0.2)));
     cr_assert_eq(gi_calculate_gain(GI_NONLIN_LEAKY_RELU, &sqrt5, &g), GI_OK);
-    cr_expect_float_eq(g, (float)sqrt(1.0 / 3.0), 1e-7f);
+    cr_expect_float_eq(g, sqrt(1.0 / 3.0), 1e-15);
     cr_assert_eq(gi_calculate_gain(GI_NONLIN_RELU, &slope, &g), GI_OK);
     cr_expect_float_eq(g, 1.41421356f, 1e-6f, "param is ignored");
 }
 
 Test(gain, bad_inputs)
 {
-    float g = 0, nan = NAN;
+    double g = 0, nan = NAN;
     gi_nonlinearity nl;
     cr_expect_eq(gi_calculate_gain((gi_nonlinearity)12, NULL, &g),
                  GI_ERR_INVALID_ARGUMENT);

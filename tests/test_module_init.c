@@ -31,6 +31,9 @@ static gi_status direct(gi_tensor t, const gi_init *s, gi_generator g)
     case GI_INIT_LECUN_UNIFORM: return gi_lecun_uniform_(t, g);
     case GI_INIT_LECUN_NORMAL: return gi_lecun_normal_(t, g);
     case GI_INIT_MIXTURE: return gi_mixture_(t, s->k, s->components, g);
+    case GI_INIT_EYE: return gi_eye_(t);
+    case GI_INIT_DIRAC: return gi_dirac_(t, s->k);
+    case GI_INIT_SPARSE: return gi_sparse_(t, s->a, s->b, g);
     }
     return GI_ERR_INTERNAL;
 }
@@ -477,7 +480,7 @@ Test(init_descriptor, unknown_kinds_and_null_arguments)
     gi_context ctx = cpu_context();
     gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){4, 3});
     fill_iota(w);
-    const int kinds[] = {999, -1, GI_INIT_MIXTURE + 1, INT32_MIN};
+    const int kinds[] = {999, -1, GI_INIT_SPARSE + 1, INT32_MIN};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; ++i) {
         gi_init spec = {.kind = (gi_init_kind)kinds[i]};
         cr_expect_eq(gi_init_(w, &spec, NULL), GI_ERR_INVALID_ARGUMENT);

@@ -32,7 +32,7 @@ Test(tensor, zero_dimensional_and_empty_tensors)
     gi_tensor s = new_tensor(ctx, 0, NULL);
     cr_expect_eq(gi_tensor_numel(s), 1);
     cr_expect_eq(gi_fill_(s, 7.0f), GI_OK);
-    float v = 0;
+    double v = 0;
     cr_expect_eq(gi_tensor_item(s, &v), GI_OK);
     cr_expect_eq(v, 7.0f);
     cr_expect_eq(gi_tensor_get(s, 0, NULL, &v), GI_OK);
@@ -76,8 +76,6 @@ Test(tensor, bad_shapes_are_rejected)
     gi_tensor_destroy(t);
     t = NULL;
     const int64_t ok[] = {2};
-    cr_expect_eq(gi_tensor_create(&t, ctx, GI_F64, 1, ok), GI_ERR_UNSUPPORTED);
-    cr_expect(strstr(gi_last_error(), "float64") != NULL);
     cr_expect_eq(gi_tensor_create(&t, ctx, (gi_dtype)17, 1, ok),
                  GI_ERR_INVALID_ARGUMENT, "like every other bad enum");
     cr_expect_str_eq(gi_last_error(), "gi_tensor_create: argument 'dtype' = "
@@ -117,7 +115,7 @@ Test(tensor, get_and_set_by_index_with_python_negatives)
     fill_iota(w);
     const int64_t i00[] = {0, 0}, last[] = {-1, -1}, mid[] = {2, -3};
     cr_expect_eq(gi_tensor_set(w, 2, i00, 42.0f), GI_OK);
-    float v = 0;
+    double v = 0;
     cr_expect_eq(gi_tensor_get(w, 2, i00, &v), GI_OK);
     cr_expect_eq(v, 42.0f);
     cr_expect_eq(gi_tensor_get(w, 2, last, &v), GI_OK);
@@ -143,7 +141,7 @@ Test(tensor, bad_indices_change_nothing)
     cr_expect_eq(gi_tensor_set(w, 1, ok, 1.0f), GI_ERR_SHAPE);
     cr_expect_eq(gi_tensor_set(w, 2, NULL, 1.0f), GI_ERR_NULL_ARGUMENT);
     cr_expect_eq(gi_tensor_get(w, 2, ok, NULL), GI_ERR_NULL_ARGUMENT);
-    float v;
+    double v;
     cr_expect_eq(gi_tensor_item(w, &v), GI_ERR_SHAPE);
     expect_iota(w);
     gi_tensor_destroy(w);
@@ -160,7 +158,7 @@ Test(tensor, select_and_slice_are_views)
     cr_assert_eq(gi_tensor_select(&row, w, -1), GI_OK);
     cr_expect_eq(gi_tensor_ndim(row), 1);
     cr_expect_eq(gi_tensor_size(row, 0), 4);
-    float v = 0;
+    double v = 0;
     const int64_t i1[] = {1};
     cr_expect_eq(gi_tensor_get(row, 1, i1, &v), GI_OK);
     cr_expect_eq(v, 29.0f);
@@ -268,7 +266,7 @@ Test(tensor, messages_say_1_dimension_and_2_dimensions)
     gi_tensor s = new_tensor(ctx, 0, NULL);
     gi_tensor v = new_vector(ctx, 6);
     gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){2, 3});
-    float x;
+    double x;
     cr_expect_eq(gi_tensor_get(v, 2, (const int64_t[]){0, 0}, &x),
                  GI_ERR_SHAPE);
     cr_expect_str_eq(gi_last_error(), "gi_tensor_get: argument 'nindex' is 2 "

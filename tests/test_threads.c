@@ -310,7 +310,7 @@ static void *run_err_worker(void *arg)
 Test(threads, last_error_is_per_thread)
 {
     /* A message on the test's thread, which no worker may see or change. */
-    float out = 0.0f;
+    double out = 0.0;
     cr_assert_eq(gi_tensor_item(NULL, &out), GI_ERR_NULL_ARGUMENT);
     char mine[256];
     snprintf(mine, sizeof mine, "%s", gi_last_error());
