@@ -1,8 +1,11 @@
 /* PyTorch's tensor printer (torch/_tensor_str.py, default options) in C.
  * Each function names the Python function it mirrors, so the two can be read
- * side by side. Python's "{:.4f}", "{:.4e}" and "{:.0f}" on a float are
- * correctly rounded, as glibc's printf is, so snprintf gives the same digits;
- * only NaN differs (see put_value). */
+ * side by side. PyTorch formats every element as a Python float (a double):
+ * float16 and bfloat16 tensors become float32 ones first (_tensor_str), and
+ * the formatter's extremes are taken in double (tensor_totype), so one
+ * double path serves every dtype. Python's "{:.4f}", "{:.4e}" and "{:.0f}"
+ * are correctly rounded, as glibc's printf is, so snprintf gives the same
+ * digits; only NaN differs (see put_value). */
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -10,15 +13,17 @@
 #include <string.h>
 
 #include "alloc.h"
+#include "convert.h"
 #include "format.h"
+#include "internal.h"
 
 /* PRINT_OPTS defaults; precision 4 is spelled in the format strings. */
 enum { LINEWIDTH = 80, EDGEITEMS = 3, THRESHOLD = 1000 };
 
 #define PREFIX "tensor("
 
-/* Room for any number's text: "%.4f" of a float needs at most 46 bytes, but
- * sizing for a double (309 digits) keeps gcc's -Wformat-truncation=2 quiet. */
+/* Room for any number's text: "%.4f" of a double needs at most 315 bytes
+ * (309 digits, the sign, the point and 4 decimals). */
 enum { NUMBER_MAX = 320 };
 
 /* ---- growing string ------------------------------------------------------ */
@@ -124,7 +129,7 @@ typedef struct summary {
     int64_t kept[GI_MAX_DIMS];  /* the summarized tensor's */
     int cut[GI_MAX_DIMS];
     int whole_from;             /* dimensions from here on are not cut */
-    float *edges;               /* its elements, row-major */
+    double *edges;              /* its elements, row-major */
 } summary;
 
 static void summarize(summary *s, int ndim, const int64_t *shape)
@@ -162,7 +167,7 @@ static int64_t shown_entry(const summary *s, int d, int64_t i)
 typedef struct reader {
     gi_format_read_fn read;
     const void *src;
-    float *next; /* where the next run goes in the summary's edges */
+    double *next; /* where the next run goes in the summary's edges */
 } reader;
 
 static gi_status read_run(reader *r, int64_t first, int64_t count)
@@ -214,23 +219,23 @@ static int max_int(int a, int b)
     return a > b ? a : b;
 }
 
-static void stats_add(value_stats *st, float v)
+static void stats_add(value_stats *st, double v)
 {
-    if (!isfinite(v) || v == 0.0f)
+    if (!isfinite(v) || v == 0.0)
         return;
-    double a = fabs((double)v);
+    double a = fabs(v);
     st->min_abs = st->count == 0 || a < st->min_abs ? a : st->min_abs;
     st->max_abs = st->count == 0 || a > st->max_abs ? a : st->max_abs;
     st->count++;
-    if (ceilf(v) != v)
+    if (ceil(v) != v)
         st->all_int = 0;
     char text[NUMBER_MAX];
     st->width_e = max_int(st->width_e,
-                          snprintf(text, sizeof text, "%.4e", (double)v));
+                          snprintf(text, sizeof text, "%.4e", v));
     st->width_int = max_int(st->width_int,
-                            snprintf(text, sizeof text, "%.0f.", (double)v));
+                            snprintf(text, sizeof text, "%.0f.", v));
     st->width_f = max_int(st->width_f,
-                          snprintf(text, sizeof text, "%.4f", (double)v));
+                          snprintf(text, sizeof text, "%.4f", v));
 }
 
 /* The decisions of _Formatter.__init__. With no nonzero finite value it
@@ -257,30 +262,29 @@ static formatter make_formatter(const value_stats *st)
  * mode. A value may come out wider than the width (e.g. "-0." or "nan" in
  * int mode, which only measures nonzero finite values): PyTorch then adds
  * no padding, and neither do we. */
-static void put_value(strbuf *sb, const formatter *f, float v)
+static void put_value(strbuf *sb, const formatter *f, double v)
 {
     char text[NUMBER_MAX];
-    double d = (double)v;
     if (isnan(v))
         snprintf(text, sizeof text, "nan");
     else if (f->sci_mode)
-        snprintf(text, sizeof text, "%.4e", d);
+        snprintf(text, sizeof text, "%.4e", v);
     else if (f->int_mode)
-        snprintf(text, sizeof text, isinf(v) ? "%.0f" : "%.0f.", d);
+        snprintf(text, sizeof text, isinf(v) ? "%.0f" : "%.0f.", v);
     else
-        snprintf(text, sizeof text, "%.4f", d);
+        snprintf(text, sizeof text, "%.4f", v);
     size_t n = strlen(text);
     sb_repeat(sb, ' ', (int64_t)f->width - (int64_t)n);
     sb_put(sb, text, n);
 }
 
-/* ---- nested lists --------------------------------------------------------- */
+/* ---- nested lists -------------------------------------------------------- */
 
 /* _vector_str of the last dimension: items (" ..." counts as one) wrapped
  * after elements_per_line, which PyTorch derives from the formatter's
  * width, not from the actual texts. indent stays below LINEWIDTH (at most
  * 7 + GI_MAX_DIMS), so integer division equals Python's floor. */
-static void put_vector(strbuf *sb, const summary *s, const float *data,
+static void put_vector(strbuf *sb, const summary *s, const double *data,
                        int indent, const formatter *f)
 {
     int d = s->ndim - 1;
@@ -307,8 +311,8 @@ static void put_vector(strbuf *sb, const summary *s, const float *data,
 /* _tensor_str_with_formatter from dimension d, data pointing into the
  * summary's edges: slices joined by "," plus ndim - 1 newlines (blank
  * lines between 2-D blocks and more) and the indent of the level. */
-static void put_nested(strbuf *sb, const summary *s, int d, const float *data,
-                       int indent, const formatter *f)
+static void put_nested(strbuf *sb, const summary *s, int d,
+                       const double *data, int indent, const formatter *f)
 {
     if (d == s->ndim) {
         put_value(sb, f, *data);
@@ -347,7 +351,7 @@ static void put_body(strbuf *sb, const summary *s)
     put_nested(sb, s, 0, s->edges, (int)strlen(PREFIX), &f);
 }
 
-/* ---- suffixes ------------------------------------------------------------- */
+/* ---- suffixes ------------------------------------------------------------ */
 
 /* _add_suffixes: ", suffix", or ",\n" and the prefix's indent when the line
  * would pass LINEWIDTH. PyTorch counts the current last line two characters
@@ -375,13 +379,27 @@ static void put_suffixes(strbuf *sb, const char *const *suffixes, int count)
     }
 }
 
-/* ---- public --------------------------------------------------------------- */
+/* ---- public -------------------------------------------------------------- */
+
+/* "dtype=torch.float64": PyTorch names every dtype but the default one,
+ * float32, for empty tensors and full ones alike. */
+static const char *dtype_suffix(gi_dtype dtype)
+{
+    switch (dtype) {
+#define GI_DTYPE_SUFFIX_(name, value, text, torch, size, code)                \
+    case name: return name == GI_F32 ? NULL : "dtype=" torch;
+        GI_DTYPE_LIST(GI_DTYPE_SUFFIX_)
+#undef GI_DTYPE_SUFFIX_
+    }
+    return NULL;
+}
 
 /* The text of a tensor whose shown elements are in s->edges: _str_intern
- * for a plain strided tensor of the default dtype. Empty tensors print "[]"
- * and, unless 1-D, their shape as a tuple after the device (NumPy's
- * convention, which PyTorch follows). */
-static gi_status put_tensor(const summary *s, const char *suffix, char **out)
+ * for a plain strided tensor. Empty tensors print "[]" and, unless 1-D,
+ * their shape as a tuple (NumPy's convention, which PyTorch follows); the
+ * suffixes come in PyTorch's order: device, size, dtype. */
+static gi_status put_tensor(const summary *s, gi_dtype dtype,
+                            const char *suffix, char **out)
 {
     int empty = numel_from(0, s->ndim, s->shape) == 0;
     strbuf size = {0}; /* "size=(0, 3)"; ndim >= 2 here, so never "(0,)" */
@@ -396,15 +414,15 @@ static gi_status put_tensor(const summary *s, const char *suffix, char **out)
         sb_str(&sb, "[]");
     else
         put_body(&sb, s);
-    const char *suffixes[2] = {suffix, size.s};
-    put_suffixes(&sb, suffixes, 2);
+    const char *suffixes[3] = {suffix, size.s, dtype_suffix(dtype)};
+    put_suffixes(&sb, suffixes, 3);
     sb_put(&sb, ")", 1);
     sb.oom |= size.oom;
     free(size.s);
     return sb_finish(&sb, out);
 }
 
-gi_status gi_format_tensor(int ndim, const int64_t *shape,
+gi_status gi_format_tensor(int ndim, const int64_t *shape, gi_dtype dtype,
                            gi_format_read_fn read, const void *src,
                            const char *suffix, char **out)
 {
@@ -413,6 +431,8 @@ gi_status gi_format_tensor(int ndim, const int64_t *shape,
     *out = NULL;
     if (read == NULL)
         return GI_ERR_NULL_ARGUMENT;
+    if (!gi_dtype_known(dtype))
+        return GI_ERR_INVALID_ARGUMENT;
     gi_status status = check_shape(ndim, shape);
     if (status != GI_OK)
         return status;
@@ -427,25 +447,67 @@ gi_status gi_format_tensor(int ndim, const int64_t *shape,
         status = gather(&s, &r, 0, 0);
     }
     if (status == GI_OK)
-        status = put_tensor(&s, suffix, out);
+        status = put_tensor(&s, dtype, suffix, out);
     free(s.edges);
     return status;
 }
 
-static gi_status read_host(const void *src, int64_t first, int64_t count,
-                           float *dst)
+/* The value of the element of dtype whose bytes start at p. */
+static double element_value(gi_dtype dtype, const unsigned char *p)
 {
-    if (src == NULL)
+    float f;
+    double d;
+    uint16_t h;
+    switch (dtype) {
+    case GI_F64:
+        memcpy(&d, p, sizeof d);
+        return d;
+    case GI_F16:
+        memcpy(&h, p, sizeof h);
+        return gi_f16_to_f32(h);
+    case GI_BF16:
+        memcpy(&h, p, sizeof h);
+        return gi_bf16_to_f32(h);
+    case GI_F32:
+        break;
+    }
+    memcpy(&f, p, sizeof f);
+    return f;
+}
+
+/* From the last element to the first, because the double of element k
+ * covers bytes [8k, 8k + 8), where only elements k and above had theirs. */
+void gi_format_widen(gi_dtype dtype, double *buf, int64_t count)
+{
+    const unsigned char *raw = (const unsigned char *)buf;
+    size_t size = gi_dtype_size(dtype);
+    for (int64_t k = count - 1; k >= 0; k--)
+        buf[k] = element_value(dtype, raw + (size_t)k * size);
+}
+
+typedef struct host_source {
+    gi_dtype dtype;
+    const unsigned char *data;
+} host_source;
+
+static gi_status read_host(const void *src, int64_t first, int64_t count,
+                           double *dst)
+{
+    const host_source *h = src;
+    if (h->data == NULL)
         return GI_ERR_NULL_ARGUMENT;
-    memcpy(dst, (const float *)src + first, (size_t)count * sizeof *dst);
+    size_t size = gi_dtype_size(h->dtype);
+    memcpy(dst, h->data + (size_t)first * size, (size_t)count * size);
+    gi_format_widen(h->dtype, dst, count);
     return GI_OK;
 }
 
-gi_status gi_format_tensor_f32(const float *data, int ndim,
-                               const int64_t *shape, const char *suffix,
-                               char **out)
+gi_status gi_format_tensor_host(gi_dtype dtype, const void *data, int ndim,
+                                const int64_t *shape, const char *suffix,
+                                char **out)
 {
-    return gi_format_tensor(ndim, shape, read_host, data, suffix, out);
+    host_source h = {dtype, data};
+    return gi_format_tensor(ndim, shape, dtype, read_host, &h, suffix, out);
 }
 
 gi_status gi_format_size(int ndim, const int64_t *shape, char **out)

@@ -14,28 +14,32 @@ typedef struct tensor_source {
     const char *fn;
 } tensor_source;
 
+/* The raw bytes of the run land at the start of dst, which has room for
+ * its doubles, and become those doubles there. */
 static gi_status read_tensor(const void *src, int64_t first, int64_t count,
-                             float *dst)
+                             double *dst)
 {
     const tensor_source *s = src;
-    gi_context ctx = s->t->storage->ctx;
-    return ctx->ops->to_host(ctx->state, dst, (const float *)gi_tensor_data(s->t) + first,
-                             (size_t)count * sizeof *dst, s->fn);
+    gi_tensor t = s->t;
+    gi_context ctx = t->storage->ctx;
+    size_t size = gi_dtype_size(t->dtype);
+    const char *at = (const char *)gi_tensor_data(t) + (size_t)first * size;
+    gi_status st = ctx->ops->to_host(ctx->state, dst, at,
+                                     (size_t)count * size, s->fn);
+    if (st == GI_OK)
+        gi_format_widen(t->dtype, dst, count);
+    return st;
 }
 
 /* The repr of t in a malloc'd string. */
 static gi_status tensor_repr(gi_tensor t, char **out, const char *fn)
 {
-    gi_status st = gi_check_tensor(t, fn, "t");
-    if (st == GI_OK && t->dtype != GI_F32)
-        st = gi_fail(GI_ERR_UNSUPPORTED, fn, "printing %s is not supported",
-                     gi_dtype_name(t->dtype));
-    if (st != GI_OK)
-        return st;
+    GI_CHECK_NULL(t, fn);
     const char *suffix =
         t->storage->ctx->device == GI_DEVICE_CUDA ? "device='cuda:0'" : NULL;
     tensor_source src = {t, fn};
-    st = gi_format_tensor(t->ndim, t->shape, read_tensor, &src, suffix, out);
+    gi_status st = gi_format_tensor(t->ndim, t->shape, t->dtype, read_tensor,
+                                    &src, suffix, out);
     if (st == GI_ERR_OUT_OF_MEMORY)
         gi_fail(st, fn, "cannot allocate memory to print the tensor");
     return st;
