@@ -130,13 +130,18 @@ gi_law64_verdict gi_law64_trunc_normal(double mean, double std, double a,
                       : gi_normal_lower_tail(alpha);
     double hi = upper ? gi_normal_upper_tail(alpha)
                       : gi_normal_lower_tail(beta);
-    if (hi - lo < GI_TRUNC_NARROW64 * hi)
+    /* Near the mean both tail probabilities are near 1/2 and hi - lo
+     * cancels; there the difference of erf keeps double precision. */
+    double span = alpha < 1.0 && beta > -1.0
+                      ? 0.5 * (erf(beta / sqrt(2.0)) - erf(alpha / sqrt(2.0)))
+                      : hi - lo;
+    if (span < GI_TRUNC_NARROW64 * hi)
         return trunc_narrow(mean, std, a, b, law, value);
-    *value = hi - lo;
-    if (!(hi - lo >= GI_LAW64_MIN_PROBABILITY))
+    *value = span;
+    if (!(span >= GI_LAW64_MIN_PROBABILITY))
         return GI_LAW64_PROBABILITY;
     gi_law t = {.kind = GI_LAW_TRUNC_NORMAL64,
-                .u.trunc64 = {.lo = lo, .span = hi - lo,
+                .u.trunc64 = {.lo = lo, .span = span,
                               .sign = upper ? -1.0 : 1.0, .mean = mean,
                               .std = std, .a = a, .b = b}};
     return trunc_in_range(&t, law, value);
