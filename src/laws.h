@@ -8,18 +8,27 @@
 #define GINIT_LAWS_H
 
 #include "fmath.h"
+#include "fmath64.h"
 #include "fquantile.h"
 #include "ginit.h"
 #include "philox_any.h"
 
 /* Random laws. Each Philox block (four 32-bit lanes) yields 4 consecutive
- * elements, or 2 for laws that take two lanes per element. */
+ * elements, or 2 for laws that take two lanes per element; the float64
+ * laws (double results, gi_law_block64) take two lanes for every 53-bit
+ * uniform: 2 elements per block, 1 for the mixture, which takes two
+ * uniforms per element. */
 typedef enum gi_law_kind {
     GI_LAW_UNIFORM = 0,      /* a + span * U24, capped at cap */
     GI_LAW_NORMAL = 1,       /* mean + std * z, z from Box-Muller pairs */
     GI_LAW_TRUNC_NORMAL = 2, /* see gi_trunc_normal */
     GI_LAW_MIXTURE = 3,      /* two lanes: component, then its value */
-    GI_LAW_TRUNC_NARROW = 4  /* see gi_trunc_narrow */
+    GI_LAW_TRUNC_NARROW = 4, /* see gi_trunc_narrow */
+    GI_LAW_UNIFORM64 = 5,    /* a + span * U53, capped at cap */
+    GI_LAW_NORMAL64 = 6,     /* mean + std * z, z from gi_box_muller64 */
+    GI_LAW_TRUNC_NORMAL64 = 7, /* see gi_trunc_normal64 */
+    GI_LAW_TRUNC_NARROW64 = 8, /* see gi_trunc_narrow64 */
+    GI_LAW_MIXTURE64 = 9     /* U53 chooses, two more lanes the value */
 } gi_law_kind;
 
 /* The transforms of the public gi_component_law values (the same numbers:
@@ -67,6 +76,34 @@ typedef struct gi_law_mixture {
     gi_law_component comp[GI_LAW_MAX_COMPONENTS];
 } gi_law_mixture;
 
+/* The float64 laws' parameters: the float laws' fields, in double. */
+typedef struct gi_law_uniform64 {
+    double a, span, cap; /* span = b - a; cap: the largest double below b */
+} gi_law_uniform64;
+
+typedef struct gi_law_normal64 {
+    double mean, std;
+} gi_law_normal64;
+
+typedef struct gi_law_trunc64 {
+    double lo, span, sign, mean, std, a, b; /* as gi_law_trunc */
+} gi_law_trunc64;
+
+typedef struct gi_law_narrow64 {
+    double a, span, tilt, b; /* as gi_law_narrow */
+} gi_law_narrow64;
+
+typedef struct gi_law_component64 {
+    double cum; /* chosen when U53 < cum (and not an earlier one) */
+    int kind;   /* a gi_component_kind */
+    double a, b, cap; /* cap: the largest double below b, for uniform */
+} gi_law_component64;
+
+typedef struct gi_law_mixture64 {
+    int ncomp;
+    gi_law_component64 comp[GI_LAW_MAX_COMPONENTS];
+} gi_law_mixture64;
+
 /* kind says which member of u holds the parameters; plain data, copied
  * by value into kernel arguments and job tables. */
 typedef struct gi_law {
@@ -77,12 +114,24 @@ typedef struct gi_law {
         gi_law_trunc trunc;
         gi_law_narrow narrow;
         gi_law_mixture mixture;
+        gi_law_uniform64 uniform64;
+        gi_law_normal64 normal64;
+        gi_law_trunc64 trunc64;
+        gi_law_narrow64 narrow64;
+        gi_law_mixture64 mixture64;
     } u;
 } gi_law;
 
+GI_HOSTDEV int gi_law_is64(const gi_law *law)
+{
+    return law->kind >= GI_LAW_UNIFORM64;
+}
+
 GI_HOSTDEV int gi_law_elems_per_block(const gi_law *law)
 {
-    return law->kind == GI_LAW_MIXTURE ? 2 : 4;
+    if (law->kind == GI_LAW_MIXTURE64)
+        return 1;
+    return law->kind == GI_LAW_MIXTURE || gi_law_is64(law) ? 2 : 4;
 }
 
 /* 24 random bits as a float in [0, 1): multiples of 2^-24. */
@@ -274,6 +323,176 @@ GI_HOSTDEV float gi_law_element(const gi_law *law, uint64_t seed,
     float out[4];
     gi_law_block(law, x, out);
     return out[k];
+}
+
+/* The float64 laws: every uniform takes two lanes x0, x1 and their 53-bit
+ * integer k = (x0 >> 5) 2^26 + (x1 >> 6), formed exactly in double (so
+ * that CPU loops vectorize without 64-bit integer conversions). */
+
+/* U53 = k 2^-53, a multiple of 2^-53 in [0, 1). */
+GI_HOSTDEV double gi_unit53(uint32_t x0, uint32_t x1)
+{
+    return ((double)(x0 >> 5) * 67108864.0 + (double)(x1 >> 6)) *
+           1.1102230246251565e-16;
+}
+
+/* (k + 1) 2^-53 in (0, 1], never 0, so that its logarithm is finite. */
+GI_HOSTDEV double gi_unit53_open_closed(uint32_t x0, uint32_t x1)
+{
+    return ((double)(x0 >> 5) * 67108864.0 + (double)((x1 >> 6) + 1u)) *
+           1.1102230246251565e-16;
+}
+
+/* (k | 1) 2^-53: the odd multiples of 2^-53, strictly inside (0, 1) and
+ * symmetric under u -> 1 - u (52 random bits); for the quantile. */
+GI_HOSTDEV double gi_unit52_open(uint32_t x0, uint32_t x1)
+{
+    return ((double)(x0 >> 5) * 67108864.0 + (double)((x1 >> 6) | 1u)) *
+           1.1102230246251565e-16;
+}
+
+/* a + span * U53 capped at cap (the largest double below b): in [a, b). */
+GI_HOSTDEV double gi_uniform64_from(uint32_t x0, uint32_t x1, double a,
+                                    double span, double cap)
+{
+    double v = gi_unit53(x0, x1) * span + a;
+    return v < cap ? v : cap;
+}
+
+/* Two standard normals from one block (Box-Muller): lanes 0 and 1 give the
+ * radius, lanes 2 and 3 the angle. */
+GI_HOSTDEV void gi_box_muller64(const uint32_t x[4], double *z0, double *z1)
+{
+    double r = sqrt(-2.0 * gi_log64(gi_unit53_open_closed(x[0], x[1])));
+    double s, c;
+    gi_sincos_2pi64(gi_unit53(x[2], x[3]), &s, &c);
+    *z0 = r * c;
+    *z1 = r * s;
+}
+
+/* The largest |z| gi_box_muller64 gives, 8.5720...: the radius at the
+ * smallest uniform, 2^-53, times cos 0 = 1 (exact). The radius only falls
+ * as the uniform grows (the next one, 2^-52, has a logarithm larger by
+ * ln 2, far beyond gi_log64's ulp), and no sine or cosine exceeds 1. */
+GI_HOSTDEV double gi_box_muller64_max(void)
+{
+    const uint32_t zero[4] = {0u, 0u, 0u, 0u};
+    double z0, z1;
+    gi_box_muller64(zero, &z0, &z1);
+    return z0;
+}
+
+/* The largest |quantile64(U52)|, 8.2924...: at U52 = 2^-53 and 1 - 2^-53,
+ * where the quantile is exactly odd (1 - p is exact); the next U52 values
+ * move it by 0.1, far beyond its rounding. */
+GI_HOSTDEV double gi_quantile64_u52_max(void)
+{
+    return -gi_norm_quantile64(gi_unit52_open(0u, 0u));
+}
+
+/* Whether every value z * scale + mean (scale >= 0, |z| <= z_max) is
+ * finite, by the transforms' own double operations (gi_reach_finite's
+ * argument, in double). */
+GI_HOSTDEV int gi_reach_finite64(double mean, double scale, double z_max)
+{
+    double v = z_max * scale + (mean < 0.0 ? -mean : mean);
+    return v <= 1.7976931348623157e+308; /* DBL_MAX; false for inf, NaN */
+}
+
+/* Truncated normal by inversion, as gi_trunc_normal in double, from two
+ * lanes: q = lo + span * U52 kept inside [DBL_MIN, 1 - 2^-53], z = sign *
+ * quantile64(q), and mean + std * z clamped to [a, b]. */
+GI_HOSTDEV double gi_trunc_normal64(const gi_law *law, uint32_t x0,
+                                    uint32_t x1)
+{
+    const gi_law_trunc64 *t = &law->u.trunc64;
+    double q = t->lo + t->span * gi_unit52_open(x0, x1);
+    q = q > 2.2250738585072014e-308 ? q : 2.2250738585072014e-308; /* DBL_MIN */
+    q = q < 0.99999999999999989 ? q : 0.99999999999999989; /* 1 - 2^-53 */
+    double v = t->mean + t->std * (t->sign * gi_norm_quantile64(q));
+    v = v < t->a ? t->a : v;
+    return v > t->b ? t->b : v;
+}
+
+/* gi_trunc_narrow in double, from U52 (gi_law64_trunc_normal chooses it
+ * where the interval's density is linear to double precision). */
+GI_HOSTDEV double gi_trunc_narrow64(const gi_law *law, uint32_t x0,
+                                    uint32_t x1)
+{
+    const gi_law_narrow64 *n = &law->u.narrow64;
+    double u = gi_unit52_open(x0, x1);
+    double s = u - n->tilt * (u * (1.0 - u));
+    double v = n->a + n->span * s;
+    v = v < n->a ? n->a : v;
+    return v > n->b ? n->b : v;
+}
+
+/* One element of a float64 mixture from a whole block: lanes 0 and 1
+ * choose the component, lanes 2 and 3 give its value. */
+GI_HOSTDEV double gi_mixture64(const gi_law *law, const uint32_t x[4])
+{
+    const gi_law_mixture64 *m = &law->u.mixture64;
+    double u = gi_unit53(x[0], x[1]);
+    int k = 0;
+    while (k + 1 < m->ncomp && !(u < m->comp[k].cum))
+        ++k;
+    const gi_law_component64 *c = &m->comp[k];
+    switch (c->kind) {
+    case GI_COMP_UNIFORM:
+        return gi_uniform64_from(x[2], x[3], c->a, c->b - c->a, c->cap);
+    case GI_COMP_NORMAL:
+        return c->a + c->b * gi_norm_quantile64(gi_unit52_open(x[2], x[3]));
+    default: return c->a;
+    }
+}
+
+/* The elements a float64 law makes of one Philox block; returns how many
+ * (gi_law_elems_per_block). */
+GI_HOSTDEV int gi_law_block64(const gi_law *law, const uint32_t x[4],
+                              double out[4])
+{
+    switch (law->kind) {
+    case GI_LAW_NORMAL64: {
+        const gi_law_normal64 *nl = &law->u.normal64;
+        double z0, z1;
+        gi_box_muller64(x, &z0, &z1);
+        out[0] = z0 * nl->std + nl->mean;
+        out[1] = z1 * nl->std + nl->mean;
+        return 2;
+    }
+    case GI_LAW_TRUNC_NORMAL64:
+        out[0] = gi_trunc_normal64(law, x[0], x[1]);
+        out[1] = gi_trunc_normal64(law, x[2], x[3]);
+        return 2;
+    case GI_LAW_TRUNC_NARROW64:
+        out[0] = gi_trunc_narrow64(law, x[0], x[1]);
+        out[1] = gi_trunc_narrow64(law, x[2], x[3]);
+        return 2;
+    case GI_LAW_MIXTURE64:
+        out[0] = gi_mixture64(law, x);
+        return 1;
+    default: {
+        const gi_law_uniform64 *un = &law->u.uniform64;
+        out[0] = gi_uniform64_from(x[0], x[1], un->a, un->span, un->cap);
+        out[1] = gi_uniform64_from(x[2], x[3], un->a, un->span, un->cap);
+        return 2;
+    }
+    }
+}
+
+/* Element i of a float64 fill whose first block is `offset`, on its own:
+ * element i % per of its block's gi_law_block64 (a normal block's two
+ * elements share one Box-Muller pair). */
+GI_HOSTDEV double gi_law_element64(const gi_law *law, uint64_t seed,
+                                   uint64_t stream, uint64_t offset,
+                                   uint64_t i)
+{
+    const uint64_t per = (uint64_t)gi_law_elems_per_block(law);
+    uint32_t x[4];
+    double out[4];
+    gi_block(seed, stream, offset + i / per, x);
+    gi_law_block64(law, x, out);
+    return out[i % per];
 }
 
 /* sparse_'s zeros, by Knuth's selection sampling down each column of a

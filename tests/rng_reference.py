@@ -592,6 +592,282 @@ def run_case(law, seed, stream, offset, n, a_bits, b_bits, extra=None):
 
 
 # --------------------------------------------------------------------------
+# float64 laws (docs/rng.md, "float64"): Python floats are IEEE binary64
+# and Python never fuses, so the operations below, written in the order of
+# docs/rng.md, are the library's bits.
+# --------------------------------------------------------------------------
+def d_bits(x):
+    return struct.unpack("<Q", struct.pack("<d", x))[0]
+
+
+def bits_d(u):
+    return struct.unpack("<d", struct.pack("<Q", u))[0]
+
+
+def hexd(text):
+    return float.fromhex(text)
+
+
+TWO_M53 = 2.0**-53
+DBL_MIN = 2.0**-1022
+DBL_MAX = sys.float_info.max
+ONE_BELOW = 1.0 - TWO_M53  # the largest double below 1
+
+# fdlibm's log and k_sin / k_cos (FreeBSD msun) constants, by their bits.
+LN2_HI, LN2_LO = hexd("0x1.62e42fee00000p-1"), hexd("0x1.a39ef35793c76p-33")
+LG = [hexd(t) for t in (
+    "0x1.5555555555593p-1", "0x1.999999997fa04p-2", "0x1.2492494229359p-2",
+    "0x1.c71c51d8e78afp-3", "0x1.7466496cb03dep-3", "0x1.39a09d078c69fp-3",
+    "0x1.2f112df3e5244p-3")]
+SIN = [hexd(t) for t in (
+    "-0x1.5555555555549p-3", "0x1.111111110f8a6p-7", "-0x1.a01a019c161d5p-13",
+    "0x1.71de357b1fe7dp-19", "-0x1.ae5e68a2b9cebp-26",
+    "0x1.5d93a5acfd57cp-33")]
+COS = [hexd(t) for t in (
+    "0x1.555555555554cp-5", "-0x1.6c16c16c15177p-10", "0x1.a01a019cb1590p-16",
+    "-0x1.27e4f809c52adp-22", "0x1.1ee9ebdb4b1c4p-29",
+    "-0x1.8fae9be8838d4p-37")]
+PIO2_HI, PIO2_LO = hexd("0x1.921fb54442d18p+0"), hexd("0x1.1a62633145c07p-54")
+PH, PL = hexd("0x1.921fb58000000p+0"), hexd("-0x1.dde9740000000p-27")
+SQRT2_BITS = 0x3FF6A09E667F3BCD
+
+
+def log64(x):
+    u = d_bits(x)
+    e = (u >> 52) - 1023
+    u = (u & ((1 << 52) - 1)) | 0x3FF0000000000000
+    if u > SQRT2_BITS:
+        u -= 1 << 52
+        e += 1
+    f = bits_d(u) - 1.0
+    s = f / (2.0 + f)
+    z = s * s
+    w = z * z
+    t1 = w * (LG[1] + w * (LG[3] + w * LG[5]))
+    t2 = z * (LG[0] + w * (LG[2] + w * (LG[4] + w * LG[6])))
+    r = t2 + t1
+    hf = 0.5 * f * f
+    de = float(e)
+    return de * LN2_HI - ((hf - (s * (hf + r) + de * LN2_LO)) - f)
+
+
+def kernel_sin64(x, y):
+    z = x * x
+    w = z * z
+    r = SIN[1] + z * (SIN[2] + z * SIN[3]) + z * w * (SIN[4] + z * SIN[5])
+    v = z * x
+    return x - ((z * (0.5 * y - v * r) - y) - v * SIN[0])
+
+
+def kernel_cos64(x, y):
+    z = x * x
+    w = z * z
+    r = (z * (COS[0] + z * (COS[1] + z * COS[2])) +
+         w * w * (COS[3] + z * (COS[4] + z * COS[5])))
+    hz = 0.5 * z
+    w = 1.0 - hz
+    return w + (((1.0 - w) - hz) + (z * r - x * y))
+
+
+def sincos_2pi64(u):
+    t = u * 4.0
+    q = int(t + 0.5)
+    v = t - float(q)
+    c = v * 134217729.0
+    vh = c - (c - v)
+    vl = v - vh
+    x = v * PIO2_HI
+    err = (((vh * PH - x) + vh * PL) + vl * PH) + vl * PL
+    y = err + v * PIO2_LO
+    s, co = kernel_sin64(x, y), kernel_cos64(x, y)
+    sa, ca = (co, s) if q & 1 else (s, co)
+    return (-sa if q & 2 else sa), (-ca if (q + 1) & 2 else ca)
+
+
+# AS241 PPND16, highest degree first.
+PPND_A = (2.5090809287301226727e+3, 3.3430575583588128105e+4,
+          6.7265770927008700853e+4, 4.5921953931549871457e+4,
+          1.3731693765509461125e+4, 1.9715909503065514427e+3,
+          1.3314166789178437745e+2, 3.3871328727963666080e+0)
+PPND_B = (5.2264952788528545610e+3, 2.8729085735721942674e+4,
+          3.9307895800092710610e+4, 2.1213794301586595867e+4,
+          5.3941960214247511077e+3, 6.8718700749205790830e+2,
+          4.2313330701600911252e+1, 1.0)
+PPND_C = (7.74545014278341407640e-4, 2.27238449892691845833e-2,
+          2.41780725177450611770e-1, 1.27045825245236838258e+0,
+          3.64784832476320460504e+0, 5.76949722146069140550e+0,
+          4.63033784615654529590e+0, 1.42343711074968357734e+0)
+PPND_D = (1.05075007164441684324e-9, 5.47593808499534494600e-4,
+          1.51986665636164571966e-2, 1.48103976427480074590e-1,
+          6.89767334985100004550e-1, 1.67638483018380384940e+0,
+          2.05319162663775882187e+0, 1.0)
+PPND_E = (2.01033439929228813265e-7, 2.71155556874348757815e-5,
+          1.24266094738807843860e-3, 2.65321895265761230930e-2,
+          2.96560571828504891230e-1, 1.78482653991729133580e+0,
+          5.46378491116411436990e+0, 6.65790464350110377720e+0)
+PPND_F = (2.04426310338993978564e-15, 1.42151175831644588870e-7,
+          1.84631831751005468180e-5, 7.86869131145613259100e-4,
+          1.48753612908506148525e-2, 1.36929880922735805310e-1,
+          5.99832206555887937690e-1, 1.0)
+
+
+def horner(coeffs, r):
+    acc = coeffs[0]
+    for c in coeffs[1:]:
+        acc = acc * r + c
+    return acc
+
+
+def quantile64(p):
+    q = p - 0.5
+    if -0.425 <= q <= 0.425:
+        r = 0.180625 - q * q
+        return q * horner(PPND_A, r) / horner(PPND_B, r)
+    r = math.sqrt(-log64(p if q < 0.0 else 1.0 - p))
+    if r <= 5.0:
+        r = r - 1.6
+        x = horner(PPND_C, r) / horner(PPND_D, r)
+    else:
+        r = r - 5.0
+        x = horner(PPND_E, r) / horner(PPND_F, r)
+    return -x if q < 0.0 else x
+
+
+def U53(x0, x1):
+    return ((x0 >> 5) * 67108864.0 + (x1 >> 6)) * TWO_M53
+
+
+def U53oc(x0, x1):
+    return ((x0 >> 5) * 67108864.0 + ((x1 >> 6) + 1)) * TWO_M53
+
+
+def U52(x0, x1):
+    return ((x0 >> 5) * 67108864.0 + ((x1 >> 6) | 1)) * TWO_M53
+
+
+def below64(b):
+    """The largest double below b (b finite)."""
+    return math.nextafter(b, -math.inf)
+
+
+def law64_blocks(seed, stream, offset, n, per, element):
+    """n elements of a float64 law, per to a block; element(x) returns the
+    per elements of block x. Returns (values, offset after)."""
+    nb = -(-n // per)
+    out = []
+    for j in range(nb):
+        out.extend(element(block(seed, stream, offset + j)))
+    return out[:n], (offset + nb) & MASK64
+
+
+def uniform64_(seed, stream, offset, n, a, b):
+    span, cap = b - a, below64(b)
+
+    def one(x0, x1):
+        v = U53(x0, x1) * span + a
+        return v if v < cap else cap
+    return law64_blocks(seed, stream, offset, n, 2,
+                        lambda x: (one(x[0], x[1]), one(x[2], x[3])))
+
+
+def normal64_(seed, stream, offset, n, mean, std):
+    def pair(x):
+        r = math.sqrt(-2.0 * log64(U53oc(x[0], x[1])))
+        s, c = sincos_2pi64(U53(x[2], x[3]))
+        return (r * c * std + mean, r * s * std + mean)
+    return law64_blocks(seed, stream, offset, n, 2, pair)
+
+
+def clamp(v, a, b):
+    v = a if v < a else v
+    return b if v > b else v
+
+
+NARROW64 = 2.0**-26  # docs/rng.md: the float64 narrow intervals' threshold
+MIN_PROBABILITY64 = 1e-300
+
+
+def Phi64(x):
+    return 0.5 * math.erfc(-x / math.sqrt(2.0))
+
+
+def Q64(x):
+    return 0.5 * math.erfc(x / math.sqrt(2.0))
+
+
+def trunc64_params(mean, std, a, b):
+    """("trunc", lo, span, sign, mean, std, a, b) or ("narrow", a, span,
+    tilt, b): the float64 law of N(mean, std^2) truncated to [a, b]."""
+    alpha, beta = (a - mean) / std, (b - mean) / std
+    upper = alpha > 0.0
+    lo = Q64(beta) if upper else Phi64(alpha)
+    hi = Q64(alpha) if upper else Phi64(beta)
+    span = (0.5 * (math.erf(beta / math.sqrt(2.0)) -
+                   math.erf(alpha / math.sqrt(2.0)))
+            if alpha < 1.0 and beta > -1.0 else hi - lo)
+    if span < NARROW64 * hi:
+        w = (b - a) / std
+        m = ((a - mean) + (b - mean)) / (2.0 * std)
+        density = math.exp(-0.5 * m * m) / math.sqrt(2.0 * math.pi)
+        assert density * w * (1.0 + (m * m - 1.0) * w * w / 24.0) >= \
+            MIN_PROBABILITY64
+        return ("narrow", a, b - a, w * m / 2.0, b)
+    assert span >= MIN_PROBABILITY64
+    return ("trunc", lo, span, -1.0 if upper else 1.0, mean, std, a, b)
+
+
+def trunc64_(seed, stream, offset, n, params):
+    if params[0] == "narrow":
+        _, a, span, tilt, b = params
+
+        def one(x0, x1):
+            u = U52(x0, x1)
+            s = u - tilt * (u * (1.0 - u))
+            return clamp(a + span * s, a, b)
+    else:
+        _, lo, span, sign, mean, std, a, b = params
+
+        def one(x0, x1):
+            q = lo + span * U52(x0, x1)
+            q = q if q > DBL_MIN else DBL_MIN
+            q = q if q < ONE_BELOW else ONE_BELOW
+            return clamp(mean + std * (sign * quantile64(q)), a, b)
+    return law64_blocks(seed, stream, offset, n, 2,
+                        lambda x: (one(x[0], x[1]), one(x[2], x[3])))
+
+
+def mixture64_components(comps):
+    """comps: (law, p, a, b) in doubles -> (cum, law, a, b, cap)."""
+    total = sum(c[1] for c in comps)
+    out, cum = [], 0.0
+    for j, (law, p, a, b) in enumerate(comps):
+        cum += p
+        c = cum / total if j + 1 < len(comps) else 1.0
+        if law == "uniform" and a == b:
+            law, a = "constant", a + 0.0
+        out.append((c, law, a, b, below64(b) if law == "uniform" else 0.0))
+    return out
+
+
+def mixture64_(seed, stream, offset, n, comps):
+    table = mixture64_components(comps)
+
+    def one(x):
+        u = U53(x[0], x[1])
+        k = 0
+        while k + 1 < len(table) and not u < table[k][0]:
+            k += 1
+        _, law, a, b, cap = table[k]
+        if law == "uniform":
+            v = U53(x[2], x[3]) * (b - a) + a
+            return (v if v < cap else cap,)
+        if law == "normal":
+            return (a + b * quantile64(U52(x[2], x[3])),)
+        return (a,)
+    return law64_blocks(seed, stream, offset, n, 1, one)
+
+
+# --------------------------------------------------------------------------
 # Self tests
 # --------------------------------------------------------------------------
 def self_test():
@@ -1005,6 +1281,88 @@ CASES = [
 ]
 
 
+INF = math.inf
+
+# float64 cases: law, seed, stream, offset, n, arguments (doubles; a
+# mixture's are its components (law, p, a, b)).
+CASES64 = [
+    ("uniform", 0, 0, 0, 1000, (0.0, 1.0)),
+    ("uniform", 1, 0, 5, 13, (-3.0, 5.5)),  # odd n: half a last block
+    ("uniform", BIG_SEED, BIG_STREAM, WRAP, 13, (-1e300, 1e300)),
+    # Four doubles wide: the cap below b decides most values.
+    ("uniform", 3, 0, 0, 64, (1e10, 1e10 + 4 * math.ulp(1e10))),
+    ("normal", 0, 0, 0, 1000, (0.0, 1.0)),
+    ("normal", 42, 0, 5, 13, (42.0, 3.0)),
+    ("normal", TOP, TOP, TOP, 7, (-1.5, 0.0)),  # std 0 still draws
+    ("normal", BIG_SEED, 0, 0, 64, (0.0, 1e300)),
+    ("trunc_normal", 0, 0, 0, 1000, (0.0, 1.0, -2.0, 2.0)),
+    ("trunc_normal", 1, 0, 3, 101, (0.0, 1.0, 5.0, 8.0)),  # far upper tail
+    ("trunc_normal", 2, 0, 0, 64, (0.0, 1.0, -INF, -30.0)),  # 4.9e-198
+    ("trunc_normal", 2, 5, 9, 64, (1.0, 2.0, 1.0, INF)),  # up to 1 - 2^-53
+    ("trunc_normal", 5, 0, 0, 64, (-3.0, 0.5, -1e300, 1e300)),
+    # Either side of the narrow threshold (4e-8 wide: inversion).
+    ("trunc_normal", 3, 0, 11, 100, (0.0, 1.0, 0.0, 1e-8)),
+    ("trunc_normal", 3, 0, 11, 100, (0.0, 1.0, 0.0, 4e-8)),
+    ("trunc_normal", 3, 0, 11, 100, (1000.0, 1.0, 1000.001, 1000.00100001)),
+    ("trunc_normal", TOP, TOP, TOP, 13, (0.0, 1.0, 0.0, 1e-290)),
+    ("mixture", 0, 0, 0, 1000, (("uniform", 0.25, 5.0, 10.0),
+                                ("constant", 0.5, 0.0, 0.0),
+                                ("uniform", 0.25, -10.0, -5.0))),
+    ("mixture", 7, 3, TOP, 13, (("normal", 0.2, 1.0, 0.5),
+                                ("uniform", 0.3, 2.0, 2.0),
+                                ("uniform", 0.5, -1.0, 1.0))),
+]
+
+
+def run_case64(law, seed, stream, offset, n, args):
+    """(values, offset after, the header's law fields)."""
+    if law == "uniform":
+        return uniform64_(seed, stream, offset, n, *args) + (args,)
+    if law == "normal":
+        return normal64_(seed, stream, offset, n, *args) + (args,)
+    if law == "mixture":
+        fields = (len(args),) + tuple(args)
+        return mixture64_(seed, stream, offset, n, args) + (fields,)
+    params = trunc64_params(*args)
+    fields = tuple(args) + (params[0],) + params[1:]
+    return trunc64_(seed, stream, offset, n, params) + (fields,)
+
+
+def field64(f):
+    if isinstance(f, str):
+        return f
+    if isinstance(f, int):
+        return "%d" % f
+    if isinstance(f, tuple):  # a mixture component
+        return "%s %016x %016x %016x" % ((f[0],) + tuple(map(d_bits, f[1:])))
+    return "%016x" % d_bits(f)
+
+
+def golden64_lines():
+    lines = ["# Generated by tests/rng_reference.py from docs/rng.md; do not "
+             "edit.",
+             "# case64 <law> <seed> <stream> <offset> <n> <offset_after> "
+             "<fields>",
+             "#   uniform: <a> <b>; normal: <mean> <std>",
+             "#   trunc_normal: <mean> <std> <a> <b>, then \"inversion\" "
+             "<lo> <span> <sign>",
+             "#     <mean> <std> <a> <b> or \"narrow\" <a> <span> <tilt> <b> "
+             "(the law's fields)",
+             "#   mixture: <k>, then k times <law> <p> <a> <b>",
+             "# then one line of n float64 bit patterns (%016x); every double "
+             "as its bits."]
+    for law, seed, stream, offset, n, args in CASES64:
+        vals, after, fields = run_case64(law, seed, stream, offset, n, args)
+        assert len(vals) == n
+        lines.append("case64 %s %d %d %d %d %d " % (law, seed, stream, offset,
+                                                   n, after) +
+                     " ".join(field64(f) for f in fields).replace(
+                         "trunc ", "inversion ", 1))
+        lines.append(" ".join("%016x" % d_bits(v) for v in vals))
+    lines.append("cases %d" % len(CASES64))
+    return lines
+
+
 def case_header(law, seed, stream, offset, n, a, b, after, extra):
     head = "case %s %d %d %d %d %08x %08x %d" % (law, seed, stream, offset, n,
                                                a, b, after)
@@ -1038,13 +1396,16 @@ def main():
                                  extra))
         lines.append(" ".join("%08x" % v for v in vals))
     lines.append("cases %d" % len(CASES))
-    path = os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                        "data", "rng_golden.txt")
-    if "--out" in sys.argv[1:]:
-        path = sys.argv[sys.argv.index("--out") + 1]
-    with open(path, "w") as fh:
-        fh.write("\n".join(lines) + "\n")
-    print("wrote %s: %d cases" % (path, len(CASES)))
+    data = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
+    for opt, name, body, count in (
+            ("--out", "rng_golden.txt", lines, len(CASES)),
+            ("--out64", "rng_golden64.txt", golden64_lines(), len(CASES64))):
+        path = os.path.join(data, name)
+        if opt in sys.argv[1:]:
+            path = sys.argv[sys.argv.index(opt) + 1]
+        with open(path, "w") as fh:
+            fh.write("\n".join(body) + "\n")
+        print("wrote %s: %d cases" % (path, count))
 
 
 if __name__ == "__main__":
