@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "cpu_fill.h"
+#include "cpu_fill64.h"
 #include "cpu_threads.h"
 #include "internal.h"
 #include "orthogonal.h"
@@ -268,7 +269,7 @@ static void chunk_by_items(const gi_fill_job *job, int64_t first,
         const int c = first + count - i < per ? (int)(first + count - i) : per;
         if (job->dtype == GI_F64) {
             double v[GI_ITEM_MAX];
-            if (job->kind == GI_JOB_LAW)
+            if (gi_job_random(job))
                 gi_job_law_values64(job, i, per, v);
             else
                 gi_job_other_values64(job, i, c, v);
@@ -312,7 +313,11 @@ static void run_chunk(const gi_fill_job *job, int64_t c)
     const int64_t step = chunk_elems(job);
     const int64_t first = c * step;
     const int64_t count = job->n - first < step ? job->n - first : step;
-    if (gi_job_random(job) && job->dtype != GI_F64)
+    if (gi_job_random(job) && job->dtype == GI_F64)
+        gi_cpu_fill_chunk64(&job->u.law, job->pos.seed, job->pos.stream,
+                            job->pos.offset, first, count,
+                            (double *)job->data + first);
+    else if (gi_job_random(job))
         law_chunk(job, first, count);
     else if (job->kind == GI_JOB_MAP && job->dtype == GI_F32)
         map_range(job->u.map, (float *)job->data + first, count);

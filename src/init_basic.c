@@ -3,6 +3,7 @@
 #include <math.h>
 
 #include "internal.h"
+#include "laws64.h"
 #include "store.h"
 
 double gi_dtype_max(gi_dtype dtype)
@@ -58,6 +59,13 @@ static int store_bounds(gi_tensor t, float a, float b, int open, float *lo,
     return *lo <= *hi;
 }
 
+float gi_value_below(gi_tensor t, float b)
+{
+    float lo, hi;
+    store_bounds(t, -INFINITY, b, 1, &lo, &hi);
+    return hi;
+}
+
 void gi_law_store_bounds(gi_tensor t, float a, float b, float *lo,
                          float *hi)
 {
@@ -74,8 +82,37 @@ int gi_dtype_finite(gi_dtype dtype, double v)
     return isfinite(gi_dtype_round(dtype, v));
 }
 
+/* A float64 law's verdict as this module's job or message. */
+gi_status gi_job64(gi_fill_job *job, gi_tensor t, int v, const gi_law *law,
+                   double value, const char *fn)
+{
+    switch (v) {
+    case GI_LAW64_OK: gi_job_law(job, t, law, -INFINITY, INFINITY); break;
+    case GI_LAW64_CONSTANT: gi_job_constant(job, t, value); break;
+    case GI_LAW64_RANGE:
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "the arguments give values beyond float64's range "
+                       "(they reach %g)", value);
+    case GI_LAW64_PROBABILITY:
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "the interval has probability %g; at least %g is "
+                       "needed", value, GI_LAW64_MIN_PROBABILITY);
+    default:
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument value %g is refused (verdict %d)", value,
+                       (int)v);
+    }
+    return GI_OK;
+}
+
 void gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b)
 {
+    if (t->dtype == GI_F64) {
+        gi_law law;
+        double v = 0.0;
+        gi_job64(job, t, gi_law64_uniform(a, b, &law, &v), &law, v, NULL);
+        return;
+    }
     float fa = (float)a, fb = (float)b, lo, hi;
     if (fa == fb) { /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
         gi_job_constant(job, t, fa + 0.0f);
@@ -114,10 +151,11 @@ gi_status gi_plan_uniform(gi_tensor t, double a, double b, gi_fill_job *job,
     if (a > b)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "expects a <= b, got a = %g > b = %g", a, b);
-    if (!gi_dtype_finite(t->dtype, (double)((float)b - (float)a)))
+    double span = t->dtype == GI_F64 ? b - a : (double)((float)b - (float)a);
+    if (!gi_dtype_finite(t->dtype, span))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "b - a overflows %s (a = %g, b = %g)", type, a, b);
-    if ((float)a != (float)b)
+    if ((float)a != (float)b && t->dtype != GI_F64)
         st = gi_check_law_bounds(t, a, b, 1, fn);
     if (st == GI_OK)
         gi_job_uniform(job, t, a, b);
@@ -128,6 +166,12 @@ gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
                         double std, const char *arg, double value,
                         const char *fn)
 {
+    if (t->dtype == GI_F64) {
+        gi_law law;
+        double v = 0.0;
+        return gi_job64(job, t, gi_law64_normal(mean, std, &law, &v), &law, v,
+                        fn);
+    }
     float m = (float)mean, s = (float)std;
     float reach = gi_box_muller_max() * s + (m < 0.0f ? -m : m);
     if (gi_dtype_finite(t->dtype, (double)reach))
@@ -155,10 +199,11 @@ gi_status gi_plan_normal(gi_tensor t, double mean, double std,
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    if (!gi_dtype_finite(GI_F32, mean))
+    const gi_dtype work = t->dtype == GI_F64 ? GI_F64 : GI_F32;
+    if (!gi_dtype_finite(work, mean))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'mean' must be finite, got %g", mean);
-    if (!(std >= 0.0) || !gi_dtype_finite(GI_F32, std))
+    if (!(std >= 0.0) || !gi_dtype_finite(work, std))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g", std);
     return gi_job_normal(job, t, mean, std, NULL, 0.0, fn);

@@ -4,11 +4,7 @@
 #include <math.h>
 
 #include "internal.h"
-
-/* Lower-tail probability Phi(x) and upper-tail Q(x), in double, on the host
- * only: the kernels receive the resulting floats, so both devices agree. */
-static double lower_tail(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
-static double upper_tail(double x) { return 0.5 * erfc(x / sqrt(2.0)); }
+#include "laws64.h"
 
 /* An interval is narrow when the tail probabilities of its bounds differ by
  * less than this fraction of the larger: sampled as P0 + P1 * U23, the
@@ -19,16 +15,6 @@ static double upper_tail(double x) { return 0.5 * erfc(x / sqrt(2.0)); }
  * density across it, |(alpha + beta) / 2| w, are both below 2^-10, so that
  * the density is linear over the interval to within 2^-23 of itself. */
 #define GI_TRUNC_NARROW 4.8828125e-4 /* 2^-11 */
-
-/* The probability of a narrow [alpha, beta], from the density at the
- * midpoint m and the width w, without cancellation: the midpoint rule with
- * its second-order term, whose error w^4 (m^4 - 6 m^2 + 3) / 1920 is below
- * 1e-15 of the result for narrow intervals. */
-static double narrow_probability(double m, double w)
-{
-    double density = exp(-0.5 * m * m) / sqrt(2.0 * 3.14159265358979324);
-    return density * w * (1.0 + (m * m - 1.0) * w * w / 24.0);
-}
 
 static gi_status refuse_interval(double p, double mean, double std, double a,
                                  double b, const char *fn)
@@ -76,7 +62,7 @@ static gi_status job_trunc_narrow(gi_fill_job *job, gi_tensor t, double mean,
                                   const char *fn)
 {
     double w = (b - a) / std, m = ((a - mean) + (b - mean)) / (2.0 * std);
-    double p = narrow_probability(m, w);
+    double p = gi_narrow_probability(m, w);
     if (!(p >= 1e-35))
         return refuse_interval(p, mean, std, a, b, fn);
     float fa = (float)a, fb = (float)b;
@@ -89,13 +75,22 @@ static gi_status job_trunc_narrow(gi_fill_job *job, gi_tensor t, double mean,
 gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
                               double std, double a, double b, const char *fn)
 {
+    if (t->dtype == GI_F64) {
+        gi_law law;
+        double v = 0.0;
+        return gi_job64(job, t,
+                        gi_law64_trunc_normal(mean, std, a, b, &law, &v), &law,
+                        v, fn);
+    }
     double alpha = (a - mean) / std, beta = (b - mean) / std;
     /* Work in the tail the interval lies in, where the probabilities keep
      * their precision: an interval above the mean samples upper-tail
      * probabilities and flips the sign. */
     int upper = alpha > 0.0;
-    double lo = upper ? upper_tail(beta) : lower_tail(alpha);
-    double hi = upper ? upper_tail(alpha) : lower_tail(beta);
+    double lo = upper ? gi_normal_upper_tail(beta)
+                      : gi_normal_lower_tail(alpha);
+    double hi = upper ? gi_normal_upper_tail(alpha)
+                      : gi_normal_lower_tail(beta);
     if (hi - lo < GI_TRUNC_NARROW * hi)
         return job_trunc_narrow(job, t, mean, std, a, b, fn);
     /* The sampled probabilities must stay normal floats (the quantile's
@@ -117,8 +112,9 @@ gi_status gi_plan_trunc_normal(gi_tensor t, double mean, double std,
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    /* the arguments as float, the law's computing type */
-    mean = (float)mean, std = (float)std, a = (float)a, b = (float)b;
+    /* the arguments as float, the law's computing type, but for float64 */
+    if (t->dtype != GI_F64)
+        mean = (float)mean, std = (float)std, a = (float)a, b = (float)b;
     if (!isfinite(mean) || !isfinite(std) || !(std > 0.0))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "arguments 'mean' = %g and 'std' = %g must be finite "
@@ -241,9 +237,34 @@ static gi_status component_law(const gi_component *c, int j,
                    "components[%d]: unknown law %d", j, (int)c->law);
 }
 
-/* The mixture's law: checked components and cumulative probabilities. */
-static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
-                             const char *fn)
+/* A float64 mixture's components and law (laws64.h), after the checks
+ * shared with float's. */
+static gi_status mixture_law64(int k, const gi_component *comps, gi_law *law,
+                               const char *fn)
+{
+    gi_law_component64 c[GI_LAW_MAX_COMPONENTS];
+    double prob[GI_LAW_MAX_COMPONENTS];
+    for (int j = 0; j < k; ++j) {
+        double v = 0.0;
+        int verdict = gi_law64_component((int)comps[j].law, comps[j].a,
+                                         comps[j].b, &c[j], &v);
+        if (verdict != GI_LAW64_OK)
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "components[%d]: %s with a = %g, b = %g is "
+                           "refused for float64 (at %g)", j,
+                           comps[j].law == GI_COMPONENT_NORMAL ? "normal"
+                                                                : "uniform",
+                           comps[j].a, comps[j].b, v);
+        prob[j] = comps[j].prob;
+    }
+    gi_law64_mixture(k, prob, c, law);
+    return GI_OK;
+}
+
+/* The mixture's law: checked components and cumulative probabilities;
+ * float64's when wide. */
+static gi_status mixture_law(int k, const gi_component *comps, int wide,
+                             gi_law *law, const char *fn)
 {
     if (k < 1 || k > GI_MAX_COMPONENTS)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
@@ -258,7 +279,8 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
                            "components[%d].prob = %g must be a finite "
                            "probability >= 0", j, comps[j].prob);
         total += comps[j].prob;
-        gi_status st = component_law(&comps[j], j, &mix->comp[j], fn);
+        gi_status st = wide ? GI_OK
+                            : component_law(&comps[j], j, &mix->comp[j], fn);
         if (st != GI_OK)
             return st;
     }
@@ -266,6 +288,8 @@ static gi_status mixture_law(int k, const gi_component *comps, gi_law *law,
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "probabilities sum to %g, not 1 (within 1e-6)",
                        total);
+    if (wide)
+        return mixture_law64(k, comps, law, fn);
     double cum = 0.0;
     for (int j = 0; j < k; ++j) {
         cum += comps[j].prob;
@@ -282,7 +306,14 @@ gi_status gi_plan_mixture(gi_tensor t, int k, const gi_component *components,
     gi_status st = gi_check_tensor(t, fn, "t");
     gi_law law = {.kind = GI_LAW_MIXTURE, .u.mixture = {0}};
     if (st == GI_OK)
-        st = mixture_law(k, components, &law, fn);
+        st = mixture_law(k, components, t->dtype == GI_F64, &law, fn);
+    /* a 16-bit uniform component stops below its b after rounding too */
+    for (int j = 0; st == GI_OK && t->dtype != GI_F64 && j < k; ++j) {
+        gi_law_component *c = &law.u.mixture.comp[j];
+        float below = gi_value_below(t, c->b);
+        if (c->kind == GI_COMP_UNIFORM && below < c->cap)
+            c->cap = below;
+    }
     if (st == GI_OK)
         gi_job_law(job, t, &law, -INFINITY, INFINITY);
     return st;

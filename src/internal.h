@@ -212,6 +212,11 @@ double gi_dtype_max(gi_dtype dtype);
  * dtype's name. */
 const char *gi_range_name(gi_dtype dtype);
 
+/* A float64 law constructor's verdict (laws64.h) as t's job, or as a
+ * message naming fn. */
+gi_status gi_job64(gi_fill_job *job, gi_tensor t, int verdict,
+                   const gi_law *law, double value, const char *fn);
+
 /* Whether v, converted to dtype (gi_dtype_round), is finite. */
 int gi_dtype_finite(gi_dtype dtype, double v);
 
@@ -224,6 +229,10 @@ gi_status gi_check_scalar(gi_dtype dtype, double v, const char *arg,
  * value of t's dtype lies inside (only a 16-bit dtype can have none). */
 gi_status gi_check_law_bounds(gi_tensor t, double a, double b, int open,
                               const char *fn);
+
+/* The largest value of t's 16-bit dtype below b (finite), as a float;
+ * +inf for float32 and float64. */
+float gi_value_below(gi_tensor t, float b);
 
 /* The store bounds (fill_job.h) of a law into t that keeps to [a, b]. */
 void gi_law_store_bounds(gi_tensor t, float a, float b, float *lo,

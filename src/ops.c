@@ -39,6 +39,8 @@ static gi_status check_compare(gi_compare cmp, double threshold,
 
 gi_status gi_fill_(gi_tensor t, double value)
 {
+    if (t != NULL && gi_check_scalar(t->dtype, value, "value", "gi_fill_"))
+        return GI_ERR_INVALID_ARGUMENT;
     gi_map m = {GI_MAP_FILL, 0, value, 0.0};
     return gi_run_map(t, &m, "gi_fill_");
 }
@@ -71,6 +73,8 @@ gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, double threshold,
 {
     static const char *const fn = "gi_masked_fill_";
     gi_status st = check_compare(cmp, threshold, fn);
+    if (st == GI_OK && t != NULL)
+        st = gi_check_scalar(t->dtype, value, "value", fn);
     if (st != GI_OK)
         return st;
     gi_map m = {GI_MAP_MASKED_FILL, (int)cmp, threshold, value};

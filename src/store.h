@@ -15,7 +15,6 @@
 
 #include "convert.h"
 #include "fill_job.h"
-#include "laws64_tmp.h"
 
 /* Element i of data, of dtype dt, in float (a float64 rounds to float: a
  * conversion, copy_ only). */
