@@ -32,8 +32,8 @@ int gi_sim_block_selected(unsigned x);
 void gi_sim_enter(unsigned bx, unsigned by, unsigned bz, unsigned tx,
                   unsigned ty, unsigned tz);
 void gi_sim_leave(void);
-/* Checks that every element declared by gi_sim_expect_write was written
- * exactly once (at most once when blocks were selected). */
+/* Checks that every element the expectation declared was written exactly
+ * once (at most once when blocks were selected). */
 void gi_sim_launch_end(void);
 
 /* ---- called by the expectations (sim_expect.h) -------------------------- */
