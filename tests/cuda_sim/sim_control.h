@@ -32,14 +32,19 @@ int gi_sim_block_selected(unsigned x);
 void gi_sim_enter(unsigned bx, unsigned by, unsigned bz, unsigned tx,
                   unsigned ty, unsigned tz);
 void gi_sim_leave(void);
-/* Checks that every element declared by gi_sim_expect_write was written
- * exactly once (at most once when blocks were selected). */
+/* Checks that every element the expectation declared was written exactly
+ * once (at most once when blocks were selected). */
 void gi_sim_launch_end(void);
 
 /* ---- called by the expectations (sim_expect.h) -------------------------- */
 
-/* The launch must write each float of [p, p + n) exactly once and nothing
- * else. Ranges of one launch must not overlap. */
+/* The launch must write each of the n elements of elem bytes (2, 4 or 8)
+ * at p, which is elem-aligned, exactly once and in whole, and nothing
+ * else: a store covers whole elements (a 2-byte store for a half, 8 bytes
+ * for a double, or a vector store of several). Ranges of one launch must
+ * not overlap. */
+void gi_sim_expect_write_elems(const void *p, int64_t n, size_t elem);
+/* The same for n floats. */
 void gi_sim_expect_write(const void *p, int64_t n);
 /* Stops the test with a message naming the launch: a broken kernel. */
 void gi_sim_violation(const char *fmt, ...)

@@ -10,9 +10,9 @@
  * transform.cmake rewrites each `k<<<grid, block, shmem, stream>>>(args)`
  * into `GI_SIM_LAUNCH(k, grid, block, shmem, stream)(args)`, which runs
  * every (blockIdx, threadIdx) in turn. Scalar loads and stores reach the
- * runtime through the compiler's address-sanitizer hooks; float2 and float4
- * stores through the wrapper types below, so their width and alignment are
- * seen as the GPU would see them.
+ * runtime through the compiler's thread-sanitizer hooks; vector stores
+ * (float4, float2, uint4, uint2, double2) through the wrapper types below,
+ * so their width and alignment are seen as the GPU would see them.
  */
 #ifndef GINIT_SIM_DEVICE_H
 #define GINIT_SIM_DEVICE_H
@@ -62,38 +62,35 @@ static inline float __fmul_rn(float a, float b) { return a * b; }
  * in the runtime, which is not instrumented. */
 extern "C" void gi_sim_vector_store(void *p, const void *v, size_t width);
 
-template <typename V, size_t N> struct gi_sim_vec {
-    alignas(sizeof(V)) float c[N];
+/* CUDA's vector type V (its fields and alignment) whose assignment is one
+ * recorded vector store, as the GPU makes it: the kernels store float4 and
+ * float2 of floats, uint4 and uint2 of packed 16-bit elements, double2. A
+ * V converts to and from it, so make_uint4 and cuRAND's Philox, declared
+ * above with CUDA's own types, work with it unchanged. */
+template <typename V> struct gi_sim_vec : V {
+    gi_sim_vec() = default;
+    gi_sim_vec(const gi_sim_vec &) = default;
+    gi_sim_vec(const V &v) : V(v) {}
     gi_sim_vec &operator=(const gi_sim_vec &o)
     {
-        gi_sim_vector_store(this, o.c, sizeof o.c);
+        gi_sim_vector_store(this, static_cast<const V *>(&o), sizeof(V));
         return *this;
     }
-    gi_sim_vec() = default;
-    gi_sim_vec(const gi_sim_vec &o) { std::memcpy(c, o.c, sizeof c); }
 };
-typedef gi_sim_vec<float4, 4> gi_sim_float4;
-typedef gi_sim_vec<float2, 2> gi_sim_float2;
-
-static inline gi_sim_float4 gi_sim_make_float4(float x, float y, float z,
-                                               float w)
-{
-    gi_sim_float4 v;
-    v.c[0] = x, v.c[1] = y, v.c[2] = z, v.c[3] = w;
-    return v;
-}
-
-static inline gi_sim_float2 gi_sim_make_float2(float x, float y)
-{
-    gi_sim_float2 v;
-    v.c[0] = x, v.c[1] = y;
-    return v;
-}
+typedef gi_sim_vec<float4> gi_sim_float4;
+typedef gi_sim_vec<float2> gi_sim_float2;
+typedef gi_sim_vec<uint4> gi_sim_uint4;
+typedef gi_sim_vec<uint2> gi_sim_uint2;
+typedef gi_sim_vec<double2> gi_sim_double2;
+static_assert(alignof(gi_sim_uint4) == 16 && alignof(gi_sim_uint2) == 8 &&
+                  alignof(gi_sim_double2) == 16 && alignof(gi_sim_float4) == 16,
+              "the wrappers keep CUDA's alignment");
 
 #define float4 gi_sim_float4
 #define float2 gi_sim_float2
-#define make_float4 gi_sim_make_float4
-#define make_float2 gi_sim_make_float2
+#define uint4 gi_sim_uint4
+#define uint2 gi_sim_uint2
+#define double2 gi_sim_double2
 
 /* ---- launches ------------------------------------------------------------- */
 

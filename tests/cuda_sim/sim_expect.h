@@ -2,8 +2,8 @@
  * What each kernel must write, declared from its own arguments before the
  * simulator runs it: one function per kernel, with the kernel's name and
  * parameters (a kernel without one does not compile in the simulator).
- * The runtime then checks that exactly these floats were written, each
- * once, and nothing else.
+ * The runtime then checks that exactly these elements were written, each
+ * once and in whole, and nothing else.
  */
 #ifndef GINIT_SIM_EXPECT_H
 #define GINIT_SIM_EXPECT_H

@@ -33,6 +33,7 @@
 #include <lapacke.h>
 #include <cusolverDn.h>
 
+#include "convert.h"
 #include "sim_control.h"
 
 namespace {
@@ -236,10 +237,21 @@ int stream_device(cudaStream_t s)
 
 /* ---- launches and the access hooks ----------------------------------------- */
 
+/* What a launch must write: bytes at base, in elements of elem bytes
+ * (2, 4 or 8). The shadow counts writes per 2-byte unit, the smallest
+ * element, so one indexing serves every element size. */
 struct target {
     uintptr_t base;
-    int64_t n;
-    unsigned char *shadow; /* writes per float */
+    uint64_t bytes;
+    size_t elem;
+    unsigned char *shadow;
+
+    uintptr_t end() const { return base + bytes; }
+    int64_t element(uint64_t unit) const
+    {
+        return (int64_t)(unit * 2 / elem);
+    }
+    int64_t elements() const { return (int64_t)(bytes / elem); }
 };
 
 struct launch_state {
@@ -273,8 +285,7 @@ void stack_bounds(uintptr_t *lo, uintptr_t *hi)
 void release_targets(launch_state &l)
 {
     for (target &t : l.targets)
-        if (t.n > 0)
-            munmap(t.shadow, (size_t)t.n);
+        munmap(t.shadow, (size_t)t.bytes / 2);
     l.targets.clear();
     l.last_target = 0;
 }
@@ -284,7 +295,7 @@ target *find_target(launch_state &l, uintptr_t a)
     if (l.targets.empty())
         return NULL;
     target *c = &l.targets[l.last_target];
-    if (a >= c->base && a < c->base + 4 * (uint64_t)c->n)
+    if (a >= c->base && a < c->end())
         return c;
     auto it = std::upper_bound(
         l.targets.begin(), l.targets.end(), a,
@@ -292,7 +303,7 @@ target *find_target(launch_state &l, uintptr_t a)
     if (it == l.targets.begin())
         return NULL;
     --it;
-    if (a >= it->base + 4 * (uint64_t)it->n)
+    if (a >= it->end())
         return NULL;
     l.last_target = (size_t)(it - l.targets.begin());
     return &*it;
@@ -318,9 +329,29 @@ void vviolation(const char *fmt, va_list ap)
     abort();
 }
 
+/* A store of n bytes at a into what the launch must write: whole elements,
+ * each written once. */
+void record_store(launch_state &l, allocation *al, uintptr_t a, size_t n)
+{
+    target *t = find_target(l, a);
+    if (t == NULL || a + n > t->end())
+        violation("%zu-byte store at byte %lld of an allocation, outside "
+                  "every range this launch must write", n,
+                  (long long)(a - al->base));
+    uint64_t off = a - t->base;
+    if (off % t->elem != 0 || n % t->elem != 0)
+        violation("%zu-byte store at %p covers only part of element %lld, "
+                  "of %zu bytes", n, (void *)a,
+                  (long long)t->element(off / 2), t->elem);
+    for (uint64_t u = off / 2; u < (off + n) / 2; ++u)
+        if (++t->shadow[u] > 1)
+            violation("element %lld of a %lld-element target written twice",
+                      (long long)t->element(u), (long long)t->elements());
+}
+
 /* Every access a kernel makes: inside a live allocation of the launch's
  * device, aligned to its width; a store also inside what the launch must
- * write, once per float. Host memory may be read (constants, parameters)
+ * write, once per element. Host memory may be read (constants, parameters)
  * and the thread's own stack written (locals). */
 void access(uintptr_t a, size_t n, bool store, bool vector)
 {
@@ -347,21 +378,8 @@ void access(uintptr_t a, size_t n, bool store, bool vector)
     if (a % align != 0)
         violation("%zu-byte %s at %p is not %zu-byte aligned", n,
                   store ? "store" : "load", (void *)a, align);
-    if (!store)
-        return;
-    target *t = find_target(l, a);
-    if (t == NULL || a + n > t->base + 4 * (uint64_t)t->n)
-        violation("%zu-byte store at byte %lld of an allocation, outside "
-                  "every range this launch must write", n,
-                  (long long)(a - al->base));
-    if (n % 4 != 0 || (a - t->base) % 4 != 0)
-        violation("%zu-byte store at %p splits a float", n, (void *)a);
-    for (size_t k = 0; k < n / 4; ++k) {
-        int64_t i = (int64_t)((a - t->base) / 4 + k);
-        if (++t->shadow[i] > 1)
-            violation("element %lld of a %lld-element target written twice",
-                      (long long)i, (long long)t->n);
-    }
+    if (store)
+        record_store(l, al, a, n);
 }
 
 } // namespace
@@ -408,26 +426,35 @@ int gi_sim_launch_begin(const char *kernel, dim3 grid, dim3 block,
 
 void gi_sim_expect_write(const void *p, int64_t n)
 {
+    gi_sim_expect_write_elems(p, n, sizeof(float));
+}
+
+void gi_sim_expect_write_elems(const void *p, int64_t n, size_t elem)
+{
     launch_state &l = t_launch;
-    if (n < 0)
-        violation("a launch must write %lld elements", (long long)n);
+    if (n < 0 || (elem != 2 && elem != 4 && elem != 8))
+        violation("a launch must write %lld elements of %zu bytes",
+                  (long long)n, elem);
+    if ((uintptr_t)p % elem != 0)
+        violation("a launch must write %zu-byte elements at %p, which is "
+                  "not %zu-byte aligned", elem, p, elem);
     if (n == 0)
         return;
-    if (device_range(p, (size_t)n * 4) == NULL)
-        violation("a launch must write %lld floats at %p, which are not "
-                  "all in one live allocation of this device", (long long)n,
-                  p);
-    void *shadow = mmap(NULL, (size_t)n, PROT_READ | PROT_WRITE,
+    uint64_t bytes = (uint64_t)n * elem;
+    if (device_range(p, bytes) == NULL)
+        violation("a launch must write %lld %zu-byte elements at %p, which "
+                  "are not all in one live allocation of this device",
+                  (long long)n, elem, p);
+    void *shadow = mmap(NULL, bytes / 2, PROT_READ | PROT_WRITE,
                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (shadow == MAP_FAILED)
         violation("cannot map the shadow of %lld elements", (long long)n);
-    target t = {(uintptr_t)p, n, (unsigned char *)shadow};
+    target t = {(uintptr_t)p, bytes, elem, (unsigned char *)shadow};
     auto it = std::upper_bound(
         l.targets.begin(), l.targets.end(), t.base,
         [](uintptr_t x, const target &y) { return x < y.base; });
-    if ((it != l.targets.end() && t.base + 4 * (uint64_t)n > it->base) ||
-        (it != l.targets.begin() &&
-         (it - 1)->base + 4 * (uint64_t)(it - 1)->n > t.base))
+    if ((it != l.targets.end() && t.end() > it->base) ||
+        (it != l.targets.begin() && (it - 1)->end() > t.base))
         violation("a launch must write overlapping ranges");
     l.targets.insert(it, t);
     l.last_target = 0;
@@ -456,11 +483,11 @@ void gi_sim_launch_end(void)
 {
     launch_state &l = t_launch;
     for (const target &t : l.targets)
-        for (int64_t i = 0; !l.selected && i < t.n; ++i)
-            if (t.shadow[i] != 1)
+        for (uint64_t u = 0; !l.selected && u < t.bytes / 2; ++u)
+            if (t.shadow[u] != 1)
                 violation("element %lld of a %lld-element target (at %p) "
-                          "was not written", (long long)i, (long long)t.n,
-                          (void *)t.base);
+                          "was not written", (long long)t.element(u),
+                          (long long)t.elements(), (void *)t.base);
     release_targets(l);
 }
 
@@ -945,6 +972,7 @@ const char *cublasGetStatusName(cublasStatus_t s)
     case CUBLAS_STATUS_NOT_INITIALIZED: return "CUBLAS_STATUS_NOT_INITIALIZED";
     case CUBLAS_STATUS_INVALID_VALUE: return "CUBLAS_STATUS_INVALID_VALUE";
     case CUBLAS_STATUS_ALLOC_FAILED: return "CUBLAS_STATUS_ALLOC_FAILED";
+    case CUBLAS_STATUS_NOT_SUPPORTED: return "CUBLAS_STATUS_NOT_SUPPORTED";
     default: return "CUBLAS_STATUS_(other)";
     }
 }
@@ -954,58 +982,253 @@ const char *cublasGetStatusString(cublasStatus_t s)
     return cublasGetStatusName(s);
 }
 
-/* C = alpha op(A) op(B) + beta C, column-major, checked by cuBLAS's rules;
- * the sum over k runs in chunks, as a GPU's split reductions do, so its
- * rounding differs from one CPU GEMM like the real device's. */
+} /* extern "C" */
+
+namespace {
+
+/* One GEMM's arguments, C = alpha op(A) op(B) + beta C, column-major, with
+ * the element bytes of A, B and C: what every GEMM stand-in checks. */
+struct gemm_args {
+    const char *name;
+    cublasOperation_t ta, tb;
+    int m, n, k;
+    const void *alpha, *A;
+    int lda;
+    const void *B;
+    int ldb;
+    const void *beta;
+    void *C;
+    int ldc;
+    size_t ea, eb, ec;
+
+    int64_t a_rows() const { return ta == CUBLAS_OP_N ? m : k; }
+    int64_t a_cols() const { return ta == CUBLAS_OP_N ? k : m; }
+    int64_t b_rows() const { return tb == CUBLAS_OP_N ? k : n; }
+    int64_t b_cols() const { return tb == CUBLAS_OP_N ? n : k; }
+    size_t a_span() const { return span(a_rows(), a_cols(), lda); }
+    size_t b_span() const { return span(b_rows(), b_cols(), ldb); }
+    size_t c_span() const { return span(m, n, ldc); }
+};
+
+/* cuBLAS's rules (lda >= max(1, rows of op(A)) and so on, every matrix in
+ * one live allocation of the handle's device, alpha and beta on the host)
+ * and ginit's: a math mode set, and never TF32. */
+cublasStatus_t gemm_check(cublasHandle_t h, const gemm_args &g)
+{
+    if (!live_blas(h))
+        return CUBLAS_STATUS_NOT_INITIALIZED;
+    bool ok = true;
+    if (!h->math_mode_set || (h->mode & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH)
+        ok = sim_note("%s with math mode %s: TF32 is not ruled out", g.name,
+                      h->math_mode_set ? "TF32" : "never set");
+    if (h->device != t_device || stream_device(h->stream) != h->device)
+        ok = sim_note("%s on device %d from device %d", g.name, h->device,
+                      t_device);
+    if (g.m < 0 || g.n < 0 || g.k < 0 ||
+        g.lda < std::max<int64_t>(1, g.a_rows()) ||
+        g.ldb < std::max<int64_t>(1, g.b_rows()) || g.ldc < std::max(1, g.m)) {
+        sim_note("%s m=%d n=%d k=%d lda=%d ldb=%d ldc=%d breaks the "
+                 "leading-dimension rules", g.name, g.m, g.n, g.k, g.lda,
+                 g.ldb, g.ldc);
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    if (g.alpha == NULL || g.beta == NULL || is_device_memory(g.alpha) ||
+        is_device_memory(g.beta))
+        ok = sim_note("%s's alpha and beta must be host pointers", g.name);
+    size_t sa = g.a_span(), sb = g.b_span(), sc = g.c_span();
+    if ((sa && device_range(g.A, sa * g.ea) == NULL) ||
+        (sb && device_range(g.B, sb * g.eb) == NULL) ||
+        (sc && device_range(g.C, sc * g.ec) == NULL))
+        ok = sim_note("%s reads or writes past a device allocation", g.name);
+    return ok ? CUBLAS_STATUS_SUCCESS : CUBLAS_STATUS_INVALID_VALUE;
+}
+
+void blas_gemm(CBLAS_TRANSPOSE oa, CBLAS_TRANSPOSE ob, int m, int n, int k,
+               float alpha, const float *A, int lda, const float *B, int ldb,
+               float beta, float *C, int ldc)
+{
+    cblas_sgemm(CblasColMajor, oa, ob, m, n, k, alpha, A, lda, B, ldb, beta,
+                C, ldc);
+}
+
+void blas_gemm(CBLAS_TRANSPOSE oa, CBLAS_TRANSPOSE ob, int m, int n, int k,
+               double alpha, const double *A, int lda, const double *B,
+               int ldb, double beta, double *C, int ldc)
+{
+    cblas_dgemm(CblasColMajor, oa, ob, m, n, k, alpha, A, lda, B, ldb, beta,
+                C, ldc);
+}
+
+/* The checked GEMM g on matrices A, B, C of T laid out as g says. The sum
+ * over k runs in chunks, as a GPU's split reductions do, so its rounding
+ * differs from one CPU GEMM like the real device's. */
+template <typename T>
+void gemm_chunks(const gemm_args &g, T alpha, const T *A, const T *B,
+                 T beta, T *C)
+{
+    if (g.m == 0 || g.n == 0)
+        return;
+    CBLAS_TRANSPOSE oa = g.ta == CUBLAS_OP_N ? CblasNoTrans : CblasTrans;
+    CBLAS_TRANSPOSE ob = g.tb == CUBLAS_OP_N ? CblasNoTrans : CblasTrans;
+    int chunk = std::max(1, (g.k + 3) / 4);
+    if (g.k == 0)
+        blas_gemm(oa, ob, g.m, g.n, 0, alpha, A, g.lda, B, g.ldb, beta, C,
+                  g.ldc);
+    for (int k0 = 0; k0 < g.k; k0 += chunk) {
+        int kk = std::min(chunk, g.k - k0);
+        const T *a0 = A + (g.ta == CUBLAS_OP_N ? (int64_t)k0 * g.lda : k0);
+        const T *b0 = B + (g.tb == CUBLAS_OP_N ? k0 : (int64_t)k0 * g.ldb);
+        blas_gemm(oa, ob, g.m, g.n, kk, alpha, a0, g.lda, b0, g.ldb,
+                  k0 == 0 ? beta : (T)1, C, g.ldc);
+    }
+}
+
+/* Bytes of an element of a real type GemmEx takes, or 0. */
+size_t type_bytes(cudaDataType t)
+{
+    switch (t) {
+    case CUDA_R_16F: case CUDA_R_16BF: return 2;
+    case CUDA_R_32F: return 4;
+    case CUDA_R_64F: return 8;
+    default: return 0;
+    }
+}
+
+float widen(const void *p, cudaDataType t, size_t i)
+{
+    switch (t) {
+    case CUDA_R_16F: return gi_f16_to_f32(((const uint16_t *)p)[i]);
+    case CUDA_R_16BF: return gi_bf16_to_f32(((const uint16_t *)p)[i]);
+    default: return ((const float *)p)[i];
+    }
+}
+
+void narrow(void *p, cudaDataType t, size_t i, float v)
+{
+    switch (t) {
+    case CUDA_R_16F: ((uint16_t *)p)[i] = gi_f32_to_f16(v); break;
+    case CUDA_R_16BF: ((uint16_t *)p)[i] = gi_f32_to_bf16(v); break;
+    default: ((float *)p)[i] = v;
+    }
+}
+
+std::vector<float> widened(const void *p, cudaDataType t, size_t n)
+{
+    std::vector<float> v(n);
+    for (size_t i = 0; i < n; ++i)
+        v[i] = widen(p, t, i);
+    return v;
+}
+
+/* GemmEx on float, float16 or bfloat16 matrices, computing in float: the
+ * inputs widened exactly, one float GEMM, each output rounded once; only
+ * C's m x n elements are written, not the gaps between its columns. */
+void gemm_ex_float(const gemm_args &g, cudaDataType tab, cudaDataType tc)
+{
+    std::vector<float> a = widened(g.A, tab, g.a_span());
+    std::vector<float> b = widened(g.B, tab, g.b_span());
+    std::vector<float> c = widened(g.C, tc, g.c_span());
+    gemm_chunks(g, *(const float *)g.alpha, a.data(), b.data(),
+                *(const float *)g.beta, c.data());
+    for (int64_t j = 0; j < g.n; ++j)
+        for (int64_t i = 0; i < g.m; ++i)
+            narrow(g.C, tc, (size_t)(j * g.ldc + i), c[j * g.ldc + i]);
+}
+
+/* What GemmEx takes: A and B of one type; float, float16 and bfloat16
+ * computed in plain float (CUBLAS_COMPUTE_32F, never a FAST type that
+ * down-converts), doubles in double; C of the inputs' type, or float for
+ * 16-bit inputs. Returns the status to give, with a note, or success. */
+cublasStatus_t gemm_ex_types(cudaDataType tab, cudaDataType tb,
+                             cudaDataType tc, cublasComputeType_t ct)
+{
+    bool f64 = tab == CUDA_R_64F;
+    bool half = tab == CUDA_R_16F || tab == CUDA_R_16BF;
+    if (ct != (f64 ? CUBLAS_COMPUTE_64F : CUBLAS_COMPUTE_32F)) {
+        sim_note("GemmEx with compute type %d on type %d: not the plain "
+                 "float (double) compute the CPU's GEMM rounds like",
+                 (int)ct, (int)tab);
+        return CUBLAS_STATUS_INVALID_VALUE;
+    }
+    if (type_bytes(tab) == 0 || tb != tab ||
+        (tc != tab && !(half && tc == CUDA_R_32F))) {
+        sim_note("GemmEx on types A %d, B %d, C %d: not a combination "
+                 "cuBLAS supports", (int)tab, (int)tb, (int)tc);
+        return CUBLAS_STATUS_NOT_SUPPORTED;
+    }
+    return CUBLAS_STATUS_SUCCESS;
+}
+
+bool known_algo(cublasGemmAlgo_t a)
+{
+    return (a >= CUBLAS_GEMM_DEFAULT && a <= CUBLAS_GEMM_ALGO23) ||
+           (a >= CUBLAS_GEMM_DEFAULT_TENSOR_OP &&
+            a <= CUBLAS_GEMM_ALGO15_TENSOR_OP);
+}
+
+} // namespace
+
+extern "C" {
+
 cublasStatus_t cublasSgemm_v2(cublasHandle_t h, cublasOperation_t ta,
                               cublasOperation_t tb, int m, int n, int k,
                               const float *alpha, const float *A, int lda,
                               const float *B, int ldb, const float *beta,
                               float *C, int ldc)
 {
+    const gemm_args g = {"sgemm", ta, tb, m, n, k, alpha, A, lda, B, ldb,
+                         beta, C, ldc, 4, 4, 4};
+    cublasStatus_t s = gemm_check(h, g);
+    if (s == CUBLAS_STATUS_SUCCESS)
+        gemm_chunks(g, *alpha, A, B, *beta, C);
+    return s;
+}
+
+cublasStatus_t cublasDgemm_v2(cublasHandle_t h, cublasOperation_t ta,
+                              cublasOperation_t tb, int m, int n, int k,
+                              const double *alpha, const double *A, int lda,
+                              const double *B, int ldb, const double *beta,
+                              double *C, int ldc)
+{
+    const gemm_args g = {"dgemm", ta, tb, m, n, k, alpha, A, lda, B, ldb,
+                         beta, C, ldc, 8, 8, 8};
+    cublasStatus_t s = gemm_check(h, g);
+    if (s == CUBLAS_STATUS_SUCCESS)
+        gemm_chunks(g, *alpha, A, B, *beta, C);
+    return s;
+}
+
+/* alpha and beta are floats for CUBLAS_COMPUTE_32F, doubles for 64F. */
+cublasStatus_t cublasGemmEx(cublasHandle_t h, cublasOperation_t ta,
+                            cublasOperation_t tb, int m, int n, int k,
+                            const void *alpha, const void *A,
+                            cudaDataType atype, int lda, const void *B,
+                            cudaDataType btype, int ldb, const void *beta,
+                            void *C, cudaDataType ctype, int ldc,
+                            cublasComputeType_t compute,
+                            cublasGemmAlgo_t algo)
+{
     if (!live_blas(h))
         return CUBLAS_STATUS_NOT_INITIALIZED;
-    bool ok = true;
-    if (!h->math_mode_set || (h->mode & 0xf) == CUBLAS_TF32_TENSOR_OP_MATH)
-        ok = sim_note("sgemm with math mode %s: TF32 is not ruled out",
-                      h->math_mode_set ? "TF32" : "never set");
-    if (h->device != t_device || stream_device(h->stream) != h->device)
-        ok = sim_note("sgemm on device %d from device %d", h->device,
-                      t_device);
-    int64_t ar = ta == CUBLAS_OP_N ? m : k, ac = ta == CUBLAS_OP_N ? k : m;
-    int64_t br = tb == CUBLAS_OP_N ? k : n, bc = tb == CUBLAS_OP_N ? n : k;
-    if (m < 0 || n < 0 || k < 0 || lda < std::max<int64_t>(1, ar) ||
-        ldb < std::max<int64_t>(1, br) || ldc < std::max(1, m)) {
-        sim_note("sgemm m=%d n=%d k=%d lda=%d ldb=%d ldc=%d breaks the "
-                 "leading-dimension rules", m, n, k, lda, ldb, ldc);
+    cublasStatus_t s = gemm_ex_types(atype, btype, ctype, compute);
+    if (s != CUBLAS_STATUS_SUCCESS)
+        return s;
+    if (!known_algo(algo)) {
+        sim_note("GemmEx with algorithm %d, which cuBLAS does not have",
+                 (int)algo);
         return CUBLAS_STATUS_INVALID_VALUE;
     }
-    if (alpha == NULL || beta == NULL || is_device_memory(alpha) ||
-        is_device_memory(beta))
-        ok = sim_note("sgemm's alpha and beta must be host pointers");
-    size_t sa = span(ar, ac, lda), sb = span(br, bc, ldb), sc = span(m, n, ldc);
-    if ((sa && device_range(A, sa * 4) == NULL) ||
-        (sb && device_range(B, sb * 4) == NULL) ||
-        (sc && device_range(C, sc * 4) == NULL))
-        ok = sim_note("sgemm reads or writes past a device allocation");
-    if (!ok)
-        return CUBLAS_STATUS_INVALID_VALUE;
-    if (m == 0 || n == 0)
-        return CUBLAS_STATUS_SUCCESS;
-    CBLAS_TRANSPOSE oa = ta == CUBLAS_OP_N ? CblasNoTrans : CblasTrans;
-    CBLAS_TRANSPOSE ob = tb == CUBLAS_OP_N ? CblasNoTrans : CblasTrans;
-    int chunk = std::max(1, (k + 3) / 4);
-    float b0 = *beta;
-    if (k == 0)
-        cblas_sgemm(CblasColMajor, oa, ob, m, n, 0, *alpha, A, lda, B, ldb,
-                    b0, C, ldc);
-    for (int k0 = 0; k0 < k; k0 += chunk) {
-        int kk = std::min(chunk, k - k0);
-        const float *a0 = A + (ta == CUBLAS_OP_N ? (int64_t)k0 * lda : k0);
-        const float *bb = B + (tb == CUBLAS_OP_N ? k0 : (int64_t)k0 * ldb);
-        cblas_sgemm(CblasColMajor, oa, ob, m, n, kk, *alpha, a0, lda, bb, ldb,
-                    k0 == 0 ? b0 : 1.0f, C, ldc);
-    }
+    const gemm_args g = {"GemmEx", ta, tb, m, n, k, alpha, A, lda, B, ldb,
+                         beta, C, ldc, type_bytes(atype), type_bytes(atype),
+                         type_bytes(ctype)};
+    s = gemm_check(h, g);
+    if (s != CUBLAS_STATUS_SUCCESS)
+        return s;
+    if (atype == CUDA_R_64F)
+        gemm_chunks(g, *(const double *)alpha, (const double *)A,
+                    (const double *)B, *(const double *)beta, (double *)C);
+    else if (m > 0 && n > 0)
+        gemm_ex_float(g, atype, ctype);
     return CUBLAS_STATUS_SUCCESS;
 }
 
@@ -1031,9 +1254,6 @@ bool live_solver(cusolverDnHandle_t h)
     return g_solvers.alive(h) && h->device == t_device;
 }
 
-/* The workspace each call asks for: a panel per column, like a blocked QR. */
-int64_t qr_work(int64_t n) { return 64 * std::max<int64_t>(n, 1); }
-
 /* LAPACK works in place on the simulated device memory (host memory);
  * devInfo is written like the device writes it. */
 cusolverStatus_t finish_info(int *info, int value)
@@ -1044,6 +1264,96 @@ cusolverStatus_t finish_info(int *info, int value)
     }
     *info = value;
     return CUSOLVER_STATUS_SUCCESS;
+}
+
+/* The workspace each call asks for: a panel per column, like a blocked QR. */
+int64_t qr_work(int64_t n) { return 64 * std::max<int64_t>(n, 1); }
+
+/* Element bytes of an Xgeqrf on these types: one type, float or double;
+ * 0 for anything else. */
+size_t qr_elem(cudaDataType ta, cudaDataType ttau, cudaDataType tc)
+{
+    if (ta != ttau || ta != tc)
+        return 0;
+    return ta == CUDA_R_32F ? 4 : ta == CUDA_R_64F ? 8 : 0;
+}
+
+lapack_int lapack_geqrf(lapack_int m, lapack_int n, float *a, lapack_int lda,
+                        float *tau, float *w, lapack_int lw)
+{
+    return LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, m, n, a, lda, tau, w, lw);
+}
+
+lapack_int lapack_geqrf(lapack_int m, lapack_int n, double *a,
+                        lapack_int lda, double *tau, double *w, lapack_int lw)
+{
+    return LAPACKE_dgeqrf_work(LAPACK_COL_MAJOR, m, n, a, lda, tau, w, lw);
+}
+
+lapack_int lapack_orgqr(lapack_int m, lapack_int n, lapack_int k, float *a,
+                        lapack_int lda, const float *tau, float *w,
+                        lapack_int lw)
+{
+    return LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, a, lda, tau, w, lw);
+}
+
+lapack_int lapack_orgqr(lapack_int m, lapack_int n, lapack_int k, double *a,
+                        lapack_int lda, const double *tau, double *w,
+                        lapack_int lw)
+{
+    return LAPACKE_dorgqr_work(LAPACK_COL_MAJOR, m, n, k, a, lda, tau, w, lw);
+}
+
+/* LAPACK's QR of the m x n matrix A in place, T float or double. */
+template <typename T>
+void run_geqrf(int64_t m, int64_t n, void *A, int64_t lda, void *tau)
+{
+    if (m == 0 || n == 0)
+        return;
+    std::vector<T> w((size_t)qr_work(n));
+    lapack_geqrf((lapack_int)m, (lapack_int)n, (T *)A, (lapack_int)lda,
+                 (T *)tau, w.data(), (lapack_int)w.size());
+}
+
+bool orgqr_shape(int m, int n, int k, int lda)
+{
+    return m >= 0 && n >= 0 && n <= m && k >= 0 && k <= n &&
+           lda >= std::max(1, m);
+}
+
+template <typename T>
+cusolverStatus_t orgqr_size(cusolverDnHandle_t h, int m, int n, int k,
+                            int lda, int *lwork)
+{
+    if (!live_solver(h))
+        return CUSOLVER_STATUS_NOT_INITIALIZED;
+    if (!orgqr_shape(m, n, k, lda) || lwork == NULL)
+        return CUSOLVER_STATUS_INVALID_VALUE;
+    *lwork = (int)qr_work(n);
+    return CUSOLVER_STATUS_SUCCESS;
+}
+
+/* Sorgqr and Dorgqr: Q from Xgeqrf's reflectors, with LAPACK. */
+template <typename T>
+cusolverStatus_t orgqr(const char *name, cusolverDnHandle_t h, int m, int n,
+                       int k, T *A, int lda, const T *tau, T *work, int lwork,
+                       int *info)
+{
+    if (!live_solver(h))
+        return CUSOLVER_STATUS_NOT_INITIALIZED;
+    if (!orgqr_shape(m, n, k, lda) || lwork < qr_work(n) ||
+        device_range(work, (size_t)lwork * sizeof(T)) == NULL ||
+        (m && n && device_range(A, span(m, n, lda) * sizeof(T)) == NULL) ||
+        (k && device_range(tau, (size_t)k * sizeof(T)) == NULL)) {
+        sim_note("%s m=%d n=%d k=%d lda=%d lwork=%d breaks its rules", name,
+                 m, n, k, lda, lwork);
+        return CUSOLVER_STATUS_INVALID_VALUE;
+    }
+    if (m > 0 && n > 0) {
+        std::vector<T> w((size_t)qr_work(n));
+        lapack_orgqr(m, n, k, A, lda, tau, w.data(), (lapack_int)w.size());
+    }
+    return finish_info(info, 0);
 }
 
 } // namespace
@@ -1095,11 +1405,11 @@ cusolverStatus_t cusolverDnXgeqrf_bufferSize(
     (void)A, (void)tau;
     if (!live_solver(h) || params == NULL)
         return CUSOLVER_STATUS_NOT_INITIALIZED;
-    if (m < 0 || n < 0 || lda < std::max<int64_t>(1, m) || ta != CUDA_R_32F ||
-        ttau != CUDA_R_32F || tc != CUDA_R_32F || dev_bytes == NULL ||
-        host_bytes == NULL)
+    size_t elem = qr_elem(ta, ttau, tc);
+    if (m < 0 || n < 0 || lda < std::max<int64_t>(1, m) || elem == 0 ||
+        dev_bytes == NULL || host_bytes == NULL)
         return CUSOLVER_STATUS_INVALID_VALUE;
-    *dev_bytes = (size_t)qr_work(n) * sizeof(float);
+    *dev_bytes = (size_t)qr_work(n) * elem;
     *host_bytes = 0;
     return CUSOLVER_STATUS_SUCCESS;
 }
@@ -1115,27 +1425,26 @@ cusolverStatus_t cusolverDnXgeqrf(cusolverDnHandle_t h,
     (void)host_work, (void)host_bytes;
     if (!live_solver(h) || params == NULL)
         return CUSOLVER_STATUS_NOT_INITIALIZED;
-    if (m < 0 || n < 0 || lda < std::max<int64_t>(1, m) || ta != CUDA_R_32F ||
-        ttau != CUDA_R_32F || tc != CUDA_R_32F) {
-        sim_note("Xgeqrf m=%lld n=%lld lda=%lld breaks its rules",
-                 (long long)m, (long long)n, (long long)lda);
+    size_t elem = qr_elem(ta, ttau, tc);
+    if (m < 0 || n < 0 || lda < std::max<int64_t>(1, m) || elem == 0) {
+        sim_note("Xgeqrf m=%lld n=%lld lda=%lld types %d %d %d breaks its "
+                 "rules", (long long)m, (long long)n, (long long)lda,
+                 (int)ta, (int)ttau, (int)tc);
         return CUSOLVER_STATUS_INVALID_VALUE;
     }
-    size_t want = (size_t)qr_work(n) * sizeof(float);
+    size_t want = (size_t)qr_work(n) * elem;
+    size_t ntau = (size_t)std::max<int64_t>(std::min(m, n), 1);
     if (dev_bytes < want || device_range(dev_work, want) == NULL ||
-        (m && n && device_range(A, span(m, n, lda) * 4) == NULL) ||
-        device_range(tau, (size_t)std::max<int64_t>(std::min(m, n), 1) * 4) ==
-            NULL) {
+        (m && n && device_range(A, span(m, n, lda) * elem) == NULL) ||
+        device_range(tau, ntau * elem) == NULL) {
         sim_note("Xgeqrf's matrix, tau or %zu-byte workspace (%zu needed) is "
                  "not device memory of that size", dev_bytes, want);
         return CUSOLVER_STATUS_INVALID_VALUE;
     }
-    if (m > 0 && n > 0) {
-        std::vector<float> work((size_t)qr_work(n));
-        LAPACKE_sgeqrf_work(LAPACK_COL_MAJOR, (lapack_int)m, (lapack_int)n,
-                            (float *)A, (lapack_int)lda, (float *)tau,
-                            work.data(), (lapack_int)work.size());
-    }
+    if (elem == 8)
+        run_geqrf<double>(m, n, A, lda, tau);
+    else
+        run_geqrf<float>(m, n, A, lda, tau);
     return finish_info(info, 0);
 }
 
@@ -1145,35 +1454,30 @@ cusolverStatus_t cusolverDnSorgqr_bufferSize(cusolverDnHandle_t h, int m,
                                              int *lwork)
 {
     (void)A, (void)tau;
-    if (!live_solver(h))
-        return CUSOLVER_STATUS_NOT_INITIALIZED;
-    if (m < 0 || n < 0 || n > m || k < 0 || k > n || lda < std::max(1, m) ||
-        lwork == NULL)
-        return CUSOLVER_STATUS_INVALID_VALUE;
-    *lwork = (int)qr_work(n);
-    return CUSOLVER_STATUS_SUCCESS;
+    return orgqr_size<float>(h, m, n, k, lda, lwork);
+}
+
+cusolverStatus_t cusolverDnDorgqr_bufferSize(cusolverDnHandle_t h, int m,
+                                             int n, int k, const double *A,
+                                             int lda, const double *tau,
+                                             int *lwork)
+{
+    (void)A, (void)tau;
+    return orgqr_size<double>(h, m, n, k, lda, lwork);
 }
 
 cusolverStatus_t cusolverDnSorgqr(cusolverDnHandle_t h, int m, int n, int k,
                                   float *A, int lda, const float *tau,
                                   float *work, int lwork, int *info)
 {
-    if (!live_solver(h))
-        return CUSOLVER_STATUS_NOT_INITIALIZED;
-    if (m < 0 || n < 0 || n > m || k < 0 || k > n || lda < std::max(1, m) ||
-        lwork < qr_work(n) || device_range(work, (size_t)lwork * 4) == NULL ||
-        (m && n && device_range(A, span(m, n, lda) * 4) == NULL) ||
-        (k && device_range(tau, (size_t)k * 4) == NULL)) {
-        sim_note("Sorgqr m=%d n=%d k=%d lda=%d lwork=%d breaks its rules", m,
-                 n, k, lda, lwork);
-        return CUSOLVER_STATUS_INVALID_VALUE;
-    }
-    if (m > 0 && n > 0) {
-        std::vector<float> w((size_t)qr_work(n));
-        LAPACKE_sorgqr_work(LAPACK_COL_MAJOR, m, n, k, A, lda, tau, w.data(),
-                            (lapack_int)w.size());
-    }
-    return finish_info(info, 0);
+    return orgqr("Sorgqr", h, m, n, k, A, lda, tau, work, lwork, info);
+}
+
+cusolverStatus_t cusolverDnDorgqr(cusolverDnHandle_t h, int m, int n, int k,
+                                  double *A, int lda, const double *tau,
+                                  double *work, int lwork, int *info)
+{
+    return orgqr("Dorgqr", h, m, n, k, A, lda, tau, work, lwork, info);
 }
 
 } /* extern "C" */
