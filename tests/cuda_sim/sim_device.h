@@ -52,6 +52,20 @@ static inline float __uint_as_float(unsigned u)
     return f;
 }
 
+static inline long long __double_as_longlong(double d)
+{
+    long long u;
+    std::memcpy(&u, &d, sizeof u);
+    return u;
+}
+
+static inline double __longlong_as_double(long long u)
+{
+    double d;
+    std::memcpy(&d, &u, sizeof d);
+    return d;
+}
+
 /* Round-to-nearest products: the host's float multiply with contraction
  * off, exactly what the device's __fmul_rn computes. */
 static inline float __fmul_rn(float a, float b) { return a * b; }

@@ -12,16 +12,38 @@
 
 namespace gi_sim_expect {
 
-/* kernels/map.cu */
-static inline void gi_map_kernel(float *data, int64_t n, gi_map)
+/* kernels/jobs.cu: every element of the job, in its dtype */
+static inline void gi_expect_job(const gi_fill_job *job)
 {
-    gi_sim_expect_write(data, n);
+    if (job->n <= 0)
+        gi_sim_violation("job with %lld elements", (long long)job->n);
+    gi_sim_expect_write_elems(job->data, job->n,
+                              (size_t)gi_elem_size(job->dtype));
 }
 
-static inline void gi_map2_kernel(float *data, const float *, int64_t n,
-                                  gi_map)
+static inline void gi_job_kernel(gi_fill_job job)
 {
-    gi_sim_expect_write(data, n);
+    gi_expect_job(&job);
+}
+
+/* Every job of the table, which the host glue must also have numbered
+ * right: first_item[j] is the sum of the items of the jobs before j. */
+static inline void gi_jobs_kernel(const gi_fill_job *jobs,
+                                  const int64_t *first_item, int64_t njobs,
+                                  int64_t items)
+{
+    int64_t sum = 0;
+    for (int64_t j = 0; j < njobs; ++j) {
+        if (first_item[j] != sum)
+            gi_sim_violation("job table: job %lld starts at item %lld, "
+                             "expected %lld", (long long)j,
+                             (long long)first_item[j], (long long)sum);
+        sum += gi_job_items(&jobs[j]);
+        gi_expect_job(&jobs[j]);
+    }
+    if (sum != items)
+        gi_sim_violation("job table: %lld items in all, launched with %lld",
+                         (long long)sum, (long long)items);
 }
 
 /* kernels/linear.cu */
@@ -29,47 +51,6 @@ static inline void gi_bias_rows_kernel(float *y, const float *, int64_t rows,
                                        int64_t out)
 {
     gi_sim_expect_write(y, rows * out);
-}
-
-/* kernels/fill_law.cu */
-static inline void gi_fill_law_kernel(float *data, int64_t n, gi_law,
-                                      uint64_t, uint64_t, uint64_t)
-{
-    gi_sim_expect_write(data, n);
-}
-
-/* Every job of the table, which the host glue must also have numbered
- * right: first_item[j] is the sum of the items of the jobs before j. */
-static inline void gi_fill_batch_kernel(const gi_fill_job *jobs,
-                                        const int64_t *first_item,
-                                        int64_t njobs, int64_t items)
-{
-    int64_t sum = 0;
-    for (int64_t j = 0; j < njobs; ++j) {
-        if (first_item[j] != sum || jobs[j].n <= 0)
-            gi_sim_violation("fill table: job %lld starts at item %lld, "
-                             "expected %lld (n = %lld)", (long long)j,
-                             (long long)first_item[j], (long long)sum,
-                             (long long)jobs[j].n);
-        sum += gi_job_items(&jobs[j]);
-        gi_sim_expect_write(jobs[j].data, jobs[j].n);
-    }
-    if (sum != items)
-        gi_sim_violation("fill table: %lld items in all, launched with %lld",
-                         (long long)sum, (long long)items);
-}
-
-static inline void gi_fill_index_kernel(float *data, int64_t n, gi_index_law)
-{
-    gi_sim_expect_write(data, n);
-}
-
-/* kernels/sparse.cu: the whole matrix, normals and zeros */
-static inline void gi_sparse_kernel(float *data, int64_t rows, int64_t cols,
-                                    int64_t, gi_law, uint64_t, uint64_t,
-                                    uint64_t)
-{
-    gi_sim_expect_write(data, rows * cols);
 }
 
 /* kernels/orthogonal.cu */

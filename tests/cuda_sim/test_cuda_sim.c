@@ -210,7 +210,8 @@ Test(cuda_sim, fills_past_two_to_the_31_elements)
     for (int i = 0; i < 6; ++i) {
         int64_t e = pick.elems[i];
         const int64_t at[] = {e};
-        float got = NAN, want[4];
+        double got = NAN;
+        float want[4];
         uint32_t bits[4];
         gi_philox_block(77, 0, (uint64_t)e / 4, bits);
         gi_law_block(&law, bits, want);

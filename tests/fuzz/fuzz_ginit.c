@@ -421,7 +421,9 @@ static void op_tensor_create(state *s)
     int slot = slot_t(s);
     gi_context ctx = pick_ctx(s);
     uint8_t b = u8(&s->r);
-    gi_dtype dtype = b < 0xF0 ? GI_F32 : (gi_dtype)(b - 0xF0);
+    /* float32, or a value that is no gi_dtype (the target's invariants
+     * read float32 elements) */
+    gi_dtype dtype = b < 0xF0 ? GI_F32 : (gi_dtype)(b - 0xF0 + GI_BF16 + 1);
     int64_t shape[GI_MAX_DIMS + 2] = {0};
     int ndim = read_shape(s, shape);
     if (ndim > GI_MAX_DIMS + 2)
@@ -551,7 +553,7 @@ static void op_element(state *s)
                 index[d] = (int64_t)((uint64_t)index[d] %
                                      (uint64_t)gi_tensor_size(t, d));
     const int64_t *ip = (b & 0x40) && nindex > 0 ? NULL : index;
-    float out = 0.0f, value = fz_float(&s->r);
+    double out = 0.0, value = fz_float(&s->r);
     switch (u8(&s->r) % 4) {
     case 0:
         known(gi_tensor_get(t, nindex, ip, (b & 0x80) ? NULL : &out));
@@ -563,7 +565,7 @@ static void op_element(state *s)
         if (st != GI_OK) {
             expect_unchanged(s, &sn);
         } else {
-            float back = 0.0f;
+            double back = 0.0;
             check(gi_tensor_get(t, nindex, ip, &back) == GI_OK);
             check(memcmp(&back, &value, sizeof back) == 0);
         }
@@ -1305,7 +1307,7 @@ static void op_misc(state *s)
         break;
     }
     case 3: {
-        float param = fz_float(&s->r), gain = 0.0f;
+        double param = fz_float(&s->r), gain = 0.0;
         gi_status st = known(gi_calculate_gain(
             (gi_nonlinearity)v, (b & 0x20) ? NULL : &param,
             (b & 0x40) ? NULL : &gain));
