@@ -9,7 +9,7 @@
  * warm-up, for the vector path
  * (F16C / AVX2 where the CPU has them) and the portable one
  * (gi_cpu_portable), with the bandwidth in GB/s (bytes read and written)
- * and portable time / vector time.
+ * and portable time / vector time. Times in microseconds.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdint.h>
@@ -32,8 +32,8 @@ typedef struct conv {
     void (*to32)(const uint16_t *, float *, int64_t);
 } conv;
 
-/* The time of one call in microseconds; small sizes repeat the call up to 2^24 elements
- * so that the clock can see it. */
+/* The time of one call in microseconds; small sizes repeat the call up to
+ * 2^24 elements so that the clock can see it. */
 static double time_once(const conv *c, const buffers *b)
 {
     const int64_t calls = b->n < CALL_ELEMS ? CALL_ELEMS / b->n : 1;
