@@ -7,6 +7,7 @@
 
 #include "alloc.h"
 #include "cpu_fill.h"
+#include "cpu_convert.h"
 #include "cpu_fill64.h"
 #include "cpu_threads.h"
 #include "internal.h"
@@ -301,10 +302,13 @@ static void law_chunk(const gi_fill_job *job, int64_t first, int64_t count)
     gi_cpu_fill_chunk(&job->u.law, p->seed, p->stream, p->offset, first,
                       count, v);
     const float lo = job->lo, hi = job->hi;
-    for (int64_t k = 0; k < count; ++k) {
-        float x = v[k] < lo ? lo : v[k] > hi ? hi : v[k];
-        gi_store_f(job->data, job->dtype, first + k, x);
-    }
+    for (int64_t k = 0; k < count; ++k)
+        v[k] = v[k] < lo ? lo : v[k] > hi ? hi : v[k];
+    uint16_t *out = (uint16_t *)job->data + first;
+    if (job->dtype == GI_F16)
+        gi_cpu_f32_to_f16(v, out, count);
+    else
+        gi_cpu_f32_to_bf16(v, out, count);
 }
 
 /* Chunk c of a job. */
