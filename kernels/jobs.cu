@@ -47,6 +47,8 @@ __device__ __forceinline__ void gi_run_item(const gi_fill_job *job,
             gi_job_other_values64(job, first, count, d);
     } else if (job->kind == GI_JOB_LAW) {
         gi_job_law_values(job, first, per, v);
+        for (int k = 0; k < per; ++k)
+            v[k] = gi_job_clamp(job, v[k]);
     } else {
         gi_job_other_values(job, first, count, v);
     }

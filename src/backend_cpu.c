@@ -105,10 +105,6 @@ static gi_status cpu_synchronize(void *state, const char *fn)
 
 static void map_range(gi_map m, float *data, int64_t n)
 {
-    if (m.kind == GI_MAP_FILL && m.a == 0.0 && !signbit(m.a)) {
-        memset(data, 0, (size_t)n * sizeof *data); /* +0: the C library's */
-        return;
-    }
     switch (m.kind) {
     GI_MAP_CASE(GI_MAP_FILL)
     GI_MAP_CASE(GI_MAP_ADD)
@@ -260,8 +256,9 @@ static int64_t chunk_elems(const gi_fill_job *job)
                : GI_CPU_PARALLEL_MIN;
 }
 
-/* Elements [first, first + count) of any job but sparse_, item by item
- * through the shared store step (store.h). */
+/* Elements [first, first + count) of a job that neither draws nor has a
+ * faster path below, item by item through the shared store step
+ * (store.h). */
 static void chunk_by_items(const gi_fill_job *job, int64_t first,
                            int64_t count)
 {
@@ -270,45 +267,78 @@ static void chunk_by_items(const gi_fill_job *job, int64_t first,
         const int c = first + count - i < per ? (int)(first + count - i) : per;
         if (job->dtype == GI_F64) {
             double v[GI_ITEM_MAX];
-            if (gi_job_random(job))
-                gi_job_law_values64(job, i, per, v);
-            else
-                gi_job_other_values64(job, i, c, v);
+            gi_job_other_values64(job, i, c, v);
             for (int k = 0; k < c; ++k)
                 gi_store_d(job->data, GI_F64, i + k, v[k]);
         } else {
             float v[GI_ITEM_MAX];
-            if (job->kind == GI_JOB_LAW)
-                gi_job_law_values(job, i, per, v);
-            else
-                gi_job_other_values(job, i, c, v);
+            gi_job_other_values(job, i, c, v);
             for (int k = 0; k < c; ++k)
                 gi_store_f(job->data, job->dtype, i + k, v[k]);
         }
     }
 }
 
-/* A float law's chunk: the vectorized fill (cpu_fill.c), into the tensor
- * for float32, else into a buffer that the store step clamps and rounds. */
-static void law_chunk(const gi_fill_job *job, int64_t first, int64_t count)
+/* A 16-bit chunk computes in float pieces of this many elements, which
+ * the bulk conversions (cpu_convert.c) load and store. */
+#define GI_CPU_PIECE (GI_CPU_CHUNK_BLOCKS * 4)
+
+static void load16(int dtype, const void *data, int64_t first, int64_t count,
+                   float *v)
 {
-    const gi_philox_pos *p = &job->pos;
-    if (job->dtype == GI_F32) {
-        gi_cpu_fill_chunk(&job->u.law, p->seed, p->stream, p->offset, first,
-                          count, (float *)job->data + first);
-        return;
-    }
-    float v[GI_CPU_CHUNK_BLOCKS * 4];
-    gi_cpu_fill_chunk(&job->u.law, p->seed, p->stream, p->offset, first,
-                      count, v);
-    const float lo = job->lo, hi = job->hi;
-    for (int64_t k = 0; k < count; ++k)
-        v[k] = v[k] < lo ? lo : v[k] > hi ? hi : v[k];
-    uint16_t *out = (uint16_t *)job->data + first;
-    if (job->dtype == GI_F16)
+    const uint16_t *in = (const uint16_t *)data + first;
+    if (dtype == GI_F16)
+        gi_cpu_f16_to_f32(in, v, count);
+    else
+        gi_cpu_bf16_to_f32(in, v, count);
+}
+
+static void store16(int dtype, void *data, int64_t first, int64_t count,
+                    const float *v)
+{
+    uint16_t *out = (uint16_t *)data + first;
+    if (dtype == GI_F16)
         gi_cpu_f32_to_f16(v, out, count);
     else
         gi_cpu_f32_to_bf16(v, out, count);
+}
+
+/* One piece of a float law or map in a 16-bit tensor: its float values,
+ * then the store step, which clamps a law into [lo, hi] and rounds. */
+static void piece16(const gi_fill_job *job, int64_t first, int64_t count)
+{
+    float v[GI_CPU_PIECE];
+    if (gi_job_random(job)) {
+        gi_cpu_fill_chunk(&job->u.law, job->pos.seed, job->pos.stream,
+                          job->pos.offset, first, count, v);
+        for (int64_t k = 0; k < count; ++k)
+            v[k] = gi_job_clamp(job, v[k]);
+    } else {
+        if (job->u.map.kind != GI_MAP_FILL) /* a fill reads nothing */
+            load16(job->dtype, job->data, first, count, v);
+        map_range(job->u.map, v, count);
+    }
+    store16(job->dtype, job->data, first, count, v);
+}
+
+/* copy_ between float32 and a 16-bit type, or within one dtype. */
+static int copy_chunk(const gi_fill_job *job, int64_t first, int64_t count)
+{
+    const int to = job->dtype, from = job->other_dtype;
+    const size_t size = (size_t)gi_elem_size(to);
+    if (job->kind != GI_JOB_MAP2 || job->u.map.kind != GI_MAP_COPY)
+        return 0;
+    if (to == from)
+        memcpy((char *)job->data + first * size,
+               (const char *)job->other + first * size, count * size);
+    else if (from == GI_F32 && to != GI_F64)
+        store16(to, job->data, first, count,
+                (const float *)job->other + first);
+    else if (to == GI_F32 && from != GI_F64)
+        load16(from, job->other, first, count, (float *)job->data + first);
+    else
+        return 0;
+    return 1;
 }
 
 /* Chunk c of a job. */
@@ -317,15 +347,27 @@ static void run_chunk(const gi_fill_job *job, int64_t c)
     const int64_t step = chunk_elems(job);
     const int64_t first = c * step;
     const int64_t count = job->n - first < step ? job->n - first : step;
-    if (gi_job_random(job) && job->dtype == GI_F64)
+    const int random = gi_job_random(job), dt = job->dtype;
+    const gi_map *m = &job->u.map;
+    if (job->kind == GI_JOB_MAP && m->kind == GI_MAP_FILL && m->a == 0.0 &&
+        !signbit(m->a)) /* +0 is all zero bits in every dtype */
+        memset((char *)job->data + first * gi_elem_size(dt), 0,
+               (size_t)count * (size_t)gi_elem_size(dt));
+    else if (random && dt == GI_F64)
         gi_cpu_fill_chunk64(&job->u.law, job->pos.seed, job->pos.stream,
                             job->pos.offset, first, count,
                             (double *)job->data + first);
-    else if (gi_job_random(job))
-        law_chunk(job, first, count);
-    else if (job->kind == GI_JOB_MAP && job->dtype == GI_F32)
-        map_range(job->u.map, (float *)job->data + first, count);
-    else
+    else if (random && dt == GI_F32)
+        gi_cpu_fill_chunk(&job->u.law, job->pos.seed, job->pos.stream,
+                          job->pos.offset, first, count,
+                          (float *)job->data + first);
+    else if (job->kind == GI_JOB_MAP && dt == GI_F32)
+        map_range(*m, (float *)job->data + first, count);
+    else if ((random || job->kind == GI_JOB_MAP) && dt != GI_F64)
+        for (int64_t p = first; p < first + count; p += GI_CPU_PIECE)
+            piece16(job, p, first + count - p < GI_CPU_PIECE
+                                ? first + count - p : GI_CPU_PIECE);
+    else if (!copy_chunk(job, first, count))
         chunk_by_items(job, first, count);
 }
 
@@ -368,8 +410,8 @@ static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
     if (st != GI_OK)
         return st;
     int64_t one[2] = {0, 0};
-    int64_t *first = njobs == 1 ? one
-                                : gi_malloc((size_t)(njobs + 1) * sizeof *first);
+    int64_t *first =
+        njobs == 1 ? one : gi_malloc((size_t)(njobs + 1) * sizeof *first);
     if (first == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate the chunk table of %lld fills",

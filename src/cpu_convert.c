@@ -18,6 +18,7 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GI_CPU_X86 1
+#include <cpuid.h>
 #include <immintrin.h>
 #endif
 
@@ -119,11 +120,13 @@ bf16_to_f32_avx2(const uint16_t *src, float *dst, int64_t n)
 }
 
 /* Whether the vector paths are allowed and the CPU has them (F16C's
- * 256-bit forms need the AVX state too). */
+ * 256-bit forms need the AVX state too). F16C is read from CPUID itself:
+ * clang's __builtin_cpu_supports does not know the name. */
 static int use_f16c(void)
 {
+    unsigned a, b, c, d;
     return !gi_cpu_portable && __builtin_cpu_supports("avx") &&
-           __builtin_cpu_supports("f16c");
+           __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
 }
 
 static int use_avx2(void)

@@ -53,10 +53,16 @@ GI_HOSTDEV int gi_job_random(const gi_fill_job *job)
     return job->kind == GI_JOB_LAW || job->kind == GI_JOB_SPARSE;
 }
 
-/* Bytes of one element of dtype d. */
+/* Bytes of one element of dtype d, from GI_DTYPE_LIST; 0 when unknown. */
 GI_HOSTDEV int gi_elem_size(int d)
 {
-    return d == GI_F64 ? 8 : d == GI_F32 ? 4 : 2;
+    switch (d) {
+#define GI_DTYPE_SIZE_(name, value, text, torch, size, code)                  \
+    case name: return size;
+        GI_DTYPE_LIST(GI_DTYPE_SIZE_)
+#undef GI_DTYPE_SIZE_
+    }
+    return 0;
 }
 
 /* Elements of one work item: 16 bytes' worth (one vector store), or for

@@ -6,16 +6,6 @@
 #include "laws64.h"
 #include "store.h"
 
-double gi_dtype_max(gi_dtype dtype)
-{
-    switch (dtype) {
-    case GI_F64: return DBL_MAX;
-    case GI_F16: return 65504.0;
-    case GI_BF16: return 3.3895313892515355e38; /* 0x7f7f */
-    default: return FLT_MAX;
-    }
-}
-
 /* The neighbour of a 16-bit value h towards +inf (up) or -inf, in the
  * sign-magnitude order both 16-bit encodings share. */
 static uint16_t half_step(uint16_t h, int up)
@@ -59,17 +49,14 @@ static int store_bounds(gi_tensor t, float a, float b, int open, float *lo,
     return *lo <= *hi;
 }
 
-float gi_value_below(gi_tensor t, float b)
+gi_status gi_law_bounds(gi_tensor t, double a, double b, int open, float *lo,
+                        float *hi, const char *fn)
 {
-    float lo, hi;
-    store_bounds(t, -INFINITY, b, 1, &lo, &hi);
-    return hi;
-}
-
-void gi_law_store_bounds(gi_tensor t, float a, float b, float *lo,
-                         float *hi)
-{
-    store_bounds(t, a, b, 0, lo, hi);
+    if (store_bounds(t, (float)a, (float)b, open, lo, hi))
+        return GI_OK;
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "no %s value lies in [%g, %g%c", gi_dtype_name(t->dtype),
+                   a, b, open ? ')' : ']');
 }
 
 const char *gi_range_name(gi_dtype dtype)
@@ -105,35 +92,27 @@ gi_status gi_job64(gi_fill_job *job, gi_tensor t, int v, const gi_law *law,
     return GI_OK;
 }
 
-void gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b)
+gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,
+                         const char *fn)
 {
     if (t->dtype == GI_F64) {
         gi_law law;
         double v = 0.0;
-        gi_job64(job, t, gi_law64_uniform(a, b, &law, &v), &law, v, NULL);
-        return;
+        return gi_job64(job, t, gi_law64_uniform(a, b, &law, &v), &law, v,
+                        fn);
     }
     float fa = (float)a, fb = (float)b, lo, hi;
     if (fa == fb) { /* u * (b - a) + a, where -0 + (+0) gives +0 as in torch */
         gi_job_constant(job, t, fa + 0.0f);
-        return;
+        return GI_OK;
     }
-    store_bounds(t, fa, fb, 1, &lo, &hi);
+    gi_status st = gi_law_bounds(t, fa, fb, 1, &lo, &hi, fn);
     gi_law law = {.kind = GI_LAW_UNIFORM,
                   .u.uniform = {.a = fa, .span = fb - fa,
                                 .cap = gi_float_below(fb)}};
-    gi_job_law(job, t, &law, lo, hi);
-}
-
-gi_status gi_check_law_bounds(gi_tensor t, double a, double b, int open,
-                              const char *fn)
-{
-    float lo, hi;
-    if (store_bounds(t, (float)a, (float)b, open, &lo, &hi))
-        return GI_OK;
-    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                   "no %s value lies in [%g, %g%c", gi_dtype_name(t->dtype),
-                   a, b, open ? ')' : ']');
+    if (st == GI_OK)
+        gi_job_law(job, t, &law, lo, hi);
+    return st;
 }
 
 gi_status gi_plan_uniform(gi_tensor t, double a, double b, gi_fill_job *job,
@@ -155,11 +134,7 @@ gi_status gi_plan_uniform(gi_tensor t, double a, double b, gi_fill_job *job,
     if (!gi_dtype_finite(t->dtype, span))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "b - a overflows %s (a = %g, b = %g)", type, a, b);
-    if ((float)a != (float)b && t->dtype != GI_F64)
-        st = gi_check_law_bounds(t, a, b, 1, fn);
-    if (st == GI_OK)
-        gi_job_uniform(job, t, a, b);
-    return st;
+    return gi_job_uniform(job, t, a, b, fn);
 }
 
 gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
@@ -174,15 +149,13 @@ gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
     }
     float m = (float)mean, s = (float)std;
     float reach = gi_box_muller_max() * s + (m < 0.0f ? -m : m);
-    if (gi_dtype_finite(t->dtype, (double)reach))
-        ;
-    else if (arg == NULL)
+    if (!gi_dtype_finite(t->dtype, (double)reach) && arg == NULL)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "arguments 'mean' = %g and 'std' = %g give values "
                        "beyond %s's range: %.8g * std + |mean| must be "
                        "finite", mean, std, gi_range_name(t->dtype),
                        (double)gi_box_muller_max());
-    else
+    if (!gi_dtype_finite(t->dtype, (double)reach))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument '%s' = %g gives std %g, whose values are "
                        "beyond %s's range: %.8g * std must be finite", arg,
@@ -292,11 +265,13 @@ static gi_status new_random(const char *fn, gi_tensor *out, gi_context ctx,
 gi_status gi_rand(gi_tensor *out, gi_context ctx, int ndim,
                   const int64_t *shape, gi_generator gen)
 {
-    return new_random("gi_rand", out, ctx, ndim, shape, gen, gi_uniform_, 0.0, 1.0);
+    return new_random("gi_rand", out, ctx, ndim, shape, gen, gi_uniform_,
+                      0.0, 1.0);
 }
 
 gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
                    const int64_t *shape, gi_generator gen)
 {
-    return new_random("gi_randn", out, ctx, ndim, shape, gen, gi_normal_, 0.0, 1.0);
+    return new_random("gi_randn", out, ctx, ndim, shape, gen, gi_normal_,
+                      0.0, 1.0);
 }

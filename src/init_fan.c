@@ -168,10 +168,7 @@ static gi_status plan_uniform_bound(gi_tensor t, double bound,
                        "argument '%s' = %g gives the bound %g, whose span "
                        "2 * bound is beyond %s's range", arg, value, bound,
                        gi_range_name(t->dtype));
-    gi_status st = b > 0.0f ? gi_check_law_bounds(t, -b, b, 1, fn) : GI_OK;
-    if (st == GI_OK)
-        gi_job_uniform(job, t, -b, b);
-    return st;
+    return gi_job_uniform(job, t, -b, b, fn);
 }
 
 /* The law of standard deviation std: U[-sqrt(3) std, sqrt(3) std) or

@@ -45,13 +45,11 @@ static gi_status job_trunc_in_range(gi_fill_job *job, gi_tensor t,
                        "beyond %s's range on [%g, %g] (they reach %g and %g)",
                        mean, std, gi_range_name(t->dtype), a, b,
                        (double)lo[0], (double)hi[0]);
-    gi_status st = gi_check_law_bounds(t, a, b, 0, fn);
-    if (st != GI_OK)
-        return st;
-    float bound_lo, bound_hi;
-    gi_law_store_bounds(t, (float)a, (float)b, &bound_lo, &bound_hi);
-    gi_job_law(job, t, law, bound_lo, bound_hi);
-    return GI_OK;
+    float lo_kept, hi_kept;
+    gi_status st = gi_law_bounds(t, a, b, 0, &lo_kept, &hi_kept, fn);
+    if (st == GI_OK)
+        gi_job_law(job, t, law, lo_kept, hi_kept);
+    return st;
 }
 
 /* A narrow interval's law (gi_trunc_narrow): a + (b - a) s with s the
@@ -197,8 +195,11 @@ _Static_assert(0 GI_COMPONENT_LAW_LIST(GI_COUNT_) == 3,
                "a gi_component_law without a transform in laws.h");
 #undef GI_COUNT_
 
-/* Checks one component's law and fills its slot (cum is set later). */
-static gi_status component_law(const gi_component *c, int j,
+/* Checks one component's law for t and fills its slot (cum is set
+ * later). A uniform component stops below b in t's dtype too: at the
+ * largest float below b, or for a 16-bit t the largest value of its
+ * dtype, which rounds to itself. */
+static gi_status component_law(const gi_component *c, int j, gi_tensor t,
                                gi_law_component *out, const char *fn)
 {
     /* a component's numbers as float, the law's computing type */
@@ -210,10 +211,16 @@ static gi_status component_law(const gi_component *c, int j,
                            "components[%d]: uniform needs finite a <= b with "
                            "b - a finite, got a = %g, b = %g", j, (double)a,
                            (double)b);
-        *out = a == b ? (gi_law_component){0, GI_COMP_CONSTANT, a + 0.0f, 0, 0}
-                      : (gi_law_component){0, GI_COMP_UNIFORM, a, b,
-                                           gi_float_below(b)};
-        return GI_OK;
+        if (a == b) {
+            *out = (gi_law_component){0, GI_COMP_CONSTANT, a + 0.0f, 0, 0};
+            return GI_OK;
+        }
+        float lo, hi;
+        gi_status st = gi_law_bounds(t, a, b, 1, &lo, &hi, fn);
+        float cap = gi_float_below(b);
+        *out = (gi_law_component){0, GI_COMP_UNIFORM, a, b,
+                                  hi < cap ? hi : cap};
+        return st;
     case GI_COMPONENT_NORMAL:
         if (!isfinite(a) || !isfinite(b) || !(b >= 0.0f))
             return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
@@ -261,11 +268,12 @@ static gi_status mixture_law64(int k, const gi_component *comps, gi_law *law,
     return GI_OK;
 }
 
-/* The mixture's law: checked components and cumulative probabilities;
- * float64's when wide. */
-static gi_status mixture_law(int k, const gi_component *comps, int wide,
+/* The mixture's law for t: checked components and cumulative
+ * probabilities; float64's for a float64 t. */
+static gi_status mixture_law(int k, const gi_component *comps, gi_tensor t,
                              gi_law *law, const char *fn)
 {
+    const int wide = t->dtype == GI_F64;
     if (k < 1 || k > GI_MAX_COMPONENTS)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'k' = %d must be in [1, %d]", k,
@@ -280,7 +288,8 @@ static gi_status mixture_law(int k, const gi_component *comps, int wide,
                            "probability >= 0", j, comps[j].prob);
         total += comps[j].prob;
         gi_status st = wide ? GI_OK
-                            : component_law(&comps[j], j, &mix->comp[j], fn);
+                            : component_law(&comps[j], j, t, &mix->comp[j],
+                                            fn);
         if (st != GI_OK)
             return st;
     }
@@ -306,14 +315,7 @@ gi_status gi_plan_mixture(gi_tensor t, int k, const gi_component *components,
     gi_status st = gi_check_tensor(t, fn, "t");
     gi_law law = {.kind = GI_LAW_MIXTURE, .u.mixture = {0}};
     if (st == GI_OK)
-        st = mixture_law(k, components, t->dtype == GI_F64, &law, fn);
-    /* a 16-bit uniform component stops below its b after rounding too */
-    for (int j = 0; st == GI_OK && t->dtype != GI_F64 && j < k; ++j) {
-        gi_law_component *c = &law.u.mixture.comp[j];
-        float below = gi_value_below(t, c->b);
-        if (c->kind == GI_COMP_UNIFORM && below < c->cap)
-            c->cap = below;
-    }
+        st = mixture_law(k, components, t, &law, fn);
     if (st == GI_OK)
         gi_job_law(job, t, &law, -INFINITY, INFINITY);
     return st;

@@ -156,6 +156,9 @@ void *gi_tensor_data(gi_tensor t);
  * (to float16 and bfloat16 through float). */
 double gi_dtype_round(gi_dtype dtype, double v);
 
+/* gi_tensor_copy_ with messages naming fn. */
+gi_status gi_copy_tensor(gi_tensor dst, gi_tensor src, const char *fn);
+
 /* True when a and b have the same shape. */
 int gi_same_shape(gi_tensor a, gi_tensor b);
 
@@ -189,8 +192,10 @@ void gi_job_map2(gi_fill_job *job, gi_tensor t, gi_tensor other,
                  const gi_map *map);
 void gi_job_index(gi_fill_job *job, gi_tensor t, const gi_index_law *index);
 
-/* U[a, b) for checked a <= b; a == b is the constant a + 0 (no draws). */
-void gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b);
+/* U[a, b) for checked a <= b; a == b is the constant a + 0 (no draws).
+ * Refused (naming fn) when t's dtype holds no value in [a, b). */
+gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,
+                         const char *fn);
 
 /* N(mean, std^2) truncated to [a, b], arguments checked by the caller
  * except the interval's probability and the values' range, which this
@@ -204,9 +209,6 @@ gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
  * single-tensor path, more take fill_batch. gen advances on success only. */
 gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       gi_generator gen, const char *fn);
-
-/* The largest finite value of a dtype (65504 for float16). */
-double gi_dtype_max(gi_dtype dtype);
 
 /* "float" for float32 (as the messages have always said), else the
  * dtype's name. */
@@ -225,18 +227,13 @@ int gi_dtype_finite(gi_dtype dtype, double v);
 gi_status gi_check_scalar(gi_dtype dtype, double v, const char *arg,
                           const char *fn);
 
-/* Refuses a law with bounds [a, b] (or [a, b) when open) for t when no
- * value of t's dtype lies inside (only a 16-bit dtype can have none). */
-gi_status gi_check_law_bounds(gi_tensor t, double a, double b, int open,
-                              const char *fn);
+/* [*lo, *hi], the store bounds (fill_job.h) of a law into t that keeps
+ * to [a, b], or [a, b) when open: t's values inside (+-inf for float32
+ * and float64). Refused, naming fn, when there is none (only a 16-bit
+ * dtype can have none). */
+gi_status gi_law_bounds(gi_tensor t, double a, double b, int open, float *lo,
+                        float *hi, const char *fn);
 
-/* The largest value of t's 16-bit dtype below b (finite), as a float;
- * +inf for float32 and float64. */
-float gi_value_below(gi_tensor t, float b);
-
-/* The store bounds (fill_job.h) of a law into t that keeps to [a, b]. */
-void gi_law_store_bounds(gi_tensor t, float a, float b, float *lo,
-                         float *hi);
 
 /* N(mean, std^2) for checked finite mean and std >= 0, refused when a
  * value could pass t's dtype's range: the message names mean and std, or

@@ -82,12 +82,14 @@ static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in,
                                 : 0.0;
     double b_bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0;
     gi_fill_job job;
-    gi_job_uniform(&job, w, (float)-w_bound, (float)w_bound);
-    gi_status st = gi_fill_planned(w, &job, NULL, fn);
-    if (st == GI_OK && b != NULL) {
-        gi_job_uniform(&job, b, (float)-b_bound, (float)b_bound);
+    gi_status st = gi_job_uniform(&job, w, (float)-w_bound, (float)w_bound,
+                                  fn);
+    if (st == GI_OK)
+        st = gi_fill_planned(w, &job, NULL, fn);
+    if (st == GI_OK && b != NULL)
+        st = gi_job_uniform(&job, b, (float)-b_bound, (float)b_bound, fn);
+    if (st == GI_OK && b != NULL)
         st = gi_fill_planned(b, &job, NULL, fn);
-    }
     return st;
 }
 

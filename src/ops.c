@@ -8,8 +8,14 @@ gi_status gi_run_map(gi_tensor t, const gi_map *m, const char *fn)
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    /* the scalars as the tensor's dtype holds them, as PyTorch converts
-     * a Python number for an operation on a tensor */
+    /* the value a fill writes must fit, as PyTorch's checked conversion
+     * of it; then the scalars as the tensor's dtype holds them, as
+     * PyTorch converts a Python number for an operation on a tensor */
+    if (m->kind == GI_MAP_FILL || m->kind == GI_MAP_MASKED_FILL)
+        st = gi_check_scalar(t->dtype, m->kind == GI_MAP_FILL ? m->a : m->b,
+                             "value", fn);
+    if (st != GI_OK)
+        return st;
     gi_map conv = *m;
     conv.a = gi_dtype_round(t->dtype, m->a);
     conv.b = gi_dtype_round(t->dtype, m->b);
@@ -39,8 +45,6 @@ static gi_status check_compare(gi_compare cmp, double threshold,
 
 gi_status gi_fill_(gi_tensor t, double value)
 {
-    if (t != NULL && gi_check_scalar(t->dtype, value, "value", "gi_fill_"))
-        return GI_ERR_INVALID_ARGUMENT;
     gi_map m = {GI_MAP_FILL, 0, value, 0.0};
     return gi_run_map(t, &m, "gi_fill_");
 }
@@ -73,8 +77,6 @@ gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, double threshold,
 {
     static const char *const fn = "gi_masked_fill_";
     gi_status st = check_compare(cmp, threshold, fn);
-    if (st == GI_OK && t != NULL)
-        st = gi_check_scalar(t->dtype, value, "value", fn);
     if (st != GI_OK)
         return st;
     gi_map m = {GI_MAP_MASKED_FILL, (int)cmp, threshold, value};

@@ -21,18 +21,18 @@ gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen)
     if (t->numel == 0)
         return GI_OK;
 
-    /* flat = normal(0, 1) rows x cols, drawn into a workspace so that a
-     * failure leaves t untouched; t gets the result only on success. The
-     * workspace is float64 for a float64 t, else float32: the 16-bit
-     * types are computed in float32 and rounded once, at the copy. */
+    /* flat = normal(0, 1) rows x cols (t's shape, row-major), drawn into
+     * a workspace so that a failure leaves t untouched; t gets the result
+     * only on success. The workspace is float64 for a float64 t, else
+     * float32: the 16-bit types compute in float32 and round once, at the
+     * copy. */
     const gi_dtype work = t->dtype == GI_F64 ? GI_F64 : GI_F32;
     const int64_t rows = t->shape[0], cols = t->numel / rows;
-    const int64_t shape[2] = {rows, cols};
     gi_context ctx = t->storage->ctx;
     gi_generator g = gi_resolve_generator(t, gen);
     const uint64_t offset = g->offset;
     gi_tensor w = NULL;
-    st = gi_tensor_new(&w, ctx, work, 2, shape, fn);
+    st = gi_tensor_new(&w, ctx, work, t->ndim, t->shape, fn);
     if (st == GI_OK) {
         gi_law law = {.kind = GI_LAW_NORMAL,
                       .u.normal = {.mean = 0.0f, .std = 1.0f}};
@@ -43,11 +43,8 @@ gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen)
     if (st == GI_OK)
         st = ctx->ops->orthogonalize(ctx->state, work, gi_tensor_data(w),
                                      rows, cols, gain, fn);
-    if (st == GI_OK) {
-        gi_fill_job copy;
-        gi_job_map2(&copy, t, w, &(gi_map){GI_MAP_COPY, 0, 0.0, 0.0});
-        st = gi_run_job(t, &copy, fn);
-    }
+    if (st == GI_OK)
+        st = gi_copy_tensor(t, w, fn);
     if (st != GI_OK)
         g->offset = offset;
     gi_tensor_destroy(w);

@@ -73,38 +73,32 @@ GI_HOSTDEV void gi_store_d(void *data, int dt, int64_t i, double v)
 
 /* Values v[0..per) of the law job's elements first.., per = the item's
  * elements, which is a whole number of the law's blocks: the blocks
- * first / law_per on; values past n are computed and dropped. A 16-bit
- * job's values are clamped to [lo, hi] (fill_job.h). */
-GI_HOSTDEV void gi_job_law_values(const gi_fill_job *job, int64_t first,
-                                  int per, float *v)
-{
-    const gi_law *law = &job->u.law;
-    const int law_per = gi_law_elems_per_block(law);
-    const uint64_t block = job->pos.offset + (uint64_t)(first / law_per);
-    for (int k = 0; k < per; k += law_per) {
-        uint32_t bits[4];
-        gi_block(job->pos.seed, job->pos.stream,
-                 block + (uint64_t)(k / law_per), bits);
-        gi_law_block(law, bits, v + k);
+ * first / law_per on; values past n are computed and dropped. A float
+ * law (BLOCK gi_law_block) or a float64 one (gi_law_block64), one body.
+ * The store clamps a 16-bit job's values to [lo, hi] (gi_store_law). */
+#define GI_JOB_LAW_VALUES_DEFINE_(SUFFIX, T, BLOCK)                           \
+    GI_HOSTDEV void gi_job_law_values##SUFFIX(const gi_fill_job *job,         \
+                                              int64_t first, int per, T *v)   \
+    {                                                                         \
+        const gi_law *law = &job->u.law;                                      \
+        const int law_per = gi_law_elems_per_block(law);                      \
+        const uint64_t block = job->pos.offset + (uint64_t)(first / law_per); \
+        for (int k = 0; k < per; k += law_per) {                              \
+            uint32_t bits[4];                                                 \
+            gi_block(job->pos.seed, job->pos.stream,                          \
+                     block + (uint64_t)(k / law_per), bits);                  \
+            BLOCK(law, bits, v + k);                                          \
+        }                                                                     \
     }
-    if (job->dtype != GI_F32)
-        for (int k = 0; k < per; ++k)
-            v[k] = v[k] < job->lo ? job->lo : v[k] > job->hi ? job->hi : v[k];
-}
 
-/* The same for a float64 law. */
-GI_HOSTDEV void gi_job_law_values64(const gi_fill_job *job, int64_t first,
-                                    int per, double *v)
+GI_JOB_LAW_VALUES_DEFINE_(, float, gi_law_block)
+GI_JOB_LAW_VALUES_DEFINE_(64, double, gi_law_block64)
+
+/* A float law's value as a 16-bit job stores it: clamped to the job's
+ * [lo, hi] (representable, so the rounding that follows keeps it). */
+GI_HOSTDEV float gi_job_clamp(const gi_fill_job *job, float v)
 {
-    const gi_law *law = &job->u.law;
-    const int law_per = gi_law_elems_per_block(law);
-    const uint64_t block = job->pos.offset + (uint64_t)(first / law_per);
-    for (int k = 0; k < per; k += law_per) {
-        uint32_t bits[4];
-        gi_block(job->pos.seed, job->pos.stream,
-                 block + (uint64_t)(k / law_per), bits);
-        gi_law_block64(law, bits, v + k);
-    }
+    return v < job->lo ? job->lo : v > job->hi ? job->hi : v;
 }
 
 /* Values of elements first.. (count of them, at most GI_ITEM_MAX) of a
@@ -141,12 +135,18 @@ GI_JOB_VALUES_DEFINE_(64, double, gi_load_d)
  * over the blocks that follow the fill's picks the row. Together the
  * columns equal the normal fill followed by gi_job_sparse_zeros for every
  * column. */
+/* The first block of sparse_'s zeros: the one after the normal fill's. */
+GI_HOSTDEV uint64_t gi_job_zeros_offset(const gi_fill_job *job)
+{
+    const uint64_t per = (uint64_t)gi_law_elems_per_block(&job->u.law);
+    return job->pos.offset + ((uint64_t)job->n + per - 1) / per;
+}
+
 GI_HOSTDEV void gi_job_sparse_column(const gi_fill_job *job, int64_t c)
 {
     const int64_t rows = job->sparse.rows, cols = job->sparse.cols;
     const gi_philox_pos p = job->pos;
-    const uint64_t zeros_offset = p.offset + gi_job_blocks(job) -
-                                  (uint64_t)(job->n + 3) / 4;
+    const uint64_t zeros_offset = gi_job_zeros_offset(job);
     gi_sparse_walk w = {{0}, job->sparse.zeros};
     for (int64_t r = 0; r < rows; ++r) {
         const int64_t i = r * cols + c;
@@ -172,8 +172,7 @@ GI_HOSTDEV void gi_job_sparse_zeros(const gi_fill_job *job, int64_t c)
 {
     const int64_t rows = job->sparse.rows, cols = job->sparse.cols;
     const gi_philox_pos p = job->pos;
-    const uint64_t zeros_offset = p.offset + gi_job_blocks(job) -
-                                  (uint64_t)(job->n + 3) / 4;
+    const uint64_t zeros_offset = gi_job_zeros_offset(job);
     gi_sparse_walk w = {{0}, job->sparse.zeros};
     for (int64_t r = 0; r < rows && w.needed > 0; ++r)
         if (gi_sparse_pick(&w, rows, c, r, p.seed, p.stream, zeros_offset))

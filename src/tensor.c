@@ -20,13 +20,7 @@ const char *gi_dtype_name(gi_dtype dtype)
 
 size_t gi_dtype_size(gi_dtype dtype)
 {
-    switch (dtype) {
-#define GI_DTYPE_SIZE_(name, value, text, torch, size, code)                  \
-    case name: return size;
-        GI_DTYPE_LIST(GI_DTYPE_SIZE_)
-#undef GI_DTYPE_SIZE_
-    }
-    return 0;
+    return (size_t)gi_elem_size((int)dtype);
 }
 
 /* numel of a shape, or an error naming fn when it is invalid. */
@@ -305,7 +299,7 @@ static gi_status convert_across(gi_tensor dst, gi_tensor src, const char *fn)
     return st;
 }
 
-static gi_status copy_checked(gi_tensor dst, gi_tensor src, const char *fn)
+gi_status gi_copy_tensor(gi_tensor dst, gi_tensor src, const char *fn)
 {
     gi_status st = gi_check_tensor(dst, fn, "dst");
     if (st == GI_OK)
@@ -340,7 +334,7 @@ static gi_status copy_checked(gi_tensor dst, gi_tensor src, const char *fn)
 
 gi_status gi_tensor_copy_(gi_tensor dst, gi_tensor src)
 {
-    return copy_checked(dst, src, "gi_tensor_copy_");
+    return gi_copy_tensor(dst, src, "gi_tensor_copy_");
 }
 
 gi_status gi_tensor_to(gi_tensor *out, gi_tensor t, gi_dtype dtype)
@@ -356,7 +350,7 @@ gi_status gi_tensor_to(gi_tensor *out, gi_tensor t, gi_dtype dtype)
     gi_tensor c = NULL;
     st = gi_tensor_new(&c, t->storage->ctx, dtype, t->ndim, t->shape, fn);
     if (st == GI_OK)
-        st = copy_checked(c, t, fn);
+        st = gi_copy_tensor(c, t, fn);
     if (st != GI_OK) {
         gi_tensor_destroy(c);
         return st;
