@@ -14,7 +14,10 @@
  * module trees: 64 Linear(1024, 1024) and 256 Linear(256, 256), xavier
  * uniform weights and zero biases, through apply() with the per-tensor
  * initializers (tree_*, two calls a layer) and through gi_module_init_
- * (tree_init_*, one pass over the tree); both give the same bits. GPU
+ * (tree_init_*, one pass over the tree); both give the same bits. Then
+ * the dtypes: uniform_, normal_, trunc_normal_ and zeros_ of 2^(K - 2)
+ * elements in float32, float64, float16 and bfloat16, with each one's
+ * bandwidth (its own element size) and time relative to float32's. GPU
  * times use CUDA events; CPU times the monotonic clock.
  */
 #define _POSIX_C_SOURCE 200809L
@@ -209,6 +212,40 @@ static void bench_sizes(const bench *b, int max_log2)
     }
 }
 
+/* Each law of DTYPE_JOBS in every dtype, side by side on one size. */
+static const job DTYPE_JOBS[] = {
+    {"uniform_", do_uniform, 0}, {"normal_", do_normal, 0},
+    {"trunc_normal_", do_trunc, 0}, {"zeros_", do_zeros, 0}};
+#define NDTYPE_JOBS (sizeof DTYPE_JOBS / sizeof *DTYPE_JOBS)
+
+static void bench_dtypes(const bench *b, int lg)
+{
+    static const gi_dtype dts[] = {GI_F32, GI_F64, GI_F16, GI_BF16};
+    const int64_t n = (int64_t)1 << lg;
+    const int64_t shape[] = {n >> 10, 1024};
+    printf("%-16s %-9s %-5s %10s %8s %10s\n", "initializer", "dtype", "n",
+           "ms", "GB/s", "/float32");
+    for (size_t j = 0; j < NDTYPE_JOBS; ++j) {
+        double f32_ms = 0.0;
+        for (size_t d = 0; d < sizeof dts / sizeof *dts; ++d) {
+            gi_tensor t = NULL;
+            TRY(gi_tensor_create(&t, b->ctx, dts[d], 2, shape));
+            double ms = time_job(b, t, &DTYPE_JOBS[j]);
+            f32_ms = d == 0 ? ms : f32_ms;
+            double gbs = (double)gi_tensor_numel(t) *
+                         (double)gi_dtype_size(dts[d]) / (ms * 1e6);
+            printf("%-16s %-9s 2^%-3d %10.4f %8.1f %9.2fx\n",
+                   DTYPE_JOBS[j].name, gi_dtype_name(dts[d]), lg, ms, gbs,
+                   ms / f32_ms);
+            if (b->csv)
+                fprintf(b->csv, "ginit,%s,%s/%s,%lld,%.6f,%.3f\n",
+                        b->cuda ? "cuda" : "cpu", DTYPE_JOBS[j].name,
+                        gi_dtype_name(dts[d]), (long long)n, ms, gbs);
+            gi_tensor_destroy(t);
+        }
+    }
+}
+
 static gi_status init_tree_layer(gi_module m, void *user)
 {
     (void)user;
@@ -315,6 +352,8 @@ int main(int argc, char **argv)
     printf("\n");
     bench_tree(&b, 64, 1024);
     bench_tree(&b, 256, 256);
+    printf("\n");
+    bench_dtypes(&b, max_log2 - 2);
     if (b.csv)
         fclose(b.csv);
     gi_context_destroy(b.ctx);

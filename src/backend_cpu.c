@@ -311,8 +311,12 @@ static void piece16(const gi_fill_job *job, int64_t first, int64_t count)
     if (gi_job_random(job)) {
         gi_cpu_fill_chunk(&job->u.law, job->pos.seed, job->pos.stream,
                           job->pos.offset, first, count, v);
-        for (int64_t k = 0; k < count; ++k)
-            v[k] = gi_job_clamp(job, v[k]);
+        /* bounds in locals, which the stores to v cannot alias: the
+         * clamp vectorizes */
+        const float lo = job->lo, hi = job->hi;
+        if (lo > -INFINITY || hi < INFINITY) /* a bounded law */
+            for (int64_t k = 0; k < count; ++k)
+                v[k] = v[k] < lo ? lo : v[k] > hi ? hi : v[k];
     } else {
         if (job->u.map.kind != GI_MAP_FILL) /* a fill reads nothing */
             load16(job->dtype, job->data, first, count, v);

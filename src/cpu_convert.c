@@ -124,9 +124,17 @@ bf16_to_f32_avx2(const uint16_t *src, float *dst, int64_t n)
  * clang's __builtin_cpu_supports does not know the name. */
 static int use_f16c(void)
 {
-    unsigned a, b, c, d;
-    return !gi_cpu_portable && __builtin_cpu_supports("avx") &&
-           __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+    /* CPUID is slow (a hypervisor may trap it): asked once; racing first
+     * callers store the same answer */
+    static int has = -1;
+    int known = __atomic_load_n(&has, __ATOMIC_RELAXED);
+    if (known < 0) {
+        unsigned a, b, c, d;
+        known = __builtin_cpu_supports("avx") &&
+                __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
+        __atomic_store_n(&has, known, __ATOMIC_RELAXED);
+    }
+    return !gi_cpu_portable && known;
 }
 
 static int use_avx2(void)

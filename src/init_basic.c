@@ -106,12 +106,16 @@ gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,
         gi_job_constant(job, t, fa + 0.0f);
         return GI_OK;
     }
+    /* A 16-bit law is capped at the largest value of its dtype below b,
+     * which rounds to itself; values >= a round below a only when a is
+     * not a value of the dtype: the store clamps those. */
     gi_status st = gi_law_bounds(t, fa, fb, 1, &lo, &hi, fn);
+    float cap = gi_float_below(fb);
     gi_law law = {.kind = GI_LAW_UNIFORM,
                   .u.uniform = {.a = fa, .span = fb - fa,
-                                .cap = gi_float_below(fb)}};
+                                .cap = hi < cap ? hi : cap}};
     if (st == GI_OK)
-        gi_job_law(job, t, &law, lo, hi);
+        gi_job_law(job, t, &law, lo > fa ? lo : -INFINITY, INFINITY);
     return st;
 }
 

@@ -45,11 +45,24 @@ static gi_status job_trunc_in_range(gi_fill_job *job, gi_tensor t,
                        "beyond %s's range on [%g, %g] (they reach %g and %g)",
                        mean, std, gi_range_name(t->dtype), a, b,
                        (double)lo[0], (double)hi[0]);
+    /* For a 16-bit t the law itself clamps to the values of the dtype in
+     * [a, b], which round to themselves; but the narrow law's lower bound
+     * is also its origin, so the store clamps there when a is not one. */
     float lo_kept, hi_kept;
     gi_status st = gi_law_bounds(t, a, b, 0, &lo_kept, &hi_kept, fn);
-    if (st == GI_OK)
-        gi_job_law(job, t, law, lo_kept, hi_kept);
-    return st;
+    if (st != GI_OK)
+        return st;
+    gi_law kept = *law;
+    float store_lo = -INFINITY;
+    if (t->dtype != GI_F32 && kept.kind == GI_LAW_TRUNC_NORMAL) {
+        kept.u.trunc.a = lo_kept;
+        kept.u.trunc.b = hi_kept;
+    } else if (t->dtype != GI_F32) {
+        kept.u.narrow.b = hi_kept;
+        store_lo = lo_kept > kept.u.narrow.a ? lo_kept : -INFINITY;
+    }
+    gi_job_law(job, t, &kept, store_lo, INFINITY);
+    return GI_OK;
 }
 
 /* A narrow interval's law (gi_trunc_narrow): a + (b - a) s with s the
