@@ -617,7 +617,6 @@ def hexd(text):
 
 TWO_M53 = 2.0**-53
 DBL_MIN = 2.0**-1022
-DBL_MAX = sys.float_info.max
 ONE_BELOW = 1.0 - TWO_M53  # the largest double below 1
 
 # fdlibm's log and k_sin / k_cos (FreeBSD msun) constants, by their bits.
