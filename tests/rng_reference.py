@@ -19,7 +19,14 @@ must agree bit for bit:
     and sqrt a double result rounded once more to binary32 is the correctly
     rounded binary32 result, since 53 >= 2 * 24 + 2).
 
-Run:  python3 tests/rng_reference.py            (writes tests/data/rng_golden.txt)
+The float64 laws (docs/rng.md, "float64") are transcribed in plain Python
+floats, which are IEEE binary64 and never fused: ginit's log64, sincos64
+(fdlibm's kernels) and AS241 quantile, operation by operation, written to
+tests/data/rng_golden64.txt (its format is in the file's header).
+
+Run:  python3 tests/rng_reference.py            (writes tests/data/rng_golden.txt
+                                                 and rng_golden64.txt)
+      python3 tests/rng_reference.py --out64 PATH (the float64 file to PATH)
       python3 tests/rng_reference.py --out PATH (writes PATH instead)
       python3 tests/rng_reference.py --check    (self-tests only, writes nothing)
 
@@ -610,7 +617,6 @@ def hexd(text):
 
 TWO_M53 = 2.0**-53
 DBL_MIN = 2.0**-1022
-DBL_MAX = sys.float_info.max
 ONE_BELOW = 1.0 - TWO_M53  # the largest double below 1
 
 # fdlibm's log and k_sin / k_cos (FreeBSD msun) constants, by their bits.
