@@ -387,7 +387,7 @@ static GI_CPU_INLINE void trunc_narrow_lanes(const gi_law *l,
 typedef struct mixture_table {
     float cum[GI_LAW_MAX_COMPONENTS], a[GI_LAW_MAX_COMPONENTS];
     float b[GI_LAW_MAX_COMPONENTS], span[GI_LAW_MAX_COMPONENTS];
-    float cap[GI_LAW_MAX_COMPONENTS];
+    float cap[GI_LAW_MAX_COMPONENTS], floor[GI_LAW_MAX_COMPONENTS];
     int normal[GI_LAW_MAX_COMPONENTS];
     int has_normal;
 } mixture_table;
@@ -405,6 +405,7 @@ static void mixture_table_of(const gi_law *l, mixture_table *t)
         t->b[j] = c->b;
         t->span[j] = constant ? 0.0f : c->b - c->a;
         t->cap[j] = constant ? c->a : c->cap;
+        t->floor[j] = constant ? -INFINITY : c->floor;
         t->normal[j] = c->kind == GI_COMP_NORMAL;
         t->has_normal |= t->normal[j];
     }
@@ -419,7 +420,7 @@ mixture_pass(const mixture_table *t, const uint32_t *choice,
 {
     for (int64_t i = 0; i < n; ++i) {
         float u = gi_unit_closed_open(choice[i]);
-        float a = 0.0f, b = 0.0f, span = 0.0f, cap = 0.0f;
+        float a = 0.0f, b = 0.0f, span = 0.0f, cap = 0.0f, lo = 0.0f;
         int normal = 0;
 #pragma GCC unroll 8
         for (int j = slots - 1; j >= 0; --j) {
@@ -427,12 +428,14 @@ mixture_pass(const mixture_table *t, const uint32_t *choice,
             a = take ? t->a[j] : a;
             span = take ? t->span[j] : span;
             cap = take ? t->cap[j] : cap;
+            lo = take ? t->floor[j] : lo;
             if (with_normal) {
                 b = take ? t->b[j] : b;
                 normal = take ? t->normal[j] : normal;
             }
         }
         float v = gi_uniform_from(x[i], a, span, cap);
+        v = v < lo ? lo : v; /* NaN constants pass */
         if (with_normal) {
             float z = a + b * gi_norm_quantile(gi_unit_open(x[i]));
             v = normal ? z : v;

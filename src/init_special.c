@@ -225,14 +225,18 @@ static gi_status component_law(const gi_component *c, int j, gi_tensor t,
                            "b - a finite, got a = %g, b = %g", j, (double)a,
                            (double)b);
         if (a == b) {
-            *out = (gi_law_component){0, GI_COMP_CONSTANT, a + 0.0f, 0, 0};
+            *out = (gi_law_component){0, GI_COMP_CONSTANT, a + 0.0f, 0, 0, 0};
             return GI_OK;
         }
         float lo, hi;
         gi_status st = gi_law_bounds(t, a, b, 1, &lo, &hi, fn);
+        /* one store clamp serves the whole mixture, so each uniform
+         * component keeps its own 16-bit bounds: below b and, where a is
+         * no value of the dtype, at or above the one just above a */
         float cap = gi_float_below(b);
         *out = (gi_law_component){0, GI_COMP_UNIFORM, a, b,
-                                  hi < cap ? hi : cap};
+                                  hi < cap ? hi : cap,
+                                  lo > a ? lo : -INFINITY};
         return st;
     case GI_COMPONENT_NORMAL:
         if (!isfinite(a) || !isfinite(b) || !(b >= 0.0f))
@@ -247,10 +251,10 @@ static gi_status component_law(const gi_component *c, int j, gi_tensor t,
                            "%.8g * std + |mean| must be finite", j,
                            (double)a, (double)b,
                            (double)gi_quantile_u23_max());
-        *out = (gi_law_component){0, GI_COMP_NORMAL, a, b, 0};
+        *out = (gi_law_component){0, GI_COMP_NORMAL, a, b, 0, 0};
         return GI_OK;
     case GI_COMPONENT_CONSTANT:
-        *out = (gi_law_component){0, GI_COMP_CONSTANT, a, 0, 0};
+        *out = (gi_law_component){0, GI_COMP_CONSTANT, a, 0, 0, 0};
         return GI_OK;
     }
     return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,

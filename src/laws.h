@@ -46,6 +46,9 @@ typedef struct gi_law_component {
     float cum;        /* chosen when U24 < cum (and not an earlier one) */
     int kind;
     float a, b, cap;  /* cap: below(b) for uniform */
+    float floor;      /* uniform: values below it are held at it (the
+                       * 16-bit value just above an a the dtype lacks;
+                       * -inf otherwise) */
 } gi_law_component;
 
 /* The parameters of each law kind, named; the transforms below say what
@@ -257,7 +260,10 @@ GI_HOSTDEV float gi_mixture(const gi_law *law, uint32_t choice, uint32_t x)
         ++k;
     const gi_law_component *c = &m->comp[k];
     switch (c->kind) {
-    case GI_COMP_UNIFORM: return gi_uniform_from(x, c->a, c->b - c->a, c->cap);
+    case GI_COMP_UNIFORM: {
+        float v = gi_uniform_from(x, c->a, c->b - c->a, c->cap);
+        return v < c->floor ? c->floor : v;
+    }
     case GI_COMP_NORMAL: return c->a + c->b * gi_norm_quantile(gi_unit_open(x));
     default: return c->a;
     }

@@ -178,33 +178,37 @@ Test(cpu_fill, mixture_equals_scalar_definition)
 {
     /* The chapter's law: U[5, 10), 0, U[-10, -5). */
     gi_law_component chapter[] = {
-        {0.25f, GI_COMP_UNIFORM, 5.0f, 10.0f, gi_float_below(10.0f)},
-        {0.75f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f},
-        {1.0f, GI_COMP_UNIFORM, -10.0f, -5.0f, gi_float_below(-5.0f)}};
+        {0.25f, GI_COMP_UNIFORM, 5.0f, 10.0f, gi_float_below(10.0f),
+         -INFINITY},
+        {0.75f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f, 0.0f},
+        {1.0f, GI_COMP_UNIFORM, -10.0f, -5.0f, gi_float_below(-5.0f),
+         -INFINITY}};
     /* Normal components, constants -0, inf and NaN, a component of
      * probability 0. */
     gi_law_component varied[] = {
-        {0.1f, GI_COMP_NORMAL, 1.0f, 2.0f, 0.0f},
-        {0.1f, GI_COMP_UNIFORM, 0.0f, 1.0f, gi_float_below(1.0f)},
-        {0.3f, GI_COMP_CONSTANT, -0.0f, 0.0f, 0.0f},
-        {0.6f, GI_COMP_NORMAL, -5.0f, 0.001f, 0.0f},
-        {0.8f, GI_COMP_CONSTANT, INFINITY, 0.0f, 0.0f},
-        {1.0f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f}};
+        {0.1f, GI_COMP_NORMAL, 1.0f, 2.0f, 0.0f, 0.0f},
+        {0.1f, GI_COMP_UNIFORM, 0.0f, 1.0f, gi_float_below(1.0f), -INFINITY},
+        {0.3f, GI_COMP_CONSTANT, -0.0f, 0.0f, 0.0f, 0.0f},
+        {0.6f, GI_COMP_NORMAL, -5.0f, 0.001f, 0.0f, 0.0f},
+        {0.8f, GI_COMP_CONSTANT, INFINITY, 0.0f, 0.0f, 0.0f},
+        {1.0f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f, 0.0f}};
     uint32_t nan_bits = 0x7fc01234u; /* a NaN keeps its payload */
     memcpy(&varied[5].a, &nan_bits, sizeof nan_bits);
     /* The same constants without a normal component (another code path). */
     gi_law_component constants[] = {
-        {0.3f, GI_COMP_CONSTANT, -0.0f, 0.0f, 0.0f},
-        {0.5f, GI_COMP_CONSTANT, -INFINITY, 0.0f, 0.0f},
-        {0.7f, GI_COMP_UNIFORM, -1.0f, 1.0f, gi_float_below(1.0f)},
-        {1.0f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f}};
+        {0.3f, GI_COMP_CONSTANT, -0.0f, 0.0f, 0.0f, 0.0f},
+        {0.5f, GI_COMP_CONSTANT, -INFINITY, 0.0f, 0.0f, 0.0f},
+        {0.7f, GI_COMP_UNIFORM, -1.0f, 1.0f, gi_float_below(1.0f), -INFINITY},
+        {1.0f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f, 0.0f}};
     memcpy(&constants[3].a, &nan_bits, sizeof nan_bits);
-    gi_law_component single[] = {{1.0f, GI_COMP_NORMAL, 0.0f, 1.0f, 0.0f}};
+    gi_law_component single[] = {
+        {1.0f, GI_COMP_NORMAL, 0.0f, 1.0f, 0.0f, 0.0f}};
     gi_law_component eight[GI_LAW_MAX_COMPONENTS];
     for (int j = 0; j < GI_LAW_MAX_COMPONENTS; ++j)
         eight[j] = (gi_law_component){(float)(j + 1) / GI_LAW_MAX_COMPONENTS,
                                       j % 3, (float)j, (float)j + 0.5f,
-                                      gi_float_below((float)j + 0.5f)};
+                                      gi_float_below((float)j + 0.5f),
+                                      -INFINITY};
     gi_law laws[] = {mixture_law(3, chapter), mixture_law(6, varied),
                      mixture_law(4, constants), mixture_law(2, constants),
                      mixture_law(1, single),
@@ -288,9 +292,9 @@ Test(cpu_fill, plans_set_the_named_parameters)
 Test(cpu_fill, law_element_equals_block_fill)
 {
     gi_law_component comps[] = {
-        {0.3f, GI_COMP_NORMAL, 1.0f, 2.0f, 0.0f},
-        {0.6f, GI_COMP_UNIFORM, 0.0f, 1.0f, gi_float_below(1.0f)},
-        {1.0f, GI_COMP_CONSTANT, -3.0f, 0.0f, 0.0f}};
+        {0.3f, GI_COMP_NORMAL, 1.0f, 2.0f, 0.0f, 0.0f},
+        {0.6f, GI_COMP_UNIFORM, 0.0f, 1.0f, gi_float_below(1.0f), -INFINITY},
+        {1.0f, GI_COMP_CONSTANT, -3.0f, 0.0f, 0.0f, 0.0f}};
     gi_law laws[] = {uniform_law(-1.0f, 1.0f),
                      {.kind = GI_LAW_NORMAL, .u.normal = {0.5f, 3.0f}},
                      trunc_law(0, 1, -2, 2), narrow_law(0.0f, 1e-3f, 1e-4f),

@@ -153,6 +153,37 @@ Test(dtypes, uniform_never_reaches_b_after_rounding)
     gi_context_destroy(ctx);
 }
 
+/* A mixture's uniform component on [0.1, 0.2), where 0.1 is no 16-bit
+ * value: nothing rounds below a, the values at the 16-bit value just
+ * above it hold what would have, and nothing reaches b. */
+Test(dtypes, a_mixture_component_stays_inside_its_bounds)
+{
+    const gi_component c[] = {{0.5, GI_COMPONENT_UNIFORM, 0.1, 0.2},
+                              {0.5, GI_COMPONENT_CONSTANT, 7, 0}};
+    const gi_dtype dts[] = {GI_F16, GI_BF16};
+    gi_context ctx = any_context();
+    for (int d = 0; d < 2; ++d) {
+        gi_tensor t = make(ctx, dts[d], 100, 1000);
+        cr_assert_eq(gi_mixture_(t, 2, c, NULL), GI_OK, "%s",
+                     gi_last_error());
+        uint16_t *h = halves(t);
+        int64_t uniform = 0;
+        for (int64_t i = 0; i < 100000; ++i) {
+            float v = dts[d] == GI_F16 ? gi_f16_to_f32(h[i])
+                                       : gi_bf16_to_f32(h[i]);
+            if (v == 7.0f)
+                continue;
+            ++uniform;
+            cr_assert(v >= 0.1f && v < 0.2f, "%s element %lld: %.9g",
+                      gi_dtype_name(dts[d]), (long long)i, (double)v);
+        }
+        cr_expect_gt(uniform, 45000);
+        free(h);
+        gi_tensor_destroy(t);
+    }
+    gi_context_destroy(ctx);
+}
+
 /* PyTorch's bfloat16 trunc_normal_ leaves values stuck at the bounds and
  * a wrong std; here the values stay inside and keep the law's moments. */
 Test(dtypes, bfloat16_trunc_normal_keeps_its_law)
