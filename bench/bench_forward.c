@@ -142,8 +142,8 @@ static void bench_shape(gi_context ctx, int64_t rows, int64_t in, int64_t out,
     gi_module lin = NULL, lin2 = NULL, relu = NULL, net = NULL;
     gi_tensor x = NULL;
     const int64_t shape[] = {rows, in};
-    TRY(gi_linear_create(&lin, ctx, in, out, 1));
-    TRY(gi_linear_create(&lin2, ctx, in, out, 1));
+    TRY(gi_linear_create(&lin, ctx, in, out, 1, GI_F32));
+    TRY(gi_linear_create(&lin2, ctx, in, out, 1, GI_F32));
     TRY(gi_relu_create(&relu, ctx));
     gi_module kids[] = {lin2, relu};
     TRY(gi_sequential_create(&net, ctx, 2, kids));
