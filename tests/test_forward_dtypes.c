@@ -180,9 +180,13 @@ Test(forward_dtypes, the_chapters_net_in_every_dtype)
 Test(forward_dtypes, linear_matches_float64_for_many_shapes)
 {
     gi_context ctx = auto_context();
-    const struct { int ndim; int64_t shape[3]; int64_t out; int bias; } cases[] = {
-        {2, {2, 4}, 8, 1},     {2, {130, 300}, 600, 1}, {3, {3, 5, 7}, 6, 1},
-        {1, {9}, 4, 1},        {2, {17, 33}, 5, 0},     {2, {1, 1}, 1, 1},
+    const struct {
+        int ndim;
+        int64_t shape[3], out;
+        int bias;
+    } cases[] = {
+        {2, {2, 4}, 8, 1},       {2, {130, 300}, 600, 1}, {3, {3, 5, 7}, 6, 1},
+        {1, {9}, 4, 1},          {2, {17, 33}, 5, 0},     {2, {1, 1}, 1, 1},
         {2, {300, 40}, 1100, 0}, {2, {3, 0}, 2, 1},
     };
     for (size_t d = 0; d < 4; ++d)
