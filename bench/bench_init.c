@@ -289,7 +289,7 @@ static void bench_tree(const bench *b, int layers, int64_t width)
     TRY(gi_sequential_create(&net, b->ctx, 0, NULL));
     for (int i = 0; i < layers; ++i) {
         gi_module l = NULL;
-        TRY(gi_linear_create(&l, b->ctx, width, width, 1));
+        TRY(gi_linear_create(&l, b->ctx, width, width, 1, GI_F32));
         TRY(gi_sequential_append(net, l));
     }
     const struct { const char *prefix; gi_status (*init)(gi_module); } ways[] = {

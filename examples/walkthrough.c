@@ -170,9 +170,9 @@ int main(int argc, char **argv)
     printf("\n# net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), "
            "nn.LazyLinear(1))\n# X = torch.rand(size=(2, 4)); net(X).shape\n");
     gi_module layers[3], net = NULL;
-    TRY(gi_lazy_linear_create(&layers[0], ctx, 8, 1));
+    TRY(gi_lazy_linear_create(&layers[0], ctx, 8, 1, GI_F32));
     TRY(gi_relu_create(&layers[1], ctx));
-    TRY(gi_lazy_linear_create(&layers[2], ctx, 1, 1));
+    TRY(gi_lazy_linear_create(&layers[2], ctx, 1, 1, GI_F32));
     TRY(gi_sequential_create(&net, ctx, 3, layers));
     const int64_t x_shape[] = {2, 4};
     gi_tensor X = NULL, Y = NULL;

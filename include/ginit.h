@@ -702,23 +702,31 @@ typedef enum gi_module_kind {
 /* "Sequential", "Linear", "LazyLinear", "ReLU"; "unknown" otherwise. */
 GI_API const char *gi_module_kind_name(gi_module_kind kind);
 
-/* nn.Linear(in_features, out_features, bias): weight (out x in, row-major as
- * PyTorch stores it) and bias (out) initialized as PyTorch does, weight by
- * kaiming_uniform_(a = sqrt(5)) = U[-1/sqrt(in), 1/sqrt(in)) and bias by
- * U[-1/sqrt(in), 1/sqrt(in)), drawn from ctx's default generator, weight
- * first. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
- * (negative features), GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+/* nn.Linear(in_features, out_features, bias, dtype=dtype): weight (out x
+ * in, row-major as PyTorch stores it) and bias (out), both of dtype,
+ * initialized as PyTorch does, weight by kaiming_uniform_(a = sqrt(5)) =
+ * U[-1/sqrt(in), 1/sqrt(in)) and bias by U[-1/sqrt(in), 1/sqrt(in)), drawn
+ * from ctx's default generator, weight first. The laws are those of
+ * gi_uniform_ in dtype: a float16 or bfloat16 weight is the float32 one
+ * rounded (kept inside the bounds, docs/rng.md), a float64 one is drawn
+ * by the float64 law. Its forward takes inputs of dtype only.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (negative
+ * features, dtype not a gi_dtype), GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY,
+ * GI_ERR_CUDA. */
 GI_API gi_status gi_linear_create(gi_module *out, gi_context ctx,
                                   int64_t in_features, int64_t out_features,
-                                  int bias);
+                                  int bias, gi_dtype dtype);
 
-/* nn.LazyLinear(out_features, bias): no parameters until the first forward,
- * which takes in_features from the input's last dimension, creates and
- * initializes weight then bias like gi_linear_create (from the context's
- * default generator, at that moment), and turns the module into a Linear.
- * A forward that fails leaves it lazy. Returns as gi_linear_create. */
+/* nn.LazyLinear(out_features, bias, dtype=dtype): no parameters until the
+ * first forward, which takes in_features from the input's last dimension,
+ * creates weight and bias of dtype and initializes them like
+ * gi_linear_create (from the context's default generator, at that
+ * moment), and turns the module into a Linear. An input of another dtype
+ * is refused before anything is created. A forward that fails leaves it
+ * lazy. Returns as gi_linear_create. */
 GI_API gi_status gi_lazy_linear_create(gi_module *out, gi_context ctx,
-                                       int64_t out_features, int bias);
+                                       int64_t out_features, int bias,
+                                       gi_dtype dtype);
 
 /* nn.ReLU(). Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_relu_create(gi_module *out, gi_context ctx);
@@ -774,16 +782,22 @@ GI_API gi_tensor gi_module_bias(gi_module m);
 GI_API int64_t gi_linear_in_features(gi_module m);
 GI_API int64_t gi_linear_out_features(gi_module m);
 
-/* net(X): runs the module on x and returns a new tensor the caller owns.
- * Linear maps (..., in) to (..., out): Y = X W^T + b (cuBLAS on the GPU,
- * OpenBLAS on the CPU); ReLU is max(x, 0); Sequential chains its children
- * (an empty one returns a copy). x must be on the module's context. On the
- * CPU the output is the same, bit for bit, for every thread setting: the
- * product is cut into tiles of outputs that depend on the shape only
- * (up to 512 rows x 2048 outputs), each one single-threaded OpenBLAS SGEMM
- * (so it may differ in the last bits from one SGEMM of the whole product).
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (0-D input, wrong last
- * dimension; the message names the module, e.g. "2"), GI_ERR_CONTEXT_MISMATCH,
+/* net(X): runs the module on x and returns a new tensor the caller owns,
+ * of x's dtype. Linear maps (..., in) to (..., out): Y = X W^T + b (cuBLAS
+ * on the GPU, OpenBLAS on the CPU), in the dtype of its parameters, which
+ * x must have (as PyTorch, no silent conversion); ReLU is max(x, 0), and
+ * Sequential chains its children (an empty one returns a copy), in every
+ * dtype. A float16 or bfloat16 Linear computes as PyTorch does: products
+ * and sums in float32 (the bias included), rounded once to the output's
+ * dtype. x must be on the module's context. On the CPU the output is the
+ * same, bit for bit, for every thread setting and dtype: the product is
+ * cut into tiles of outputs that depend on the shape only (up to 512 rows
+ * x 2048 outputs), each one single-threaded OpenBLAS SGEMM (DGEMM for
+ * float64; so it may differ in the last bits from one GEMM of the whole
+ * product). Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT
+ * (an input whose dtype is not its Linear's; the message names the
+ * module, e.g. "2", and both dtypes), GI_ERR_SHAPE (0-D input, wrong last
+ * dimension; the message names the module), GI_ERR_CONTEXT_MISMATCH,
  * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUBLAS,
  * GI_ERR_STATE (a LazyLinear would materialize while its tree is being
  * walked). On failure no module changes, the generator included. */

@@ -24,9 +24,11 @@ cudaError_t gi_launch_jobs(cudaStream_t stream, int sms,
                            const gi_fill_job *jobs, const int64_t *first_item,
                            int64_t njobs, int64_t items);
 
-/* y[r * out + o] = b[o] for every row r < rows. */
-cudaError_t gi_launch_bias_rows(cudaStream_t stream, int sms, float *y,
-                                const float *b, int64_t rows, int64_t out);
+/* y[r * out + o] = b[o] for every row r < rows, y of y_dtype (GI_F64,
+ * or GI_F32 for the others), b of b_dtype (GI_F64 for a GI_F64 y). */
+cudaError_t gi_launch_bias_rows(cudaStream_t stream, int sms, void *y,
+                                int y_dtype, const void *b, int b_dtype,
+                                int64_t rows, int64_t out);
 
 #ifdef __cplusplus
 }

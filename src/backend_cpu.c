@@ -166,17 +166,46 @@ static void tile_sides(int64_t rows, int64_t in, int64_t out,
     *tile_out = ceil_div(out, po);
 }
 
-/* y = x w^T (+ b) (then relu), cut into tiles numbered row by row. */
+/* y = x w^T (+ b) (then relu), in float32 or float64 (f64), cut into
+ * tiles numbered row by row. */
 typedef struct linear_tiles {
-    const float *x, *w, *b;
-    float *y;
+    const void *x, *w, *b;
+    void *y;
     int64_t rows, in, out;
-    int relu;
+    int relu, f64;
     int64_t tile_rows, tile_out, across; /* across: tiles along out */
 } linear_tiles;
 
-/* One tile: y starts as b in every row, then one SGEMM adds x w^T
+/* One tile of nr x no outputs from (r0, o0), in T by GEMM (cblas_sgemm
+ * or cblas_dgemm): y starts as b in every row, then one GEMM adds x w^T
  * (beta = 1); without a bias beta = 0 and y is not read. */
+#define GI_LINEAR_TILE_DEFINE_(SUFFIX, T, GEMM)                               \
+    static void tile_gemm##SUFFIX(const linear_tiles *l, int64_t r0,          \
+                                  int64_t o0, int64_t nr, int64_t no)         \
+    {                                                                         \
+        static const gi_map relu = {GI_MAP_RELU, 0, 0.0, 0.0};                \
+        const T *x = l->x, *w = l->w, *b = l->b;                              \
+        T *y = (T *)l->y + r0 * l->out + o0;                                  \
+        if (b != NULL || l->in == 0)                                          \
+            for (int64_t r = 0; r < nr; ++r)                                  \
+                for (int64_t o = 0; o < no; ++o)                              \
+                    y[r * l->out + o] = b != NULL ? b[o0 + o] : (T)0;         \
+        if (l->in > 0)                                                        \
+            GEMM(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nr, (int)no,   \
+                 (int)l->in, (T)1, x + r0 * l->in, (int)l->in,                \
+                 w + o0 * l->in, (int)l->in, b != NULL ? (T)1 : (T)0, y,      \
+                 (int)l->out);                                                \
+        if (l->relu)                                                          \
+            for (int64_t r = 0; r < nr; ++r)                                  \
+                for (int64_t o = 0; o < no; ++o)                              \
+                    y[r * l->out + o] =                                       \
+                        gi_map_apply##SUFFIX(&relu, y[r * l->out + o]);       \
+    }
+
+GI_LINEAR_TILE_DEFINE_(, float, cblas_sgemm)
+GI_LINEAR_TILE_DEFINE_(64, double, cblas_dgemm)
+
+/* Tile t, whichever thread runs it. */
 static void linear_tile(const linear_tiles *l, int64_t t)
 {
     const int64_t r0 = t / l->across * l->tile_rows;
@@ -184,21 +213,10 @@ static void linear_tile(const linear_tiles *l, int64_t t)
     const int64_t nr = l->rows - r0 < l->tile_rows ? l->rows - r0
                                                    : l->tile_rows;
     const int64_t no = l->out - o0 < l->tile_out ? l->out - o0 : l->tile_out;
-    float *y = l->y + r0 * l->out + o0;
-    if (l->b != NULL || l->in == 0)
-        for (int64_t r = 0; r < nr; ++r)
-            for (int64_t o = 0; o < no; ++o)
-                y[r * l->out + o] = l->b != NULL ? l->b[o0 + o] : 0.0f;
-    if (l->in > 0)
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)nr, (int)no,
-                    (int)l->in, 1.0f, l->x + r0 * l->in, (int)l->in,
-                    l->w + o0 * l->in, (int)l->in, l->b != NULL ? 1.0f : 0.0f,
-                    y, (int)l->out);
-    if (l->relu) {
-        const gi_map m = {GI_MAP_RELU, 0, 0.0f, 0.0f};
-        for (int64_t r = 0; r < nr; ++r)
-            map_range(m, y + r * l->out, no);
-    }
+    if (l->f64)
+        tile_gemm64(l, r0, o0, nr, no);
+    else
+        tile_gemm(l, r0, o0, nr, no);
 }
 
 static int linear_threads(const cpu_state *s, int64_t tiles, int64_t outputs,
@@ -211,21 +229,18 @@ static int linear_threads(const cpu_state *s, int64_t tiles, int64_t outputs,
     return t < tiles ? t : (int)tiles;
 }
 
-static gi_status cpu_linear(void *state, gi_dtype dtype, const void *x,
-                            const void *w, const void *b, void *y,
-                            int64_t rows, int64_t in, int64_t out, int relu,
-                            const char *fn)
+/* The forward in float32 or float64 (f64), its tiles cut by the shape
+ * alone whatever the dtype. */
+static void run_linear(const cpu_state *s, int f64, const void *x,
+                       const void *w, const void *b, void *y, int64_t rows,
+                       int64_t in, int64_t out, int relu)
 {
-    if (dtype != GI_F32)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn,
-                       "a forward in %s is not supported yet",
-                       gi_dtype_name(dtype));
     int64_t tr, to;
     tile_sides(rows, in, out, &tr, &to);
-    const linear_tiles l = {x, w, b, y, rows, in, out, relu, tr, to,
+    const linear_tiles l = {x, w, b, y, rows, in, out, relu, f64, tr, to,
                             ceil_div(out, to)};
     const int64_t tiles = ceil_div(rows, tr) * l.across;
-    const int threads = linear_threads(state, tiles, rows * out, in);
+    const int threads = linear_threads(s, tiles, rows * out, in);
     gi_blas_hold hold;
     gi_blas_hold_begin(&hold);
     if (threads == 1) { /* small forwards are common: no team of one */
@@ -240,7 +255,6 @@ static gi_status cpu_linear(void *state, gi_dtype dtype, const void *x,
             linear_tile(&l, t);
     }
     gi_blas_hold_end(&hold);
-    return GI_OK;
 }
 
 /* The jobs run in chunks, each a stretch of one job's elements that one
@@ -436,6 +450,57 @@ static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
     if (first != one)
         free(first);
     sparse_zeros(state, jobs, njobs);
+    return GI_OK;
+}
+
+/* A 16-bit forward as PyTorch computes one: the operands widened to
+ * float32 (exactly), the float32 forward (products and sums in float32,
+ * the bias and relu included), then one rounding to the output's dtype
+ * at the store. OpenBLAS has no 16-bit GEMM. x and w are widened whole,
+ * once, rather than tile by tile: every tile along a row of tiles reads
+ * the same rows of x, every tile down a column the same rows of w. The
+ * conversions are copy_ jobs (store.h's rounding, in parallel), the
+ * product the float32 tiles: the same bits for every thread count. */
+static gi_status linear16(cpu_state *s, gi_dtype dtype, const void *x,
+                          const void *w, const void *b, void *y,
+                          int64_t rows, int64_t in, int64_t out, int relu,
+                          const char *fn)
+{
+    const int64_t nx = rows * in, nw = out * in, nb = b != NULL ? out : 0;
+    const double elems = (double)nx + (double)nw + (double)nb +
+                         (double)(rows * out);
+    float *fx = elems * sizeof(float) < (double)PTRDIFF_MAX
+                    ? gi_malloc((size_t)elems * sizeof(float))
+                    : NULL;
+    if (fx == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                       "cannot allocate the float32 copies of a %s forward "
+                       "(%.0f elements)", gi_dtype_name(dtype), elems);
+    float *fw = fx + nx, *fb = fw + nw, *fy = fb + nb;
+    gi_fill_job jobs[3];
+    int n = 0;
+    n += gi_job_convert(&jobs[n], fx, GI_F32, x, dtype, nx, 0);
+    n += gi_job_convert(&jobs[n], fw, GI_F32, w, dtype, nw, 0);
+    n += gi_job_convert(&jobs[n], fb, GI_F32, b, dtype, nb, 0);
+    gi_status st = n > 0 ? cpu_run_jobs(s, jobs, n, fn) : GI_OK;
+    if (st == GI_OK) {
+        run_linear(s, 0, fx, fw, b != NULL ? fb : NULL, fy, rows, in, out,
+                   relu);
+        gi_job_convert(&jobs[0], y, dtype, fy, GI_F32, rows * out, 0);
+        st = cpu_run_jobs(s, jobs, 1, fn);
+    }
+    free(fx);
+    return st;
+}
+
+static gi_status cpu_linear(void *state, gi_dtype dtype, const void *x,
+                            const void *w, const void *b, void *y,
+                            int64_t rows, int64_t in, int64_t out, int relu,
+                            const char *fn)
+{
+    if (dtype == GI_F16 || dtype == GI_BF16)
+        return linear16(state, dtype, x, w, b, y, rows, in, out, relu, fn);
+    run_linear(state, dtype == GI_F64, x, w, b, y, rows, in, out, relu);
     return GI_OK;
 }
 

@@ -398,41 +398,89 @@ static gi_status blas_handle(cuda_state *s, const char *fn)
     return GI_OK;
 }
 
-/*
- * y = x w^T + b with row-major x (rows x in), w (out x in), y (rows x out).
- * cuBLAS is column-major, where these buffers read as x^T (in x rows),
- * w^T (in x out) and y^T (out x rows); so y^T = (w^T)^T x^T is one SGEMM
- * with op(A) = transpose of w's buffer, op(B) = x's buffer as it is:
- * m = out, n = rows, k = in, lda = ldb = in, ldc = out. The bias is
- * broadcast into y first and the GEMM accumulates onto it (beta = 1).
- */
-static gi_status linear_on_device(cuda_state *s, const float *x,
-                                  const float *w, const float *b, float *y,
-                                  int64_t rows, int64_t in, int64_t out,
-                                  int relu, const char *fn)
+/* The GEMM of a forward in dt, c = x w^T (+ c when accumulate), with
+ * row-major x (rows x in), w (out x in), c (rows x out). cuBLAS is
+ * column-major, where these buffers read as x^T (in x rows), w^T (in x
+ * out) and c^T (out x rows); so c^T = (w^T)^T x^T is one GEMM with
+ * op(A) = transpose of w's buffer, op(B) = x's buffer as it is: m = out,
+ * n = rows, k = in, lda = ldb = in, ldc = out. float32 and float64 are
+ * SGEMM and DGEMM; the 16-bit types are GemmEx on their own A and B into
+ * a float32 c, with products and sums in float32 (CUBLAS_COMPUTE_32F,
+ * never a type that sums in 16 bits), as PyTorch's CUDA Linear does. */
+static cublasStatus_t gemm(cuda_state *s, gi_dtype dt, const void *x,
+                           const void *w, void *c, int rows, int in, int out,
+                           int accumulate)
 {
+    if (dt == GI_F64) {
+        const double one = 1.0, beta = accumulate ? 1.0 : 0.0;
+        return cublasDgemm(s->blas, CUBLAS_OP_T, CUBLAS_OP_N, out, rows, in,
+                           &one, w, in, x, in, &beta, c, out);
+    }
+    const float one = 1.0f, beta = accumulate ? 1.0f : 0.0f;
+    if (dt == GI_F32)
+        return cublasSgemm(s->blas, CUBLAS_OP_T, CUBLAS_OP_N, out, rows, in,
+                           &one, w, in, x, in, &beta, c, out);
+    const cudaDataType t = dt == GI_F16 ? CUDA_R_16F : CUDA_R_16BF;
+    return cublasGemmEx(s->blas, CUBLAS_OP_T, CUBLAS_OP_N, out, rows, in,
+                        &one, w, t, in, x, t, in, &beta, c, CUDA_R_32F, out,
+                        CUBLAS_COMPUTE_32F, CUBLAS_GEMM_DEFAULT);
+}
+
+/* c = x w^T + b, c of dt's compute type (double for float64, float for
+ * the others): the bias is broadcast into c first and the GEMM
+ * accumulates onto it (beta = 1). */
+static gi_status linear_into(cuda_state *s, gi_dtype dt, const void *x,
+                             const void *w, const void *b, void *c,
+                             int64_t rows, int64_t in, int64_t out,
+                             const char *fn)
+{
+    const int cdt = dt == GI_F64 ? GI_F64 : GI_F32;
     gi_status st = blas_handle(s, fn);
     if (st != GI_OK)
         return st;
     if (b != NULL)
-        GI_CUDA_TRY(gi_launch_bias_rows(s->stream, s->sms, y, b, rows, out),
-                    fn);
+        GI_CUDA_TRY(gi_launch_bias_rows(s->stream, s->sms, c, cdt, b, dt, rows,
+                                        out), fn);
     else if (in == 0)
-        GI_CUDA_TRY(cudaMemsetAsync(y, 0, (size_t)(rows * out) * sizeof *y,
+        GI_CUDA_TRY(cudaMemsetAsync(c, 0, (size_t)(rows * out) *
+                                              (size_t)gi_elem_size(cdt),
                                     s->stream), fn);
-    if (in > 0) {
-        const float one = 1.0f, beta = b != NULL ? 1.0f : 0.0f;
-        GI_CUBLAS_TRY(cublasSgemm(s->blas, CUBLAS_OP_T, CUBLAS_OP_N, (int)out,
-                                  (int)rows, (int)in, &one, w, (int)in, x,
-                                  (int)in, &beta, y, (int)out), fn);
-    }
-    if (relu && rows * out > 0) {
-        gi_fill_job job = {.data = y, .dtype = GI_F32, .n = rows * out,
-                           .kind = GI_JOB_MAP,
-                           .u.map = {GI_MAP_RELU, 0, 0.0, 0.0}};
-        GI_CUDA_TRY(gi_launch_job(s->stream, s->sms, &job), fn);
-    }
+    if (in > 0)
+        GI_CUBLAS_TRY(gemm(s, dt, x, w, c, (int)rows, (int)in, (int)out,
+                           b != NULL), fn);
     return GI_OK;
+}
+
+/* y = x w^T + b (then relu). float32 and float64 work in y itself, then
+ * rectify it in place; a 16-bit forward sums into a float32 workspace,
+ * then one kernel (store.h's copy_ job, the CPU's rounding) applies the
+ * relu and rounds each output once, as PyTorch does: the bias added in
+ * float32, no 16-bit intermediate. */
+static gi_status linear_on_device(cuda_state *s, gi_dtype dt, const void *x,
+                                  const void *w, const void *b, void *y,
+                                  int64_t rows, int64_t in, int64_t out,
+                                  int relu, const char *fn)
+{
+    const int half = dt == GI_F16 || dt == GI_BF16;
+    const int64_t n = rows * out;
+    void *c = y;
+    if (half)
+        GI_CUDA_TRY(gi_cuda_malloc(s->pool, &c, (size_t)n * sizeof(float),
+                                   s->stream), fn);
+    gi_status st = linear_into(s, dt, x, w, b, c, rows, in, out, fn);
+    gi_fill_job job = {.data = y, .dtype = dt, .n = n, .kind = GI_JOB_MAP,
+                       .u.map = {GI_MAP_RELU, 0, 0.0, 0.0}};
+    if (half)
+        gi_job_convert(&job, y, dt, c, GI_F32, n, relu);
+    cudaError_t err = cudaSuccess;
+    if (st == GI_OK && (half || relu))
+        err = gi_launch_job(s->stream, s->sms, &job);
+    if (err != cudaSuccess)
+        st = gi_cuda_fail(err, fn, "gi_launch_job");
+    err = half ? gi_cuda_free(s->pool, c, s->stream) : cudaSuccess;
+    if (st == GI_OK && err != cudaSuccess)
+        st = gi_cuda_fail(err, fn, "device release");
+    return st;
 }
 
 static gi_status cuda_linear(void *state, gi_dtype dtype, const void *x,
@@ -441,14 +489,10 @@ static gi_status cuda_linear(void *state, gi_dtype dtype, const void *x,
                              const char *fn)
 {
     cuda_state *s = state;
-    if (dtype != GI_F32)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn,
-                       "a forward in %s is not supported yet",
-                       gi_dtype_name(dtype));
     int prev;
     GI_ENTER(s, prev, fn);
-    return device_leave(s, prev, linear_on_device(s, x, w, b, y, rows, in,
-                                                  out, relu, fn));
+    return device_leave(s, prev, linear_on_device(s, dtype, x, w, b, y, rows,
+                                                  in, out, relu, fn));
 }
 
 static gi_status cuda_orthogonalize(void *state, gi_dtype dtype, void *data,

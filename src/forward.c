@@ -42,10 +42,6 @@ gi_status gi_module_forward(gi_module m, gi_tensor x, gi_tensor *out)
     gi_status st = gi_check_tensor(x, FN, "x");
     if (st != GI_OK)
         return st;
-    if (x->dtype != GI_F32)
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, FN,
-                       "input 'x' is %s but the module is float32; convert "
-                       "it with gi_tensor_to", gi_dtype_name(x->dtype));
     if (x->storage->ctx != m->ctx)
         return gi_fail(GI_ERR_CONTEXT_MISMATCH, FN,
                        "input 'x' is on another context (%s) than the module "

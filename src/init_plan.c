@@ -48,6 +48,19 @@ void gi_job_map2(gi_fill_job *job, gi_tensor t, gi_tensor other,
     job->other_dtype = other->dtype;
 }
 
+int gi_job_convert(gi_fill_job *job, void *to, int to_dtype,
+                   const void *from, int from_dtype, int64_t n, int relu)
+{
+    if (n == 0)
+        return 0;
+    *job = (gi_fill_job){.data = to, .dtype = to_dtype, .n = n,
+                         .kind = GI_JOB_MAP2, .lo = -INFINITY,
+                         .hi = INFINITY, .other = from,
+                         .other_dtype = from_dtype};
+    job->u.map = (gi_map){relu ? GI_MAP_RELU_OF : GI_MAP_COPY, 0, 0.0, 0.0};
+    return 1;
+}
+
 void gi_job_index(gi_fill_job *job, gi_tensor t, const gi_index_law *index)
 {
     *job = job_over(t, GI_JOB_INDEX);

@@ -192,6 +192,13 @@ void gi_job_map2(gi_fill_job *job, gi_tensor t, gi_tensor other,
                  const gi_map *map);
 void gi_job_index(gi_fill_job *job, gi_tensor t, const gi_index_law *index);
 
+/* The job that writes n elements of from (device memory of from_dtype),
+ * converted as copy_ converts them (relu: their relu), into to (of
+ * to_dtype): for the backends' own buffers, which are no tensors.
+ * Returns 1, or 0 with nothing written to *job when n is 0 (no job). */
+int gi_job_convert(gi_fill_job *job, void *to, int to_dtype,
+                   const void *from, int from_dtype, int64_t n, int relu);
+
 /* U[a, b) for checked a <= b; a == b is the constant a + 0 (no draws).
  * Refused (naming fn) when t's dtype holds no value in [a, b). */
 gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,

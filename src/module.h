@@ -63,6 +63,7 @@ struct gi_module_st {
     struct {
         int64_t in_features, out_features;
         int has_bias;
+        gi_dtype dtype; /* of the parameters, made or to be made */
     } linear; /* module_linear.c's own state */
 };
 

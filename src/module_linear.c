@@ -59,21 +59,26 @@ static void linear_release(gi_module m)
     param_free(m->params[BIAS]);
 }
 
-static gi_status check_features(int64_t in_features, int64_t out_features,
-                                const char *fn)
+static gi_status check_args(int64_t in_features, int64_t out_features,
+                            gi_dtype dtype, const char *fn)
 {
     if (in_features < 0 || out_features < 0)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "features must be >= 0, got in_features = %lld, "
                        "out_features = %lld", (long long)in_features,
                        (long long)out_features);
+    if (!gi_dtype_known((int)dtype))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'dtype' = %d is not a gi_dtype", (int)dtype);
     return GI_OK;
 }
 
 /* PyTorch's Linear.reset_parameters: kaiming_uniform_(w, a=sqrt(5)) has
  * bound gain * sqrt(3 / fan_in) with gain = sqrt(2 / (1 + 5)), which is
  * 1 / sqrt(fan_in); the bias uses 1 / sqrt(fan_in) too (0 when fan_in is
- * 0). Computed in double, as PyTorch does, then rounded to float. */
+ * 0). Computed in double, as PyTorch does, and taken by the uniform law
+ * of the parameters' dtype as uniform_ takes it (rounded to float but for
+ * float64). */
 static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in,
                                   const char *fn)
 {
@@ -82,12 +87,11 @@ static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in,
                                 : 0.0;
     double b_bound = fan_in > 0 ? 1.0 / sqrt((double)fan_in) : 0.0;
     gi_fill_job job;
-    gi_status st = gi_job_uniform(&job, w, (float)-w_bound, (float)w_bound,
-                                  fn);
+    gi_status st = gi_job_uniform(&job, w, -w_bound, w_bound, fn);
     if (st == GI_OK)
         st = gi_fill_planned(w, &job, NULL, fn);
     if (st == GI_OK && b != NULL)
-        st = gi_job_uniform(&job, b, (float)-b_bound, (float)b_bound, fn);
+        st = gi_job_uniform(&job, b, -b_bound, b_bound, fn);
     if (st == GI_OK && b != NULL)
         st = gi_fill_planned(b, &job, NULL, fn);
     return st;
@@ -101,10 +105,10 @@ static gi_status materialize(gi_module m, int64_t in_features, const char *fn)
     gi_tensor w = NULL, b = NULL;
     gi_generator gen = &m->ctx->generator;
     uint64_t offset = gen->offset;
-    gi_status st = gi_tensor_new(&w, m->ctx, GI_F32, 2, wshape, fn);
+    const gi_dtype dt = m->linear.dtype;
+    gi_status st = gi_tensor_new(&w, m->ctx, dt, 2, wshape, fn);
     if (st == GI_OK && m->linear.has_bias)
-        st = gi_tensor_new(&b, m->ctx, GI_F32, 1, &m->linear.out_features,
-                           fn);
+        st = gi_tensor_new(&b, m->ctx, dt, 1, &m->linear.out_features, fn);
     if (st == GI_OK)
         st = reset_parameters(w, b, in_features, fn);
     if (st != GI_OK) {
@@ -134,25 +138,27 @@ static void linear_rollback(gi_module m)
 
 /* A LazyLinear with out_features outputs, in_features still 0. */
 static gi_status lazy_new(gi_module *out, gi_context ctx,
-                          int64_t out_features, int bias, const char *fn)
+                          int64_t out_features, int bias, gi_dtype dtype,
+                          const char *fn)
 {
     gi_status st = gi_module_new(out, ctx, &gi_lazy_linear_class, fn);
     if (st != GI_OK)
         return st;
     (*out)->linear.out_features = out_features;
     (*out)->linear.has_bias = bias != 0;
+    (*out)->linear.dtype = dtype;
     return GI_OK;
 }
 
 gi_status gi_linear_create(gi_module *out, gi_context ctx, int64_t in_features,
-                           int64_t out_features, int bias)
+                           int64_t out_features, int bias, gi_dtype dtype)
 {
     static const char *const fn = "gi_linear_create";
     GI_CHECK_NULL(out, fn);
     gi_module m = NULL;
-    gi_status st = check_features(in_features, out_features, fn);
+    gi_status st = check_args(in_features, out_features, dtype, fn);
     if (st == GI_OK)
-        st = lazy_new(&m, ctx, out_features, bias, fn);
+        st = lazy_new(&m, ctx, out_features, bias, dtype, fn);
     if (st != GI_OK)
         return st;
     st = materialize(m, in_features, fn);
@@ -165,11 +171,13 @@ gi_status gi_linear_create(gi_module *out, gi_context ctx, int64_t in_features,
 }
 
 gi_status gi_lazy_linear_create(gi_module *out, gi_context ctx,
-                                int64_t out_features, int bias)
+                                int64_t out_features, int bias,
+                                gi_dtype dtype)
 {
     static const char *const fn = "gi_lazy_linear_create";
-    gi_status st = check_features(0, out_features, fn);
-    return st == GI_OK ? lazy_new(out, ctx, out_features, bias, fn) : st;
+    gi_status st = check_args(0, out_features, dtype, fn);
+    return st == GI_OK ? lazy_new(out, ctx, out_features, bias, dtype, fn)
+                       : st;
 }
 
 int64_t gi_linear_in_features(gi_module m)
@@ -197,6 +205,15 @@ static gi_status check_input(gi_module m, gi_tensor x, const gi_path *where)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "%s at '%s' needs an input of at least 1 dimension, got "
                        "a 0-dimensional tensor", m->cls->name, where->text);
+    if (x->dtype != m->linear.dtype) /* torch: "mat1 and mat2 must have
+                                      * the same dtype" */
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "%s at '%s' is %s but its input is %s: parameters and "
+                       "input must have the same dtype; convert the input "
+                       "with gi_tensor_to, or create the module in %s",
+                       m->cls->name, where->text,
+                       gi_dtype_name(m->linear.dtype),
+                       gi_dtype_name(x->dtype), gi_dtype_name(x->dtype));
     int64_t in = x->shape[x->ndim - 1];
     int64_t out = m->linear.out_features;
     if (m->cls == &gi_linear_class && in != m->linear.in_features)

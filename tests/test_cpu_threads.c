@@ -247,8 +247,8 @@ static gi_status parallel_work(gi_context ctx, results *r)
     gi_status st = gi_manual_seed(ctx, 11);
     STEP(gi_tensor_create(&x, ctx, GI_F32, 2, shape));
     STEP(gi_normal_(x, 0.0f, 1.0f, NULL));
-    STEP(gi_linear_create(&kids[0], ctx, 400, 300, 1));
-    STEP(gi_linear_create(&kids[1], ctx, 300, 200, 1));
+    STEP(gi_linear_create(&kids[0], ctx, 400, 300, 1, GI_F32));
+    STEP(gi_linear_create(&kids[1], ctx, 300, 200, 1, GI_F32));
     STEP(gi_sequential_create(&net, ctx, 2, kids));
     if (st == GI_OK)
         kids[0] = kids[1] = NULL; /* owned by net */

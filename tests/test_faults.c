@@ -111,10 +111,10 @@ static int scenario(int64_t n)
 
     gi_fault_fail_at(n);
     STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
-    STEP(gi_lazy_linear_create(&kids[0], ctx, 8, 1));
+    STEP(gi_lazy_linear_create(&kids[0], ctx, 8, 1, GI_F32));
     STEP(gi_relu_create(&kids[1], ctx));
-    STEP(gi_linear_create(&inner[0], ctx, 8, 4, 1));
-    STEP(gi_lazy_linear_create(&inner[1], ctx, 2, 0));
+    STEP(gi_linear_create(&inner[0], ctx, 8, 4, 1, GI_F32));
+    STEP(gi_lazy_linear_create(&inner[1], ctx, 2, 0, GI_F32));
     STEP(gi_sequential_create(&sub, ctx, 2, inner));
     inner[0] = inner[1] = NULL; /* owned by sub now */
     kids[2] = sub;

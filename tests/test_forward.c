@@ -51,8 +51,8 @@ Test(forward, linear_matches_float64_for_many_shapes)
     for (size_t c = 0; c < sizeof cases / sizeof *cases; ++c) {
         int64_t in = cases[c].shape[cases[c].ndim - 1];
         gi_module m = NULL;
-        cr_assert_eq(gi_linear_create(&m, ctx, in, cases[c].out, cases[c].bias),
-                     GI_OK);
+        cr_assert_eq(gi_linear_create(&m, ctx, in, cases[c].out,
+                                      cases[c].bias, GI_F32), GI_OK);
         gi_tensor x = random_input(ctx, cases[c].ndim, cases[c].shape), y = NULL;
         cr_assert_eq(gi_module_forward(m, x, &y), GI_OK, "%s", gi_last_error());
         cr_expect_eq(gi_tensor_ndim(y), cases[c].ndim);
@@ -71,7 +71,7 @@ Test(forward, linear_without_inputs_gives_the_bias)
 {
     gi_context ctx = cpu_context();
     gi_module m = NULL;
-    cr_assert_eq(gi_linear_create(&m, ctx, 0, 3, 1), GI_OK);
+    cr_assert_eq(gi_linear_create(&m, ctx, 0, 3, 1, GI_F32), GI_OK);
     cr_assert_eq(gi_constant_(gi_module_bias(m), 2.5f), GI_OK);
     const int64_t shape[] = {4, 0};
     gi_tensor x = new_tensor(ctx, 2, shape), y = NULL;
@@ -107,7 +107,7 @@ Test(forward, relu_and_fused_linear_relu)
     gi_tensor_destroy(x);
 
     gi_module_destroy(r);
-    cr_assert_eq(gi_linear_create(&l, ctx, 10, 20, 1), GI_OK);
+    cr_assert_eq(gi_linear_create(&l, ctx, 10, 20, 1, GI_F32), GI_OK);
     cr_assert_eq(gi_relu_create(&r, ctx), GI_OK);
     gi_module kids[] = {l, r};
     cr_assert_eq(gi_sequential_create(&net, ctx, 2, kids), GI_OK);
@@ -125,9 +125,9 @@ Test(forward, sequential_chains_and_empty_sequential_copies)
 {
     gi_context ctx = cpu_context();
     gi_module a = NULL, b = NULL, r = NULL, net = NULL, empty = NULL;
-    cr_assert_eq(gi_linear_create(&a, ctx, 4, 8, 1), GI_OK);
+    cr_assert_eq(gi_linear_create(&a, ctx, 4, 8, 1, GI_F32), GI_OK);
     cr_assert_eq(gi_relu_create(&r, ctx), GI_OK);
-    cr_assert_eq(gi_linear_create(&b, ctx, 8, 1, 1), GI_OK);
+    cr_assert_eq(gi_linear_create(&b, ctx, 8, 1, 1, GI_F32), GI_OK);
     gi_module kids[] = {a, r, b};
     cr_assert_eq(gi_sequential_create(&net, ctx, 3, kids), GI_OK);
     const int64_t shape[] = {2, 4};
@@ -158,9 +158,10 @@ Test(forward, bad_inputs_change_nothing)
 {
     gi_context ctx = cpu_context(), other = cpu_context();
     gi_module l0 = NULL, r = NULL, l2 = NULL, net = NULL;
-    cr_assert_eq(gi_lazy_linear_create(&l0, ctx, 8, 1), GI_OK);
+    cr_assert_eq(gi_lazy_linear_create(&l0, ctx, 8, 1, GI_F32), GI_OK);
     cr_assert_eq(gi_relu_create(&r, ctx), GI_OK);
-    cr_assert_eq(gi_linear_create(&l2, ctx, 5, 1, 1), GI_OK); /* wants 5 */
+    /* wants 5 */
+    cr_assert_eq(gi_linear_create(&l2, ctx, 5, 1, 1, GI_F32), GI_OK);
     gi_module kids[] = {l0, r, l2};
     cr_assert_eq(gi_sequential_create(&net, ctx, 3, kids), GI_OK);
     uint64_t offset = gi_generator_offset(gi_context_generator(ctx));
@@ -196,11 +197,11 @@ Test(forward, nested_sequentials_chain_like_a_flat_one)
     gi_context ctx = cpu_context();
     gi_module a = NULL, b = NULL, c = NULL, r1 = NULL, r2 = NULL;
     gi_module inner = NULL, net = NULL;
-    cr_assert_eq(gi_linear_create(&a, ctx, 6, 5, 1), GI_OK);
+    cr_assert_eq(gi_linear_create(&a, ctx, 6, 5, 1, GI_F32), GI_OK);
     cr_assert_eq(gi_relu_create(&r1, ctx), GI_OK);
-    cr_assert_eq(gi_linear_create(&b, ctx, 5, 4, 1), GI_OK);
+    cr_assert_eq(gi_linear_create(&b, ctx, 5, 4, 1, GI_F32), GI_OK);
     cr_assert_eq(gi_relu_create(&r2, ctx), GI_OK);
-    cr_assert_eq(gi_linear_create(&c, ctx, 4, 3, 0), GI_OK);
+    cr_assert_eq(gi_linear_create(&c, ctx, 4, 3, 0, GI_F32), GI_OK);
     gi_module in_kids[] = {b, r2, c}, out_kids[] = {a, r1, NULL};
     cr_assert_eq(gi_sequential_create(&inner, ctx, 3, in_kids), GI_OK);
     out_kids[2] = inner;

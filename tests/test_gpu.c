@@ -156,7 +156,7 @@ Test(gpu, forward_matches_the_cpu)
         gi_manual_seed(ctxs[d], 3);
         for (int l = 0; l < 2; ++l)
             cr_assert_eq(gi_lazy_linear_create(&layers[d][l], ctxs[d],
-                                               sizes[l], 1), GI_OK);
+                                               sizes[l], 1, GI_F32), GI_OK);
     }
     gi_tensor x = NULL;
     gi_generator g = NULL; /* the input's own, so both devices' defaults
@@ -285,7 +285,7 @@ static gi_module gpu_test_tree(gi_context ctx)
     for (size_t i = 0; i < sizeof sizes / sizeof *sizes; ++i) {
         gi_module l = NULL;
         cr_assert_eq(gi_linear_create(&l, ctx, sizes[i][0], sizes[i][1],
-                                      (int)sizes[i][2]), GI_OK, "%s",
+                                      (int)sizes[i][2], GI_F32), GI_OK, "%s",
                      gi_last_error());
         cr_assert_eq(gi_sequential_append(net, l), GI_OK);
     }

@@ -102,7 +102,7 @@ static inline gi_module new_linear(gi_context ctx, int64_t in, int64_t out,
                                    int bias)
 {
     gi_module m = NULL;
-    cr_assert_eq(gi_linear_create(&m, ctx, in, out, bias), GI_OK, "%s",
+    cr_assert_eq(gi_linear_create(&m, ctx, in, out, bias, GI_F32), GI_OK, "%s",
                  gi_last_error());
     return m;
 }

@@ -170,16 +170,16 @@ static void fx_setup(fx *f)
     f->v2 = tensor_on(f->ctx2, 1, (const int64_t[]){6});
 
     gi_module m = NULL, kids[2] = {NULL, NULL};
-    f->lin = must(gi_linear_create(&m, f->ctx, 4, 3, 1), &m);
+    f->lin = must(gi_linear_create(&m, f->ctx, 4, 3, 1, GI_F32), &m);
     fill_iota(gi_module_weight(f->lin));
     fill_iota(gi_module_bias(f->lin));
-    f->lazy = must(gi_lazy_linear_create(&m, f->ctx, 5, 1), &m);
+    f->lazy = must(gi_lazy_linear_create(&m, f->ctx, 5, 1, GI_F32), &m);
     f->relu = must(gi_relu_create(&m, f->ctx), &m);
-    kids[0] = must(gi_linear_create(&m, f->ctx, 3, 2, 1), &m);
+    kids[0] = must(gi_linear_create(&m, f->ctx, 3, 2, 1, GI_F32), &m);
     kids[1] = must(gi_relu_create(&m, f->ctx), &m);
     f->seq = must(gi_sequential_create(&m, f->ctx, 2, kids), &m);
-    kids[0] = must(gi_lazy_linear_create(&m, f->ctx, 4, 1), &m);
-    kids[1] = must(gi_linear_create(&m, f->ctx, 3, 2, 1), &m);
+    kids[0] = must(gi_lazy_linear_create(&m, f->ctx, 4, 1, GI_F32), &m);
+    kids[1] = must(gi_linear_create(&m, f->ctx, 3, 2, 1, GI_F32), &m);
     f->seq_lazy = must(gi_sequential_create(&m, f->ctx, 2, kids), &m);
     f->relu2 = must(gi_relu_create(&m, f->ctx2), &m);
 
@@ -526,6 +526,16 @@ static gi_status materialize_walked(gi_module m, void *user)
     (void)m;
     fx *f = user;
     return gi_module_forward(f->lazy, f->m, &f->out_t);
+}
+
+/* m's forward on x converted to dtype, which its Linears do not take. */
+static gi_status forward_in(fx *f, gi_module m, gi_tensor x, gi_dtype dtype)
+{
+    gi_tensor c = NULL;
+    cr_assert_eq(gi_tensor_to(&c, x, dtype), GI_OK);
+    gi_status st = gi_module_forward(m, c, &f->out_t);
+    gi_tensor_destroy(c);
+    return st;
 }
 
 static gi_status walk(fx *f, gi_module tree, gi_apply_fn fn)
@@ -1157,20 +1167,29 @@ static const char LONG_NAME[] =
     X(gi_init_, mixture_prob_nan, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 1, .components = MIX1(NAN, K, 0.0f, 0.0f)), f->gen))
 
 #define CASES_MODULE(X)                                                          \
-    X(gi_linear_create, null_out, NUL, 0, gi_linear_create(NULL, f->ctx, 4, 3, 1)) \
-    X(gi_linear_create, null_ctx, NUL, 0, gi_linear_create(&f->out_m, NULL, 4, 3, 1)) \
-    X(gi_linear_create, in_neg, INV, 0, gi_linear_create(&f->out_m, f->ctx, -1, 3, 1)) \
-    X(gi_linear_create, out_neg, INV, 0, gi_linear_create(&f->out_m, f->ctx, 4, -1, 0)) \
-    X(gi_linear_create, in_int64_min, INV, 0, gi_linear_create(&f->out_m, f->ctx, INT64_MIN, 3, 1)) \
-    X(gi_linear_create, out_int64_min, INV, 0, gi_linear_create(&f->out_m, f->ctx, 4, INT64_MIN, 1)) \
-    X(gi_linear_create, weight_numel_overflows, OVF, 0, gi_linear_create(&f->out_m, f->ctx, INT64_C(1) << 40, INT64_C(1) << 40, 1)) \
-    X(gi_linear_create, max_by_max, OVF, 0, gi_linear_create(&f->out_m, f->ctx, INT64_MAX, INT64_MAX, 0)) \
-    X(gi_linear_create, out_int64_max, OVF, 0, gi_linear_create(&f->out_m, f->ctx, 1, INT64_MAX, 1)) \
-    X(gi_linear_create, exabytes, OOM, 0, gi_linear_create(&f->out_m, f->ctx, 1, INT64_C(1) << 60, 0)) \
-    X(gi_lazy_linear_create, null_out, NUL, 0, gi_lazy_linear_create(NULL, f->ctx, 3, 1)) \
-    X(gi_lazy_linear_create, null_ctx, NUL, 0, gi_lazy_linear_create(&f->out_m, NULL, 3, 1)) \
-    X(gi_lazy_linear_create, out_neg, INV, 0, gi_lazy_linear_create(&f->out_m, f->ctx, -1, 1)) \
-    X(gi_lazy_linear_create, out_int64_min, INV, 0, gi_lazy_linear_create(&f->out_m, f->ctx, INT64_MIN, 0)) \
+    X(gi_linear_create, null_out, NUL, 0, gi_linear_create(NULL, f->ctx, 4, 3, 1, GI_F32)) \
+    X(gi_linear_create, null_ctx, NUL, 0, gi_linear_create(&f->out_m, NULL, 4, 3, 1, GI_F32)) \
+    X(gi_linear_create, in_neg, INV, 0, gi_linear_create(&f->out_m, f->ctx, -1, 3, 1, GI_F32)) \
+    X(gi_linear_create, out_neg, INV, 0, gi_linear_create(&f->out_m, f->ctx, 4, -1, 0, GI_F32)) \
+    X(gi_linear_create, in_int64_min, INV, 0, gi_linear_create(&f->out_m, f->ctx, INT64_MIN, 3, 1, GI_F32)) \
+    X(gi_linear_create, out_int64_min, INV, 0, gi_linear_create(&f->out_m, f->ctx, 4, INT64_MIN, 1, GI_F32)) \
+    X(gi_linear_create, weight_numel_overflows, OVF, 0, gi_linear_create(&f->out_m, f->ctx, INT64_C(1) << 40, INT64_C(1) << 40, 1, GI_F32)) \
+    X(gi_linear_create, max_by_max, OVF, 0, gi_linear_create(&f->out_m, f->ctx, INT64_MAX, INT64_MAX, 0, GI_F32)) \
+    X(gi_linear_create, out_int64_max, OVF, 0, gi_linear_create(&f->out_m, f->ctx, 1, INT64_MAX, 1, GI_F32)) \
+    X(gi_linear_create, exabytes, OOM, 0, gi_linear_create(&f->out_m, f->ctx, 1, INT64_C(1) << 60, 0, GI_F32)) \
+    X(gi_linear_create, dtype_f64, OK, W, gi_linear_create(&f->out_m, f->ctx, 4, 3, 1, GI_F64)) \
+    X(gi_linear_create, dtype_f16, OK, W, gi_linear_create(&f->out_m, f->ctx, 4, 3, 1, GI_F16)) \
+    X(gi_linear_create, dtype_bf16, OK, W, gi_linear_create(&f->out_m, f->ctx, 4, 3, 0, GI_BF16)) \
+    X(gi_linear_create, dtype_neg, INV, 0, gi_linear_create(&f->out_m, f->ctx, 4, 3, 1, (gi_dtype)-1)) \
+    X(gi_linear_create, dtype_past_end, INV, 0, gi_linear_create(&f->out_m, f->ctx, 4, 3, 1, (gi_dtype)4)) \
+    X(gi_linear_create, dtype_int_max, INV, 0, gi_linear_create(&f->out_m, f->ctx, 0, 0, 0, (gi_dtype)INT_MAX)) \
+    X(gi_lazy_linear_create, null_out, NUL, 0, gi_lazy_linear_create(NULL, f->ctx, 3, 1, GI_F32)) \
+    X(gi_lazy_linear_create, null_ctx, NUL, 0, gi_lazy_linear_create(&f->out_m, NULL, 3, 1, GI_F32)) \
+    X(gi_lazy_linear_create, out_neg, INV, 0, gi_lazy_linear_create(&f->out_m, f->ctx, -1, 1, GI_F32)) \
+    X(gi_lazy_linear_create, out_int64_min, INV, 0, gi_lazy_linear_create(&f->out_m, f->ctx, INT64_MIN, 0, GI_F32)) \
+    X(gi_lazy_linear_create, dtype_f64, OK, 0, gi_lazy_linear_create(&f->out_m, f->ctx, 3, 1, GI_F64)) \
+    X(gi_lazy_linear_create, dtype_neg, INV, 0, gi_lazy_linear_create(&f->out_m, f->ctx, 3, 1, (gi_dtype)-1)) \
+    X(gi_lazy_linear_create, dtype_past_end, INV, 0, gi_lazy_linear_create(&f->out_m, f->ctx, 3, 0, (gi_dtype)4)) \
     X(gi_relu_create, null_out, NUL, 0, gi_relu_create(NULL, f->ctx))            \
     X(gi_relu_create, null_ctx, NUL, 0, gi_relu_create(&f->out_m, NULL))         \
     X(gi_sequential_create, null_out, NUL, 0, gi_sequential_create(NULL, f->ctx, 1, &f->relu)) \
@@ -1228,6 +1247,10 @@ static const char LONG_NAME[] =
     X(gi_module_forward, lazy_then_wrong_dim, SHP, 0, gi_module_forward(f->seq_lazy, f->x5, &f->out_t)) \
     X(gi_module_forward, lazy_in_features_above_int_max, OVF, 0, gi_module_forward(f->lazy, f->wide0, &f->out_t)) \
     X(gi_module_forward, lazy_during_its_walk, STA, 0, walk(f, f->lazy, materialize_walked)) \
+    X(gi_module_forward, linear_f64_input, INV, 0, forward_in(f, f->lin, f->m, GI_F64)) \
+    X(gi_module_forward, lazy_f16_input, INV, 0, forward_in(f, f->lazy, f->x5, GI_F16)) \
+    X(gi_module_forward, seq_lazy_bf16_input, INV, 0, forward_in(f, f->seq_lazy, f->m, GI_BF16)) \
+    X(gi_module_forward, relu_f64_input, OK, 0, forward_in(f, f->relu, f->m, GI_F64)) \
     X(gi_module_apply, null_m, NUL, 0, gi_module_apply(NULL, noop_module, NULL)) \
     X(gi_module_apply, null_fn, NUL, 0, gi_module_apply(f->seq, NULL, NULL))     \
     X(gi_module_apply, fn_fails, STA, NOMSG, apply_refused(f))                   \

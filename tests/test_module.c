@@ -10,7 +10,7 @@
 static gi_module lazy(gi_context ctx, int64_t out)
 {
     gi_module m = NULL;
-    cr_assert_eq(gi_lazy_linear_create(&m, ctx, out, 1), GI_OK);
+    cr_assert_eq(gi_lazy_linear_create(&m, ctx, out, 1, GI_F32), GI_OK);
     return m;
 }
 
@@ -195,16 +195,20 @@ Test(module, bad_constructor_arguments)
 {
     gi_context ctx = cpu_context();
     gi_module m = NULL;
-    cr_expect_eq(gi_linear_create(&m, ctx, -1, 3, 1), GI_ERR_INVALID_ARGUMENT);
+    cr_expect_eq(gi_linear_create(&m, ctx, -1, 3, 1, GI_F32),
+                 GI_ERR_INVALID_ARGUMENT);
     cr_expect_str_eq(gi_last_error(), "gi_linear_create: features must be "
                      ">= 0, got in_features = -1, out_features = 3");
-    cr_expect_eq(gi_linear_create(&m, ctx, 3, -1, 1), GI_ERR_INVALID_ARGUMENT);
-    cr_expect_eq(gi_lazy_linear_create(&m, ctx, -5, 1),
+    cr_expect_eq(gi_linear_create(&m, ctx, 3, -1, 1, GI_F32),
                  GI_ERR_INVALID_ARGUMENT);
-    cr_expect_eq(gi_linear_create(&m, NULL, 3, 3, 1), GI_ERR_NULL_ARGUMENT);
-    cr_expect_eq(gi_linear_create(NULL, ctx, 3, 3, 1), GI_ERR_NULL_ARGUMENT);
+    cr_expect_eq(gi_lazy_linear_create(&m, ctx, -5, 1, GI_F32),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect_eq(gi_linear_create(&m, NULL, 3, 3, 1, GI_F32),
+                 GI_ERR_NULL_ARGUMENT);
+    cr_expect_eq(gi_linear_create(NULL, ctx, 3, 3, 1, GI_F32),
+                 GI_ERR_NULL_ARGUMENT);
     cr_expect_eq(gi_relu_create(NULL, ctx), GI_ERR_NULL_ARGUMENT);
-    cr_expect_eq(gi_linear_create(&m, ctx, 1ll << 40, 1ll << 40, 1),
+    cr_expect_eq(gi_linear_create(&m, ctx, 1ll << 40, 1ll << 40, 1, GI_F32),
                  GI_ERR_OVERFLOW);
     cr_expect_null(m);
     cr_expect_eq(gi_generator_offset(gi_context_generator(ctx)), 0);

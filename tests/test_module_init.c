@@ -259,7 +259,7 @@ Test(module_init, materialized_lazy_linear_is_a_linear)
 {
     gi_context ctx = cpu_context();
     gi_module lazy = NULL;
-    cr_assert_eq(gi_lazy_linear_create(&lazy, ctx, 6, 1), GI_OK);
+    cr_assert_eq(gi_lazy_linear_create(&lazy, ctx, 6, 1, GI_F32), GI_OK);
     gi_module net = seq(ctx, 3, (gi_module[]){lazy, new_relu(ctx),
                                               new_linear(ctx, 6, 2, 1)});
     gi_tensor x = NULL, y = NULL;
@@ -307,7 +307,7 @@ static void expect_refused(gi_module net, const gi_init *weight,
 static gi_module lazy_linear(gi_context ctx, int64_t out, int bias)
 {
     gi_module m = NULL;
-    cr_assert_eq(gi_lazy_linear_create(&m, ctx, out, bias), GI_OK);
+    cr_assert_eq(gi_lazy_linear_create(&m, ctx, out, bias, GI_F32), GI_OK);
     return m;
 }
 

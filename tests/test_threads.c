@@ -108,9 +108,9 @@ static void do_work(work *w)
     STEP(gi_generator_set_stream(gen, (uint64_t)w->item));
 
     /* Sequential(LazyLinear(16), ReLU(), LazyLinear(4)) */
-    STEP(gi_lazy_linear_create(&kids[0], ctx, 16, 1));
+    STEP(gi_lazy_linear_create(&kids[0], ctx, 16, 1, GI_F32));
     STEP(gi_relu_create(&kids[1], ctx));
-    STEP(gi_lazy_linear_create(&kids[2], ctx, 4, 1));
+    STEP(gi_lazy_linear_create(&kids[2], ctx, 4, 1, GI_F32));
     STEP(gi_sequential_create(&net, ctx, 3, kids));
     if (w->status == GI_OK)
         kids[0] = kids[1] = kids[2] = NULL; /* owned by net now */

@@ -229,7 +229,7 @@ Test(walks, a_forward_in_a_callback_may_not_create_parameters)
 {
     gi_context ctx = cpu_context();
     gi_module kids[] = {NULL, new_relu(ctx)}, net = NULL;
-    cr_assert_eq(gi_lazy_linear_create(&kids[0], ctx, 3, 1), GI_OK);
+    cr_assert_eq(gi_lazy_linear_create(&kids[0], ctx, 3, 1, GI_F32), GI_OK);
     cr_assert_eq(gi_sequential_create(&net, ctx, 2, kids), GI_OK);
     const uint64_t offset = gi_generator_offset(gi_context_generator(ctx));
     attempt a = {.target = net, .ctx = ctx};

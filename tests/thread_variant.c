@@ -62,7 +62,7 @@ static gi_tensor forward(gi_context ctx, int64_t rows, int64_t in,
     gi_module kids[2] = {NULL, NULL}, net = NULL;
     gi_tensor x = NULL, y = NULL;
     const int64_t shape[] = {rows, in};
-    TRY(gi_linear_create(&kids[0], ctx, in, out, 1));
+    TRY(gi_linear_create(&kids[0], ctx, in, out, 1, GI_F32));
     if (relu)
         TRY(gi_relu_create(&kids[1], ctx));
     TRY(gi_sequential_create(&net, ctx, relu ? 2 : 1, kids));

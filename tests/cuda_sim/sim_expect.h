@@ -47,10 +47,10 @@ static inline void gi_jobs_kernel(const gi_fill_job *jobs,
 }
 
 /* kernels/linear.cu */
-static inline void gi_bias_rows_kernel(float *y, const float *, int64_t rows,
-                                       int64_t out)
+static inline void gi_bias_rows_kernel(void *y, int y_dtype, const void *,
+                                       int, int64_t rows, int64_t out)
 {
-    gi_sim_expect_write(y, rows * out);
+    gi_sim_expect_write_elems(y, rows * out, y_dtype == GI_F64 ? 8 : 4);
 }
 
 /* kernels/orthogonal.cu */

@@ -113,9 +113,9 @@ static gi_status allocating_work(gi_context ctx)
     if (st == GI_OK)
         st = gi_orthogonal_(w, 1.0f, NULL);
     if (st == GI_OK)
-        st = gi_lazy_linear_create(&kids[0], ctx, 8, 1);
+        st = gi_lazy_linear_create(&kids[0], ctx, 8, 1, GI_F32);
     if (st == GI_OK)
-        st = gi_linear_create(&kids[1], ctx, 8, 3, 1);
+        st = gi_linear_create(&kids[1], ctx, 8, 3, 1, GI_F32);
     if (st == GI_OK) {
         st = gi_sequential_create(&net, ctx, 2, kids);
         if (st == GI_OK)

@@ -868,7 +868,7 @@ static void op_module_create(state *s)
             if (w > CAP_NUMEL && w < (uint64_t)HUGE_MIN)
                 return;
         }
-        st = gi_linear_create(out, ctx, in, outf, bias);
+        st = gi_linear_create(out, ctx, in, outf, bias, GI_F32);
         if (st == GI_OK) {
             check(gi_module_kind_of(m) == GI_MODULE_LINEAR);
             check(gi_linear_in_features(m) == in &&
@@ -879,7 +879,7 @@ static void op_module_create(state *s)
     }
     case 1: {
         int64_t outf = fz_features(&s->r);
-        st = gi_lazy_linear_create(out, ctx, outf, u8(&s->r) & 1);
+        st = gi_lazy_linear_create(out, ctx, outf, u8(&s->r) & 1, GI_F32);
         if (st == GI_OK) {
             check(gi_module_kind_of(m) == GI_MODULE_LAZY_LINEAR);
             check(gi_module_weight(m) == NULL &&
@@ -893,9 +893,10 @@ static void op_module_create(state *s)
             int depth = 1 + u8(&s->r) * 2;
             uint8_t leaf = u8(&s->r);
             gi_module cur = NULL;
-            st = leaf % 3 == 0   ? gi_relu_create(&cur, ctx)
-                 : leaf % 3 == 1 ? gi_linear_create(&cur, ctx, 3, 2, 1)
-                                 : gi_lazy_linear_create(&cur, ctx, 2, 0);
+            st = leaf % 3 == 0 ? gi_relu_create(&cur, ctx)
+                 : leaf % 3 == 1
+                     ? gi_linear_create(&cur, ctx, 3, 2, 1, GI_F32)
+                     : gi_lazy_linear_create(&cur, ctx, 2, 0, GI_F32);
             for (int i = 0; st == GI_OK && i < depth; ++i) {
                 gi_module up = NULL;
                 st = (leaf & 8) ? gi_sequential_create(&up, ctx, 1, &cur)
