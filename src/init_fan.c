@@ -162,8 +162,11 @@ static gi_status plan_uniform_bound(gi_tensor t, double bound,
                                     const char *arg, double value,
                                     gi_fill_job *job, const char *fn)
 {
-    float b = (float)bound;
-    if (!gi_dtype_finite(t->dtype, (double)(b + b)))
+    /* the bound in the law's computing type: double for float64, else
+     * float (whose rounding the float32 goldens pin) */
+    double b = t->dtype == GI_F64 ? bound : (double)(float)bound;
+    if (!gi_dtype_finite(t->dtype, t->dtype == GI_F64 ? b + b
+                                                      : (double)(float)(b + b)))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument '%s' = %g gives the bound %g, whose span "
                        "2 * bound is beyond %s's range", arg, value, bound,

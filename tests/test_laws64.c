@@ -514,3 +514,49 @@ Test(laws64, trunc_normal_extremes_inside_the_interval)
         }
     }
 }
+
+/* The fan-based uniforms of a float64 tensor take their bound in double,
+ * as PyTorch's Python computes it: xavier_uniform_ and kaiming_uniform_
+ * are uniform_ on [-bound, bound) bit for bit. */
+static void expect_uniform_bound(gi_status (*fill)(gi_tensor, gi_generator),
+                                 double bound, const char *name)
+{
+    gi_context ctx = NULL;
+    cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_CPU), GI_OK);
+    const int64_t shape[] = {30, 70};
+    gi_tensor t = NULL, u = NULL;
+    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F64, 2, shape), GI_OK);
+    cr_assert_eq(gi_tensor_create(&u, ctx, GI_F64, 2, shape), GI_OK);
+    gi_generator g1 = NULL, g2 = NULL;
+    cr_assert_eq(gi_generator_create(&g1, 5), GI_OK);
+    cr_assert_eq(gi_generator_create(&g2, 5), GI_OK);
+    cr_assert_eq(fill(t, g1), GI_OK, "%s", gi_last_error());
+    cr_assert_eq(gi_uniform_(u, -bound, bound, g2), GI_OK);
+    double a[2100], b[2100];
+    cr_assert_eq(gi_tensor_copy_to_host(t, a, sizeof a), GI_OK);
+    cr_assert_eq(gi_tensor_copy_to_host(u, b, sizeof b), GI_OK);
+    cr_expect(memcmp(a, b, sizeof a) == 0, "%s: not uniform_(-%.17g, %.17g)",
+              name, bound, bound);
+    gi_generator_destroy(g1);
+    gi_generator_destroy(g2);
+    gi_tensor_destroy(t);
+    gi_tensor_destroy(u);
+    gi_context_destroy(ctx);
+}
+
+static gi_status xavier(gi_tensor t, gi_generator g)
+{
+    return gi_xavier_uniform_(t, 1.0, g);
+}
+
+static gi_status kaiming(gi_tensor t, gi_generator g)
+{
+    return gi_kaiming_uniform_(t, 0.0, GI_FAN_IN, GI_NONLIN_RELU, g);
+}
+
+Test(laws64, fan_bounds_are_doubles)
+{
+    expect_uniform_bound(xavier, sqrt(3.0) * sqrt(2.0 / 100.0), "xavier");
+    expect_uniform_bound(kaiming, sqrt(3.0) * (sqrt(2.0) / sqrt(70.0)),
+                         "kaiming");
+}
