@@ -365,10 +365,16 @@ typedef enum gi_compare {
 } gi_compare;
 
 /* Each returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (as
- * noted), GI_ERR_CUDA. Zero-element tensors are a no-op. The scalars are
- * first converted to t's dtype, as PyTorch converts a Python number for an
- * operation on a tensor; a 16-bit tensor computes in float and rounds the
- * result once. */
+ * noted), GI_ERR_CUDA. Zero-element tensors are a no-op. They compute as
+ * PyTorch 1.13's CPU kernels do, bit for bit (tests/data/ops_cases.txt):
+ * the scalars are first converted to t's dtype (float16 and bfloat16
+ * through float), a 16-bit tensor computes in float and rounds the result
+ * once, float64 computes in double. A value that is written (fill_'s,
+ * masked_fill_'s) and clamp_'s bounds are checked as PyTorch checks
+ * them: a finite value beyond the dtype's largest finite value is
+ * GI_ERR_INVALID_ARGUMENT even where it would round to it (65505 for
+ * float16); infinities and NaN pass. add and mul scalars and thresholds
+ * are not checked: they overflow to +-inf, as in PyTorch. */
 
 /* t[:] = value (torch: t.fill_(value)). */
 GI_API gi_status gi_fill_(gi_tensor t, double value);
@@ -376,10 +382,15 @@ GI_API gi_status gi_fill_(gi_tensor t, double value);
 GI_API gi_status gi_add_scalar_(gi_tensor t, double value);
 /* t *= value. */
 GI_API gi_status gi_mul_scalar_(gi_tensor t, double value);
-/* t = min(max(t, lo), hi); lo > hi or NaN bounds are invalid. */
+/* t = min(max(t, lo), hi), NaN elements kept (torch.clamp_): lo > hi
+ * gives hi everywhere, a NaN bound makes every element NaN; bounds that
+ * overflow t's dtype are invalid. float16 follows PyTorch's CUDA kernel,
+ * its CPU kernel having none in 1.13. */
 GI_API gi_status gi_clamp_(gi_tensor t, double lo, double hi);
 /* t[cmp(t, threshold)] = value (torch: t.masked_fill_(cmp, value)).
- * NaN threshold is invalid; cmp must be a gi_compare. */
+ * NaN threshold is invalid (a mask against NaN is all false, or all true
+ * for GI_NE: a mistake, not a mask); cmp must be a gi_compare; value is
+ * checked as the paragraph above says. */
 GI_API gi_status gi_masked_fill_(gi_tensor t, gi_compare cmp, double threshold,
                           double value);
 /* t *= cmp(t, threshold), the mask read as 1 or 0, exactly as torch
@@ -389,9 +400,18 @@ GI_API gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, double threshold);
 
 /* Elementwise with a second tensor of the same shape on the same context:
  * t += alpha * other (torch: t.add_(other, alpha=alpha)) and t *= other.
+ * other may have any dtype: as in PyTorch, the operation computes in the
+ * promoted dtype (float64 if either is; float32 for float16 with
+ * bfloat16; else their common dtype), alpha converted to it, and the
+ * result is converted to t's dtype. add_ fuses its multiply-add (one
+ * rounding), as PyTorch's float and double kernels do; float16 with
+ * float16 rounds alpha * other to float16 first, as PyTorch's float16
+ * arithmetic does (bfloat16 follows PyTorch's vectorized loop, which
+ * computes the tensor's elements but its last few).
  * Return GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_CONTEXT_MISMATCH
  * (other lives on another context: copy it over first),
- * GI_ERR_INVALID_ARGUMENT (t and other partly overlap), GI_ERR_CUDA. */
+ * GI_ERR_INVALID_ARGUMENT (t and other partly overlap; alpha overflows
+ * the promoted dtype), GI_ERR_CUDA. */
 GI_API gi_status gi_add_(gi_tensor t, gi_tensor other, double alpha);
 GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
 

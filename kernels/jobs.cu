@@ -39,12 +39,16 @@ __device__ __forceinline__ void gi_run_item(const gi_fill_job *job,
     const int64_t first = item * per;
     const int count = job->n - first < per ? (int)(job->n - first) : per;
     float v[GI_ITEM_MAX];
-    double d[2];
+    double d[GI_ITEM_MAX];
     if (job->dtype == GI_F64) {
         if (job->kind == GI_JOB_LAW)
             gi_job_law_values64(job, first, per, d);
         else
             gi_job_other_values64(job, first, count, d);
+    } else if (gi_job_double(job)) { /* a map with a float64 other */
+        gi_job_other_values64(job, first, count, d);
+        for (int k = 0; k < count; ++k)
+            v[k] = (float)d[k]; /* as gi_store_d converts */
     } else if (job->kind == GI_JOB_LAW) {
         gi_job_law_values(job, first, per, v);
         for (int k = 0; k < per; ++k)

@@ -279,11 +279,11 @@ static void chunk_by_items(const gi_fill_job *job, int64_t first,
     const int per = (int)gi_job_item_elems(job);
     for (int64_t i = first; i < first + count; i += per) {
         const int c = first + count - i < per ? (int)(first + count - i) : per;
-        if (job->dtype == GI_F64) {
+        if (gi_job_double(job)) {
             double v[GI_ITEM_MAX];
             gi_job_other_values64(job, i, c, v);
             for (int k = 0; k < c; ++k)
-                gi_store_d(job->data, GI_F64, i + k, v[k]);
+                gi_store_d(job->data, job->dtype, i + k, v[k]);
         } else {
             float v[GI_ITEM_MAX];
             gi_job_other_values(job, i, c, v);

@@ -53,6 +53,15 @@ GI_HOSTDEV int gi_job_random(const gi_fill_job *job)
     return job->kind == GI_JOB_LAW || job->kind == GI_JOB_SPARSE;
 }
 
+/* Whether the job computes in double: a float64 tensor's, or a map with
+ * a float64 second tensor (PyTorch computes in the promoted dtype, then
+ * converts to the tensor's). */
+GI_HOSTDEV int gi_job_double(const gi_fill_job *job)
+{
+    return job->dtype == GI_F64 ||
+           (job->kind == GI_JOB_MAP2 && job->other_dtype == GI_F64);
+}
+
 /* Bytes of one element of dtype d, from GI_DTYPE_LIST; 0 when unknown. */
 GI_HOSTDEV int gi_elem_size(int d)
 {

@@ -200,7 +200,10 @@ gi_status gi_plan_constant(gi_tensor t, double value, gi_fill_job *job,
 gi_status gi_check_scalar(gi_dtype dtype, double v, const char *arg,
                           const char *fn)
 {
-    if (isfinite(v) && !gi_dtype_finite(dtype, v))
+    /* PyTorch's checked conversion (c10's overflows()): a finite value
+     * beyond the largest finite one is refused even where it would round
+     * down to it */
+    if (isfinite(v) && fabs(v) > gi_dtype_max(dtype))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument '%s' = %g cannot be converted to %s "
                        "without overflow", arg, v, gi_dtype_name(dtype));

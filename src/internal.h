@@ -155,6 +155,8 @@ void *gi_tensor_data(gi_tensor t);
 /* v as the nearest value of dtype, as PyTorch converts a Python float
  * (to float16 and bfloat16 through float). */
 double gi_dtype_round(gi_dtype dtype, double v);
+/* The largest finite value of dtype. */
+double gi_dtype_max(gi_dtype dtype);
 
 /* gi_tensor_copy_ with messages naming fn. */
 gi_status gi_copy_tensor(gi_tensor dst, gi_tensor src, const char *fn);
@@ -229,8 +231,8 @@ gi_status gi_job64(gi_fill_job *job, gi_tensor t, int verdict,
 /* Whether v, converted to dtype (gi_dtype_round), is finite. */
 int gi_dtype_finite(gi_dtype dtype, double v);
 
-/* Refuses a finite scalar that overflows dtype (PyTorch's "cannot be
- * converted ... without overflow"); infinities and NaN pass. */
+/* Refuses a finite scalar beyond dtype's largest finite value (PyTorch's
+ * "cannot be converted ... without overflow"); infinities and NaN pass. */
 gi_status gi_check_scalar(gi_dtype dtype, double v, const char *arg,
                           const char *fn);
 

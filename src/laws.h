@@ -7,6 +7,7 @@
 #ifndef GINIT_LAWS_H
 #define GINIT_LAWS_H
 
+#include "convert.h"
 #include "fmath.h"
 #include "fmath64.h"
 #include "fquantile.h"
@@ -560,18 +561,20 @@ typedef enum gi_map_kind {
     GI_MAP_FILL = 0,       /* a */
     GI_MAP_ADD = 1,        /* x + a */
     GI_MAP_MUL = 2,        /* x * a */
-    GI_MAP_CLAMP = 3,      /* min(max(x, a), b); NaN stays NaN */
+    GI_MAP_CLAMP = 3,      /* min(max(x, a), b): b when a > b; NaN kept */
     GI_MAP_MASKED_FILL = 4, /* cmp(x, a) ? b : x */
     GI_MAP_MUL_MASK = 5,    /* x * (cmp(x, a) ? 1 : 0), signs and NaN kept */
     GI_MAP_RELU = 6,        /* x < 0 ? 0 : x (torch.relu: -0 and NaN kept) */
-    GI_MAP_ADD_SCALED = 7,  /* x + a * y, y from a second tensor */
+    GI_MAP_ADD_SCALED = 7,  /* fma(a, y, x), y from a second tensor */
     GI_MAP_MUL_BY = 8,      /* x * y, y from a second tensor */
     GI_MAP_RELU_OF = 9,     /* relu(y): out-of-place ReLU into x */
-    GI_MAP_COPY = 10        /* y, converted to x's dtype */
+    GI_MAP_COPY = 10,       /* y, converted to x's dtype */
+    GI_MAP_ADD_SCALED_F16 = 11 /* x + (a * y rounded to float16) */
 } gi_map_kind;
 
-/* a and b are the operation's scalars already converted to the tensor's
- * dtype (ops.c), so the float maps read them as floats without rounding. */
+/* a and b are the operation's scalars already converted to the dtype the
+ * operation computes in (ops.c), so the float maps read them as floats
+ * without rounding. */
 typedef struct gi_map {
     int kind;
     int cmp; /* gi_compare, for the masked maps */
@@ -583,8 +586,10 @@ typedef struct gi_map {
  * float64. One body, two definitions. cmp is a gi_compare; each GI_ABS_
  * form sits GI_ABS_LT places after its plain one (ginit.h; ops.c asserts
  * it); y is the matching element of the second tensor for the binary
- * maps. */
-#define GI_MAP_DEFINE_(SUFFIX, T)                                             \
+ * maps. add_ with alpha fuses its multiply-add, as PyTorch's CPU kernels
+ * do for float and double; its float16 kernel rounds the product to
+ * float16 first (c10::Half arithmetic), which ADD_SCALED_F16 repeats. */
+#define GI_MAP_DEFINE_(SUFFIX, T, FMA)                                        \
     GI_HOSTDEV int gi_compare_holds##SUFFIX(int cmp, T x, T a)                \
     {                                                                         \
         if (cmp >= GI_ABS_LT) {                                               \
@@ -603,7 +608,9 @@ typedef struct gi_map {
     GI_HOSTDEV T gi_map_apply2##SUFFIX(const gi_map *m, T x, T y)             \
     {                                                                         \
         switch (m->kind) {                                                    \
-        case GI_MAP_ADD_SCALED: return x + (T)m->a * y;                       \
+        case GI_MAP_ADD_SCALED: return FMA((T)m->a, y, x);                    \
+        case GI_MAP_ADD_SCALED_F16:                                           \
+            return x + gi_f16_to_f32(gi_f32_to_f16((float)((T)m->a * y)));    \
         case GI_MAP_MUL_BY: return x * y;                                     \
         case GI_MAP_COPY: return y;                                           \
         default: return y < (T)0 ? (T)0 : y;                                  \
@@ -616,7 +623,7 @@ typedef struct gi_map {
         case GI_MAP_FILL: return a;                                           \
         case GI_MAP_ADD: return x + a;                                        \
         case GI_MAP_MUL: return x * a;                                        \
-        case GI_MAP_CLAMP: return x < a ? a : (x > b ? b : x);                \
+        case GI_MAP_CLAMP: x = x < a ? a : x; return x > b ? b : x;           \
         case GI_MAP_MASKED_FILL:                                              \
             return gi_compare_holds##SUFFIX(m->cmp, x, a) ? b : x;            \
         case GI_MAP_RELU: return x < (T)0 ? (T)0 : x;                         \
@@ -625,7 +632,7 @@ typedef struct gi_map {
         }                                                                     \
     }
 
-GI_MAP_DEFINE_(, float)
-GI_MAP_DEFINE_(64, double)
+GI_MAP_DEFINE_(, float, fmaf)
+GI_MAP_DEFINE_(64, double, fma)
 
 #endif

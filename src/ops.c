@@ -64,11 +64,17 @@ gi_status gi_mul_scalar_(gi_tensor t, double value)
 gi_status gi_clamp_(gi_tensor t, double lo, double hi)
 {
     static const char *const fn = "gi_clamp_";
-    if (isnan(lo) || isnan(hi) || lo > hi)
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "arguments 'lo' = %g and 'hi' = %g must be numbers "
-                       "with lo <= hi", lo, hi);
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st == GI_OK)
+        st = gi_check_scalar(t->dtype, lo, "lo", fn);
+    if (st == GI_OK)
+        st = gi_check_scalar(t->dtype, hi, "hi", fn);
+    if (st != GI_OK)
+        return st;
+    /* PyTorch: a NaN bound makes every element NaN */
     gi_map m = {GI_MAP_CLAMP, 0, lo, hi};
+    if (isnan(lo) || isnan(hi))
+        m = (gi_map){GI_MAP_FILL, 0, NAN, 0.0};
     return gi_run_map(t, &m, fn);
 }
 
@@ -93,20 +99,17 @@ gi_status gi_mul_mask_(gi_tensor t, gi_compare cmp, double threshold)
     return gi_run_map(t, &m, fn);
 }
 
-/* t = f(t, other) elementwise; other on the same context and shape. */
-static gi_status run_map2(gi_tensor t, gi_tensor other, const gi_map *m,
-                          const char *fn)
+/* The dtype PyTorch computes t op other in: float64 if either is, else
+ * the common dtype, else float32 (float16 with bfloat16). */
+static gi_dtype promoted(gi_dtype a, gi_dtype b)
 {
-    gi_status st = gi_check_tensor(t, fn, "t");
-    if (st == GI_OK)
-        st = gi_check_tensor(other, fn, "other");
-    if (st != GI_OK)
-        return st;
-    if (t->dtype != other->dtype)
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "'t' is %s and 'other' is %s: convert 'other' first "
-                       "(gi_tensor_to)", gi_dtype_name(t->dtype),
-                       gi_dtype_name(other->dtype));
+    if (a == GI_F64 || b == GI_F64)
+        return GI_F64;
+    return a == b ? a : GI_F32;
+}
+
+static gi_status check_pair(gi_tensor t, gi_tensor other, const char *fn)
+{
     if (t->storage->ctx != other->storage->ctx)
         return gi_fail(GI_ERR_CONTEXT_MISMATCH, fn,
                        "'t' is on context %p (%s) and 'other' on context %p "
@@ -126,8 +129,33 @@ static gi_status run_map2(gi_tensor t, gi_tensor other, const gi_map *m,
     if (gi_tensors_overlap(t, other))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "'t' and 'other' partially overlap in memory");
+    return GI_OK;
+}
+
+/* t = f(t, other) elementwise, other on the same context and shape, in
+ * the promoted dtype, as PyTorch's in-place operations compute: alpha
+ * is converted to that dtype (refused if it overflows it), and the
+ * result to t's. */
+static gi_status run_map2(gi_tensor t, gi_tensor other, const gi_map *m,
+                          const char *fn)
+{
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st == GI_OK)
+        st = gi_check_tensor(other, fn, "other");
+    if (st == GI_OK)
+        st = check_pair(t, other, fn);
+    const gi_dtype work = st == GI_OK ? promoted(t->dtype, other->dtype)
+                                      : GI_F32;
+    if (st == GI_OK && m->kind == GI_MAP_ADD_SCALED)
+        st = gi_check_scalar(work, m->a, "alpha", fn);
+    if (st != GI_OK)
+        return st;
+    gi_map conv = *m;
+    conv.a = gi_dtype_round(work, m->a);
+    if (m->kind == GI_MAP_ADD_SCALED && work == GI_F16)
+        conv.kind = GI_MAP_ADD_SCALED_F16;
     gi_fill_job job;
-    gi_job_map2(&job, t, other, m);
+    gi_job_map2(&job, t, other, &conv);
     return gi_run_job(t, &job, fn);
 }
 

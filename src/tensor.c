@@ -1,5 +1,6 @@
 /* Tensors: contiguous row-major storage on a context's device, and views
  * of leading-dimension slices that share it. */
+#include <float.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -197,6 +198,16 @@ double gi_dtype_round(gi_dtype dtype, double v)
     case GI_F64: return v;
     case GI_F32: return (double)(float)v;
     default: return gi_half_value(dtype, gi_half_bits(dtype, (float)v));
+    }
+}
+
+double gi_dtype_max(gi_dtype dtype)
+{
+    switch (dtype) {
+    case GI_F64: return DBL_MAX;
+    case GI_F32: return FLT_MAX;
+    case GI_F16: return gi_half_value(GI_F16, 0x7bffu);
+    default: return gi_half_value(GI_BF16, 0x7f7fu);
     }
 }
 

@@ -1,14 +1,17 @@
 /*
  * Allocation failures (build with -DGINIT_FAULT_INJECTION=ON): one scenario
  * (a nested tree, LazyLinear's first forward, every initializer, a whole
- * tree's initialization, printing, views) runs again and again, the n-th allocation failing in run n, until
- * a run needs fewer than n allocations. Each failing call must return
+ * tree's initialization, printing, views; and one over the dtypes: their
+ * fills, conversions and printing) runs again and again, the n-th
+ * allocation failing in run n, until a run needs fewer than n
+ * allocations. Each failing call must return
  * GI_ERR_OUT_OF_MEMORY with a message, leave its objects as they were (a
  * failed initializer keeps the old values, a failed forward keeps the tree
  * lazy and the generator where it was), and everything stays destroyable;
  * under AddressSanitizer, LeakSanitizer proves nothing leaks.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <stddef.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -172,6 +175,177 @@ Test(faults, every_allocation_failure_is_reported_and_cleaned_up)
     cr_log_info("the scenario makes %lld allocations; each one failed once",
                 (long long)(n - 1));
     cr_expect_gt(n, 20, "the scenario allocates (the hook is live)");
+}
+
+/* A malloc'd copy of t's bytes, any dtype; its size in *bytes. */
+static void *bytes_of(gi_tensor t, size_t *bytes)
+{
+    const gi_dtype dt = gi_tensor_dtype(t);
+    *bytes = (size_t)gi_tensor_numel(t) *
+             (dt == GI_F64 ? 8 : dt == GI_F32 ? 4 : 2);
+    void *h = malloc(*bytes);
+    cr_assert_not_null(h);
+    cr_assert_eq(gi_tensor_copy_to_host(t, h, *bytes), GI_OK);
+    return h;
+}
+
+/* The dtype scenario's tensors: float16, bfloat16, float64, float32. */
+typedef struct dtensors {
+    gi_tensor h, b, d, f;
+} dtensors;
+
+/* The dtype scenario's calls that write one tensor: initializers,
+ * conversions, an operation. */
+static gi_status dt_uniform(dtensors *t)
+{
+    return gi_uniform_(t->h, -1, 1, NULL);
+}
+static gi_status dt_normal(dtensors *t)
+{
+    return gi_normal_(t->d, 0, 1, NULL);
+}
+static gi_status dt_trunc(dtensors *t)
+{
+    return gi_trunc_normal_(t->b, 0, 1, -2, 2, NULL);
+}
+static gi_status dt_sparse(dtensors *t)
+{
+    return gi_sparse_(t->h, 0.5, 1, NULL);
+}
+static gi_status dt_kaiming64(dtensors *t)
+{
+    return gi_kaiming_normal_(t->d, 0, GI_FAN_OUT, GI_NONLIN_RELU, NULL);
+}
+static gi_status dt_constant(dtensors *t)
+{
+    return gi_constant_(t->b, 0.1);
+}
+static gi_status dt_copy_down(dtensors *t)
+{
+    return gi_tensor_copy_(t->h, t->d);
+}
+static gi_status dt_copy_up(dtensors *t)
+{
+    return gi_tensor_copy_(t->d, t->b);
+}
+static gi_status dt_copy_f32(dtensors *t)
+{
+    return gi_tensor_copy_(t->f, t->h);
+}
+static gi_status dt_add_mixed(dtensors *t)
+{
+    return gi_add_(t->b, t->d, 0.5);
+}
+
+/* A failed step must keep dst's bytes and the generator's offset. */
+static gi_status checked_dtype_step(dtensors *t,
+                                    gi_status (*step)(dtensors *),
+                                    gi_tensor dst)
+{
+    gi_generator g = gi_context_generator(gi_tensor_context(dst));
+    uint64_t offset = gi_generator_offset(g);
+    size_t bytes = 0;
+    void *before = bytes_of(dst, &bytes);
+    gi_status st = step(t);
+    if (st != GI_OK) {
+        void *after = bytes_of(dst, &bytes);
+        cr_expect(memcmp(before, after, bytes) == 0,
+                  "a failed call changed its tensor");
+        cr_expect_eq(gi_generator_offset(g), offset);
+        free(after);
+    }
+    free(before);
+    return st;
+}
+
+/* gi_tensor_to into *out: a failure writes nothing there. */
+static gi_status checked_to(gi_tensor *out, gi_tensor t, gi_dtype dt)
+{
+    gi_tensor sentinel = (gi_tensor)(void *)&sentinel;
+    *out = sentinel;
+    gi_status st = gi_tensor_to(out, t, dt);
+    if (st != GI_OK) {
+        cr_expect(*out == sentinel, "a failed gi_tensor_to wrote *out");
+        *out = NULL;
+    }
+    return st;
+}
+
+static gi_status print_dtypes(const dtensors *t)
+{
+    FILE *f = fopen("/dev/null", "w");
+    cr_assert_not_null(f);
+    char buf[1024];
+    gi_status st = gi_tensor_print(t->h, f);
+    if (st == GI_OK)
+        st = gi_tensor_print(t->b, f);
+    if (st == GI_OK)
+        st = gi_tensor_print(t->d, f);
+    if (st == GI_OK)
+        st = gi_tensor_format(t->h, buf, sizeof buf, NULL);
+    fclose(f);
+    return st;
+}
+
+/* The dtypes' allocations and conversions: tensors of every dtype, their
+ * fills, conversions (gi_tensor_to, copy_ across dtypes, mixed add_) and
+ * printing; returns 1 as scenario() does. */
+static int dtype_scenario(int64_t n)
+{
+    static const struct {
+        gi_status (*step)(dtensors *);
+        size_t dst; /* offsetof the tensor it writes */
+    } steps[] = {
+        {dt_uniform, offsetof(dtensors, h)},
+        {dt_normal, offsetof(dtensors, d)},
+        {dt_trunc, offsetof(dtensors, b)},
+        {dt_sparse, offsetof(dtensors, h)},
+        {dt_kaiming64, offsetof(dtensors, d)},
+        {dt_constant, offsetof(dtensors, b)},
+        {dt_copy_down, offsetof(dtensors, h)},
+        {dt_copy_up, offsetof(dtensors, d)},
+        {dt_copy_f32, offsetof(dtensors, f)},
+        {dt_add_mixed, offsetof(dtensors, b)}};
+    const int64_t shape[] = {6, 5};
+    gi_context ctx = NULL;
+    dtensors t = {NULL, NULL, NULL, NULL};
+    gi_tensor to16 = NULL, to64 = NULL;
+    int completed = 0;
+
+    gi_fault_fail_at(n);
+    STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
+    STEP(gi_tensor_create(&t.h, ctx, GI_F16, 2, shape));
+    STEP(gi_tensor_create(&t.b, ctx, GI_BF16, 2, shape));
+    STEP(gi_tensor_create(&t.d, ctx, GI_F64, 2, shape));
+    STEP(gi_tensor_create(&t.f, ctx, GI_F32, 2, shape));
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; ++i)
+        STEP(checked_dtype_step(&t, steps[i].step,
+                                *(gi_tensor *)((char *)&t + steps[i].dst)));
+    STEP(checked_to(&to16, t.d, GI_BF16));
+    STEP(checked_to(&to64, t.h, GI_F64));
+    STEP(print_dtypes(&t));
+    completed = gi_fault_count() < n;
+
+cleanup:
+    gi_fault_fail_at(0);
+    gi_tensor_destroy(to64);
+    gi_tensor_destroy(to16);
+    gi_tensor_destroy(t.f);
+    gi_tensor_destroy(t.d);
+    gi_tensor_destroy(t.b);
+    gi_tensor_destroy(t.h);
+    gi_context_destroy(ctx);
+    return completed;
+}
+
+Test(faults, every_dtype_path_failure_is_reported_and_cleaned_up)
+{
+    int64_t n = 1;
+    while (!dtype_scenario(n))
+        cr_assert_lt(++n, 100000, "the scenario never completes");
+    cr_log_info("the dtype scenario makes %lld allocations; each one failed "
+                "once", (long long)(n - 1));
+    cr_expect_gt(n, 12, "the scenario allocates (the hook is live)");
 }
 
 /* Printing copies to the host only the elements it shows (six of a 1-D

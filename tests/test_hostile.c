@@ -77,6 +77,7 @@ typedef struct fx {
     gi_tensor big0;    /* {0, 3, 2^62}: no elements, huge trailing sizes */
     gi_tensor wide0;   /* {0, 2^31}: no elements, last size > INT_MAX */
     gi_tensor v2;      /* {6} on ctx2, iota */
+    gi_tensor h, bh, d; /* {6}, iota: float16, bfloat16, float64 */
     gi_module lin;     /* Linear(4, 3), weight and bias iota */
     gi_module lazy;    /* LazyLinear(5) */
     gi_module relu;    /* ReLU() */
@@ -127,9 +128,22 @@ static gi_tensor tensor_on(gi_context ctx, int ndim, const int64_t *shape)
     return t;
 }
 
+/* A {6} iota of dtype dt: the float32 iota converted. */
+static gi_tensor iota_of(gi_context ctx, gi_dtype dt)
+{
+    gi_tensor f32 = tensor_on(ctx, 1, (const int64_t[]){6}), t = NULL;
+    cr_assert_eq(gi_tensor_to(&t, f32, dt), GI_OK, "%s", gi_last_error());
+    gi_tensor_destroy(f32);
+    return t;
+}
+
+/* Whether t (any dtype) holds 0, 1, 2, ...: read as float32. */
 static int is_iota(gi_tensor t)
 {
-    float *h = to_host(t);
+    gi_tensor f32 = NULL;
+    cr_assert_eq(gi_tensor_to(&f32, t, GI_F32), GI_OK);
+    float *h = to_host(f32);
+    gi_tensor_destroy(f32);
     int ok = 1;
     for (int64_t i = 0; i < gi_tensor_numel(t); ++i)
         ok &= h[i] == (float)i;
@@ -168,6 +182,9 @@ static void fx_setup(fx *f)
               gi_last_error());
     f->wide0 = new_tensor(f->ctx, 2, (const int64_t[]){0, INT64_C(1) << 31});
     f->v2 = tensor_on(f->ctx2, 1, (const int64_t[]){6});
+    f->h = iota_of(f->ctx, GI_F16);
+    f->bh = iota_of(f->ctx, GI_BF16);
+    f->d = iota_of(f->ctx, GI_F64);
 
     gi_module m = NULL, kids[2] = {NULL, NULL};
     f->lin = must(gi_linear_create(&m, f->ctx, 4, 3, 1, GI_F32), &m);
@@ -236,7 +253,8 @@ static void fx_teardown(fx *f)
     gi_module_destroy(f->lazy);
     gi_module_destroy(f->lin);
     gi_tensor *ts[] = {&f->s, &f->v, &f->w, &f->m, &f->c, &f->x5,
-                       &f->e, &f->big0, &f->wide0, &f->v2};
+                       &f->e, &f->big0, &f->wide0, &f->v2, &f->h, &f->bh,
+                       &f->d};
     for (size_t i = 0; i < sizeof ts / sizeof *ts; ++i)
         gi_tensor_destroy(*ts[i]);
     gi_generator_destroy(f->gen);
@@ -252,7 +270,8 @@ static void expect_untouched(fx *f, const hcase *c)
 {
     const struct { const char *name; gi_tensor t; } iotas[] = {
         {"v", f->v}, {"w", f->w}, {"m", f->m}, {"c", f->c}, {"x5", f->x5},
-        {"v2", f->v2}, {"lin.weight", gi_module_weight(f->lin)},
+        {"v2", f->v2}, {"h", f->h}, {"bh", f->bh}, {"d", f->d},
+        {"lin.weight", gi_module_weight(f->lin)},
         {"lin.bias", gi_module_bias(f->lin)}};
     for (size_t i = 0; i < sizeof iotas / sizeof *iotas; ++i)
         cr_expect(is_iota(iotas[i].t), "%s/%s: tensor %s was written", c->fn,
@@ -853,6 +872,8 @@ static const char LONG_NAME[] =
     X(gi_tensor_set, index_int64_min, RNG, 0, gi_tensor_set(f->v, 1, IX_MIN, 1.0f)) \
     X(gi_tensor_set, index_int64_max, RNG, 0, gi_tensor_set(f->m, 2, (const int64_t[]){0, INT64_MAX}, 1.0f)) \
     X(gi_tensor_set, value_nan, OK, W, gi_tensor_set(f->v, 1, (const int64_t[]){-1}, NAN)) \
+    X(gi_tensor_set, f16_overflowing, OK, W, gi_tensor_set(f->h, 1, IX_00, 1e5)) \
+    X(gi_tensor_set, bf16_inf, OK, W, gi_tensor_set(f->bh, 1, IX_00, -INFINITY)) \
     X(gi_tensor_item, null_t, NUL, 0, gi_tensor_item(NULL, &f->out_f))           \
     X(gi_tensor_item, null_out, NUL, 0, gi_tensor_item(f->s, NULL))              \
     X(gi_tensor_item, many_elements, SHP, 0, gi_tensor_item(f->v, &f->out_f))    \
@@ -887,21 +908,38 @@ static const char LONG_NAME[] =
     X(gi_fill_, nan, OK, W, gi_fill_(f->v, NAN))                                 \
     X(gi_fill_, inf, OK, W, gi_fill_(f->v, INFINITY))                            \
     X(gi_fill_, ninf, OK, W, gi_fill_(f->v, -INFINITY))                          \
+    X(gi_fill_, f16_max, OK, W, gi_fill_(f->h, 65504.0))                        \
+    X(gi_fill_, f16_overflow, INV, 0, gi_fill_(f->h, 65505.0))                  \
+    X(gi_fill_, f16_rounds_to_inf, INV, 0, gi_fill_(f->h, -65520.0))            \
+    X(gi_fill_, f16_inf, OK, W, gi_fill_(f->h, INFINITY))                       \
+    X(gi_fill_, bf16_overflow, INV, 0, gi_fill_(f->bh, 3.39e38))                \
+    X(gi_fill_, bf16_nan, OK, W, gi_fill_(f->bh, NAN))                          \
+    X(gi_fill_, f32_past_max, INV, 0, gi_fill_(f->v, 3.4028235e38))             \
+    X(gi_fill_, f64_huge, OK, W, gi_fill_(f->d, 1e300))                         \
     X(gi_add_scalar_, null, NUL, 0, gi_add_scalar_(NULL, 1.0f))                  \
     X(gi_add_scalar_, nan, OK, W, gi_add_scalar_(f->v, NAN))                     \
     X(gi_add_scalar_, inf, OK, W, gi_add_scalar_(f->v, INFINITY))                \
     X(gi_add_scalar_, ninf, OK, W, gi_add_scalar_(f->v, -INFINITY))              \
+    X(gi_add_scalar_, f16_overflowing, OK, W, gi_add_scalar_(f->h, 1e5))       \
+    X(gi_add_scalar_, bf16_past_float, OK, W, gi_add_scalar_(f->bh, 1e39))     \
     X(gi_mul_scalar_, null, NUL, 0, gi_mul_scalar_(NULL, 1.0f))                  \
     X(gi_mul_scalar_, nan, OK, W, gi_mul_scalar_(f->v, NAN))                     \
     X(gi_mul_scalar_, inf, OK, W, gi_mul_scalar_(f->v, INFINITY))                \
     X(gi_mul_scalar_, ninf, OK, W, gi_mul_scalar_(f->v, -INFINITY))              \
+    X(gi_mul_scalar_, f16_overflowing, OK, W, gi_mul_scalar_(f->h, 1e5))       \
+    X(gi_mul_scalar_, f64_past_float, OK, W, gi_mul_scalar_(f->d, 1e39))       \
     X(gi_clamp_, null, NUL, 0, gi_clamp_(NULL, 0.0f, 1.0f))                      \
-    X(gi_clamp_, lo_nan, INV, 0, gi_clamp_(f->v, NAN, 1.0f))                     \
-    X(gi_clamp_, hi_nan, INV, 0, gi_clamp_(f->v, 0.0f, NAN))                     \
-    X(gi_clamp_, lo_above_hi, INV, 0, gi_clamp_(f->v, 2.0f, 1.0f))               \
-    X(gi_clamp_, inf_above_ninf, INV, 0, gi_clamp_(f->v, INFINITY, -INFINITY))   \
+    X(gi_clamp_, lo_nan, OK, W, gi_clamp_(f->v, NAN, 1.0f))                     \
+    X(gi_clamp_, hi_nan, OK, W, gi_clamp_(f->v, 0.0f, NAN))                     \
+    X(gi_clamp_, lo_above_hi, OK, W, gi_clamp_(f->v, 2.0f, 1.0f))               \
+    X(gi_clamp_, inf_above_ninf, OK, W, gi_clamp_(f->v, INFINITY, -INFINITY))   \
     X(gi_clamp_, ninf_to_inf, OK, 0, gi_clamp_(f->v, -INFINITY, INFINITY))       \
     X(gi_clamp_, inf_to_inf, OK, W, gi_clamp_(f->v, INFINITY, INFINITY))         \
+    X(gi_clamp_, f32_lo_past_float, INV, 0, gi_clamp_(f->v, -1e39, 1.0))      \
+    X(gi_clamp_, f16_hi_overflow, INV, 0, gi_clamp_(f->h, 0.0, 65505.0))       \
+    X(gi_clamp_, bf16_lo_overflow, INV, 0, gi_clamp_(f->bh, -1e39, 0.0))       \
+    X(gi_clamp_, f16_inf_bounds, OK, 0, gi_clamp_(f->h, -INFINITY, INFINITY))  \
+    X(gi_clamp_, f64_past_float, OK, 0, gi_clamp_(f->d, -1e39, 1e39))          \
     X(gi_masked_fill_, null, NUL, 0, gi_masked_fill_(NULL, GI_LT, 0.0f, 1.0f))   \
     X(gi_masked_fill_, cmp_neg, INV, 0, gi_masked_fill_(f->v, (gi_compare)-1, 0.0f, 1.0f)) \
     X(gi_masked_fill_, cmp_past_end, INV, 0, gi_masked_fill_(f->v, (gi_compare)10, 0.0f, 1.0f)) \
@@ -911,12 +949,20 @@ static const char LONG_NAME[] =
     X(gi_masked_fill_, threshold_ninf, OK, W, gi_masked_fill_(f->v, GI_GT, -INFINITY, 1.0f)) \
     X(gi_masked_fill_, value_nan, OK, W, gi_masked_fill_(f->v, GI_GT, 2.0f, NAN)) \
     X(gi_masked_fill_, value_inf, OK, W, gi_masked_fill_(f->v, GI_ABS_LE, 2.0f, -INFINITY)) \
+    X(gi_masked_fill_, f16_value_overflow, INV, 0, gi_masked_fill_(f->h, GI_GT, 2.0, 65505.0)) \
+    X(gi_masked_fill_, bf16_value_overflow, INV, 0, gi_masked_fill_(f->bh, GI_GT, 2.0, -1e39)) \
+    X(gi_masked_fill_, f32_value_overflow, INV, 0, gi_masked_fill_(f->v, GI_GT, 2.0, 1e39)) \
+    X(gi_masked_fill_, f16_value_inf, OK, W, gi_masked_fill_(f->h, GI_GT, 2.0, INFINITY)) \
+    X(gi_masked_fill_, f16_threshold_overflows, OK, 0, gi_masked_fill_(f->h, GI_GT, 1e5, 1.0)) \
+    X(gi_masked_fill_, f16_threshold_nan, INV, 0, gi_masked_fill_(f->h, GI_GT, NAN, 1.0)) \
     X(gi_mul_mask_, null, NUL, 0, gi_mul_mask_(NULL, GI_ABS_GE, 5.0f))           \
     X(gi_mul_mask_, cmp_neg, INV, 0, gi_mul_mask_(f->v, (gi_compare)-1, 5.0f))   \
     X(gi_mul_mask_, cmp_past_end, INV, 0, gi_mul_mask_(f->v, (gi_compare)10, 5.0f)) \
     X(gi_mul_mask_, threshold_nan, INV, 0, gi_mul_mask_(f->v, GI_ABS_GE, NAN))   \
     X(gi_mul_mask_, threshold_inf, OK, W, gi_mul_mask_(f->v, GI_LT, INFINITY))   \
     X(gi_mul_mask_, threshold_ninf, OK, W, gi_mul_mask_(f->v, GI_LT, -INFINITY)) \
+    X(gi_mul_mask_, f16_threshold_nan, INV, 0, gi_mul_mask_(f->h, GI_LT, NAN)) \
+    X(gi_mul_mask_, bf16_threshold_past_float, OK, W, gi_mul_mask_(f->bh, GI_LT, 1e39)) \
     X(gi_add_, null_t, NUL, 0, gi_add_(NULL, f->v, 1.0f))                        \
     X(gi_add_, null_other, NUL, 0, gi_add_(f->v, NULL, 1.0f))                    \
     X(gi_add_, shape, SHP, 0, gi_add_(f->v, f->w, 1.0f))                         \
@@ -926,10 +972,19 @@ static const char LONG_NAME[] =
     X(gi_add_, overlapping_views, INV, 0, overlapping(f, 1))                     \
     X(gi_add_, alpha_nan, OK, W, gi_add_(f->v, f->v, NAN))                       \
     X(gi_add_, alpha_inf, OK, W, gi_add_(f->w, f->w, INFINITY))                  \
+    X(gi_add_, mixed_dtypes, OK, W, gi_add_(f->h, f->d, 0.5))                  \
+    X(gi_add_, f16_alpha_overflow, INV, 0, gi_add_(f->h, f->h, 1e5))           \
+    X(gi_add_, f16_bf16_alpha_past_float, INV, 0, gi_add_(f->h, f->bh, 1e39))  \
+    X(gi_add_, f16_f64_alpha_past_float, OK, W, gi_add_(f->h, f->d, 1e39))     \
+    X(gi_add_, f32_alpha_past_float, INV, 0, gi_add_(f->v, f->v, -1e39))       \
+    X(gi_add_, f16_alpha_nan, OK, W, gi_add_(f->h, f->bh, NAN))                \
+    X(gi_add_, mixed_shape, SHP, 0, gi_add_(f->h, f->w, 1.0))                  \
     X(gi_mul_, null_t, NUL, 0, gi_mul_(NULL, f->v))                              \
     X(gi_mul_, null_other, NUL, 0, gi_mul_(f->v, NULL))                          \
     X(gi_mul_, shape, SHP, 0, gi_mul_(f->m, f->c))                               \
     X(gi_mul_, other_context, MIS, 0, gi_mul_(f->v2, f->v))                      \
+    X(gi_mul_, mixed_dtypes, OK, W, gi_mul_(f->bh, f->v))                      \
+    X(gi_mul_, mixed_shape, SHP, 0, gi_mul_(f->d, f->m))                       \
     /* overlap: GI_ERR_INVALID_ARGUMENT, not yet in mul_'s documented list */ \
     X(gi_mul_, overlapping_views, INV, 0, overlapping(f, 2))
 
@@ -937,6 +992,8 @@ static const char LONG_NAME[] =
     X(gi_uniform_, null_t, NUL, 0, gi_uniform_(NULL, 0.0f, 1.0f, NULL))          \
     X(gi_uniform_, a_nan, INV, 0, gi_uniform_(f->v, NAN, 1.0f, NULL))            \
     X(gi_uniform_, b_nan, INV, 0, gi_uniform_(f->v, 0.0f, NAN, f->gen))          \
+    X(gi_uniform_, f16_b_overflow, INV, 0, gi_uniform_(f->h, 0.0, 1e5, NULL))  \
+    X(gi_uniform_, bf16_a_past_float, INV, 0, gi_uniform_(f->bh, -1e39, 0.0, NULL)) \
     X(gi_uniform_, a_ninf, INV, 0, gi_uniform_(f->v, -INFINITY, 1.0f, NULL))     \
     X(gi_uniform_, b_inf, INV, 0, gi_uniform_(f->v, 0.0f, INFINITY, f->gen))     \
     X(gi_uniform_, a_inf_b_inf, INV, 0, gi_uniform_(f->v, INFINITY, INFINITY, NULL)) \
@@ -946,6 +1003,8 @@ static const char LONG_NAME[] =
     X(gi_normal_, null_t, NUL, 0, gi_normal_(NULL, 0.0f, 1.0f, NULL))            \
     X(gi_normal_, mean_nan, INV, 0, gi_normal_(f->v, NAN, 1.0f, NULL))           \
     X(gi_normal_, mean_inf, INV, 0, gi_normal_(f->v, INFINITY, 1.0f, f->gen))    \
+    X(gi_normal_, f16_std_overflowing, INV, 0, gi_normal_(f->h, 0.0, 1e5, NULL)) \
+    X(gi_normal_, bf16_std_past_float, INV, 0, gi_normal_(f->bh, 0.0, 1e39, NULL)) \
     X(gi_normal_, mean_ninf, INV, 0, gi_normal_(f->v, -INFINITY, 1.0f, NULL))    \
     X(gi_normal_, std_nan, INV, 0, gi_normal_(f->v, 0.0f, NAN, NULL))            \
     X(gi_normal_, std_inf, INV, 0, gi_normal_(f->v, 0.0f, INFINITY, f->gen))     \
@@ -959,6 +1018,9 @@ static const char LONG_NAME[] =
     X(gi_constant_, nan, OK, W, gi_constant_(f->v, NAN))                         \
     X(gi_constant_, inf, OK, W, gi_constant_(f->v, INFINITY))                    \
     X(gi_constant_, ninf, OK, W, gi_constant_(f->v, -INFINITY))                  \
+    X(gi_constant_, f16_overflow, INV, 0, gi_constant_(f->h, 1e5))             \
+    X(gi_constant_, bf16_overflow, INV, 0, gi_constant_(f->bh, -1e39))         \
+    X(gi_constant_, f16_nan, OK, W, gi_constant_(f->h, NAN))                   \
     X(gi_zeros_, null, NUL, 0, gi_zeros_(NULL))                                  \
     X(gi_ones_, null, NUL, 0, gi_ones_(NULL))                                    \
     X(gi_nonlinearity_from_name, null_name, NUL, 0, gi_nonlinearity_from_name(NULL, &f->out_nl)) \

@@ -99,14 +99,32 @@ Test(ops, clamp)
     gi_context_destroy(ctx);
 }
 
+/* As torch.clamp: lo > hi gives hi everywhere, a NaN bound NaN. */
+Test(ops, clamp_bounds_as_pytorch)
+{
+    gi_context ctx = cpu_context();
+    const float v[] = {-3.0f, 0.5f, NAN};
+    gi_tensor t = from_values(ctx, v, 3);
+    cr_expect_eq(gi_clamp_(t, 2.0, 1.0), GI_OK);
+    float *h = to_host(t);
+    cr_expect(h[0] == 1.0f && h[1] == 1.0f && isnan(h[2]));
+    free(h);
+    cr_expect_eq(gi_clamp_(t, NAN, 1.0), GI_OK);
+    h = to_host(t);
+    cr_expect(isnan(h[0]) && isnan(h[1]) && isnan(h[2]));
+    free(h);
+    gi_tensor_destroy(t);
+    gi_context_destroy(ctx);
+}
+
 Test(ops, bad_arguments_change_nothing)
 {
     gi_context ctx = cpu_context();
     gi_tensor t = new_vector(ctx, 6);
     fill_iota(t);
-    cr_expect_eq(gi_clamp_(t, 2.0f, 1.0f), GI_ERR_INVALID_ARGUMENT);
+    cr_expect_eq(gi_clamp_(t, -1e39, 1.0), GI_ERR_INVALID_ARGUMENT);
     cr_expect(strstr(gi_last_error(), "gi_clamp_") == gi_last_error());
-    cr_expect_eq(gi_clamp_(t, NAN, 1.0f), GI_ERR_INVALID_ARGUMENT);
+    cr_expect_eq(gi_clamp_(t, 0.0, 3.5e38), GI_ERR_INVALID_ARGUMENT);
     cr_expect_eq(gi_masked_fill_(t, (gi_compare)10, 0, 0),
                  GI_ERR_INVALID_ARGUMENT);
     cr_expect_str_eq(gi_last_error(),

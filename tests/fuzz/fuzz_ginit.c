@@ -233,11 +233,43 @@ typedef struct state {
     char *growbuf;
     size_t growlen;
     int depth;        /* callbacks nested in callbacks */
-    float host[HOST_CAP];
-    float snap[HOST_CAP];
+    /* raw elements of any dtype (8 bytes each at most), and their values */
+    double host[HOST_CAP];
+    double snap[HOST_CAP];
+    double vals[HOST_CAP];
 } state;
 
 static FILE *devnull_w, *devnull_r;
+
+/* Bytes of one element of t (0 for NULL). */
+static size_t elem_bytes(gi_tensor t)
+{
+    if (t == NULL)
+        return 0;
+    switch (gi_tensor_dtype(t)) {
+    case GI_F64: return 8;
+    case GI_F32: return 4;
+    default: return 2;
+    }
+}
+
+/* The value of element i of raw elements p of dtype dt, decoded here
+ * rather than by the library under test. */
+static double decode(gi_dtype dt, const void *p, int64_t i)
+{
+    if (dt == GI_F64)
+        return ((const double *)p)[i];
+    if (dt == GI_F32)
+        return ((const float *)p)[i];
+    uint16_t h = ((const uint16_t *)p)[i];
+    if (dt == GI_BF16)
+        return f32_bits((uint32_t)h << 16);
+    int e = (h >> 10) & 0x1f, m = h & 0x3ff;
+    double v = e == 0 ? ldexp(m, -24)
+               : e == 31 ? (m != 0 ? NAN : INFINITY)
+                         : ldexp(m | 0x400, e - 25);
+    return (h & 0x8000) ? -v : v;
+}
 
 static gi_context pick_ctx(state *s)
 {
@@ -370,7 +402,8 @@ static void take_snapshot(state *s, snapshot *sn, gi_tensor t)
     sn->n = -1;
     int64_t n = gi_tensor_numel(t);
     if (t != NULL && n <= CAP_NUMEL &&
-        gi_tensor_copy_to_host(t, s->snap, (size_t)n * sizeof(float)) == GI_OK)
+        gi_tensor_copy_to_host(t, s->snap, (size_t)n * elem_bytes(t)) ==
+            GI_OK)
         sn->n = n;
     for (int i = 0; i < NG; ++i)
         sn->g[i] = read_gen(s->g[i]);
@@ -386,20 +419,33 @@ static void expect_unchanged(state *s, const snapshot *sn)
     check(same_gen(sn->defst, read_gen(sn->def)));
     if (sn->n < 0)
         return;
-    check(gi_tensor_copy_to_host(sn->t, s->host,
-                                 (size_t)sn->n * sizeof(float)) == GI_OK);
-    check(memcmp(s->host, s->snap, (size_t)sn->n * sizeof(float)) == 0);
+    const size_t nbytes = (size_t)sn->n * elem_bytes(sn->t);
+    check(gi_tensor_copy_to_host(sn->t, s->host, nbytes) == GI_OK);
+    check(memcmp(s->host, s->snap, nbytes) == 0);
 }
 
-/* Reads t into s->host when small enough; returns the count or -1. */
+/* Reads t into s->host and its values into s->vals when small enough;
+ * returns the count or -1. */
 static int64_t read_back(state *s, gi_tensor t)
 {
     int64_t n = gi_tensor_numel(t);
     if (t == NULL || n > CAP_NUMEL)
         return -1;
-    check(gi_tensor_copy_to_host(t, s->host, (size_t)n * sizeof(float)) ==
+    check(gi_tensor_copy_to_host(t, s->host, (size_t)n * elem_bytes(t)) ==
           GI_OK);
+    for (int64_t i = 0; i < n; ++i)
+        s->vals[i] = decode(gi_tensor_dtype(t), s->host, i);
     return n;
+}
+
+/* Whether v, an element of t, is x as t's dtype holds it: exactly for
+ * float32 and float64 (x is a float), within the rounding of 16 bits. */
+static int holds(gi_tensor t, double v, double x)
+{
+    if (v == x || (isnan(v) && isnan(x)))
+        return 1;
+    return elem_bytes(t) == 2 && isfinite(x) &&
+           fabs(v - x) <= fabs(x) * 0x1p-8 + 0x1p-24;
 }
 
 /* ---- tensors ------------------------------------------------------------- */
@@ -421,9 +467,9 @@ static void op_tensor_create(state *s)
     int slot = slot_t(s);
     gi_context ctx = pick_ctx(s);
     uint8_t b = u8(&s->r);
-    /* float32, or a value that is no gi_dtype (the target's invariants
-     * read float32 elements) */
-    gi_dtype dtype = b < 0xF0 ? GI_F32 : (gi_dtype)(b - 0xF0 + GI_BF16 + 1);
+    /* float32 mostly, the other dtypes, or a value that is no gi_dtype */
+    gi_dtype dtype = b < 0xF0 ? (gi_dtype)(b < 0x80 ? GI_F32 : b % 4)
+                              : (gi_dtype)(b - 0xF0 + GI_BF16 + 1);
     int64_t shape[GI_MAX_DIMS + 2] = {0};
     int ndim = read_shape(s, shape);
     if (ndim > GI_MAX_DIMS + 2)
@@ -437,7 +483,7 @@ static void op_tensor_create(state *s)
         check(t != NULL && gi_tensor_ndim(t) == ndim);
         int64_t n = read_back(s, t);
         for (int64_t i = 0; i < n; ++i)
-            check(s->host[i] == 0.0f);
+            check(s->vals[i] == 0.0 && !signbit(s->vals[i]));
         put_t(s, slot, t);
     }
 }
@@ -464,8 +510,8 @@ static void op_tensor_rand(state *s)
     }
     int64_t n = read_back(s, t);
     for (int64_t i = 0; i < n; ++i)
-        check(normal ? isfinite(s->host[i])
-                     : s->host[i] >= 0.0f && s->host[i] < 1.0f);
+        check(normal ? isfinite(s->vals[i])
+                     : s->vals[i] >= 0.0 && s->vals[i] < 1.0);
     put_t(s, slot, t);
 }
 
@@ -501,9 +547,40 @@ static void op_copy(state *s)
         expect_unchanged(s, &sn);
 }
 
+/* t.to(dtype), fuzzed dtype; through float64 and back every element but
+ * NaN is exactly what it was (float64 holds every value of every dtype). */
+static void op_convert(state *s)
+{
+    gi_tensor t = pick_target(s), wide = NULL, back = NULL;
+    uint8_t b = u8(&s->r);
+    gi_dtype dtype = (gi_dtype)(b < 0xF0 ? b % 4 : (int8_t)b);
+    gi_status st = known(gi_tensor_to(&wide, t, dtype));
+    if (st != GI_OK)
+        return;
+    check(gi_tensor_dtype(wide) == dtype &&
+          gi_tensor_numel(wide) == gi_tensor_numel(t));
+    gi_tensor_destroy(wide);
+    wide = NULL;
+    if (known(gi_tensor_to(&wide, t, GI_F64)) == GI_OK &&
+        known(gi_tensor_to(&back, wide, gi_tensor_dtype(t))) == GI_OK) {
+        int64_t n = read_back(s, t);
+        if (n >= 0) {
+            memcpy(s->snap, s->host, (size_t)n * elem_bytes(t));
+            check(read_back(s, back) == n);
+            const size_t size = elem_bytes(t);
+            for (int64_t i = 0; i < n; ++i)
+                check(isnan(s->vals[i]) ||
+                      memcmp((char *)s->host + i * size,
+                             (char *)s->snap + i * size, size) == 0);
+        }
+    }
+    gi_tensor_destroy(back);
+    gi_tensor_destroy(wide);
+}
+
 static size_t fz_nbytes(state *s, gi_tensor t)
 {
-    size_t exact = (size_t)gi_tensor_numel(t) * sizeof(float);
+    size_t exact = (size_t)gi_tensor_numel(t) * elem_bytes(t);
     uint8_t b = u8(&s->r);
     size_t v;
     switch (b % 6) {
@@ -524,9 +601,9 @@ static void op_host(state *s)
     size_t nbytes = fz_nbytes(s, t);
     void *buf = (b & 2) ? NULL : s->host;
     if (b & 1) {
-        float v = fz_float(&s->r);
-        for (size_t i = 0; i < HOST_CAP; ++i)
-            s->host[i] = (i % 7 == 3) ? v : (float)i * 0.5f;
+        float v = fz_float(&s->r), *h = (float *)s->host;
+        for (size_t i = 0; i < 2 * HOST_CAP; ++i) /* any dtype's bits */
+            h[i] = (i % 7 == 3) ? v : (float)i * 0.5f;
         snapshot sn;
         take_snapshot(s, &sn, t);
         gi_status st = known(gi_tensor_copy_from_host(t, buf, nbytes));
@@ -565,9 +642,13 @@ static void op_element(state *s)
         if (st != GI_OK) {
             expect_unchanged(s, &sn);
         } else {
-            double back = 0.0;
+            /* value as t's dtype holds it; once held, kept exactly */
+            double back = 0.0, again = 0.0;
             check(gi_tensor_get(t, nindex, ip, &back) == GI_OK);
-            check(memcmp(&back, &value, sizeof back) == 0);
+            check(holds(t, back, value));
+            check(gi_tensor_set(t, nindex, ip, back) == GI_OK);
+            check(gi_tensor_get(t, nindex, ip, &again) == GI_OK);
+            check(memcmp(&back, &again, sizeof back) == 0);
         }
         break;
     }
@@ -714,15 +795,19 @@ static void run_op(state *s, gi_tensor t)
     }
     int64_t n = read_back(s, t);
     for (int64_t i = 0; i < n; ++i) {
-        float v = s->host[i];
+        double v = s->vals[i];
         switch (post) {
         case RANGE_CO: check(a == b ? v == a : v >= a && v < b); break;
         case RANGE_CC: check(v >= a && v <= b); break;
-        case EXACT: check(memcmp(&v, &a, sizeof v) == 0); break;
-        case CLAMPED: check(isnan(v) || (v >= a && v <= b)); break;
+        case EXACT: check(holds(t, v, a)); break;
+        case CLAMPED: /* torch.clamp: hi when lo > hi; NaN bounds: NaN */
+            check(isnan(v) || (a > b ? holds(t, v, b)
+                                     : (v >= a || holds(t, v, a)) &&
+                                           (v <= b || holds(t, v, b))));
+            break;
         case EYE: {
             int64_t cols = gi_tensor_size(t, 1);
-            check(v == ((i / cols == i % cols) ? 1.0f : 0.0f));
+            check(v == ((i / cols == i % cols) ? 1.0 : 0.0));
             break;
         }
         default: break;
@@ -1166,15 +1251,16 @@ static void op_init(state *s)
 /* FNV-1a over the bits of every parameter, into *(uint64_t *)user. */
 static gi_status hash_param(const char *name, gi_tensor p, void *user)
 {
-    static float buf[HOST_CAP];
+    static double buf[HOST_CAP];
     (void)name;
     uint64_t *h = user;
     int64_t n = gi_tensor_numel(p);
     if (n > CAP_NUMEL)
         return GI_OK;
-    check(gi_tensor_copy_to_host(p, buf, (size_t)n * sizeof(float)) == GI_OK);
+    const size_t nbytes = (size_t)n * elem_bytes(p);
+    check(gi_tensor_copy_to_host(p, buf, nbytes) == GI_OK);
     const unsigned char *bytes = (const unsigned char *)buf;
-    for (size_t i = 0; i < (size_t)n * sizeof(float); ++i)
+    for (size_t i = 0; i < nbytes; ++i)
         *h = (*h ^ bytes[i]) * 0x100000001b3ull;
     return GI_OK;
 }
@@ -1401,7 +1487,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 3: drop_t(s, slot_t(s)); break;
         case 4: op_tensor_rand(s); break;
         case 5: op_view(s); break;
-        case 6: op_copy(s); break;
+        case 6: (op & 0x80) ? op_convert(s) : op_copy(s); break;
         case 7: op_host(s); break;
         case 8: op_element(s); break;
         case 9: op_query(s); break;
