@@ -616,7 +616,10 @@ GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
  *   LECUN_UNIFORM, LECUN_NORMAL              (t)
  *   MIXTURE           (t, k, components)
  *   EYE (t)           DIRAC      (t, groups = k)
- *   SPARSE            (t, sparsity = a, std = b) */
+ *   SPARSE            (t, sparsity = a, std = b)
+ *   ORTHOGONAL        (t, gain = a): torch's default gain is 1, so set
+ *                     .a = 1 for it; .a left out (0) fills zeros after the
+ *                     draw and the QR, as gi_orthogonal_(t, 0, gen) does */
 #define GI_INIT_KIND_LIST(X)                                                  \
     X(GI_INIT_NONE, 0, "none")                                                \
     X(GI_INIT_UNIFORM, 1, "uniform")                                          \
@@ -635,7 +638,8 @@ GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
     X(GI_INIT_MIXTURE, 14, "mixture")                                         \
     X(GI_INIT_EYE, 15, "eye")                                                 \
     X(GI_INIT_DIRAC, 16, "dirac")                                             \
-    X(GI_INIT_SPARSE, 17, "sparse")
+    X(GI_INIT_SPARSE, 17, "sparse")                                          \
+    X(GI_INIT_ORTHOGONAL, 18, "orthogonal")
 
 typedef enum gi_init_kind {
 #define GI_INIT_KIND_ENUM_(name, value, text) name = value,
