@@ -853,3 +853,51 @@ Test(orthogonal_gpu, view_and_bad_input_on_the_gpu)
     gi_tensor_destroy(t);
     gi_context_destroy(gpu);
 }
+
+Test(orthogonal_gpu, float64_agrees_with_the_cpu_and_is_orthogonal)
+{
+    gi_context gpu = gpu_context_or_skip(), cpu = cpu_context();
+    double worst_err = 0.0, worst_diff = 0.0;
+    for (size_t s = 0; s < NSHAPES64; ++s) {
+        const shape_case *c = &shapes64[s];
+        const int64_t rows = rows_of(c), cols = cols_of(c);
+        uint64_t ag = 0, ac = 0, ag2 = 0;
+        double *g = orthogonal_typed(gpu, GI_F64, c, 2.5, NULL, 41 + s, s,
+                                     &ag);
+        double *h = orthogonal_typed(cpu, GI_F64, c, 2.5, NULL, 41 + s, s,
+                                     &ac);
+        double *g2 = orthogonal_typed(gpu, GI_F64, c, 2.5, NULL, 41 + s, s,
+                                      &ag2);
+        double err = gram_error(g, 1, rows, cols, 2.5) / 6.25, diff = 0.0;
+        for (int64_t i = 0; i < rows * cols; ++i) {
+            double d = fabs(g[i] - h[i]) / 2.5;
+            diff = d > diff ? d : diff;
+        }
+        worst_err = err > worst_err ? err : worst_err;
+        worst_diff = diff > worst_diff ? diff : worst_diff;
+        cr_expect(err <= 1e-12, "GPU, %lld x %lld: orthogonality error %g",
+                  (long long)rows, (long long)cols, err);
+        cr_expect(diff <= 1e-12, "%lld x %lld: GPU and CPU differ by %g",
+                  (long long)rows, (long long)cols, diff);
+        cr_expect(memcmp(g, g2, (size_t)(rows * cols) * sizeof *g) == 0,
+                  "%lld x %lld: the GPU is not deterministic",
+                  (long long)rows, (long long)cols);
+        cr_expect_eq(ag, ac, "the offsets differ");
+        free(g);
+        free(h);
+        free(g2);
+    }
+    cr_log_info("GPU float64: largest orthogonality error %.3g, largest "
+                "difference from the CPU %.3g", worst_err, worst_diff);
+    gi_context_destroy(gpu);
+    gi_context_destroy(cpu);
+}
+
+Test(orthogonal_gpu, sixteen_bit_init_and_module_init_on_the_gpu)
+{
+    gi_context gpu = gpu_context_or_skip();
+    expect_16bit_is_float32_rounded(gpu);
+    expect_init_is_orthogonal(gpu);
+    expect_module_init_cases(gpu);
+    gi_context_destroy(gpu);
+}
