@@ -535,9 +535,13 @@ GI_API gi_status gi_dirac_(gi_tensor t, int64_t groups);
  * same device: same matrix, whatever the thread settings (the CPU's QR runs
  * on one thread: LAPACK's blocked steps, split over threads, would round
  * differently for each number of them); across devices the QR differs in
- * rounding, so results agree to float precision only. t of 2 or more
- * dimensions, gain finite. Returns also GI_ERR_OUT_OF_MEMORY,
- * GI_ERR_LAPACK, GI_ERR_CUSOLVER. */
+ * rounding, so results agree to the dtype's precision only. float64 draws
+ * the float64 normal and factors in double; float16 and bfloat16 are the
+ * float32 result rounded once to nearest even. The draw and the QR run in
+ * a workspace of t's size (float64 or float32), so a failure leaves t and
+ * the generator as they were. t of 2 or more dimensions (GI_ERR_SHAPE),
+ * gain finite. Returns also GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK,
+ * GI_ERR_CUSOLVER. */
 GI_API gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen);
 
 /* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every
@@ -636,7 +640,10 @@ GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
  *   LECUN_UNIFORM, LECUN_NORMAL              (t)
  *   MIXTURE           (t, k, components)
  *   EYE (t)           DIRAC      (t, groups = k)
- *   SPARSE            (t, sparsity = a, std = b) */
+ *   SPARSE            (t, sparsity = a, std = b)
+ *   ORTHOGONAL        (t, gain = a): torch's default gain is 1, so set
+ *                     .a = 1 for it; .a left out (0) fills zeros after the
+ *                     draw and the QR, as gi_orthogonal_(t, 0, gen) does */
 #define GI_INIT_KIND_LIST(X)                                                  \
     X(GI_INIT_NONE, 0, "none")                                                \
     X(GI_INIT_UNIFORM, 1, "uniform")                                          \
@@ -655,7 +662,8 @@ GI_API gi_status gi_randn(gi_tensor *out, gi_context ctx, int ndim,
     X(GI_INIT_MIXTURE, 14, "mixture")                                         \
     X(GI_INIT_EYE, 15, "eye")                                                 \
     X(GI_INIT_DIRAC, 16, "dirac")                                             \
-    X(GI_INIT_SPARSE, 17, "sparse")
+    X(GI_INIT_SPARSE, 17, "sparse")                                          \
+    X(GI_INIT_ORTHOGONAL, 18, "orthogonal")
 
 typedef enum gi_init_kind {
 #define GI_INIT_KIND_ENUM_(name, value, text) name = value,
@@ -680,8 +688,10 @@ typedef struct gi_init {
  * t and does nothing. gen NULL: t's context's default generator.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT (t, spec, a mixture's components),
  * GI_ERR_INVALID_ARGUMENT (unknown spec->kind, or an argument the kind's
- * function refuses), GI_ERR_SHAPE and GI_ERR_OVERFLOW (fan-based kinds),
- * GI_ERR_UNSUPPORTED (dtype), GI_ERR_CUDA. */
+ * function refuses), GI_ERR_SHAPE (fan-based kinds, orthogonal), and
+ * GI_ERR_OVERFLOW (fan-based kinds), GI_ERR_UNSUPPORTED (dtype),
+ * GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK and GI_ERR_CUSOLVER (orthogonal),
+ * GI_ERR_CUDA. */
 GI_API gi_status gi_init_(gi_tensor t, const gi_init *spec, gi_generator gen);
 
 /* ------------------------------------------------------------------------ */
@@ -841,19 +851,24 @@ GI_API gi_status gi_module_apply(gi_module m, gi_apply_fn fn, void *user_data);
  * calling gi_init_(weight, weight_spec, gen) then gi_init_(bias,
  * bias_spec, gen) on each Linear; but the whole tree is one pass (one
  * parallel loop on the CPU; one table upload and one kernel launch on the
- * GPU) instead of two calls a layer. gen NULL: the module context's
+ * GPU) instead of two calls a layer, orthogonal weights' QRs aside. gen NULL: the module context's
  * default generator.
  * All or nothing: the kinds, then every parameter, are checked and planned
  * before anything is written, so on failure no parameter and no generator
  * changed. Messages name gi_module_init_ and the parameter
  * ("gi_module_init_: parameter '0.bias': ...").
+ * GI_INIT_ORTHOGONAL: planning allocates a workspace per orthogonal weight
+ * (held until the call returns); each draws its normal matrix there at
+ * its place in the stream and is factored there (one QR call each) before
+ * the pass, which then copies it in; a failing QR writes no parameter.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT (m, a mixture's components),
  * GI_ERR_INVALID_ARGUMENT (unknown kind, or an argument refused for a
- * parameter), GI_ERR_SHAPE (a fan-based kind for a bias, which has one
- * dimension), GI_ERR_STATE (a spec would initialize a parameter of a
- * LazyLinear that has not run its first forward: it does not exist yet, and
- * PyTorch refuses uninitialized parameters too), GI_ERR_OVERFLOW,
- * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+ * parameter), GI_ERR_SHAPE (a fan-based kind or orthogonal for a bias,
+ * which has one dimension), GI_ERR_STATE (a spec would initialize a
+ * parameter of a LazyLinear that has not run its first forward: it does
+ * not exist yet, and PyTorch refuses uninitialized parameters too),
+ * GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK, GI_ERR_CUSOLVER,
+ * GI_ERR_CUDA. */
 GI_API gi_status gi_module_init_(gi_module m, const gi_init *weight,
                                  const gi_init *bias, gi_generator gen);
 

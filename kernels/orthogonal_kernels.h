@@ -11,25 +11,28 @@
 extern "C" {
 #endif
 
+/* Elements are float32, or float64 when f64 is non-zero. */
+
 /* a[i + j * m] = src[i * n + j] for i < m, j < n: the row-major m x n
  * matrix src copied into column-major a (lda = m). */
 cudaError_t gi_launch_orth_to_col_major(cudaStream_t stream, int sms,
-                                        float *a, const float *src,
-                                        int64_t m, int64_t n);
+                                        void *a, const void *src,
+                                        int64_t m, int64_t n, int f64);
 
 /* signs[j] = sign(a[j + j * lda]) for j < n, torch's sign (sign(0) = 0):
  * the signs of R's diagonal after xGEQRF. */
 cudaError_t gi_launch_orth_diag_signs(cudaStream_t stream, int sms,
-                                      float *signs, const float *a,
-                                      int64_t lda, int64_t n);
+                                      double *signs, const void *a,
+                                      int64_t lda, int64_t n, int f64);
 
 /* With Q the column-major m x n matrix q (lda = m):
  * out[i * n + j] = (Q(i, j) * signs[j]) * gain when transpose, else
- * out[i + j * m] = the same (out may then be q itself). */
+ * out[i + j * m] = the same (out may then be q itself), rounded once to
+ * float32 (gain then a float) or in float64. */
 cudaError_t gi_launch_orth_finish(cudaStream_t stream, int sms,
-                                  float *out, const float *q, int64_t m,
-                                  int64_t n, const float *signs, float gain,
-                                  int transpose);
+                                  void *out, const void *q, int64_t m,
+                                  int64_t n, const double *signs,
+                                  double gain, int transpose, int f64);
 
 #ifdef __cplusplus
 }

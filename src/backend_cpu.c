@@ -511,13 +511,12 @@ static gi_status cpu_orthogonalize(void *state, gi_dtype dtype, void *data,
                                    const char *fn)
 {
     (void)state;
-    if (dtype != GI_F32)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn,
-                       "orthogonal_ in %s is not supported yet",
-                       gi_dtype_name(dtype));
+    gi_status st = gi_check_qr_dtype(dtype, fn);
+    if (st != GI_OK)
+        return st;
     gi_blas_hold hold;
     gi_blas_hold_begin(&hold);
-    gi_status st = gi_cpu_orthogonalize(data, rows, cols, (float)gain, fn);
+    st = gi_cpu_orthogonalize(dtype, data, rows, cols, gain, fn);
     gi_blas_hold_end(&hold);
     return st;
 }

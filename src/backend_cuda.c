@@ -500,16 +500,15 @@ static gi_status cuda_orthogonalize(void *state, gi_dtype dtype, void *data,
                                     const char *fn)
 {
     cuda_state *s = state;
-    if (dtype != GI_F32)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn,
-                       "orthogonal_ in %s is not supported yet",
-                       gi_dtype_name(dtype));
+    gi_status st = gi_check_qr_dtype(dtype, fn);
+    if (st != GI_OK)
+        return st;
     int prev;
     GI_ENTER(s, prev, fn);
     const gi_cuda_mem mem = {s->pool, s->stream, s->sms};
-    return device_leave(s, prev, gi_cuda_orthogonalize(&s->solver, &mem, data,
-                                                       rows, cols,
-                                                       (float)gain, fn));
+    return device_leave(s, prev, gi_cuda_orthogonalize(&s->solver, &mem,
+                                                       dtype, data, rows,
+                                                       cols, gain, fn));
 }
 
 const struct gi_backend_ops gi_cuda_backend = {

@@ -67,24 +67,43 @@ void gi_job_index(gi_fill_job *job, gi_tensor t, const gi_index_law *index)
     job->u.index = *index;
 }
 
+/* Sets every random job's position, from gen's offset on as if the jobs
+ * ran one by one (an empty job draws nothing); returns the offset after
+ * them all. */
+static uint64_t place_jobs(gi_fill_job *jobs, int64_t njobs,
+                           gi_generator gen)
+{
+    uint64_t offset = gen->offset;
+    for (int64_t i = 0; i < njobs; ++i) {
+        jobs[i].pos = (gi_philox_pos){gen->seed, gen->stream, offset};
+        offset += gi_job_blocks(&jobs[i]);
+    }
+    return offset;
+}
+
+gi_status gi_run_plan(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
+                      gi_qr_step *qrs, int64_t nqr, gi_generator gen,
+                      const char *fn)
+{
+    const uint64_t end = place_jobs(jobs, njobs, gen);
+    gi_status st = GI_OK;
+    for (int64_t k = 0; k < nqr && st == GI_OK; ++k)
+        st = gi_run_qr_step(ctx, &jobs[qrs[k].draw], &qrs[k], fn);
+    int64_t live = 0;
+    for (int64_t i = 0; i < njobs && st == GI_OK; ++i)
+        if (jobs[i].n > 0)
+            jobs[live++] = jobs[i];
+    if (st == GI_OK && live > 0)
+        st = ctx->ops->run_jobs(ctx->state, jobs, live, fn);
+    if (st == GI_OK)
+        gen->offset = end;
+    return st;
+}
+
 gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       gi_generator gen, const char *fn)
 {
-    int64_t live = 0;
-    uint64_t offset = gen->offset;
-    for (int64_t i = 0; i < njobs; ++i) {
-        if (jobs[i].n == 0)
-            continue;
-        jobs[live] = jobs[i];
-        jobs[live].pos = (gi_philox_pos){gen->seed, gen->stream, offset};
-        offset += gi_job_blocks(&jobs[live]);
-        ++live;
-    }
-    gi_status st = live > 0 ? ctx->ops->run_jobs(ctx->state, jobs, live, fn)
-                            : GI_OK;
-    if (st == GI_OK)
-        gen->offset = offset;
-    return st;
+    return gi_run_plan(ctx, jobs, njobs, NULL, 0, gen, fn);
 }
 
 gi_status gi_run_job(gi_tensor t, gi_fill_job *job, const char *fn)
@@ -100,6 +119,16 @@ gi_status gi_fill_planned(gi_tensor t, gi_fill_job *job, gi_generator gen,
                        fn);
 }
 
+gi_status gi_fill_planned_qr(gi_tensor t, gi_fill_job *job, gi_qr_step *qr,
+                             gi_generator gen, const char *fn)
+{
+    gi_status st = gi_run_plan(t->storage->ctx, job, 1, qr,
+                               qr->work != NULL, gi_resolve_generator(t, gen),
+                               fn);
+    gi_qr_step_release(qr);
+    return st;
+}
+
 gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
                              const char *fn)
 {
@@ -111,8 +140,9 @@ gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
 }
 
 gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
-                       gi_fill_job *job, const char *fn)
+                       gi_fill_job *job, gi_qr_step *qr, const char *fn)
 {
+    qr->work = NULL;
     gi_status st = gi_check_init_kind(spec, arg, fn);
     if (st != GI_OK)
         return st;
@@ -145,6 +175,7 @@ gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
     case GI_INIT_EYE: return gi_plan_eye(t, job, fn);
     case GI_INIT_DIRAC: return gi_plan_dirac(t, s.k, job, fn);
     case GI_INIT_SPARSE: return gi_plan_sparse(t, s.a, s.b, job, fn);
+    case GI_INIT_ORTHOGONAL: return gi_plan_orthogonal(t, s.a, job, qr, fn);
     case GI_INIT_NONE:
         break;
     }
@@ -159,6 +190,7 @@ gi_status gi_init_(gi_tensor t, const gi_init *spec, gi_generator gen)
     static const char *const fn = "gi_init_";
     GI_CHECK_NULL(spec, fn);
     gi_fill_job job;
-    gi_status st = gi_plan_init(t, spec, "spec", &job, fn);
-    return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
+    gi_qr_step qr;
+    gi_status st = gi_plan_init(t, spec, "spec", &job, &qr, fn);
+    return st != GI_OK ? st : gi_fill_planned_qr(t, &job, &qr, gen, fn);
 }

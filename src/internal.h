@@ -212,12 +212,32 @@ gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,
 gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
                               double std, double a, double b, const char *fn);
 
+/* The QR step of a planned orthogonal_ (orthogonal.c): the plan's job
+ * jobs[draw] draws the normal matrix into work, the QR turns work into Q
+ * times gain, and store then copies it into the tensor, converted to its
+ * dtype, in the plan's one pass. */
+typedef struct gi_qr_step {
+    gi_tensor work;    /* owned: gi_qr_step_release; NULL when no step */
+    int64_t draw;      /* the draw job's index in the plan's jobs */
+    double gain;
+    gi_fill_job store;
+} gi_qr_step;
+
 /* Runs jobs[0..njobs) on ctx's device: each random job draws from gen at
  * the offset the ones before it left, as if they ran one by one. Empty
- * jobs are dropped (jobs is reordered); one job takes the backend's
- * single-tensor path, more take fill_batch. gen advances on success only. */
+ * jobs are dropped (jobs is reordered); all run as one backend pass. gen
+ * advances on success only. */
 gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       gi_generator gen, const char *fn);
+
+/* gi_run_jobs with the QR steps qrs[0..nqr) of the plan: positions are
+ * set for every job first; then each step's draw and QR run, into its
+ * workspace only, and its draw job becomes its store job; then the one
+ * pass writes every tensor. A failure anywhere writes no tensor and
+ * leaves gen. The steps stay the caller's to release. */
+gi_status gi_run_plan(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
+                      gi_qr_step *qrs, int64_t nqr, gi_generator gen,
+                      const char *fn);
 
 /* "float" for float32 (as the messages have always said), else the
  * dtype's name. */
@@ -256,6 +276,11 @@ gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
 gi_status gi_fill_planned(gi_tensor t, gi_fill_job *job, gi_generator gen,
                           const char *fn);
 
+/* The same with the job's QR step (qr->work NULL: none), which it
+ * releases. */
+gi_status gi_fill_planned_qr(gi_tensor t, gi_fill_job *job, gi_qr_step *qr,
+                             gi_generator gen, const char *fn);
+
 /* The plans of the initializers: each checks t and its arguments exactly
  * as the public function does (messages naming fn) and describes the fill
  * in *job, writing nothing and drawing nothing. The public initializers
@@ -285,15 +310,30 @@ gi_status gi_plan_dirac(gi_tensor t, int64_t groups, gi_fill_job *job,
                         const char *fn);
 gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
                          gi_fill_job *job, const char *fn);
+/* orthogonal_ also needs a QR step, *qr (work NULL for an empty t), which
+ * holds its workspace; on failure there is none. */
+gi_status gi_plan_orthogonal(gi_tensor t, double gain, gi_fill_job *job,
+                             gi_qr_step *qr, const char *fn);
+
+/* A step's draw (*draw, positioned, n > 0) and QR on ctx, then *draw =
+ * qr->store. */
+gi_status gi_run_qr_step(gi_context ctx, gi_fill_job *draw, gi_qr_step *qr,
+                         const char *fn);
+void gi_qr_step_release(gi_qr_step *qr);
+
+/* Refuses a QR in a dtype other than float32 and float64 (the backends'
+ * orthogonalize members). */
+gi_status gi_check_qr_dtype(gi_dtype dtype, const char *fn);
 
 /* Refuses a descriptor whose kind is not a gi_init_kind; arg names the
  * argument ("spec", "weight"). */
 gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
                              const char *fn);
 
-/* The plan of spec's initializer for t (spec non-NULL); errors as that
+/* The plan of spec's initializer for t (spec non-NULL), with its QR step
+ * in *qr (work NULL for the kinds that have none); errors as that
  * initializer's, an unknown kind naming arg. */
 gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
-                       gi_fill_job *job, const char *fn);
+                       gi_fill_job *job, gi_qr_step *qr, const char *fn);
 
 #endif

@@ -1,6 +1,9 @@
 /* gi_module_init_: every parameter of a tree planned first (so that
  * nothing is written unless all of them are valid), then filled by one
- * backend pass that draws exactly what the per-tensor calls would. */
+ * backend pass that draws exactly what the per-tensor calls would. An
+ * orthogonal parameter's plan holds a workspace from planning on; its
+ * draw and QR run into that workspace before the pass, which then copies
+ * Q in (gi_run_plan). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,8 @@ typedef struct plan {
     const gi_init *weight, *bias; /* NULL: leave those parameters */
     gi_fill_job *jobs;            /* one per parameter, in order */
     int64_t njobs;
+    gi_qr_step *qrs;              /* the orthogonal ones' steps */
+    int64_t nqr;
 } plan;
 
 /* spec asks for a fill (NULL and GI_INIT_NONE do not). */
@@ -28,7 +33,15 @@ static gi_status plan_param(plan *p, const char *name, gi_tensor param,
 {
     char where[GI_MAX_NESTING * 21 + 64];
     snprintf(where, sizeof where, "%s: parameter '%s'", FN, name);
-    return gi_plan_init(param, spec, arg, &p->jobs[p->njobs++], where);
+    gi_qr_step *qr = &p->qrs[p->nqr];
+    gi_status st = gi_plan_init(param, spec, arg, &p->jobs[p->njobs], qr,
+                                where);
+    if (st == GI_OK && qr->work != NULL) {
+        qr->draw = p->njobs;
+        ++p->nqr;
+    }
+    ++p->njobs;
+    return st;
 }
 
 /* The spec for parameters called name: gi_module_init_ takes one for each
@@ -91,20 +104,25 @@ gi_status gi_module_init_(gi_module m, const gi_init *weight,
         st = check_spec(bias, "bias");
     if (st != GI_OK)
         return st;
-    /* Every parameter present gets at most one job. */
+    /* Every parameter present gets at most one job and one QR step. */
     int64_t cap = gi_module_num_parameters(m);
-    plan p = {weight, bias, gi_malloc((size_t)(cap > 0 ? cap : 1) *
-                                      sizeof(gi_fill_job)), 0};
-    if (p.jobs == NULL)
-        return gi_fail(GI_ERR_OUT_OF_MEMORY, FN,
-                       "cannot allocate the plan of %lld parameter%s",
-                       (long long)cap, gi_plural(cap));
+    size_t slots = (size_t)(cap > 0 ? cap : 1);
+    plan p = {weight, bias, gi_malloc(slots * sizeof(gi_fill_job)), 0,
+              gi_malloc(slots * sizeof(gi_qr_step)), 0};
+    if (p.jobs == NULL || p.qrs == NULL)
+        st = gi_fail(GI_ERR_OUT_OF_MEMORY, FN,
+                     "cannot allocate the plan of %lld parameter%s",
+                     (long long)cap, gi_plural(cap));
     char name[GI_MAX_NESTING * 21 + 8]; /* 20 digits and a dot a level */
     name[0] = '\0';
-    st = plan_rec(&p, m, name, 0, sizeof name);
     if (st == GI_OK)
-        st = gi_run_jobs(m->ctx, p.jobs, p.njobs,
+        st = plan_rec(&p, m, name, 0, sizeof name);
+    if (st == GI_OK)
+        st = gi_run_plan(m->ctx, p.jobs, p.njobs, p.qrs, p.nqr,
                          gen != NULL ? gen : &m->ctx->generator, FN);
+    for (int64_t k = 0; k < p.nqr; ++k)
+        gi_qr_step_release(&p.qrs[k]);
+    free(p.qrs);
     free(p.jobs);
     return st;
 }

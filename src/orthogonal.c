@@ -1,13 +1,26 @@
-/* torch.nn.init.orthogonal_: a random (semi-)orthogonal matrix times gain.
- * The QR itself is the backend's (qr_cpu.c, qr_cuda.c; layout in
+/* torch.nn.init.orthogonal_: a random (semi-)orthogonal matrix times gain,
+ * as a plan (gi_plan_orthogonal: a normal draw into a workspace, a QR step,
+ * a store job) that gi_init_ and gi_module_init_ run like any other. The
+ * QR itself is the backend's (qr_cpu.c, qr_cuda.c; layout in
  * orthogonal.h). */
 #include <math.h>
 
 #include "internal.h"
+#include "orthogonal.h"
 
-gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen)
+gi_status gi_check_qr_dtype(gi_dtype dtype, const char *fn)
 {
-    static const char *const fn = "gi_orthogonal_";
+    if (dtype == GI_F32 || dtype == GI_F64)
+        return GI_OK;
+    return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                   "a QR in %s: orthogonal_ factors in float32 or float64",
+                   gi_dtype_name(dtype));
+}
+
+gi_status gi_plan_orthogonal(gi_tensor t, double gain, gi_fill_job *job,
+                             gi_qr_step *qr, const char *fn)
+{
+    *qr = (gi_qr_step){.work = NULL, .draw = 0, .gain = gain};
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
@@ -18,35 +31,52 @@ gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen)
     if (!isfinite(gain))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'gain' must be finite, got %g", gain);
-    if (t->numel == 0)
+    if (t->numel == 0) {
+        gi_job_nothing(job);
         return GI_OK;
-
-    /* flat = normal(0, 1) rows x cols (t's shape, row-major), drawn into
-     * a workspace so that a failure leaves t untouched; t gets the result
-     * only on success. The workspace is float64 for a float64 t, else
-     * float32: the 16-bit types compute in float32 and round once, at the
-     * copy. */
-    const gi_dtype work = t->dtype == GI_F64 ? GI_F64 : GI_F32;
-    const int64_t rows = t->shape[0], cols = t->numel / rows;
-    gi_context ctx = t->storage->ctx;
-    gi_generator g = gi_resolve_generator(t, gen);
-    const uint64_t offset = g->offset;
-    gi_tensor w = NULL;
-    st = gi_tensor_new(&w, ctx, work, t->ndim, t->shape, fn);
-    if (st == GI_OK) {
-        gi_law law = {.kind = GI_LAW_NORMAL,
-                      .u.normal = {.mean = 0.0f, .std = 1.0f}};
-        gi_fill_job job;
-        gi_job_law(&job, w, &law, -INFINITY, INFINITY);
-        st = gi_fill_planned(w, &job, g, fn);
     }
+    /* The workspace is float64 for a float64 t, else float32: the 16-bit
+     * types compute in float32 and round once, at the store. Allocated
+     * now, so that running the plan allocates nothing of its own. */
+    const gi_dtype work = t->dtype == GI_F64 ? GI_F64 : GI_F32;
+    st = gi_tensor_new(&qr->work, t->storage->ctx, work, t->ndim, t->shape,
+                       fn);
     if (st == GI_OK)
-        st = ctx->ops->orthogonalize(ctx->state, work, gi_tensor_data(w),
-                                     rows, cols, gain, fn);
+        st = gi_job_normal(job, qr->work, 0.0, 1.0, NULL, 0.0, fn);
+    if (st != GI_OK) {
+        gi_qr_step_release(qr);
+        return st;
+    }
+    gi_job_map2(&qr->store, t, qr->work,
+                &(gi_map){GI_MAP_COPY, 0, 0.0, 0.0});
+    return GI_OK;
+}
+
+gi_status gi_run_qr_step(gi_context ctx, gi_fill_job *draw, gi_qr_step *qr,
+                         const char *fn)
+{
+    gi_tensor w = qr->work;
+    gi_status st = ctx->ops->run_jobs(ctx->state, draw, 1, fn);
     if (st == GI_OK)
-        st = gi_copy_tensor(t, w, fn);
-    if (st != GI_OK)
-        g->offset = offset;
-    gi_tensor_destroy(w);
+        st = ctx->ops->orthogonalize(ctx->state, w->dtype, gi_tensor_data(w),
+                                     w->shape[0], w->numel / w->shape[0],
+                                     qr->gain, fn);
+    if (st == GI_OK)
+        *draw = qr->store;
     return st;
+}
+
+void gi_qr_step_release(gi_qr_step *qr)
+{
+    gi_tensor_destroy(qr->work);
+    qr->work = NULL;
+}
+
+gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen)
+{
+    static const char *const fn = "gi_orthogonal_";
+    gi_fill_job job;
+    gi_qr_step qr;
+    gi_status st = gi_plan_orthogonal(t, gain, &job, &qr, fn);
+    return st != GI_OK ? st : gi_fill_planned_qr(t, &job, &qr, gen, fn);
 }

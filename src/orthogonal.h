@@ -23,7 +23,9 @@
  * The sign of R_jj is read from the diagonal that xGEQRF leaves in A,
  * before xORGQR overwrites A with Q. torch's sign(0) is 0, so a zero R_jj
  * zeroes column j (it never happens with normal data). Each element is
- * then (q * s_j) * gain in float, as torch computes q *= sign; t *= gain.
+ * then (q * s_j) * gain in the matrix's type (float32 or float64), as
+ * torch computes q *= sign; t *= gain. The 16-bit types never get here:
+ * gi_orthogonal_ computes them in float32 and rounds once, at the copy.
  */
 #ifndef GINIT_ORTHOGONAL_H
 #define GINIT_ORTHOGONAL_H
@@ -32,20 +34,22 @@
 
 #include "ginit.h"
 
-/* In place on a row-major rows x cols host matrix of N(0,1) values: it
- * becomes the orthogonal factor as above, times gain. Uses LAPACKE
- * (sgeqrf, sorgqr). rows, cols >= 1. Errors name fn: GI_ERR_OVERFLOW (a
+/* In place on a row-major rows x cols host matrix of N(0,1) values of
+ * dtype GI_F32 or GI_F64: it becomes the orthogonal factor as above, times
+ * gain (rounded to float for GI_F32). Uses LAPACKE (sgeqrf and sorgqr, or
+ * dgeqrf and dorgqr). rows, cols >= 1. Errors name fn: GI_ERR_OVERFLOW (a
  * size beyond LAPACK's int), GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK; data is
  * unspecified after a failure (the caller works on a scratch copy). */
-gi_status gi_cpu_orthogonalize(float *data, int64_t rows, int64_t cols,
-                               float gain, const char *fn);
+gi_status gi_cpu_orthogonalize(gi_dtype dtype, void *data, int64_t rows,
+                               int64_t cols, double gain, const char *fn);
 
 #ifdef GINIT_HAVE_CUDA
 #include "alloc.h"
 
 /* The same on device memory, with cuSOLVER (the 64-bit cusolverDnXgeqrf,
- * then cusolverDnSorgqr, which has no 64-bit form: each dimension must fit
- * in an int, their product need not) on mem's stream, its scratch memory
+ * then cusolverDnSorgqr or cusolverDnDorgqr, which have no 64-bit form:
+ * each dimension must fit in an int, their product need not) on mem's
+ * stream, its scratch memory
  * from mem's pool. *solver is a cusolverDnHandle_t created
  * at the first call and cached by the caller (a void * so that C files
  * without cuSOLVER's headers can hold it; NULL at first; released with
@@ -54,8 +58,8 @@ gi_status gi_cpu_orthogonalize(float *data, int64_t rows, int64_t cols,
  * returning, to read cuSOLVER's devInfo. Errors: GI_ERR_OVERFLOW,
  * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_CUSOLVER. */
 gi_status gi_cuda_orthogonalize(void **solver, const gi_cuda_mem *mem,
-                                float *data, int64_t rows, int64_t cols,
-                                float gain, const char *fn);
+                                gi_dtype dtype, void *data, int64_t rows,
+                                int64_t cols, double gain, const char *fn);
 #endif
 
 /* Releases a handle made by gi_cuda_orthogonalize; NULL is fine. Defined

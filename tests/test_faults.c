@@ -1,10 +1,10 @@
 /*
  * Allocation failures (build with -DGINIT_FAULT_INJECTION=ON): one scenario
  * (a nested tree, LazyLinear's first forward, every initializer, a whole
- * tree's initialization, printing, views; and one over the dtypes: their
- * fills, conversions and printing) runs again and again, the n-th
- * allocation failing in run n, until a run needs fewer than n
- * allocations. Each failing call must return
+ * tree's initialization, orthogonal weights included, printing, views;
+ * and one over the dtypes: their fills, conversions and printing) runs
+ * again and again, the n-th allocation failing in run n, until a run
+ * needs fewer than n allocations. Each failing call must return
  * GI_ERR_OUT_OF_MEMORY with a message, leave its objects as they were (a
  * failed initializer keeps the old values, a failed forward keeps the tree
  * lazy and the generator where it was), and everything stays destroyable;
@@ -66,11 +66,12 @@ static gi_status checked_init(gi_tensor w, gi_status (*init)(gi_tensor))
     return st;
 }
 
-/* A whole tree's initialization that fails must leave every parameter and
- * the offset. */
-static gi_status checked_module_init(gi_module net)
+/* A whole tree's initialization by weight spec w that fails must leave
+ * every parameter and the offset (orthogonal_: a workspace or a QR that
+ * fails after another weight's QR has run). */
+static gi_status checked_module_init(gi_module net, gi_init_kind kind)
 {
-    const gi_init w = {.kind = GI_INIT_XAVIER_UNIFORM, .a = 1.0f};
+    const gi_init w = {.kind = kind, .a = 1.0f};
     const gi_init b = {.kind = GI_INIT_ZEROS};
     gi_generator g = gi_context_generator(gi_module_context(net));
     uint64_t offset = gi_generator_offset(g);
@@ -145,7 +146,8 @@ static int scenario(int64_t n)
     gi_tensor w = gi_module_weight(first);
     for (size_t i = 0; i < sizeof inits / sizeof *inits; ++i)
         STEP(checked_init(w, inits[i]));
-    STEP(checked_module_init(net));
+    STEP(checked_module_init(net, GI_INIT_XAVIER_UNIFORM));
+    STEP(checked_module_init(net, GI_INIT_ORTHOGONAL));
     STEP(gi_tensor_select(&view, w, 1));
     STEP(gi_tensor_clone(&copy, view));
     STEP(write_to_null(w, net));

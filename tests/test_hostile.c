@@ -704,6 +704,7 @@ static const gi_component MIX9[] = {C9, C9, C9, C9, C9, C9, C9, C9, C9};
 #define XAVIER SPEC(.kind = GI_INIT_XAVIER_UNIFORM, .a = 1.0f)
 #define UNIFORM SPEC(.kind = GI_INIT_UNIFORM, .a = -1.0f, .b = 1.0f)
 #define NONE SPEC(.kind = GI_INIT_NONE)
+#define ORTHO SPEC(.kind = GI_INIT_ORTHOGONAL, .a = 1.0)
 
 static const char LONG_NAME[] =
     "leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_"
@@ -1198,7 +1199,7 @@ static const char LONG_NAME[] =
     X(gi_init_, null_spec, NUL, 0, gi_init_(f->v, NULL, NULL))                   \
     X(gi_init_, kind_999, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)999), NULL)) \
     X(gi_init_, kind_neg, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)-1), f->gen)) \
-    X(gi_init_, kind_past_end, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)(GI_INIT_SPARSE + 1)), NULL)) \
+    X(gi_init_, kind_past_end, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)(GI_INIT_ORTHOGONAL + 1)), NULL)) \
     X(gi_init_, kind_int_min, INV, 0, gi_init_(f->m, SPEC(.kind = (gi_init_kind)INT_MIN), NULL)) \
     X(gi_init_, none_writes_nothing, OK, 0, gi_init_(f->m, NONE, f->gen))        \
     X(gi_init_, empty_consumes_nothing, OK, 0, gi_init_(f->e, UNIFORM, NULL))    \
@@ -1226,7 +1227,13 @@ static const char LONG_NAME[] =
     X(gi_init_, mixture_k_nine, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 9, .components = MIX9), NULL)) \
     X(gi_init_, mixture_k_int_min, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = INT_MIN, .components = MIX3), NULL)) \
     X(gi_init_, mixture_null_components, NUL, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 3), NULL)) \
-    X(gi_init_, mixture_prob_nan, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 1, .components = MIX1(NAN, K, 0.0f, 0.0f)), f->gen))
+    X(gi_init_, mixture_prob_nan, INV, 0, gi_init_(f->v, SPEC(.kind = GI_INIT_MIXTURE, .k = 1, .components = MIX1(NAN, K, 0.0f, 0.0f)), f->gen)) \
+    X(gi_init_, orthogonal_vector, SHP, 0, gi_init_(f->v, ORTHO, NULL))          \
+    X(gi_init_, orthogonal_scalar, SHP, 0, gi_init_(f->s, ORTHO, f->gen))        \
+    X(gi_init_, orthogonal_gain_nan, INV, 0, gi_init_(f->m, SPEC(.kind = GI_INIT_ORTHOGONAL, .a = NAN), NULL)) \
+    X(gi_init_, orthogonal_gain_ninf, INV, 0, gi_init_(f->c, SPEC(.kind = GI_INIT_ORTHOGONAL, .a = -INFINITY), f->gen)) \
+    X(gi_init_, orthogonal_empty, OK, 0, gi_init_(f->e, ORTHO, NULL))            \
+    X(gi_init_, orthogonal_zero_fields, OK, W, gi_init_(f->m, SPEC(.kind = GI_INIT_ORTHOGONAL), f->gen))
 
 #define CASES_MODULE(X)                                                          \
     X(gi_linear_create, null_out, NUL, 0, gi_linear_create(NULL, f->ctx, 4, 3, 1, GI_F32)) \
@@ -1324,6 +1331,10 @@ static const char LONG_NAME[] =
     X(gi_module_init_, kind_999_without_linear, INV, 0, gi_module_init_(f->relu, SPEC(.kind = (gi_init_kind)999), NULL, NULL)) \
     /* the weight is planned, then the bias refused: neither is written */ \
     X(gi_module_init_, xavier_bias, SHP, 0, gi_module_init_(f->lin, XAVIER, XAVIER, NULL)) \
+    X(gi_module_init_, orthogonal_bias, SHP, 0, gi_module_init_(f->lin, ORTHO, ORTHO, f->gen)) \
+    X(gi_module_init_, orthogonal_bias_only, SHP, 0, gi_module_init_(f->seq, NULL, ORTHO, NULL)) \
+    X(gi_module_init_, orthogonal_gain_inf, INV, 0, gi_module_init_(f->lin, SPEC(.kind = GI_INIT_ORTHOGONAL, .a = INFINITY), UNIFORM, NULL)) \
+    X(gi_module_init_, orthogonal_tree, OK, W, gi_module_init_(f->seq, ORTHO, UNIFORM, f->gen)) \
     X(gi_module_init_, kaiming_bias, SHP, 0, gi_module_init_(f->lin, UNIFORM, SPEC(.kind = GI_INIT_KAIMING_NORMAL), f->gen)) \
     X(gi_module_init_, weight_std_nan, INV, 0, gi_module_init_(f->lin, SPEC(.kind = GI_INIT_NORMAL, .b = NAN), NULL, NULL)) \
     X(gi_module_init_, bias_bound_inf, INV, 0, gi_module_init_(f->lin, XAVIER, SPEC(.kind = GI_INIT_UNIFORM, .b = INFINITY), f->gen)) \

@@ -34,6 +34,7 @@ static gi_status direct(gi_tensor t, const gi_init *s, gi_generator g)
     case GI_INIT_EYE: return gi_eye_(t);
     case GI_INIT_DIRAC: return gi_dirac_(t, s->k);
     case GI_INIT_SPARSE: return gi_sparse_(t, s->a, s->b, g);
+    case GI_INIT_ORTHOGONAL: return gi_orthogonal_(t, s->a, g);
     }
     return GI_ERR_INTERNAL;
 }
@@ -83,6 +84,8 @@ static const gi_init FAN[] = {
      .distribution = GI_DIST_UNIFORM},
     {.kind = GI_INIT_LECUN_UNIFORM},
     {.kind = GI_INIT_LECUN_NORMAL},
+    {.kind = GI_INIT_ORTHOGONAL, .a = 1.0},
+    {.kind = GI_INIT_ORTHOGONAL, .a = -0.75},
 };
 #define NFAN (sizeof FAN / sizeof *FAN)
 
@@ -344,6 +347,11 @@ Test(module_init, invalid_descriptor_for_a_bias_writes_nothing)
     const gi_init kaiming = {.kind = GI_INIT_KAIMING_NORMAL,
                              .nonlinearity = GI_NONLIN_RELU};
     expect_refused(net, NULL, &kaiming, GI_ERR_SHAPE, "parameter '0.bias'");
+    /* orthogonal_ is refused at planning, before any draw or QR runs. */
+    const gi_init ortho = {.kind = GI_INIT_ORTHOGONAL, .a = 1};
+    expect_refused(net, &ortho, &ortho, GI_ERR_SHAPE, "parameter '0.bias'");
+    expect_refused(net, &ortho, &ortho, GI_ERR_SHAPE,
+                   "only tensors with 2 or more dimensions are supported");
     gi_module_destroy(net);
     gi_context_destroy(ctx);
 }
@@ -480,7 +488,7 @@ Test(init_descriptor, unknown_kinds_and_null_arguments)
     gi_context ctx = cpu_context();
     gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){4, 3});
     fill_iota(w);
-    const int kinds[] = {999, -1, GI_INIT_SPARSE + 1, INT32_MIN};
+    const int kinds[] = {999, -1, GI_INIT_ORTHOGONAL + 1, INT32_MIN};
     for (size_t i = 0; i < sizeof kinds / sizeof *kinds; ++i) {
         gi_init spec = {.kind = (gi_init_kind)kinds[i]};
         cr_expect_eq(gi_init_(w, &spec, NULL), GI_ERR_INVALID_ARGUMENT);

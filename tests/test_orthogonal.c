@@ -5,6 +5,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "convert.h"
 #include "internal.h"
 #include "orthogonal.h"
 #include "test_helpers.h"
@@ -33,21 +34,27 @@ static int64_t cols_of(const shape_case *c)
     return n;
 }
 
+/* Element i of a float32 (f64 == 0) or float64 host matrix. */
+static double at(const void *q, int64_t i, int f64)
+{
+    return f64 ? ((const double *)q)[i] : ((const float *)q)[i];
+}
+
 /* max |G - gain^2 I| in double, with G = q^T q (rows >= cols) or q q^T
  * (rows < cols) for the row-major rows x cols matrix q. */
-static double ortho_error(const float *q, int64_t rows, int64_t cols,
-                          float gain)
+static double gram_error(const void *q, int f64, int64_t rows, int64_t cols,
+                         double gain)
 {
     const int tall = rows >= cols;
     const int64_t k = tall ? cols : rows, len = tall ? rows : cols;
-    const double g2 = (double)gain * gain;
+    const double g2 = gain * gain;
     double worst = 0.0;
     for (int64_t a = 0; a < k; ++a)
         for (int64_t b = 0; b < k; ++b) {
             double s = 0.0;
             for (int64_t l = 0; l < len; ++l) {
-                double x = tall ? q[l * cols + a] : q[a * cols + l];
-                double y = tall ? q[l * cols + b] : q[b * cols + l];
+                double x = at(q, tall ? l * cols + a : a * cols + l, f64);
+                double y = at(q, tall ? l * cols + b : b * cols + l, f64);
                 s += x * y;
             }
             double e = fabs(s - (a == b ? g2 : 0.0));
@@ -55,6 +62,12 @@ static double ortho_error(const float *q, int64_t rows, int64_t cols,
                 worst = e;
         }
     return worst;
+}
+
+static double ortho_error(const float *q, int64_t rows, int64_t cols,
+                          float gain)
+{
+    return gram_error(q, 0, rows, cols, gain);
 }
 
 static uint64_t blocks_for(int64_t numel) { return (uint64_t)(numel + 3) / 4; }
@@ -259,9 +272,9 @@ Test(orthogonal, fills_a_view_and_nothing_else)
     gi_context_destroy(ctx);
 }
 
-/* A backend failure after the draw (in the QR, or in the final copy) must
- * still leave t and the generator as they were: the test swaps the
- * context's backend table for a copy whose member fails. */
+/* A backend failure after the draw (in the QR, or in the pass that
+ * stores Q) must still leave t and the generator as they were: the test
+ * swaps the context's backend table for a copy whose member fails. */
 static gi_status failing_orthogonalize(void *state, gi_dtype dtype,
                                        void *data, int64_t rows,
                                        int64_t cols, double gain,
@@ -272,11 +285,15 @@ static gi_status failing_orthogonalize(void *state, gi_dtype dtype,
     return gi_fail(GI_ERR_LAPACK, fn, "injected QR failure");
 }
 
-static gi_status failing_copy(void *state, void *dst, const void *src,
-                              size_t bytes, const char *fn)
+/* The store is the one job that reads a second tensor (GI_JOB_MAP2). */
+static gi_status failing_store(void *state, const gi_fill_job *jobs,
+                               int64_t njobs, const char *fn)
 {
-    (void)state, (void)dst, (void)src, (void)bytes;
-    return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "injected copy failure");
+    for (int64_t i = 0; i < njobs; ++i)
+        if (jobs[i].kind == GI_JOB_MAP2)
+            return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
+                           "injected store failure");
+    return gi_cpu_backend.run_jobs(state, jobs, njobs, fn);
 }
 
 static void expect_rolled_back(gi_context ctx, const struct gi_backend_ops *ops,
@@ -294,11 +311,11 @@ static void expect_rolled_back(gi_context ctx, const struct gi_backend_ops *ops,
 Test(orthogonal, backend_failures_change_nothing)
 {
     gi_context ctx = cpu_context();
-    struct gi_backend_ops qr_fails = *ctx->ops, copy_fails = *ctx->ops;
+    struct gi_backend_ops qr_fails = *ctx->ops, store_fails = *ctx->ops;
     qr_fails.orthogonalize = failing_orthogonalize;
-    copy_fails.copy = failing_copy;
+    store_fails.run_jobs = failing_store;
     expect_rolled_back(ctx, &qr_fails, GI_ERR_LAPACK);
-    expect_rolled_back(ctx, &copy_fails, GI_ERR_OUT_OF_MEMORY);
+    expect_rolled_back(ctx, &store_fails, GI_ERR_OUT_OF_MEMORY);
     gi_context_destroy(ctx);
 }
 
@@ -328,8 +345,8 @@ static void expect_like_torch(const float *in, int64_t rows, int64_t cols,
 {
     float q[9];
     memcpy(q, in, (size_t)(rows * cols) * sizeof *q);
-    cr_assert_eq(gi_cpu_orthogonalize(q, rows, cols, gain, "test"), GI_OK,
-                 "%s", gi_last_error());
+    cr_assert_eq(gi_cpu_orthogonalize(GI_F32, q, rows, cols, gain, "test"),
+                 GI_OK, "%s", gi_last_error());
     for (int64_t i = 0; i < rows * cols; ++i)
         cr_expect(fabsf(q[i] - gain * want[i]) <= 2e-6f * fabsf(gain),
                   "%lld x %lld, gain %g, element %lld: %.9g, torch %.9g",
@@ -362,11 +379,411 @@ Test(orthogonal, matches_torch_sign_convention)
 Test(orthogonal, lapack_sizes_beyond_int_are_refused)
 {
     float x = 1.0f; /* never read: the size check comes first */
-    cr_expect_eq(gi_cpu_orthogonalize(&x, (int64_t)1 << 31, 1, 1.0f, "test"),
+    cr_expect_eq(gi_cpu_orthogonalize(GI_F32, &x, (int64_t)1 << 31, 1, 1.0,
+                                      "test"),
                  GI_ERR_OVERFLOW);
     cr_expect(strstr(gi_last_error(), "32-bit") != NULL, "%s",
               gi_last_error());
     cr_expect_eq(x, 1.0f);
+}
+
+/* ---- float64, the 16-bit types, gi_init_ ------------------------------- */
+
+static gi_tensor typed_tensor(gi_context ctx, gi_dtype dt, const shape_case *c)
+{
+    gi_tensor t = NULL;
+    cr_assert_eq(gi_tensor_create(&t, ctx, dt, c->ndim, c->shape), GI_OK,
+                 "%s", gi_last_error());
+    return t;
+}
+
+/* A malloc'd host copy of t's bytes. */
+static void *host_bytes(gi_tensor t)
+{
+    size_t n = gi_tensor_nbytes(t);
+    void *h = malloc(n > 0 ? n : 1);
+    cr_assert_not_null(h);
+    cr_assert_eq(gi_tensor_copy_to_host(t, h, n), GI_OK, "%s",
+                 gi_last_error());
+    return h;
+}
+
+/* orthogonal_ (spec NULL) or gi_init_(spec) of a fresh dt tensor of
+ * shape c, from (seed, stream 7, offset); the bytes, and *after the
+ * generator's offset afterwards. */
+static void *orthogonal_typed(gi_context ctx, gi_dtype dt, const shape_case *c,
+                              double gain, const gi_init *spec, uint64_t seed,
+                              uint64_t offset, uint64_t *after)
+{
+    gi_tensor t = typed_tensor(ctx, dt, c);
+    gi_generator g = new_generator(seed);
+    gi_generator_set_stream(g, 7);
+    gi_generator_set_offset(g, offset);
+    gi_status st = spec != NULL ? gi_init_(t, spec, g)
+                                : gi_orthogonal_(t, gain, g);
+    cr_assert_eq(st, GI_OK, "%s", gi_last_error());
+    *after = gi_generator_offset(g);
+    void *h = host_bytes(t);
+    gi_generator_destroy(g);
+    gi_tensor_destroy(t);
+    return h;
+}
+
+static const shape_case shapes64[] = {
+    {2, {6, 6}},   {2, {10, 4}},      {2, {4, 10}},    {3, {8, 3, 3}},
+    {3, {3, 4, 5}}, {4, {3, 2, 5, 5}}, {2, {300, 200}}, {2, {200, 300}},
+};
+#define NSHAPES64 (sizeof shapes64 / sizeof *shapes64)
+
+Test(orthogonal64, is_orthogonal_to_1e_12_for_every_shape)
+{
+    gi_context ctx = cpu_context();
+    const double gs[] = {1.0, 2.5, -0.5};
+    double worst = 0.0;
+    for (size_t s = 0; s < NSHAPES64; ++s)
+        for (size_t k = 0; k < 3; ++k) {
+            const shape_case *c = &shapes64[s];
+            uint64_t after = 0;
+            double *q = orthogonal_typed(ctx, GI_F64, c, gs[k], NULL,
+                                         77 + s, 3 * s, &after);
+            double err = gram_error(q, 1, rows_of(c), cols_of(c), gs[k]) /
+                         (gs[k] * gs[k]);
+            worst = err > worst ? err : worst;
+            cr_expect(err <= 1e-12, "%lld x %lld, gain %g: error %g",
+                      (long long)rows_of(c), (long long)cols_of(c), gs[k],
+                      err);
+            free(q);
+        }
+    cr_log_info("float64: largest orthogonality error / gain^2 %.3g", worst);
+    gi_context_destroy(ctx);
+}
+
+/* The draw is gi_normal_(w, 0, 1) in float64 at the generator's offset,
+ * the QR LAPACK's dgeqrf/dorgqr (on the CPU's host memory): bits and
+ * offset. */
+Test(orthogonal64, is_the_qr_of_the_float64_normal_draw)
+{
+    gi_context ctx = cpu_context();
+    for (size_t s = 0; s < NSHAPES64; ++s) {
+        const shape_case *c = &shapes64[s];
+        uint64_t after = 0;
+        double *q = orthogonal_typed(ctx, GI_F64, c, 1.5, NULL, 5, 11,
+                                     &after);
+        gi_tensor n = typed_tensor(ctx, GI_F64, c);
+        gi_generator g = new_generator(5);
+        gi_generator_set_stream(g, 7);
+        gi_generator_set_offset(g, 11);
+        cr_assert_eq(gi_normal_(n, 0.0, 1.0, g), GI_OK, "%s",
+                     gi_last_error());
+        cr_expect_eq(after, gi_generator_offset(g), "shape %zu: offset", s);
+        double *want = host_bytes(n);
+        /* The backend's member, which holds OpenBLAS to one thread. */
+        cr_assert_eq(ctx->ops->orthogonalize(ctx->state, GI_F64, want,
+                                             rows_of(c), cols_of(c), 1.5,
+                                             "test"),
+                     GI_OK, "%s", gi_last_error());
+        cr_expect(memcmp(q, want, gi_tensor_nbytes(n)) == 0,
+                  "shape %zu: not the QR of the normal draw", s);
+        free(want);
+        free(q);
+        gi_generator_destroy(g);
+        gi_tensor_destroy(n);
+    }
+    gi_context_destroy(ctx);
+}
+
+Test(orthogonal64, same_bits_on_every_thread_count)
+{
+    gi_context ctx = cpu_context();
+    for (size_t s = 0; s < NSHAPES64; ++s) {
+        const shape_case *c = &shapes64[s];
+        void *first = NULL;
+        for (int threads = 1; threads <= 4; ++threads) {
+            cr_assert_eq(gi_context_set_num_threads(ctx, threads), GI_OK);
+            uint64_t after = 0;
+            void *q = orthogonal_typed(ctx, GI_F64, c, 1.0, NULL, 9, 0,
+                                       &after);
+            size_t bytes = (size_t)(rows_of(c) * cols_of(c)) * 8;
+            if (first == NULL)
+                first = q;
+            else {
+                cr_expect(memcmp(first, q, bytes) == 0,
+                          "shape %zu: %d threads differ from 1", s, threads);
+                free(q);
+            }
+        }
+        free(first);
+    }
+    gi_context_destroy(ctx);
+}
+
+/* PyTorch's orthogonal_ in float64 on the same normal matrix
+ * (tests/gen_orthogonal_golden.py): LAPACK builds differ in rounding
+ * only. */
+static double from_bits(const char *hex)
+{
+    uint64_t u = strtoull(hex, NULL, 16);
+    double d;
+    memcpy(&d, &u, sizeof d);
+    return d;
+}
+
+Test(orthogonal64, matches_torch_linalg_qr_in_float64)
+{
+    char *text = read_file(GINIT_TEST_DATA_DIR "/orthogonal_golden64.txt");
+    gi_context ctx = cpu_context();
+    int cases = 0, total = -1;
+    double worst = 0.0;
+    for (char *line = strtok(text, "\n"); line != NULL;
+         line = strtok(NULL, "\n")) {
+        if (sscanf(line, "cases %d", &total) == 1 || line[0] == '#')
+            continue;
+        unsigned long long seed, stream, offset;
+        char gain_hex[17];
+        shape_case c = {0, {0}};
+        int used = 0;
+        cr_assert_eq(sscanf(line, "case %llu %llu %llu %16s %d%n", &seed,
+                            &stream, &offset, gain_hex, &c.ndim, &used), 5,
+                     "bad line: %s", line);
+        for (int d = 0; d < c.ndim; ++d) {
+            int more = 0;
+            cr_assert_eq(sscanf(line + used, "%lld%n",
+                                (long long *)&c.shape[d], &more), 1);
+            used += more;
+        }
+        const double gain = from_bits(gain_hex);
+        gi_tensor t = typed_tensor(ctx, GI_F64, &c);
+        gi_generator g = new_generator(seed);
+        gi_generator_set_stream(g, stream);
+        gi_generator_set_offset(g, offset);
+        cr_assert_eq(gi_orthogonal_(t, gain, g), GI_OK, "%s", gi_last_error());
+        double *q = host_bytes(t);
+        char *values = strtok(NULL, "\n");
+        cr_assert_not_null(values);
+        for (int64_t i = 0; i < gi_tensor_numel(t); ++i) {
+            char hex[17];
+            memcpy(hex, values + 17 * i, 16);
+            hex[16] = '\0';
+            double d = fabs(q[i] - from_bits(hex)) / fabs(gain);
+            worst = d > worst ? d : worst;
+            cr_expect(d <= 1e-13, "case %d, element %lld: %.17g, torch "
+                      "%.17g", cases, (long long)i, q[i], from_bits(hex));
+        }
+        free(q);
+        gi_generator_destroy(g);
+        gi_tensor_destroy(t);
+        ++cases;
+    }
+    cr_expect_eq(cases, total, "read %d cases of %d", cases, total);
+    cr_log_info("float64 against torch.linalg.qr: largest difference / "
+                "gain %.3g over %d cases", worst, cases);
+    free(text);
+    gi_context_destroy(ctx);
+}
+
+/* A 16-bit orthogonal_ is the float32 one rounded once, the generator
+ * advanced alike (PyTorch has no geqrf for bfloat16). */
+static uint16_t rounded(gi_dtype dt, float v)
+{
+    return dt == GI_F16 ? gi_f32_to_f16(v) : gi_f32_to_bf16(v);
+}
+
+static void expect_16bit_is_float32_rounded(gi_context ctx)
+{
+    const gi_dtype dts[] = {GI_F16, GI_BF16};
+    for (size_t s = 0; s < NSHAPES64; ++s)
+        for (int d = 0; d < 2; ++d) {
+            const shape_case *c = &shapes64[s];
+            uint64_t a32 = 0, a16 = 0;
+            float *f = orthogonal_typed(ctx, GI_F32, c, 2.5, NULL, 3, 8,
+                                        &a32);
+            uint16_t *h = orthogonal_typed(ctx, dts[d], c, 2.5, NULL, 3, 8,
+                                           &a16);
+            int64_t bad = 0;
+            for (int64_t i = 0; i < rows_of(c) * cols_of(c); ++i)
+                bad += h[i] != rounded(dts[d], f[i]);
+            cr_expect_eq(bad, 0, "%s, shape %zu: %lld elements differ",
+                         gi_dtype_name(dts[d]), s, (long long)bad);
+            cr_expect_eq(a16, a32, "%s: offset", gi_dtype_name(dts[d]));
+            free(f);
+            free(h);
+        }
+}
+
+Test(orthogonal16, is_the_float32_orthogonal_rounded)
+{
+    gi_context ctx = cpu_context();
+    expect_16bit_is_float32_rounded(ctx);
+    gi_context_destroy(ctx);
+}
+
+/* gi_init_ with GI_INIT_ORTHOGONAL is gi_orthogonal_: bits and offset,
+ * in every dtype. */
+static void expect_init_is_orthogonal(gi_context ctx)
+{
+    const gi_dtype dts[] = {GI_F32, GI_F64, GI_F16, GI_BF16};
+    for (size_t s = 0; s < NSHAPES64; ++s)
+        for (int d = 0; d < 4; ++d) {
+            const shape_case *c = &shapes64[s];
+            const gi_init spec = {.kind = GI_INIT_ORTHOGONAL, .a = -1.25};
+            uint64_t a = 0, b = 0;
+            void *direct = orthogonal_typed(ctx, dts[d], c, -1.25, NULL, 21,
+                                            s, &a);
+            void *init = orthogonal_typed(ctx, dts[d], c, 0.0, &spec, 21, s,
+                                          &b);
+            size_t bytes = (size_t)(rows_of(c) * cols_of(c)) *
+                           gi_dtype_size(dts[d]);
+            cr_expect(memcmp(direct, init, bytes) == 0,
+                      "%s, shape %zu: gi_init_ differs",
+                      gi_dtype_name(dts[d]), s);
+            cr_expect_eq(a, b, "%s, shape %zu: offset", gi_dtype_name(dts[d]),
+                         s);
+            free(direct);
+            free(init);
+        }
+}
+
+Test(orthogonal_init, gi_init_is_gi_orthogonal_in_every_dtype)
+{
+    gi_context ctx = cpu_context();
+    expect_init_is_orthogonal(ctx);
+    gi_context_destroy(ctx);
+}
+
+/* ---- gi_module_init_ ---------------------------------------------------- */
+
+/* The tree of these tests (the one place that creates modules): two
+ * orthogonal weights, wide and tall, a layer without bias. */
+static gi_module ortho_net(gi_context ctx)
+{
+    gi_module kids[4] = {new_linear(ctx, 5, 7, 1), new_relu(ctx),
+                         new_linear(ctx, 7, 3, 0), new_linear(ctx, 3, 9, 1)};
+    gi_module net = NULL;
+    cr_assert_eq(gi_sequential_create(&net, ctx, 4, kids), GI_OK, "%s",
+                 gi_last_error());
+    return net;
+}
+
+/* PyTorch's net.apply(init) idiom: gi_init_ on each Linear's weight, then
+ * its bias. */
+typedef struct idiom {
+    const gi_init *weight, *bias;
+    gi_generator gen;
+} idiom;
+
+static gi_status init_linear(gi_module m, void *user)
+{
+    const idiom *id = user;
+    if (gi_module_kind_of(m) != GI_MODULE_LINEAR)
+        return GI_OK;
+    gi_status st = gi_init_(gi_module_weight(m), id->weight, id->gen);
+    if (st == GI_OK && id->bias != NULL && gi_module_bias(m) != NULL)
+        st = gi_init_(gi_module_bias(m), id->bias, id->gen);
+    return st;
+}
+
+/* gi_module_init_ on one tree, the idiom on a twin: same bits, same
+ * offset afterwards. */
+static void expect_module_init_is_the_idiom(gi_context ctx, const gi_init *w,
+                                            const gi_init *b)
+{
+    gi_manual_seed(ctx, 1); /* twins from their default init on */
+    gi_module twin = ortho_net(ctx);
+    gi_manual_seed(ctx, 1);
+    gi_module net = ortho_net(ctx);
+    gi_generator g = new_generator(17);
+    gi_generator_set_offset(g, 123);
+    idiom id = {w, b, g};
+    cr_assert_eq(gi_module_apply(twin, init_linear, &id), GI_OK, "%s",
+                 gi_last_error());
+    const uint64_t want = gi_generator_offset(g);
+    gi_generator_set_offset(g, 123);
+    cr_assert_eq(gi_module_init_(net, w, b, g), GI_OK, "%s", gi_last_error());
+    cr_expect_eq(gi_generator_offset(g), want, "offset %llu, the idiom's %llu",
+                 (unsigned long long)gi_generator_offset(g),
+                 (unsigned long long)want);
+    params pt = params_of(twin), pn = params_of(net);
+    snapshot st = take(&pt), sn = take(&pn);
+    expect_same(&pn, &st, &sn, "gi_module_init_ against the idiom");
+    cr_expect(ortho_error(sn.v[0], 7, 5, (float)w->a) <= 1e-5 * w->a * w->a);
+    drop(&st);
+    drop(&sn);
+    gi_generator_destroy(g);
+    gi_module_destroy(twin);
+    gi_module_destroy(net);
+}
+
+static void expect_module_init_cases(gi_context ctx)
+{
+    const gi_init ortho = {.kind = GI_INIT_ORTHOGONAL, .a = 1.0};
+    const gi_init gained = {.kind = GI_INIT_ORTHOGONAL, .a = 2.5};
+    const gi_init normal = {.kind = GI_INIT_NORMAL, .a = 0.0, .b = 0.5};
+    const gi_init uni = {.kind = GI_INIT_UNIFORM, .a = -1.0, .b = 1.0};
+    expect_module_init_is_the_idiom(ctx, &ortho, &uni);
+    expect_module_init_is_the_idiom(ctx, &gained, &normal);
+    expect_module_init_is_the_idiom(ctx, &ortho, NULL);
+}
+
+Test(orthogonal_module, module_init_is_the_apply_idiom)
+{
+    gi_context ctx = cpu_context();
+    for (int threads = 1; threads <= 3; ++threads) {
+        cr_assert_eq(gi_context_set_num_threads(ctx, threads), GI_OK);
+        expect_module_init_cases(ctx);
+    }
+    gi_context_destroy(ctx);
+}
+
+/* The second QR of a plan fails: the first orthogonal weight's QR has
+ * run, but into its workspace only. */
+static int qr_calls;
+static gi_status second_qr_fails(void *state, gi_dtype dtype, void *data,
+                                 int64_t rows, int64_t cols, double gain,
+                                 const char *fn)
+{
+    if (++qr_calls == 2)
+        return gi_fail(GI_ERR_LAPACK, fn, "injected QR failure");
+    return gi_cpu_backend.orthogonalize(state, dtype, data, rows, cols, gain,
+                                        fn);
+}
+
+static void expect_module_init_rolled_back(gi_context ctx,
+                                           const struct gi_backend_ops *ops,
+                                           gi_status want)
+{
+    const gi_init ortho = {.kind = GI_INIT_ORTHOGONAL, .a = 1.0};
+    const gi_init uni = {.kind = GI_INIT_UNIFORM, .a = -1.0, .b = 1.0};
+    gi_module net = ortho_net(ctx);
+    gi_generator g = new_generator(3);
+    gi_generator_set_offset(g, 40);
+    params ps = params_of(net);
+    snapshot before = take(&ps);
+    const struct gi_backend_ops *saved = ctx->ops;
+    ctx->ops = ops;
+    qr_calls = 0;
+    gi_status st = gi_module_init_(net, &ortho, &uni, g);
+    ctx->ops = saved;
+    cr_expect_eq(st, want, "got %s: %s", gi_status_name(st), gi_last_error());
+    cr_expect(strstr(gi_last_error(), "gi_module_init_: injected") != NULL,
+              "%s", gi_last_error());
+    snapshot after = take(&ps);
+    expect_same(&ps, &before, &after, "a failed gi_module_init_");
+    cr_expect_eq(gi_generator_offset(g), 40);
+    drop(&before);
+    drop(&after);
+    gi_generator_destroy(g);
+    gi_module_destroy(net);
+}
+
+Test(orthogonal_module, a_failing_qr_or_store_changes_nothing)
+{
+    gi_context ctx = cpu_context();
+    struct gi_backend_ops qr_fails = *ctx->ops, store_fails = *ctx->ops;
+    qr_fails.orthogonalize = second_qr_fails;
+    store_fails.run_jobs = failing_store;
+    expect_module_init_rolled_back(ctx, &qr_fails, GI_ERR_LAPACK);
+    expect_module_init_rolled_back(ctx, &store_fails, GI_ERR_OUT_OF_MEMORY);
+    gi_context_destroy(ctx);
 }
 
 /* ---- GPU ---------------------------------------------------------------- */
@@ -434,5 +851,53 @@ Test(orthogonal_gpu, view_and_bad_input_on_the_gpu)
     gi_tensor_destroy(m);
     gi_tensor_destroy(view);
     gi_tensor_destroy(t);
+    gi_context_destroy(gpu);
+}
+
+Test(orthogonal_gpu, float64_agrees_with_the_cpu_and_is_orthogonal)
+{
+    gi_context gpu = gpu_context_or_skip(), cpu = cpu_context();
+    double worst_err = 0.0, worst_diff = 0.0;
+    for (size_t s = 0; s < NSHAPES64; ++s) {
+        const shape_case *c = &shapes64[s];
+        const int64_t rows = rows_of(c), cols = cols_of(c);
+        uint64_t ag = 0, ac = 0, ag2 = 0;
+        double *g = orthogonal_typed(gpu, GI_F64, c, 2.5, NULL, 41 + s, s,
+                                     &ag);
+        double *h = orthogonal_typed(cpu, GI_F64, c, 2.5, NULL, 41 + s, s,
+                                     &ac);
+        double *g2 = orthogonal_typed(gpu, GI_F64, c, 2.5, NULL, 41 + s, s,
+                                      &ag2);
+        double err = gram_error(g, 1, rows, cols, 2.5) / 6.25, diff = 0.0;
+        for (int64_t i = 0; i < rows * cols; ++i) {
+            double d = fabs(g[i] - h[i]) / 2.5;
+            diff = d > diff ? d : diff;
+        }
+        worst_err = err > worst_err ? err : worst_err;
+        worst_diff = diff > worst_diff ? diff : worst_diff;
+        cr_expect(err <= 1e-12, "GPU, %lld x %lld: orthogonality error %g",
+                  (long long)rows, (long long)cols, err);
+        cr_expect(diff <= 1e-12, "%lld x %lld: GPU and CPU differ by %g",
+                  (long long)rows, (long long)cols, diff);
+        cr_expect(memcmp(g, g2, (size_t)(rows * cols) * sizeof *g) == 0,
+                  "%lld x %lld: the GPU is not deterministic",
+                  (long long)rows, (long long)cols);
+        cr_expect_eq(ag, ac, "the offsets differ");
+        free(g);
+        free(h);
+        free(g2);
+    }
+    cr_log_info("GPU float64: largest orthogonality error %.3g, largest "
+                "difference from the CPU %.3g", worst_err, worst_diff);
+    gi_context_destroy(gpu);
+    gi_context_destroy(cpu);
+}
+
+Test(orthogonal_gpu, sixteen_bit_init_and_module_init_on_the_gpu)
+{
+    gi_context gpu = gpu_context_or_skip();
+    expect_16bit_is_float32_rounded(gpu);
+    expect_init_is_orthogonal(gpu);
+    expect_module_init_cases(gpu);
     gi_context_destroy(gpu);
 }

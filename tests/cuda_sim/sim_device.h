@@ -66,9 +66,11 @@ static inline double __longlong_as_double(long long u)
     return d;
 }
 
-/* Round-to-nearest products: the host's float multiply with contraction
- * off, exactly what the device's __fmul_rn computes. */
+/* Round-to-nearest products: the host's float and double multiplies with
+ * contraction off, exactly what the device's __fmul_rn and __dmul_rn
+ * compute. */
 static inline float __fmul_rn(float a, float b) { return a * b; }
+static inline double __dmul_rn(double a, double b) { return a * b; }
 
 /* ---- vector stores -------------------------------------------------------- */
 

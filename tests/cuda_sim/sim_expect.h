@@ -53,23 +53,29 @@ static inline void gi_bias_rows_kernel(void *y, int y_dtype, const void *,
     gi_sim_expect_write_elems(y, rows * out, y_dtype == GI_F64 ? 8 : 4);
 }
 
-/* kernels/orthogonal.cu */
-static inline void gi_orth_to_col_major_kernel(float *a, const float *,
-                                               int64_t m, int64_t n)
+/* kernels/orthogonal.cu: float32 or float64 (f64) elements */
+static inline size_t gi_orth_elem(int f64)
 {
-    gi_sim_expect_write(a, m * n);
+    return f64 ? sizeof(double) : sizeof(float);
 }
 
-static inline void gi_orth_diag_signs_kernel(float *signs, const float *,
-                                             int64_t, int64_t n)
+static inline void gi_orth_to_col_major_kernel(void *a, const void *,
+                                               int64_t m, int64_t n, int f64)
 {
-    gi_sim_expect_write(signs, n);
+    gi_sim_expect_write_elems(a, m * n, gi_orth_elem(f64));
 }
 
-static inline void gi_orth_finish_kernel(float *out, const float *, int64_t m,
-                                         int64_t n, const float *, float, int)
+static inline void gi_orth_diag_signs_kernel(double *signs, const void *,
+                                             int64_t, int64_t n, int)
 {
-    gi_sim_expect_write(out, m * n);
+    gi_sim_expect_write_elems(signs, n, sizeof *signs);
+}
+
+static inline void gi_orth_finish_kernel(void *out, const void *, int64_t m,
+                                         int64_t n, const double *, double,
+                                         int, int f64)
+{
+    gi_sim_expect_write_elems(out, m * n, gi_orth_elem(f64));
 }
 
 } // namespace gi_sim_expect
