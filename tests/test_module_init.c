@@ -99,30 +99,41 @@ static gi_module seq(gi_context ctx, int n, gi_module *kids)
 
 enum { TREE_SINGLE, TREE_FLAT, TREE_NESTED, TREE_BIG, NTREES };
 
+/* The dtype of the trees' Linears. */
+static gi_dtype tree_dtype = GI_F32;
+
+static gi_module lin(gi_context ctx, int64_t in, int64_t out, int bias)
+{
+    gi_module m = NULL;
+    cr_assert_eq(gi_linear_create(&m, ctx, in, out, bias, tree_dtype), GI_OK,
+                 "%s", gi_last_error());
+    return m;
+}
+
 /* Trees with and without biases, ReLUs between, zero-size layers, odd
  * sizes (blocks straddle tensors), and layers big enough for threads. */
 static gi_module tree(gi_context ctx, int which)
 {
     switch (which) {
     case TREE_SINGLE:
-        return new_linear(ctx, 7, 5, 1);
+        return lin(ctx, 7, 5, 1);
     case TREE_FLAT:
-        return seq(ctx, 5, (gi_module[]){new_linear(ctx, 5, 7, 1), new_relu(ctx),
-                                         new_linear(ctx, 7, 3, 0),
-                                         new_linear(ctx, 3, 1, 1), new_relu(ctx)});
+        return seq(ctx, 5, (gi_module[]){lin(ctx, 5, 7, 1), new_relu(ctx),
+                                         lin(ctx, 7, 3, 0),
+                                         lin(ctx, 3, 1, 1), new_relu(ctx)});
     case TREE_NESTED: {
-        gi_module inner = seq(ctx, 2, (gi_module[]){new_linear(ctx, 6, 6, 0),
-                                                    new_linear(ctx, 0, 3, 1)});
-        gi_module mid = seq(ctx, 4, (gi_module[]){new_linear(ctx, 9, 6, 1),
+        gi_module inner = seq(ctx, 2, (gi_module[]){lin(ctx, 6, 6, 0),
+                                                    lin(ctx, 0, 3, 1)});
+        gi_module mid = seq(ctx, 4, (gi_module[]){lin(ctx, 9, 6, 1),
                                                    new_relu(ctx), inner,
-                                                   new_linear(ctx, 3, 0, 1)});
-        return seq(ctx, 3, (gi_module[]){new_linear(ctx, 13, 9, 1), mid,
-                                         new_linear(ctx, 5, 11, 1)});
+                                                   lin(ctx, 3, 0, 1)});
+        return seq(ctx, 3, (gi_module[]){lin(ctx, 13, 9, 1), mid,
+                                         lin(ctx, 5, 11, 1)});
     }
     default:
-        return seq(ctx, 4, (gi_module[]){new_linear(ctx, 301, 257, 1), new_relu(ctx),
-                                         new_linear(ctx, 257, 129, 0),
-                                         new_linear(ctx, 129, 1031, 1)});
+        return seq(ctx, 4, (gi_module[]){lin(ctx, 301, 257, 1), new_relu(ctx),
+                                         lin(ctx, 257, 129, 0),
+                                         lin(ctx, 129, 1031, 1)});
     }
 }
 
@@ -130,8 +141,7 @@ static void put_back(const params *ps, const snapshot *s)
 {
     for (int i = 0; i < ps->n; ++i)
         cr_assert_eq(gi_tensor_copy_from_host(
-                         ps->t[i], s->v[i],
-                         (size_t)gi_tensor_numel(ps->t[i]) * sizeof(float)),
+                         ps->t[i], s->v[i], nbytes(ps->t[i])),
                      GI_OK);
 }
 
@@ -204,14 +214,16 @@ static void check_all_kinds(int threads)
             const gi_init *ws = w < NANY ? &ANY[w] : &FAN[w - NANY];
             for (size_t b = 0; b < sizeof biases / sizeof *biases; ++b) {
                 char what[96];
-                snprintf(what, sizeof what, "threads %d, tree %d, weight "
-                         "%zu, bias %zu", threads, tr, w, b);
+                snprintf(what, sizeof what, "%s, threads %d, tree %d, "
+                         "weight %zu, bias %zu", gi_dtype_name(tree_dtype),
+                         threads, tr, w, b);
                 check_equivalent(net, ws, biases[b], g, what);
             }
             if (w < NANY) { /* the same descriptor for both */
                 char what[96];
-                snprintf(what, sizeof what, "threads %d, tree %d, both %zu",
-                         threads, tr, w);
+                snprintf(what, sizeof what, "%s, threads %d, tree %d, "
+                         "both %zu", gi_dtype_name(tree_dtype), threads, tr,
+                         w);
                 check_equivalent(net, ws, ws, g, what);
             }
         }
@@ -234,6 +246,18 @@ Test(module_init, equals_the_apply_loop_for_every_kind_on_two_threads)
 Test(module_init, equals_the_apply_loop_for_every_kind_on_three_threads)
 {
     check_all_kinds(3);
+}
+
+/* Trees of float64, float16 and bfloat16 Linears: the same equivalence,
+ * orthogonal weights (which factor in float64 or float32) included. */
+Test(module_init, equals_the_apply_loop_in_every_dtype)
+{
+    const gi_dtype dts[] = {GI_F64, GI_F16, GI_BF16};
+    for (int d = 0; d < 3; ++d) {
+        tree_dtype = dts[d];
+        check_all_kinds(2);
+    }
+    tree_dtype = GI_F32;
 }
 
 Test(module_init, bias_only_and_weight_only)
