@@ -312,9 +312,13 @@ GI_API gi_status gi_tensor_to(gi_tensor *out, gi_tensor t, gi_dtype dtype);
 
 /* One element by full index (nindex == ndim; negative indices count from the
  * end, as in Python): t[i, j] and t[i, j] = value, as a double (exact for
- * every dtype; a value set is converted to t's dtype as copy_ does).
+ * every dtype; a value set is converted to t's dtype as copy_ does, but a
+ * finite value beyond the dtype's range is refused, as PyTorch's
+ * t[i] = 1e5 on float16 is: "cannot be converted to float16 without
+ * overflow"; inf and NaN are stored).
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (wrong nindex),
- * GI_ERR_OUT_OF_RANGE, GI_ERR_CUDA. */
+ * GI_ERR_OUT_OF_RANGE, GI_ERR_INVALID_ARGUMENT (set: the overflow),
+ * GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_get(gi_tensor t, int nindex, const int64_t *index,
                         double *out);
 GI_API gi_status gi_tensor_set(gi_tensor t, int nindex, const int64_t *index,

@@ -431,6 +431,8 @@ gi_status gi_tensor_set(gi_tensor t, int nindex, const int64_t *index,
         return st;
     int64_t off = 0;
     st = element_offset(t, nindex, index, &off, fn);
+    if (st == GI_OK) /* PyTorch's t[i] = 1e5 on float16 refuses too */
+        st = gi_check_scalar(t->dtype, value, "value", fn);
     if (st != GI_OK)
         return st;
     const size_t size = gi_dtype_size(t->dtype);

@@ -873,7 +873,7 @@ static const char LONG_NAME[] =
     X(gi_tensor_set, index_int64_min, RNG, 0, gi_tensor_set(f->v, 1, IX_MIN, 1.0f)) \
     X(gi_tensor_set, index_int64_max, RNG, 0, gi_tensor_set(f->m, 2, (const int64_t[]){0, INT64_MAX}, 1.0f)) \
     X(gi_tensor_set, value_nan, OK, W, gi_tensor_set(f->v, 1, (const int64_t[]){-1}, NAN)) \
-    X(gi_tensor_set, f16_overflowing, OK, W, gi_tensor_set(f->h, 1, IX_00, 1e5)) \
+    X(gi_tensor_set, f16_overflowing, INV, 0, gi_tensor_set(f->h, 1, IX_00, 1e5)) \
     X(gi_tensor_set, bf16_inf, OK, W, gi_tensor_set(f->bh, 1, IX_00, -INFINITY)) \
     X(gi_tensor_item, null_t, NUL, 0, gi_tensor_item(NULL, &f->out_f))           \
     X(gi_tensor_item, null_out, NUL, 0, gi_tensor_item(f->s, NULL))              \
