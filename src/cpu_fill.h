@@ -16,6 +16,13 @@ void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
                        uint64_t offset, int64_t first, int64_t count,
                        float *out);
 
+/* The same into a 16-bit tensor of dtype dt (GI_F16 or GI_BF16): each
+ * value clamped to [lo, hi] and rounded, as store.h stores a law's value
+ * (gi_job_clamp, gi_half_bits), in the transform's own loop. */
+void gi_cpu_fill_chunk16(const gi_law *law, uint64_t seed, uint64_t stream,
+                         uint64_t offset, int64_t first, int64_t count,
+                         int dt, float lo, float hi, uint16_t *out);
+
 /* Nonzero: the fills use portable C only (Philox, and the quantile without
  * sorting by branch) even where AVX2 is there. For tests, which compare
  * both paths; set it before filling, not during. */
