@@ -4,7 +4,8 @@
  *    instruction (not MXCSR) rounds as convert.h does, quiets NaNs as it
  *    does, and ignores FTZ and DAZ; vcvtph2ps is exact and quiets
  *    signaling NaNs as convert.h does.
- *  - bfloat16: convert.h's integer steps, eight lanes at a time in AVX2.
+ *  - bfloat16: convert.h's integer steps, eight lanes at a time in AVX2
+ *    (gi_bf16x8_avx2, cpu_convert.h).
  * No AVX-512 path: AVX512_BF16's vcvtneps2bf16 flushes denormal floats
  * and so differs from convert.h, and the 512-bit forms of the above would
  * need a CPU to prove them on; these loops are memory bound already.
@@ -46,8 +47,7 @@ static void bf16_to_f32_c(const uint16_t *src, float *dst, int64_t n)
 }
 
 #ifdef GI_CPU_X86
-/* The vector loops leave the last n % 8 (or % 16) elements to the
- * portable loops. */
+/* The vector loops leave the last n % 8 elements to the portable loops. */
 __attribute__((target("avx,f16c"))) static void
 f32_to_f16_f16c(const float *src, uint16_t *dst, int64_t n)
 {
@@ -74,14 +74,9 @@ __attribute__((target("avx2"))) static void
 f32_to_bf16_avx2(const float *src, uint16_t *dst, int64_t n)
 {
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m256i *in = (const __m256i *)(src + i);
-        __m256i a = gi_bf16_lanes_avx2(_mm256_loadu_si256(in));
-        __m256i b = gi_bf16_lanes_avx2(_mm256_loadu_si256(in + 1));
-        /* Lanes hold 0 .. 0xffff, which the saturating pack keeps; it packs
-         * within 128-bit halves, which the permute puts back in order. */
-        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xd8);
-        _mm256_storeu_si256((__m256i *)(dst + i), p);
+    for (; i + 8 <= n; i += 8) {
+        __m128i h = gi_bf16x8_avx2(_mm256_loadu_ps(src + i));
+        _mm_storeu_si128((__m128i *)(dst + i), h);
     }
     f32_to_bf16_c(src + i, dst + i, n - i);
 }

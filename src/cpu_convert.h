@@ -36,33 +36,29 @@ gi_f16x8_f16c(__m256 v)
     return _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
 }
 
-/* gi_f32_to_bf16 on eight floats, each result in the low half of a lane:
- * convert.h's integer steps. */
-__attribute__((target("avx2"))) static inline __m256i
-gi_bf16_lanes_avx2(__m256i x)
-{
-    const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(x, 16),
-                                         _mm256_set1_epi32(1));
-    const __m256i rounded = _mm256_srli_epi32(
-        _mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)), lsb),
-        16);
-    const __m256i quiet = _mm256_or_si256(_mm256_srli_epi32(x, 16),
-                                          _mm256_set1_epi32(0x0040));
-    /* NaN: magnitude above inf's; both sides are below 2^31, so the signed
-     * compare is the unsigned one. */
-    const __m256i mag = _mm256_and_si256(x, _mm256_set1_epi32(0x7fffffff));
-    const __m256i nan = _mm256_cmpgt_epi32(mag, _mm256_set1_epi32(0x7f800000));
-    return _mm256_blendv_epi8(rounded, quiet, nan);
-}
-
-/* The same, eight bfloat16 in order. */
+/* gi_f32_to_bf16 of eight floats, in order: convert.h's integer steps
+ * on the float's bits, of which the top half is the result, rounded, or
+ * for a NaN with its quiet bit set. */
 __attribute__((target("avx2"))) static inline __m128i
 gi_bf16x8_avx2(__m256 v)
 {
-    const __m256i h = gi_bf16_lanes_avx2(_mm256_castps_si256(v));
-    /* lanes hold 0 .. 0xffff, which the saturating pack keeps */
-    return _mm_packus_epi32(_mm256_castsi256_si128(h),
-                            _mm256_extracti128_si256(h, 1));
+    const __m256i x = _mm256_castps_si256(v);
+    const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(x, 16),
+                                         _mm256_set1_epi32(1));
+    const __m256i rounded =
+        _mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)), lsb);
+    const __m256i quiet = _mm256_or_si256(x, _mm256_set1_epi32(0x00400000));
+    /* a bitwise select by the NaN mask: no float arithmetic on the bits */
+    const __m256 r = _mm256_blendv_ps(_mm256_castsi256_ps(rounded),
+                                      _mm256_castsi256_ps(quiet),
+                                      _mm256_cmp_ps(v, v, _CMP_UNORD_Q));
+    /* the top halves: bytes 2 and 3 of each lane to the low 8 bytes of
+     * each 128-bit half, then both halves into the low one */
+    const __m256i top = _mm256_setr_epi8(
+        2, 3, 6, 7, 10, 11, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1,
+        2, 3, 6, 7, 10, 11, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1);
+    const __m256i h = _mm256_shuffle_epi8(_mm256_castps_si256(r), top);
+    return _mm256_castsi256_si128(_mm256_permute4x64_epi64(h, 0x08));
 }
 #endif
 

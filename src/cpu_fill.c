@@ -21,14 +21,7 @@
 #include <immintrin.h>
 #endif
 
-/* Where the second lanes of pairs start in a split chunk. */
-#define GI_CPU_SPLIT (2 * GI_CPU_CHUNK_BLOCKS)
-
-/* Lanes of nb consecutive blocks. Interleaved as Philox returns them:
- * lanes[4 j + k] is lane k of block first_block + j; or split into pairs
- * (lanes 0, 1 and lanes 2, 3 of each block): lanes[p] and
- * lanes[GI_CPU_SPLIT + p] are the two lanes of pair p = 2 j + h.
- * Portable form. */
+/* gi_cpu_philox_lanes (cpu_fill.h), portable form. */
 static inline void philox_lanes_c(uint64_t seed, uint64_t stream,
                                   uint64_t first_block, int nb, int split,
                                   uint32_t *lanes)
@@ -163,21 +156,27 @@ philox_lanes_avx2(uint64_t seed, uint64_t stream, uint64_t first_block,
 
 int gi_cpu_portable = 0;
 
-static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
+int gi_cpu_vector(void)
+{
+#ifdef GI_CPU_X86
+    return !gi_cpu_portable && __builtin_cpu_supports("avx2") &&
+           gi_cpu_has_f16c();
+#else
+    return 0;
+#endif
+}
+
+void gi_cpu_philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
                          int nb, int split, uint32_t *lanes)
 {
 #ifdef GI_CPU_X86
-    if (!gi_cpu_portable && __builtin_cpu_supports("avx2")) {
+    if (gi_cpu_vector()) {
         philox_lanes_avx2(seed, stream, first_block, nb, split, lanes);
         return;
     }
 #endif
     philox_lanes_c(seed, stream, first_block, nb, split, lanes);
 }
-
-/* The transforms are inlined into the chunk functions, so that the AVX2
- * one compiles them for AVX2 too. */
-#define GI_CPU_INLINE inline __attribute__((always_inline))
 
 /* Before a loop over eight elements: kept a loop until the vectorizer
  * sees it, so that it becomes one vector (two in SSE2), rather than being
@@ -210,11 +209,17 @@ put8_x86(sink o, int64_t i, const float *v)
 }
 #endif
 
+/* Eight floats as one value, for put8's float32 store: GCC 12 splits a
+ * plain copy of the array into 8-byte pieces through the stack. */
+typedef float float8 __attribute__((vector_size(32), aligned(4), may_alias));
+
 /* Elements i .. i + 7 take the values v[0..8). */
 static GI_CPU_INLINE void put8(sink o, int64_t i, const float *v)
 {
     if (o.dt == GI_F32) {
-        memcpy((float *)o.data + i, v, 8 * sizeof *v);
+        float8 t;
+        memcpy(&t, v, sizeof t);
+        *(float8 *)((float *)o.data + i) = t;
         return;
     }
 #ifdef GI_CPU_X86
@@ -563,8 +568,8 @@ static GI_CPU_INLINE void fill_chunk(const gi_law *law, uint64_t seed,
      * tensors larger than the caches). */
     for (size_t k = 0; k < bytes; k += 64)
         __builtin_prefetch((char *)data + k, 1, 3);
-    philox_lanes(seed, stream, offset + (uint64_t)(first / per), nb, split,
-                 lanes);
+    gi_cpu_philox_lanes(seed, stream, offset + (uint64_t)(first / per), nb,
+                        split, lanes);
     /* Whole blocks are transformed; a partial last vector goes through a
      * scratch buffer so nothing past `count` is written. */
     const int64_t whole = nb * per;
@@ -624,8 +629,7 @@ static void fill_chunk_any(const gi_law *law, uint64_t seed, uint64_t stream,
                            int dt, float lo, float hi, void *data)
 {
 #ifdef GI_CPU_X86
-    if (!gi_cpu_portable && __builtin_cpu_supports("avx2") &&
-        gi_cpu_has_f16c()) {
+    if (gi_cpu_vector()) {
         fill_chunk_avx2(law, seed, stream, offset, first, count, dt, lo, hi,
                         data);
         return;
