@@ -2,7 +2,7 @@
  * Initializer throughput, side by side in one run on the context's device:
  *
  *   ginit_bench [--device auto|cpu|cuda] [--reps N] [--max-log2 K]
- *               [--csv FILE] [--quick]
+ *               [--csv FILE] [--quick] [--dtypes]
  *
  * For each initializer and size 2^12 .. 2^K float32 elements (K = 26 on
  * the CPU, 30 on a GPU): the median time of N runs after a warm-up, the
@@ -15,10 +15,12 @@
  * uniform weights and zero biases, through apply() with the per-tensor
  * initializers (tree_*, two calls a layer) and through gi_module_init_
  * (tree_init_*, one pass over the tree); both give the same bits. Then
- * the dtypes: uniform_, normal_, trunc_normal_ and zeros_ of 2^(K - 2)
+ * the dtypes: uniform_, normal_, trunc_normal_, xavier_uniform_,
+ * kaiming_normal_, mixture_ and zeros_ of 2^(K - 2)
  * elements in float32, float64, float16 and bfloat16, with each one's
- * bandwidth (its own element size) and time relative to float32's. GPU
- * times use CUDA events; CPU times the monotonic clock.
+ * bandwidth (its own element size) and time relative to float32's
+ * (--dtypes: those rows alone). GPU times use CUDA events; CPU times the
+ * monotonic clock.
  */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
@@ -214,8 +216,10 @@ static void bench_sizes(const bench *b, int max_log2)
 
 /* Each law of DTYPE_JOBS in every dtype, side by side on one size. */
 static const job DTYPE_JOBS[] = {
-    {"uniform_", do_uniform, 0}, {"normal_", do_normal, 0},
-    {"trunc_normal_", do_trunc, 0}, {"zeros_", do_zeros, 0}};
+    {"uniform_", do_uniform, 0},        {"normal_", do_normal, 0},
+    {"trunc_normal_", do_trunc, 0},     {"xavier_uniform_", do_xavier, 0},
+    {"kaiming_normal_", do_kaiming, 0}, {"mixture_", do_mixture, 0},
+    {"zeros_", do_zeros, 0}};
 #define NDTYPE_JOBS (sizeof DTYPE_JOBS / sizeof *DTYPE_JOBS)
 
 static void bench_dtypes(const bench *b, int lg)
@@ -313,7 +317,7 @@ int main(int argc, char **argv)
 {
     gi_device device = GI_DEVICE_AUTO;
     bench b = {NULL, 0, 9, NULL};
-    int max_log2 = 0;
+    int max_log2 = 0, dtypes_only = 0;
     for (int i = 1; i < argc; ++i) {
         if (strcmp(argv[i], "--device") == 0 && i + 1 < argc) {
             device = parse_device(argv[++i]);
@@ -326,9 +330,12 @@ int main(int argc, char **argv)
         } else if (strcmp(argv[i], "--quick") == 0) {
             max_log2 = 16;
             b.reps = 3;
+        } else if (strcmp(argv[i], "--dtypes") == 0) {
+            dtypes_only = 1;
         } else {
             fprintf(stderr, "usage: %s [--device auto|cpu|cuda] [--reps N] "
-                    "[--max-log2 K] [--csv FILE] [--quick]\n", argv[0]);
+                    "[--max-log2 K] [--csv FILE] [--quick] [--dtypes]\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -348,11 +355,13 @@ int main(int argc, char **argv)
         printf("median of %d runs\n\n", b.reps);
     if (b.csv)
         fprintf(b.csv, "library,device,initializer,n,ms,gbs\n");
-    bench_sizes(&b, max_log2);
-    printf("\n");
-    bench_tree(&b, 64, 1024);
-    bench_tree(&b, 256, 256);
-    printf("\n");
+    if (!dtypes_only) {
+        bench_sizes(&b, max_log2);
+        printf("\n");
+        bench_tree(&b, 64, 1024);
+        bench_tree(&b, 256, 256);
+        printf("\n");
+    }
     bench_dtypes(&b, max_log2 - 2);
     if (b.csv)
         fclose(b.csv);

@@ -293,8 +293,8 @@ static void chunk_by_items(const gi_fill_job *job, int64_t first,
     }
 }
 
-/* A 16-bit chunk computes in float pieces of this many elements, which
- * the bulk conversions (cpu_convert.c) load and store. */
+/* A 16-bit map computes in float pieces of this many elements, which the
+ * bulk conversions (cpu_convert.c) load and store. */
 #define GI_CPU_PIECE (GI_CPU_CHUNK_BLOCKS * 4)
 
 static void load16(int dtype, const void *data, int64_t first, int64_t count,
@@ -317,25 +317,14 @@ static void store16(int dtype, void *data, int64_t first, int64_t count,
         gi_cpu_f32_to_bf16(v, out, count);
 }
 
-/* One piece of a float law or map in a 16-bit tensor: its float values,
- * then the store step, which clamps a law into [lo, hi] and rounds. */
+/* One piece of a map in a 16-bit tensor: its float values, then the
+ * store step. */
 static void piece16(const gi_fill_job *job, int64_t first, int64_t count)
 {
     float v[GI_CPU_PIECE];
-    if (gi_job_random(job)) {
-        gi_cpu_fill_chunk(&job->u.law, job->pos.seed, job->pos.stream,
-                          job->pos.offset, first, count, v);
-        /* bounds in locals, which the stores to v cannot alias: the
-         * clamp vectorizes */
-        const float lo = job->lo, hi = job->hi;
-        if (lo > -INFINITY || hi < INFINITY) /* a bounded law */
-            for (int64_t k = 0; k < count; ++k)
-                v[k] = v[k] < lo ? lo : v[k] > hi ? hi : v[k];
-    } else {
-        if (job->u.map.kind != GI_MAP_FILL) /* a fill reads nothing */
-            load16(job->dtype, job->data, first, count, v);
-        map_range(job->u.map, v, count);
-    }
+    if (job->u.map.kind != GI_MAP_FILL) /* a fill reads nothing */
+        load16(job->dtype, job->data, first, count, v);
+    map_range(job->u.map, v, count);
     store16(job->dtype, job->data, first, count, v);
 }
 
@@ -379,9 +368,13 @@ static void run_chunk(const gi_fill_job *job, int64_t c)
         gi_cpu_fill_chunk(&job->u.law, job->pos.seed, job->pos.stream,
                           job->pos.offset, first, count,
                           (float *)job->data + first);
+    else if (random) /* a 16-bit law, which rounds in the fill's loop */
+        gi_cpu_fill_chunk16(&job->u.law, job->pos.seed, job->pos.stream,
+                            job->pos.offset, first, count, dt, job->lo,
+                            job->hi, (uint16_t *)job->data + first);
     else if (job->kind == GI_JOB_MAP && dt == GI_F32)
         map_range(*m, (float *)job->data + first, count);
-    else if ((random || job->kind == GI_JOB_MAP) && dt != GI_F64)
+    else if (job->kind == GI_JOB_MAP && dt != GI_F64)
         for (int64_t p = first; p < first + count; p += GI_CPU_PIECE)
             piece16(job, p, first + count - p < GI_CPU_PIECE
                                 ? first + count - p : GI_CPU_PIECE);

@@ -4,7 +4,8 @@
  *    instruction (not MXCSR) rounds as convert.h does, quiets NaNs as it
  *    does, and ignores FTZ and DAZ; vcvtph2ps is exact and quiets
  *    signaling NaNs as convert.h does.
- *  - bfloat16: convert.h's integer steps, eight lanes at a time in AVX2.
+ *  - bfloat16: convert.h's integer steps, eight lanes at a time in AVX2
+ *    (gi_bf16x8_avx2, cpu_convert.h).
  * No AVX-512 path: AVX512_BF16's vcvtneps2bf16 flushes denormal floats
  * and so differs from convert.h, and the 512-bit forms of the above would
  * need a CPU to prove them on; these loops are memory bound already.
@@ -19,7 +20,6 @@
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GI_CPU_X86 1
 #include <cpuid.h>
-#include <immintrin.h>
 #endif
 
 static void f32_to_f16_c(const float *src, uint16_t *dst, int64_t n)
@@ -47,16 +47,13 @@ static void bf16_to_f32_c(const uint16_t *src, float *dst, int64_t n)
 }
 
 #ifdef GI_CPU_X86
-/* The vector loops leave the last n % 8 (or % 16) elements to the
- * portable loops. */
+/* The vector loops leave the last n % 8 elements to the portable loops. */
 __attribute__((target("avx,f16c"))) static void
 f32_to_f16_f16c(const float *src, uint16_t *dst, int64_t n)
 {
     int64_t i = 0;
     for (; i + 8 <= n; i += 8) {
-        __m256 v = _mm256_loadu_ps(src + i);
-        __m128i h = _mm256_cvtps_ph(v, _MM_FROUND_TO_NEAREST_INT |
-                                           _MM_FROUND_NO_EXC);
+        __m128i h = gi_f16x8_f16c(_mm256_loadu_ps(src + i));
         _mm_storeu_si128((__m128i *)(dst + i), h);
     }
     f32_to_f16_c(src + i, dst + i, n - i);
@@ -73,36 +70,13 @@ f16_to_f32_f16c(const uint16_t *src, float *dst, int64_t n)
     f16_to_f32_c(src + i, dst + i, n - i);
 }
 
-/* gi_f32_to_bf16 on eight floats, each result in the low half of a lane. */
-__attribute__((target("avx2"))) static inline __m256i
-bf16_lanes_avx2(__m256i x)
-{
-    const __m256i lsb = _mm256_and_si256(_mm256_srli_epi32(x, 16),
-                                         _mm256_set1_epi32(1));
-    const __m256i rounded = _mm256_srli_epi32(
-        _mm256_add_epi32(_mm256_add_epi32(x, _mm256_set1_epi32(0x7fff)), lsb),
-        16);
-    const __m256i quiet = _mm256_or_si256(_mm256_srli_epi32(x, 16),
-                                          _mm256_set1_epi32(0x0040));
-    /* NaN: magnitude above inf's; both sides are below 2^31, so the signed
-     * compare is the unsigned one. */
-    const __m256i mag = _mm256_and_si256(x, _mm256_set1_epi32(0x7fffffff));
-    const __m256i nan = _mm256_cmpgt_epi32(mag, _mm256_set1_epi32(0x7f800000));
-    return _mm256_blendv_epi8(rounded, quiet, nan);
-}
-
 __attribute__((target("avx2"))) static void
 f32_to_bf16_avx2(const float *src, uint16_t *dst, int64_t n)
 {
     int64_t i = 0;
-    for (; i + 16 <= n; i += 16) {
-        const __m256i *in = (const __m256i *)(src + i);
-        __m256i a = bf16_lanes_avx2(_mm256_loadu_si256(in));
-        __m256i b = bf16_lanes_avx2(_mm256_loadu_si256(in + 1));
-        /* Lanes hold 0 .. 0xffff, which the saturating pack keeps; it packs
-         * within 128-bit halves, which the permute puts back in order. */
-        __m256i p = _mm256_permute4x64_epi64(_mm256_packus_epi32(a, b), 0xd8);
-        _mm256_storeu_si256((__m256i *)(dst + i), p);
+    for (; i + 8 <= n; i += 8) {
+        __m128i h = gi_bf16x8_avx2(_mm256_loadu_ps(src + i));
+        _mm_storeu_si128((__m128i *)(dst + i), h);
     }
     f32_to_bf16_c(src + i, dst + i, n - i);
 }
@@ -119,11 +93,23 @@ bf16_to_f32_avx2(const uint16_t *src, float *dst, int64_t n)
     bf16_to_f32_c(src + i, dst + i, n - i);
 }
 
-/* Whether the vector paths are allowed and the CPU has them (F16C's
- * 256-bit forms need the AVX state too). F16C is read from CPUID itself:
- * clang's __builtin_cpu_supports does not know the name. */
+/* Whether the vector paths are allowed and the CPU has them. */
 static int use_f16c(void)
 {
+    return !gi_cpu_portable && gi_cpu_has_f16c();
+}
+
+static int use_avx2(void)
+{
+    return !gi_cpu_portable && __builtin_cpu_supports("avx2");
+}
+#endif
+
+/* F16C's 256-bit forms need the AVX state too. F16C is read from CPUID
+ * itself: clang's __builtin_cpu_supports does not know the name. */
+int gi_cpu_has_f16c(void)
+{
+#ifdef GI_CPU_X86
     /* CPUID is slow (a hypervisor may trap it): asked once; racing first
      * callers store the same answer */
     static int has = -1;
@@ -134,14 +120,11 @@ static int use_f16c(void)
                 __get_cpuid(1, &a, &b, &c, &d) && (c & bit_F16C) != 0;
         __atomic_store_n(&has, known, __ATOMIC_RELAXED);
     }
-    return !gi_cpu_portable && known;
-}
-
-static int use_avx2(void)
-{
-    return !gi_cpu_portable && __builtin_cpu_supports("avx2");
-}
+    return known;
+#else
+    return 0;
 #endif
+}
 
 void gi_cpu_f32_to_f16(const float *src, uint16_t *dst, int64_t n)
 {

@@ -1,46 +1,27 @@
 /* See cpu_fill.h. Each chunk runs in two vectorizable passes: Philox over
  * the chunk's blocks (structure of arrays, all blocks in lock step), then
- * the law's transform over the lanes. Laws that take one lane per element
- * read the lanes in Philox's order; laws that take two read them split in
- * two arrays, first and second lane of each pair, so that their transform
- * is a plain loop without strides. x86-64 builds carry an AVX2 clone of
- * the chunk function chosen at load time; arithmetic is the same IEEE
- * single precision either way (no FMA contraction), so are the results. */
+ * the law's transform over the lanes, eight elements at a time, each
+ * eight stored as the tensor's dtype while they are in a register. Laws
+ * that take one lane per element read the lanes in Philox's order; laws
+ * that take two read them split in two arrays, first and second lane of
+ * each pair, so that their transform is a plain loop without strides.
+ * x86-64 builds compile the chunk function twice, for the baseline and
+ * for AVX2 with F16C, and choose per call by the CPU's features (no
+ * ifunc resolver, which clang before 18 and ThreadSanitizer do not
+ * handle); arithmetic is the same IEEE single precision either way (no
+ * FMA contraction), so are the results. */
 #include <string.h>
 
+#include "cpu_convert.h"
 #include "cpu_fill.h"
+#include "store.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GI_CPU_X86 1
 #include <immintrin.h>
 #endif
 
-/* The load-time clone needs an ifunc resolver: not with clang before 18,
- * which emits no plain symbol for it, nor under ThreadSanitizer, which
- * instruments the resolver before its runtime has started. */
-#if defined(__has_feature)
-#if __has_feature(thread_sanitizer)
-#define GI_CPU_TSAN 1
-#endif
-#endif
-#if defined(__SANITIZE_THREAD__)
-#define GI_CPU_TSAN 1
-#endif
-#if defined(GI_CPU_X86) && !defined(GI_CPU_TSAN) &&                           \
-    (!defined(__clang__) || __clang_major__ >= 18)
-#define GI_CPU_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define GI_CPU_CLONES
-#endif
-
-/* Where the second lanes of pairs start in a split chunk. */
-#define GI_CPU_SPLIT (2 * GI_CPU_CHUNK_BLOCKS)
-
-/* Lanes of nb consecutive blocks. Interleaved as Philox returns them:
- * lanes[4 j + k] is lane k of block first_block + j; or split into pairs
- * (lanes 0, 1 and lanes 2, 3 of each block): lanes[p] and
- * lanes[GI_CPU_SPLIT + p] are the two lanes of pair p = 2 j + h.
- * Portable form. */
+/* gi_cpu_philox_lanes (cpu_fill.h), portable form. */
 static inline void philox_lanes_c(uint64_t seed, uint64_t stream,
                                   uint64_t first_block, int nb, int split,
                                   uint32_t *lanes)
@@ -175,11 +156,21 @@ philox_lanes_avx2(uint64_t seed, uint64_t stream, uint64_t first_block,
 
 int gi_cpu_portable = 0;
 
-static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
+int gi_cpu_vector(void)
+{
+#ifdef GI_CPU_X86
+    return !gi_cpu_portable && __builtin_cpu_supports("avx2") &&
+           gi_cpu_has_f16c();
+#else
+    return 0;
+#endif
+}
+
+void gi_cpu_philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
                          int nb, int split, uint32_t *lanes)
 {
 #ifdef GI_CPU_X86
-    if (!gi_cpu_portable && __builtin_cpu_supports("avx2")) {
+    if (gi_cpu_vector()) {
         philox_lanes_avx2(seed, stream, first_block, nb, split, lanes);
         return;
     }
@@ -187,40 +178,109 @@ static void philox_lanes(uint64_t seed, uint64_t stream, uint64_t first_block,
     philox_lanes_c(seed, stream, first_block, nb, split, lanes);
 }
 
-/* The transforms are inlined into the chunk function, so that its AVX2
- * clone compiles them for AVX2 too. */
-#define GI_CPU_INLINE inline __attribute__((always_inline))
+/* Before a loop over eight elements: kept a loop until the vectorizer
+ * sees it, so that it becomes one vector (two in SSE2), rather than being
+ * unrolled first and the loop around it vectorized across eights. */
+#define GI_CPU_EIGHT _Pragma("GCC unroll 1")
 
-/* The transforms, one loop per law so that each vectorizes. The two-lane
- * laws read split lanes: a[p] and b[p] are pair p's first and second. */
+/* Where the transforms put their values: a float32 tensor takes each
+ * value as it is; a 16-bit one (GI_F16, GI_BF16) takes it clamped to
+ * [lo, hi] and rounded, store.h's store step (gi_job_clamp, then
+ * gi_half_bits). Each chunk function inlines the transforms with dt and
+ * vec constants, so the choices fold away. vec: AVX2 and F16C may run. */
+typedef struct sink {
+    void *data;
+    int dt, vec;
+    float lo, hi;
+} sink;
+
+#ifdef GI_CPU_X86
+/* put8's 16-bit store in vectors: the clamp as the scalar one selects
+ * (NaN passes both compares), then F16C or convert.h's integer steps. */
+__attribute__((target("avx2,f16c"))) static inline void
+put8_x86(sink o, int64_t i, const float *v)
+{
+    const __m256 x = _mm256_loadu_ps(v);
+    const __m256 lo = _mm256_set1_ps(o.lo), hi = _mm256_set1_ps(o.hi);
+    __m256 c = _mm256_blendv_ps(x, hi, _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+    c = _mm256_blendv_ps(c, lo, _mm256_cmp_ps(x, lo, _CMP_LT_OQ));
+    const __m128i h = o.dt == GI_F16 ? gi_f16x8_f16c(c) : gi_bf16x8_avx2(c);
+    _mm_storeu_si128((__m128i *)((uint16_t *)o.data + i), h);
+}
+#endif
+
+/* Eight floats as one value, for put8's float32 store: GCC 12 splits a
+ * plain copy of the array into 8-byte pieces through the stack. */
+typedef float float8 __attribute__((vector_size(32), aligned(4), may_alias));
+
+/* Elements i .. i + 7 take the values v[0..8). */
+static GI_CPU_INLINE void put8(sink o, int64_t i, const float *v)
+{
+    if (o.dt == GI_F32) {
+        float8 t;
+        memcpy(&t, v, sizeof t);
+        *(float8 *)((float *)o.data + i) = t;
+        return;
+    }
+#ifdef GI_CPU_X86
+    if (o.vec) {
+        put8_x86(o, i, v);
+        return;
+    }
+#endif
+    GI_CPU_EIGHT
+    for (int k = 0; k < 8; ++k) {
+        const float c = v[k] < o.lo ? o.lo : v[k] > o.hi ? o.hi : v[k];
+        ((uint16_t *)o.data)[i + k] = gi_half_bits(o.dt, c);
+    }
+}
+
+/* The transforms, one loop per law so that each vectorizes, over n
+ * elements, a multiple of 8 (fill_chunk rounds the blocks up). The
+ * two-lane laws read split lanes: a[p] and b[p] are pair p's first and
+ * second. */
 static GI_CPU_INLINE void uniform_lanes(const gi_law *l,
                                         const uint32_t *lanes, int64_t n,
-                                        float *out)
+                                        sink out)
 {
     const float a = l->u.uniform.a, span = l->u.uniform.span;
     const float cap = l->u.uniform.cap;
-    for (int64_t i = 0; i < n; ++i)
-        out[i] = gi_uniform_from(lanes[i], a, span, cap);
+    for (int64_t i = 0; i < n; i += 8) {
+        float v[8];
+        GI_CPU_EIGHT
+        for (int k = 0; k < 8; ++k)
+            v[k] = gi_uniform_from(lanes[i + k], a, span, cap);
+        put8(out, i, v);
+    }
 }
 
-/* Pair p gives elements 2 p and 2 p + 1 (gi_law_block's order). */
+/* Pair p gives elements 2 p and 2 p + 1 (gi_law_block's order); pairs is
+ * a multiple of 16. */
 static GI_CPU_INLINE void normal_lanes(const gi_law *l, const uint32_t *a,
                                        const uint32_t *b, int64_t pairs,
-                                       float *out)
+                                       sink out)
 {
     /* Two independent halves a loop: their long dependency chains
      * (log, sqrt, sine and cosine) interleave in the out-of-order window
      * when the compiler schedules before register allocation. */
     const float mean = l->u.normal.mean, std = l->u.normal.std;
-    const int64_t h = pairs / 2; /* pairs is even: two per block */
-    for (int64_t p = 0; p < h; ++p) {
-        float z0, z1, y0, y1;
-        gi_box_muller(a[p], b[p], &z0, &z1);
-        gi_box_muller(a[p + h], b[p + h], &y0, &y1);
-        out[2 * p] = z0 * std + mean;
-        out[2 * p + 1] = z1 * std + mean;
-        out[2 * (p + h)] = y0 * std + mean;
-        out[2 * (p + h) + 1] = y1 * std + mean;
+    const int64_t h = pairs / 2;
+    for (int64_t p = 0; p < h; p += 8) {
+        float v[16], w[16];
+        GI_CPU_EIGHT
+        for (int k = 0; k < 8; ++k) {
+            float z0, z1, y0, y1;
+            gi_box_muller(a[p + k], b[p + k], &z0, &z1);
+            gi_box_muller(a[p + h + k], b[p + h + k], &y0, &y1);
+            v[2 * k] = z0 * std + mean;
+            v[2 * k + 1] = z1 * std + mean;
+            w[2 * k] = y0 * std + mean;
+            w[2 * k + 1] = y1 * std + mean;
+        }
+        put8(out, 2 * p, v);
+        put8(out, 2 * p + 8, v + 8);
+        put8(out, 2 * (p + h), w);
+        put8(out, 2 * (p + h) + 8, w + 8);
     }
 }
 
@@ -325,55 +385,72 @@ merge_by_branch(float *x, int n, const float *centre, const float *tail,
     for (; i < n; ++i)
         x[i] = x[i] >= GI_QUANTILE_TAIL ? centre[c++] : tail[t++];
 }
+
+/* x[i] = gi_norm_quantile_lower(x[i]) for i < n (at most a chunk), the
+ * elements first sorted by branch, so that each vector computes one
+ * formula, not both (a quarter of a standard normal's elements take the
+ * costly tail one). Compiled once, not into each chunk function. */
+__attribute__((target("avx2"))) static void quantile_lower_avx2(float *x,
+                                                                int n)
+{
+    float centre[4 * GI_CPU_CHUNK_BLOCKS], tail[4 * GI_CPU_CHUNK_BLOCKS];
+    uint8_t masks[4 * GI_CPU_CHUNK_BLOCKS / 8];
+    int nc = 0, nt = 0;
+    split_by_branch(x, n, centre, &nc, tail, &nt, masks);
+    for (int k = 0; k < nc; ++k)
+        centre[k] = gi_norm_quantile_centre(centre[k]);
+    for (int k = 0; k < nt; ++k)
+        tail[k] = gi_norm_quantile_tail(tail[k]);
+    merge_by_branch(x, n, centre, tail, masks);
+}
 #endif
 
-/* x[i] = gi_norm_quantile_lower(x[i]) for i < n (at most a chunk). With
- * AVX2 the elements are first sorted by branch, so that each vector
- * computes one formula, not both (a quarter of a standard normal's
- * elements take the costly tail one). */
-static GI_CPU_INLINE void quantile_lower_lanes(float *x, int64_t n)
+/* x[i] = gi_norm_quantile_lower(x[i]) for i < n; vec: as sink's. */
+static GI_CPU_INLINE void quantile_lower_lanes(float *x, int64_t n, int vec)
 {
 #ifdef GI_CPU_X86
-    if (!gi_cpu_portable && __builtin_cpu_supports("avx2")) {
-        float centre[4 * GI_CPU_CHUNK_BLOCKS], tail[4 * GI_CPU_CHUNK_BLOCKS];
-        uint8_t masks[4 * GI_CPU_CHUNK_BLOCKS / 8];
-        int nc = 0, nt = 0;
-        split_by_branch(x, (int)n, centre, &nc, tail, &nt, masks);
-        for (int k = 0; k < nc; ++k)
-            centre[k] = gi_norm_quantile_centre(centre[k]);
-        for (int k = 0; k < nt; ++k)
-            tail[k] = gi_norm_quantile_tail(tail[k]);
-        merge_by_branch(x, (int)n, centre, tail, masks);
+    if (vec) {
+        quantile_lower_avx2(x, (int)n);
         return;
     }
 #endif
+    (void)vec;
     for (int64_t i = 0; i < n; ++i)
         x[i] = gi_norm_quantile_lower(x[i]);
 }
 
-/* gi_trunc_normal's three steps, each over the whole chunk; out holds q
- * in between. */
+/* gi_trunc_normal's three steps, each over the whole chunk. */
 static GI_CPU_INLINE void trunc_normal_lanes(const gi_law *l,
                                              const uint32_t *lanes, int64_t n,
-                                             float *out)
+                                             sink out)
 {
-    float x[4 * GI_CPU_CHUNK_BLOCKS];
+    float q[4 * GI_CPU_CHUNK_BLOCKS], x[4 * GI_CPU_CHUNK_BLOCKS];
     for (int64_t i = 0; i < n; ++i) {
-        float q = gi_trunc_prob(l, lanes[i]);
-        out[i] = q;
-        x[i] = gi_norm_quantile_fold(q);
+        q[i] = gi_trunc_prob(l, lanes[i]);
+        x[i] = gi_norm_quantile_fold(q[i]);
     }
-    quantile_lower_lanes(x, n);
-    for (int64_t i = 0; i < n; ++i)
-        out[i] = gi_trunc_value(l, gi_norm_quantile_unfold(out[i], x[i]));
+    quantile_lower_lanes(x, n, out.vec);
+    for (int64_t i = 0; i < n; i += 8) {
+        float v[8];
+        GI_CPU_EIGHT
+        for (int k = 0; k < 8; ++k)
+            v[k] = gi_trunc_value(
+                l, gi_norm_quantile_unfold(q[i + k], x[i + k]));
+        put8(out, i, v);
+    }
 }
 
 static GI_CPU_INLINE void trunc_narrow_lanes(const gi_law *l,
                                              const uint32_t *lanes, int64_t n,
-                                             float *out)
+                                             sink out)
 {
-    for (int64_t i = 0; i < n; ++i)
-        out[i] = gi_trunc_narrow(l, lanes[i]);
+    for (int64_t i = 0; i < n; i += 8) {
+        float v[8];
+        GI_CPU_EIGHT
+        for (int k = 0; k < 8; ++k)
+            v[k] = gi_trunc_narrow(l, lanes[i + k]);
+        put8(out, i, v);
+    }
 }
 
 /* gi_mixture without its loop and switch: each element takes the
@@ -413,41 +490,53 @@ static void mixture_table_of(const gi_law *l, mixture_table *t)
 
 /* slots: a power of two >= the number of components, so that the
  * selection unrolls into a few selects per parameter. */
+static GI_CPU_INLINE float
+mixture_value(const mixture_table *t, uint32_t choice, uint32_t x,
+              int slots, int with_normal)
+{
+    float u = gi_unit_closed_open(choice);
+    float a = 0.0f, b = 0.0f, span = 0.0f, cap = 0.0f, lo = 0.0f;
+    int normal = 0;
+#pragma GCC unroll 8
+    for (int j = slots - 1; j >= 0; --j) {
+        int take = u < t->cum[j];
+        a = take ? t->a[j] : a;
+        span = take ? t->span[j] : span;
+        cap = take ? t->cap[j] : cap;
+        lo = take ? t->floor[j] : lo;
+        if (with_normal) {
+            b = take ? t->b[j] : b;
+            normal = take ? t->normal[j] : normal;
+        }
+    }
+    float v = gi_uniform_from(x, a, span, cap);
+    v = v < lo ? lo : v; /* NaN constants pass */
+    if (with_normal) {
+        float z = a + b * gi_norm_quantile(gi_unit_open(x));
+        v = normal ? z : v;
+    }
+    return v;
+}
+
 static GI_CPU_INLINE void
 mixture_pass(const mixture_table *t, const uint32_t *choice,
              const uint32_t *x, int64_t n, int slots, int with_normal,
-             float *out)
+             sink out)
 {
-    for (int64_t i = 0; i < n; ++i) {
-        float u = gi_unit_closed_open(choice[i]);
-        float a = 0.0f, b = 0.0f, span = 0.0f, cap = 0.0f, lo = 0.0f;
-        int normal = 0;
-#pragma GCC unroll 8
-        for (int j = slots - 1; j >= 0; --j) {
-            int take = u < t->cum[j];
-            a = take ? t->a[j] : a;
-            span = take ? t->span[j] : span;
-            cap = take ? t->cap[j] : cap;
-            lo = take ? t->floor[j] : lo;
-            if (with_normal) {
-                b = take ? t->b[j] : b;
-                normal = take ? t->normal[j] : normal;
-            }
-        }
-        float v = gi_uniform_from(x[i], a, span, cap);
-        v = v < lo ? lo : v; /* NaN constants pass */
-        if (with_normal) {
-            float z = a + b * gi_norm_quantile(gi_unit_open(x[i]));
-            v = normal ? z : v;
-        }
-        out[i] = v;
+    for (int64_t i = 0; i < n; i += 8) {
+        float v[8];
+        GI_CPU_EIGHT
+        for (int k = 0; k < 8; ++k)
+            v[k] = mixture_value(t, choice[i + k], x[i + k], slots,
+                                 with_normal);
+        put8(out, i, v);
     }
 }
 
 static GI_CPU_INLINE void mixture_lanes(const gi_law *l,
                                         const uint32_t *choice,
                                         const uint32_t *x, int64_t n,
-                                        float *out)
+                                        sink out)
 {
     mixture_table t;
     mixture_table_of(l, &t);
@@ -461,36 +550,109 @@ static GI_CPU_INLINE void mixture_lanes(const gi_law *l,
         mixture_pass(&t, choice, x, n, GI_LAW_MAX_COMPONENTS, 0, out);
 }
 
-GI_CPU_CLONES
+/* gi_cpu_fill_chunk into data, of dtype out.dt (out.data is set here). */
+static GI_CPU_INLINE void fill_chunk(const gi_law *law, uint64_t seed,
+                                     uint64_t stream, uint64_t offset,
+                                     int64_t first, int64_t count, sink out,
+                                     void *data)
+{
+    uint32_t lanes[4 * GI_CPU_CHUNK_BLOCKS];
+    /* a partial chunk's scratch, room for any dtype's */
+    _Alignas(32) unsigned char spill[4 * 4 * GI_CPU_CHUNK_BLOCKS];
+    const gi_law l = *law;
+    const int64_t per = gi_law_elems_per_block(&l);
+    /* Blocks in eights: whole vectors of elements for every law, and
+     * normal_lanes's halves of whole vectors of pairs. */
+    const int nb = (int)((count + per - 1) / per + 7) / 8 * 8;
+    const int split = l.kind == GI_LAW_NORMAL || l.kind == GI_LAW_MIXTURE;
+    const size_t bytes = (size_t)count * (out.dt == GI_F32 ? 4 : 2);
+    /* The output's cache lines are requested before the arithmetic, so
+     * that fetching them for writing overlaps it (uniform_ 10% faster on
+     * tensors larger than the caches). */
+    for (size_t k = 0; k < bytes; k += 64)
+        __builtin_prefetch((char *)data + k, 1, 3);
+    gi_cpu_philox_lanes(seed, stream, offset + (uint64_t)(first / per), nb,
+                        split, lanes);
+    /* Whole blocks are transformed; a partial last vector goes through a
+     * scratch buffer so nothing past `count` is written. */
+    const int64_t whole = nb * per;
+    out.data = whole == count ? data : spill;
+    const uint32_t *second = lanes + GI_CPU_SPLIT;
+    switch (l.kind) {
+    case GI_LAW_NORMAL: normal_lanes(&l, lanes, second, 2 * nb, out); break;
+    case GI_LAW_TRUNC_NORMAL: trunc_normal_lanes(&l, lanes, whole, out); break;
+    case GI_LAW_TRUNC_NARROW: trunc_narrow_lanes(&l, lanes, whole, out); break;
+    case GI_LAW_MIXTURE: mixture_lanes(&l, lanes, second, whole, out); break;
+    default: uniform_lanes(&l, lanes, whole, out); break;
+    }
+    if (out.data == spill)
+        memcpy(data, spill, bytes);
+}
+
+/* fill_chunk with dt a constant in each call. */
+static GI_CPU_INLINE void fill_chunk_as(const gi_law *law, uint64_t seed,
+                                        uint64_t stream, uint64_t offset,
+                                        int64_t first, int64_t count, int dt,
+                                        float lo, float hi, int vec,
+                                        void *data)
+{
+    if (dt == GI_F16)
+        fill_chunk(law, seed, stream, offset, first, count,
+                   (sink){NULL, GI_F16, vec, lo, hi}, data);
+    else if (dt == GI_BF16)
+        fill_chunk(law, seed, stream, offset, first, count,
+                   (sink){NULL, GI_BF16, vec, lo, hi}, data);
+    else
+        fill_chunk(law, seed, stream, offset, first, count,
+                   (sink){NULL, GI_F32, vec, lo, hi}, data);
+}
+
+static void fill_chunk_portable(const gi_law *law, uint64_t seed,
+                                uint64_t stream, uint64_t offset,
+                                int64_t first, int64_t count, int dt,
+                                float lo, float hi, void *data)
+{
+    fill_chunk_as(law, seed, stream, offset, first, count, dt, lo, hi, 0,
+                  data);
+}
+
+#ifdef GI_CPU_X86
+__attribute__((target("avx2,f16c"))) static void
+fill_chunk_avx2(const gi_law *law, uint64_t seed, uint64_t stream,
+                uint64_t offset, int64_t first, int64_t count, int dt,
+                float lo, float hi, void *data)
+{
+    fill_chunk_as(law, seed, stream, offset, first, count, dt, lo, hi, 1,
+                  data);
+}
+#endif
+
+static void fill_chunk_any(const gi_law *law, uint64_t seed, uint64_t stream,
+                           uint64_t offset, int64_t first, int64_t count,
+                           int dt, float lo, float hi, void *data)
+{
+#ifdef GI_CPU_X86
+    if (gi_cpu_vector()) {
+        fill_chunk_avx2(law, seed, stream, offset, first, count, dt, lo, hi,
+                        data);
+        return;
+    }
+#endif
+    fill_chunk_portable(law, seed, stream, offset, first, count, dt, lo, hi,
+                        data);
+}
+
 void gi_cpu_fill_chunk(const gi_law *law, uint64_t seed, uint64_t stream,
                        uint64_t offset, int64_t first, int64_t count,
                        float *out)
 {
-    uint32_t lanes[4 * GI_CPU_CHUNK_BLOCKS];
-    float tail[4 * GI_CPU_CHUNK_BLOCKS];
-    const gi_law l = *law;
-    const int64_t per = gi_law_elems_per_block(&l);
-    const int nb = (int)((count + per - 1) / per);
-    const int split = l.kind == GI_LAW_NORMAL || l.kind == GI_LAW_MIXTURE;
-    /* The output's cache lines are requested before the arithmetic, so
-     * that fetching them for writing overlaps it (uniform_ 10% faster on
-     * tensors larger than the caches). */
-    for (int64_t k = 0; k < count; k += 16)
-        __builtin_prefetch(out + k, 1, 3);
-    philox_lanes(seed, stream, offset + (uint64_t)(first / per), nb, split,
-                 lanes);
-    /* Whole blocks are transformed; a partial last block goes through a
-     * scratch buffer so nothing past `count` is written. */
-    int64_t whole = nb * per;
-    float *dst = whole == count ? out : tail;
-    const uint32_t *second = lanes + GI_CPU_SPLIT;
-    switch (l.kind) {
-    case GI_LAW_NORMAL: normal_lanes(&l, lanes, second, 2 * nb, dst); break;
-    case GI_LAW_TRUNC_NORMAL: trunc_normal_lanes(&l, lanes, whole, dst); break;
-    case GI_LAW_TRUNC_NARROW: trunc_narrow_lanes(&l, lanes, whole, dst); break;
-    case GI_LAW_MIXTURE: mixture_lanes(&l, lanes, second, whole, dst); break;
-    default: uniform_lanes(&l, lanes, whole, dst); break;
-    }
-    if (dst == tail)
-        memcpy(out, tail, (size_t)count * sizeof *out);
+    fill_chunk_any(law, seed, stream, offset, first, count, GI_F32, 0.0f,
+                   0.0f, out);
+}
+
+void gi_cpu_fill_chunk16(const gi_law *law, uint64_t seed, uint64_t stream,
+                         uint64_t offset, int64_t first, int64_t count,
+                         int dt, float lo, float hi, uint16_t *out)
+{
+    fill_chunk_any(law, seed, stream, offset, first, count, dt, lo, hi, out);
 }

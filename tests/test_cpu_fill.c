@@ -1,10 +1,12 @@
 /*
  * The CPU's vectorized fill (src/cpu_fill.c) against the scalar definition
- * of every law: gi_block then gi_law_block, one Philox block at a time, the
- * very code the CUDA kernel runs. Equal bit for bit, for both paths (AVX2
- * where the machine has it, and portable C), for whole and partial
- * chunks, counters that carry across 32 and 64 bits, and laws whose
- * branches (quantile tails, mixture components) are all taken.
+ * of every law: gi_block then gi_law_block (gi_law_block64 for float64),
+ * one Philox block at a time, the very code the CUDA kernel runs, stored
+ * as store.h stores it. Equal bit for bit, in every dtype, for both paths
+ * (AVX2 with F16C where the machine has them, and portable C), for whole
+ * and partial chunks, outputs at every alignment, counters that carry
+ * across 32 and 64 bits, and laws whose branches (quantile tails,
+ * mixture components, 16-bit clamps) are all taken.
  */
 #include <criterion/criterion.h>
 #include <math.h>
@@ -12,13 +14,19 @@
 #include <string.h>
 
 #include "cpu_fill.h"
+#include "cpu_fill64.h"
 #include "internal.h"
+#include "laws64.h"
 #include "store.h"
 #include "test_helpers.h"
 
 #define CHUNK_ELEMS (4 * GI_CPU_CHUNK_BLOCKS)
 #define GUARD 16
 #define SENTINEL 0x7fc0dead /* a NaN no law produces */
+#define SENTINEL_BYTE 0xa5
+/* Element offsets of the output from a 64-byte boundary: every residue
+ * of 8 elements (a vector of floats) and one past a whole vector. */
+#define SHIFTS 9
 
 /* Elements [first, first + count) of the law, one block at a time. */
 static void scalar_fill(const gi_law *law, uint64_t seed, uint64_t stream,
@@ -52,48 +60,117 @@ static const int64_t counts[] = {1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33,
                                  63, 100, 511, 512, 513, 1000, 1021,
                                  CHUNK_ELEMS};
 
-static void check_law(const gi_law *law, const char *what)
+/* How one chunk is stored: the dtype, and for the 16-bit ones the
+ * bounds the store clamps to (store.h's gi_job_clamp). */
+typedef struct store {
+    int dt;
+    float lo, hi;
+} store;
+
+/* Element i of the law's fill as the store writes it: the scalar
+ * definition (gi_law_block, gi_law_block64), clamped and rounded for the
+ * 16-bit dtypes. */
+static void want_element(const gi_law *law, const position *pos, store st,
+                         int64_t i, unsigned char *out)
 {
-    static float got[CHUNK_ELEMS + GUARD], want[CHUNK_ELEMS];
+    const int64_t per = gi_law_elems_per_block(law);
+    uint32_t bits[4];
+    gi_block(pos->seed, pos->stream, pos->offset + (uint64_t)(i / per), bits);
+    if (st.dt == GI_F64) {
+        double v[4];
+        gi_law_block64(law, bits, v);
+        memcpy(out, &v[i % per], sizeof *v);
+        return;
+    }
+    float v[4];
+    gi_law_block(law, bits, v);
+    float x = v[i % per];
+    if (st.dt == GI_F32) {
+        memcpy(out, &x, sizeof x);
+        return;
+    }
+    x = x < st.lo ? st.lo : x > st.hi ? st.hi : x;
+    uint16_t h = gi_half_bits(st.dt, x);
+    memcpy(out, &h, sizeof h);
+}
+
+static void fill_chunk(const gi_law *law, const position *pos, store st,
+                       int64_t first, int64_t count, void *out)
+{
+    if (st.dt == GI_F64)
+        gi_cpu_fill_chunk64(law, pos->seed, pos->stream, pos->offset, first,
+                            count, out);
+    else if (st.dt == GI_F32)
+        gi_cpu_fill_chunk(law, pos->seed, pos->stream, pos->offset, first,
+                          count, out);
+    else
+        gi_cpu_fill_chunk16(law, pos->seed, pos->stream, pos->offset, first,
+                            count, st.dt, st.lo, st.hi, out);
+}
+
+/* One chunk of count elements from element first, written shift
+ * elements past a 64-byte boundary: each element the scalar definition's
+ * bits, nothing written before or past it. */
+static void check_chunk(const gi_law *law, const char *what, store st,
+                        int portable, size_t p, int64_t first, int64_t count,
+                        int shift)
+{
+    static _Alignas(64) unsigned char got[(CHUNK_ELEMS + 2 * GUARD) * 8];
+    const int size = gi_dtype_size(st.dt);
+    memset(got, SENTINEL_BYTE, (size_t)((shift + count + GUARD) * size));
+    fill_chunk(law, &positions[p], st, first, count, got + shift * size);
+    for (int64_t i = -shift; i < count + GUARD; ++i) {
+        unsigned char want[8];
+        memset(want, SENTINEL_BYTE, sizeof want);
+        if (i >= 0 && i < count)
+            want_element(law, &positions[p], st, first + i, want);
+        const unsigned char *at = got + (shift + i) * size;
+        uint64_t g = 0, w = 0;
+        memcpy(&g, at, (size_t)size);
+        memcpy(&w, want, (size_t)size);
+        cr_assert_eq(g, w,
+                     "%s, %s, %s path, position %zu, first %lld, count "
+                     "%lld, shift %d: element %lld has the bits %#llx, "
+                     "want %#llx%s", what, gi_dtype_name(st.dt),
+                     portable ? "portable" : "default", p, (long long)first,
+                     (long long)count, shift, (long long)i,
+                     (unsigned long long)g, (unsigned long long)w,
+                     i >= 0 && i < count ? "" : " (not to be written)");
+    }
+}
+
+/* The law's chunks, on both paths (the vector one where the CPU has it,
+ * and portable C), at every position, count and output alignment. */
+static void check_store(const gi_law *law, const char *what, store st)
+{
     const int64_t per = gi_law_elems_per_block(law);
     const int64_t max = GI_CPU_CHUNK_BLOCKS * per;
     for (int portable = 0; portable < 2; ++portable) {
         gi_cpu_portable = portable;
-        for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p) {
-            const position *pos = &positions[p];
+        for (size_t p = 0; p < sizeof positions / sizeof *positions; ++p)
             for (size_t c = 0; c < sizeof counts / sizeof *counts; ++c) {
                 int64_t count = counts[c] < max ? counts[c] : max;
                 int64_t first = per * (int64_t)(3 * p + c); /* block-aligned */
-                uint32_t sentinel = SENTINEL;
-                for (int g = 0; g < CHUNK_ELEMS + GUARD; ++g)
-                    memcpy(&got[g], &sentinel, sizeof sentinel);
-                gi_cpu_fill_chunk(law, pos->seed, pos->stream, pos->offset,
-                                  first, count, got);
-                scalar_fill(law, pos->seed, pos->stream, pos->offset, first,
-                            count, want);
-                for (int64_t i = 0; i < count; ++i) {
-                    uint32_t a, b;
-                    memcpy(&a, &got[i], sizeof a);
-                    memcpy(&b, &want[i], sizeof b);
-                    cr_assert_eq(a, b,
-                                 "%s, %s path, position %zu, count %lld: "
-                                 "element %lld is %a (0x%08x), the scalar "
-                                 "definition gives %a (0x%08x)",
-                                 what, portable ? "portable" : "default", p,
-                                 (long long)count, (long long)i,
-                                 (double)got[i], a, (double)want[i], b);
-                }
-                for (int64_t i = count; i < count + GUARD; ++i) {
-                    uint32_t a;
-                    memcpy(&a, &got[i], sizeof a);
-                    cr_assert_eq(a, (uint32_t)SENTINEL,
-                                 "%s: element %lld written past count %lld",
-                                 what, (long long)i, (long long)count);
-                }
+                int shift = (int)((p + 3 * c) % SHIFTS);
+                check_chunk(law, what, st, portable, p, first, count, shift);
             }
-        }
     }
     gi_cpu_portable = 0;
+}
+
+/* A float law in float32, and in both 16-bit dtypes with and without
+ * bounds that clamp; a float64 law in float64. */
+static void check_law(const gi_law *law, const char *what)
+{
+    if (gi_law_is64(law)) {
+        check_store(law, what, (store){GI_F64, 0.0f, 0.0f});
+        return;
+    }
+    check_store(law, what, (store){GI_F32, 0.0f, 0.0f});
+    for (int dt = GI_F16; dt <= GI_BF16; ++dt) {
+        check_store(law, what, (store){dt, -INFINITY, INFINITY});
+        check_store(law, what, (store){dt, -0.75f, 0.5f});
+    }
 }
 
 static gi_law uniform_law(float a, float b)
@@ -198,7 +275,8 @@ Test(cpu_fill, mixture_equals_scalar_definition)
     gi_law_component constants[] = {
         {0.3f, GI_COMP_CONSTANT, -0.0f, 0.0f, 0.0f, 0.0f},
         {0.5f, GI_COMP_CONSTANT, -INFINITY, 0.0f, 0.0f, 0.0f},
-        {0.7f, GI_COMP_UNIFORM, -1.0f, 1.0f, gi_float_below(1.0f), -INFINITY},
+        /* a floor, as a 16-bit component keeps (here in float32) */
+        {0.7f, GI_COMP_UNIFORM, -1.0f, 1.0f, gi_float_below(1.0f), -0.5f},
         {1.0f, GI_COMP_CONSTANT, 0.0f, 0.0f, 0.0f, 0.0f}};
     memcpy(&constants[3].a, &nan_bits, sizeof nan_bits);
     gi_law_component single[] = {
@@ -215,6 +293,47 @@ Test(cpu_fill, mixture_equals_scalar_definition)
                      mixture_law(GI_LAW_MAX_COMPONENTS, eight)};
     for (size_t i = 0; i < sizeof laws / sizeof *laws; ++i)
         check_law(&laws[i], "mixture");
+}
+
+/* A float64 law from its constructor, which must accept the arguments. */
+static gi_law law64(gi_law64_verdict v, gi_law law)
+{
+    cr_assert_eq(v, GI_LAW64_OK, "the constructor refuses the arguments");
+    return law;
+}
+
+Test(cpu_fill, float64_laws_equal_scalar_definition)
+{
+    gi_law l[13];
+    double why;
+    l[0] = law64(gi_law64_uniform(-1.0, 1.0, &l[0], &why), l[0]);
+    l[1] = law64(gi_law64_uniform(-8e307, 8e307, &l[1], &why), l[1]);
+    l[2] = law64(gi_law64_uniform(1.0, 1.0 + 0x1p-50, &l[2], &why), l[2]);
+    l[3] = law64(gi_law64_normal(0.0, 1.0, &l[3], &why), l[3]);
+    l[4] = law64(gi_law64_normal(0.5, 3.0, &l[4], &why), l[4]);
+    l[5] = law64(gi_law64_normal(-2.0, 0.0, &l[5], &why), l[5]);
+    /* centre and both tails, centre only, far upper and lower tails */
+    l[6] = law64(gi_law64_trunc_normal(0, 1, -2, 2, &l[6], &why), l[6]);
+    l[7] = law64(gi_law64_trunc_normal(0, 1, -0.5, 0.5, &l[7], &why), l[7]);
+    l[8] = law64(gi_law64_trunc_normal(0, 1, 5, 8, &l[8], &why), l[8]);
+    l[9] = law64(gi_law64_trunc_normal(1, 2, -30, -9, &l[9], &why), l[9]);
+    l[10] = law64(gi_law64_trunc_normal(0, 1, 10, 10 + 1e-9, &l[10], &why),
+                  l[10]);
+    cr_assert_eq(l[10].kind, GI_LAW_TRUNC_NARROW64);
+    /* a mixture of every component kind */
+    const int kinds[] = {GI_COMPONENT_UNIFORM, GI_COMPONENT_NORMAL,
+                         GI_COMPONENT_CONSTANT, GI_COMPONENT_UNIFORM};
+    const double args[][2] = {{5, 10}, {1, 2}, {-0.0, 0}, {3, 3}};
+    const double prob[] = {0.25, 0.25, 0.25, 0.25};
+    gi_law_component64 comps[4];
+    for (int k = 0; k < 4; ++k)
+        cr_assert_eq(gi_law64_component(kinds[k], args[k][0], args[k][1],
+                                        &comps[k], &why),
+                     GI_LAW64_OK);
+    gi_law64_mixture(4, prob, comps, &l[11]);
+    gi_law64_mixture(1, prob, &comps[1], &l[12]);
+    for (size_t i = 0; i < sizeof l / sizeof *l; ++i)
+        check_law(&l[i], "float64 law");
 }
 
 /* The plans' laws, read by name, are the laws the tests above build by
