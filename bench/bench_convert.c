@@ -1,5 +1,5 @@
 /*
- * Throughput of the CPU's bulk conversions (src/cpu_convert.c), one
+ * Throughput of the CPU's bulk conversions (src/cpu/cpu_convert.c), one
  * thread, float -> float16 and float -> bfloat16 and back:
  *
  *   ginit_bench_convert [--reps N] [--log2 K]
@@ -15,8 +15,8 @@
 #include <stdint.h>
 
 #include "bench_util.h"
-#include "cpu_convert.h"
-#include "cpu_fill.h"
+#include "cpu/cpu_convert.h"
+#include "cpu/cpu_fill.h"
 
 #define CALL_ELEMS ((int64_t)1 << 24)
 

@@ -30,7 +30,7 @@
 
 #include "bench_util.h"
 #include "ginit.h"
-#include "internal.h"
+#include "core/internal.h"
 
 #ifdef GINIT_BENCH_CUDA
 #include <cuda_runtime_api.h>

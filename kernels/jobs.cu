@@ -7,7 +7,7 @@
  * by the job alone, whatever the grid shape. */
 #include "kernels.h"
 #include "launch.cuh"
-#include "../src/store.h"
+#include "../src/shared/store.h"
 
 /* The item's 16 bytes at p, aligned: four floats, two doubles or eight
  * 16-bit values packed two to a word (the lower element in the low half,

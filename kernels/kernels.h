@@ -6,7 +6,7 @@
 #include <cuda_runtime_api.h>
 #include <stdint.h>
 
-#include "../src/fill_job.h"
+#include "../src/shared/fill_job.h"
 
 #ifdef __cplusplus
 extern "C" {

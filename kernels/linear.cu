@@ -4,7 +4,7 @@
  * float64. The bias is read through store.h, exactly. */
 #include "kernels.h"
 #include "launch.cuh"
-#include "../src/store.h"
+#include "../src/shared/store.h"
 
 __global__ void gi_bias_rows_kernel(void *y, int y_dtype, const void *b,
                                     int b_dtype, int64_t rows, int64_t out)

@@ -1,9 +1,9 @@
 /* gi_orthogonal_'s kernels around cuSOLVER's QR: into column-major, the
  * signs of diag(R), and the sign fix times gain back into row-major. One
- * kernel each serves float32 and float64 (f64), as src/qr_cpu.c does:
+ * kernel each serves float32 and float64 (f64), as src/cpu/qr_cpu.c does:
  * elements go through two accessors, and the arithmetic is in double,
  * which for float32 gives the float products exactly (see the finish
- * kernel). The layout is explained in src/orthogonal.h. */
+ * kernel). The layout is explained in src/init/orthogonal.h. */
 #include "launch.cuh"
 #include "orthogonal_kernels.h"
 

@@ -1,5 +1,5 @@
 /* Launchers of gi_orthogonal_'s small kernels around cuSOLVER's QR
- * (src/qr_cuda.c; the layout is explained in src/orthogonal.h). Each
+ * (src/cuda/qr_cuda.c; the layout is explained in src/init/orthogonal.h). Each
  * enqueues on `stream` and returns the launch's cudaError_t. */
 #ifndef GINIT_ORTHOGONAL_KERNELS_H
 #define GINIT_ORTHOGONAL_KERNELS_H

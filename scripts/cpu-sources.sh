@@ -7,7 +7,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 sources=$(sed -n '/^set(GINIT_SOURCES/,/)/p' "$root/CMakeLists.txt" |
-          grep -o 'src/[A-Za-z0-9_]*\.c' || true)
+          grep -o 'src/[A-Za-z0-9_/]*\.c' || true)
 if [ -z "$sources" ]; then
     echo "cpu-sources.sh: no GINIT_SOURCES list in CMakeLists.txt" >&2
     exit 1

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
-"""Fit the float32 coefficients of ginit's normal quantile (src/fquantile.h).
+"""Fit the float32 coefficients of ginit's normal quantile (src/shared/fquantile.h).
 
 Rerun:
     python3 scripts/fit_quantile.py                 # print the C constants and fit errors
-    python3 scripts/fit_quantile.py --check src/fquantile.h
+    python3 scripts/fit_quantile.py --check src/shared/fquantile.h
                                                     # also fail unless the header holds them
     python3 scripts/fit_quantile.py --reference tests/data/quantile_reference.txt
                                                     # also write the test's reference data

@@ -2,13 +2,13 @@
 """Independent reference for ginit's random stream format (docs/rng.md).
 
 Written from docs/rng.md alone, without looking at src/ (except
-src/fquantile.h, whose operations and constants docs/rng.md makes part of
+src/shared/fquantile.h, whose operations and constants docs/rng.md makes part of
 the format): Philox4x32-10 with the documented counter/key layout, and the
 uniform_, normal_, trunc_normal_, mixture_ (uniform, normal and constant
 components) and sparse_ laws with every float operation done in IEEE
 binary32 (round to nearest even, one rounding per operation, no fused
 multiply-add). The normal quantile is a port, operation by operation, of
-gi_norm_quantile_lower / gi_norm_quantile (src/fquantile.h) onto the log of
+gi_norm_quantile_lower / gi_norm_quantile (src/shared/fquantile.h) onto the log of
 docs/rng.md; the self tests check it against the exact quantile (mpmath, or
 Newton steps on math.erfc without it): within 2 ulp and monotone.
 
@@ -298,7 +298,7 @@ def less(ops, x, y):
 
 # --------------------------------------------------------------------------
 # U23 and the normal quantile (docs/rng.md "U23 and the quantile";
-# src/fquantile.h gi_norm_quantile_lower and gi_norm_quantile)
+# src/shared/fquantile.h gi_norm_quantile_lower and gi_norm_quantile)
 # --------------------------------------------------------------------------
 def lit_bits(text):
     """Bits of the C float literal `text` (decimal, rounded once to binary32,
@@ -311,7 +311,7 @@ def lit_bits(text):
     return nearest_f32(q)
 
 
-# The constants of src/fquantile.h, from its literals.
+# The constants of src/shared/fquantile.h, from its literals.
 QK = {name: lit_bits(text) for name, text in (
     ("C0", "2.50662827e+00"),
     ("CK", "1.38295144e-01"),
@@ -333,7 +333,7 @@ def U23(ops, x):
 
 
 def quantile_lower(ops, p):
-    """gi_norm_quantile_lower(p), p a float in (0, 0.5] (src/fquantile.h),
+    """gi_norm_quantile_lower(p), p a float in (0, 0.5] (src/shared/fquantile.h),
     one operation per operation of the C code, same order."""
     c = lambda name: ops.const(QK[name])  # noqa: E731
     if bits_f32(ops.bits(p)) >= bits_f32(QK["eighth"]):
@@ -1046,7 +1046,7 @@ def ulp32(x):
 
 def quantile_self_test():
     """The quantile port against the exact quantile (within 2 ulp on a few
-    thousand points; src/fquantile.h claims 1.8), and non-decreasing and
+    thousand points; src/shared/fquantile.h claims 1.8), and non-decreasing and
     finite on sweeps over float p in [0, 1]; both backends bit for bit."""
     def q_bits(p_bits):
         got = [ops.bits(quantile(ops, ops.const(p_bits)))

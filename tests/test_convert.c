@@ -1,5 +1,5 @@
 /*
- * The float <-> float16 / bfloat16 conversions (src/convert.h) on every
+ * The float <-> float16 / bfloat16 conversions (src/shared/convert.h) on every
  * input, against references written apart from them:
  *  - rounding: a table of each format's values (float16's from gcc's
  *    _Float16, bfloat16's from ldexp) and the midpoints between
@@ -9,7 +9,7 @@
  *    table at every midpoint and the floats either side of it;
  *  - NaN: convert.h's rule, assembled field by field;
  *  - back to float: gcc's _Float16 -> float and ldexp, on all 2^16.
- * Then the CPU's bulk conversions (src/cpu_convert.c), vector and portable
+ * Then the CPU's bulk conversions (src/cpu/cpu_convert.c), vector and portable
  * paths, against convert.h on all inputs; named edge cases; and PyTorch's
  * own bits for a few thousand floats (tests/data/convert_cases.txt).
  */
@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "convert.h"
-#include "cpu_convert.h"
-#include "cpu_fill.h"
+#include "shared/convert.h"
+#include "cpu/cpu_convert.h"
+#include "cpu/cpu_fill.h"
 #include "test_helpers.h"
 
 #if defined(__x86_64__)
@@ -380,7 +380,7 @@ Test(convert, pytorch_agrees)
     free(text);
 }
 
-/* ---- the bulk conversions of src/cpu_convert.c ---- */
+/* ---- the bulk conversions of src/cpu/cpu_convert.c ---- */
 
 /* The paths against the same reference as convert.h, so equal to it on
  * every float. Where the CPU lacks F16C or AVX2, the first two test the

@@ -1,5 +1,5 @@
 /*
- * The CPU's vectorized fill (src/cpu_fill.c) against the scalar definition
+ * The CPU's vectorized fill (src/cpu/cpu_fill.c) against the scalar definition
  * of every law: gi_block then gi_law_block (gi_law_block64 for float64),
  * one Philox block at a time, the very code the CUDA kernel runs, stored
  * as store.h stores it. Equal bit for bit, in every dtype, for both paths
@@ -13,11 +13,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "cpu_fill.h"
-#include "cpu_fill64.h"
-#include "internal.h"
-#include "laws64.h"
-#include "store.h"
+#include "cpu/cpu_fill.h"
+#include "cpu/cpu_fill64.h"
+#include "core/internal.h"
+#include "init/laws64.h"
+#include "shared/store.h"
 #include "test_helpers.h"
 
 #define CHUNK_ELEMS (4 * GI_CPU_CHUNK_BLOCKS)

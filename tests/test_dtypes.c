@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "convert.h"
+#include "shared/convert.h"
 #include "ginit.h"
 
 #define N 4099 /* not a multiple of any item or block */

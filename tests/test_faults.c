@@ -14,7 +14,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "core/alloc.h"
 #include "test_helpers.h"
 
 /* A failing step: OOM with a message naming a function, then clean up. */

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 
-#include "fmath.h"
+#include "shared/fmath.h"
 
 /* Distance in units in the last place of the float nearest to `exact`. */
 static double ulp_error(float got, double exact)

@@ -1,5 +1,5 @@
 /*
- * The portable double math of the float64 laws (src/fmath64.h) against
+ * The portable double math of the float64 laws (src/shared/fmath64.h) against
  * references of higher precision: x86's 64-bit long double libm, and for
  * the quantile Newton steps on erfcl. Points come from a fixed generator,
  * so the bounds never flake.
@@ -8,7 +8,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "fmath64.h"
+#include "shared/fmath64.h"
 
 /* xorshift64*: deterministic points. */
 static uint64_t next_bits(uint64_t *s)

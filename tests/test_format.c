@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "format.h"
-#include "internal.h"
+#include "print/format.h"
+#include "core/internal.h"
 
 #define CASES_PATH GINIT_TEST_DATA_DIR "/format_cases.txt"
 

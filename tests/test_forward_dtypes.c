@@ -5,7 +5,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "convert.h"
+#include "shared/convert.h"
 #include "test_helpers.h"
 
 static const gi_dtype all_dtypes[] = {GI_F32, GI_F64, GI_F16, GI_BF16};

@@ -1,5 +1,5 @@
 /*
- * The float64 laws (src/laws.h, src/laws64.c, src/cpu_fill64.c): golden
+ * The float64 laws (src/shared/laws.h, src/init/laws64.c, src/cpu/cpu_fill64.c): golden
  * values from tests/rng_reference.py (tests/data/rng_golden64.txt), the
  * constructors' checks, exact bounds, and statistics against the exact
  * distributions at fixed seeds (thresholds as in test_stats.c: KS distance
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cpu_fill64.h"
-#include "laws64.h"
+#include "cpu/cpu_fill64.h"
+#include "init/laws64.h"
 #include "test_helpers.h"
 
 #define GOLDEN64 GINIT_TEST_DATA_DIR "/rng_golden64.txt"

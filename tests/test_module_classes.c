@@ -5,6 +5,7 @@
  * no switch elsewhere can forget it or send it to another kind's code. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ static int rows_in(const char *file, const char *text, const char *kind)
                                             "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") : 0;
         if (hit != NULL && after == 0) {
             cr_expect(is_table_row(line, len, kind),
-                      "src/%s:%d names %s outside a class file: %s", file,
+                      "%s:%d names %s outside a class file: %s", file,
                       lineno, kind, copy);
             rows += is_table_row(line, len, kind);
         }
@@ -81,31 +82,52 @@ static int is_source(const char *name)
                                            name[n - 1] == 'h');
 }
 
-Test(module_classes, kinds_are_named_only_by_their_classes_and_the_table)
+typedef struct scan {
+    char (*kinds)[MAX_NAME];
+    int nkinds, nclasses;
+    int rows[MAX_KINDS];
+} scan;
+
+/* Scans every source of src/ and of its layer folders (one level). */
+static void scan_dir(scan *sc, const char *rel, int depth)
 {
-    char kinds[MAX_KINDS][MAX_NAME];
-    int nkinds = module_kinds(kinds);
-    cr_assert_geq(nkinds, 4, "found %d kinds", nkinds);
-    int rows[MAX_KINDS] = {0};
-    DIR *dir = opendir(GINIT_SOURCE_DIR "/src");
-    cr_assert_not_null(dir);
-    int nclasses = 0;
+    char dirpath[1024];
+    snprintf(dirpath, sizeof dirpath, "%s/%s", GINIT_SOURCE_DIR, rel);
+    DIR *dir = opendir(dirpath);
+    cr_assert_not_null(dir, "cannot open %s", dirpath);
     for (struct dirent *e; (e = readdir(dir)) != NULL;) {
-        if (!is_source(e->d_name))
+        char path[2048], name[1024];
+        snprintf(path, sizeof path, "%s/%s", dirpath, e->d_name);
+        snprintf(name, sizeof name, "%s/%s", rel, e->d_name);
+        struct stat st;
+        if (e->d_name[0] == '.' || stat(path, &st) != 0)
             continue;
-        char path[4096];
-        snprintf(path, sizeof path, "%s/src/%s", GINIT_SOURCE_DIR, e->d_name);
+        if (S_ISDIR(st.st_mode) && depth == 0) {
+            scan_dir(sc, name, 1);
+            continue;
+        }
+        if (!S_ISREG(st.st_mode) || !is_source(e->d_name))
+            continue;
         char *text = read_file(path);
         if (strstr(text, "\nconst gi_module_class gi_") != NULL)
-            ++nclasses;
+            ++sc->nclasses;
         else
-            for (int k = 0; k < nkinds; ++k)
-                rows[k] += rows_in(e->d_name, text, kinds[k]);
+            for (int k = 0; k < sc->nkinds; ++k)
+                sc->rows[k] += rows_in(name, text, sc->kinds[k]);
         free(text);
     }
     closedir(dir);
-    cr_expect_geq(nclasses, 3, "the kinds' class files were not found");
-    for (int k = 0; k < nkinds; ++k)
-        cr_expect_eq(rows[k], 1, "%s has %d rows in the class table, not 1",
-                     kinds[k], rows[k]);
+}
+
+Test(module_classes, kinds_are_named_only_by_their_classes_and_the_table)
+{
+    char kinds[MAX_KINDS][MAX_NAME];
+    scan sc = {.kinds = kinds, .nkinds = module_kinds(kinds)};
+    cr_assert_geq(sc.nkinds, 4, "found %d kinds", sc.nkinds);
+    scan_dir(&sc, "src", 0);
+    cr_expect_geq(sc.nclasses, 3, "the kinds' class files were not found");
+    for (int k = 0; k < sc.nkinds; ++k)
+        cr_expect_eq(sc.rows[k], 1,
+                     "%s has %d rows in the class table, not 1", kinds[k],
+                     sc.rows[k]);
 }

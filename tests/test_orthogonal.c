@@ -5,9 +5,9 @@
 #include <math.h>
 #include <string.h>
 
-#include "convert.h"
-#include "internal.h"
-#include "orthogonal.h"
+#include "shared/convert.h"
+#include "core/internal.h"
+#include "init/orthogonal.h"
 #include "test_helpers.h"
 
 typedef struct shape_case {

@@ -2,7 +2,7 @@
 #include <criterion/criterion.h>
 #include <stdlib.h>
 
-#include "philox.h"
+#include "shared/philox.h"
 
 #ifdef GINIT_TEST_HAVE_CURAND
 #include <curand.h>

@@ -1,5 +1,5 @@
 /*
- * The float normal quantile of src/fquantile.h against exact values.
+ * The float normal quantile of src/shared/fquantile.h against exact values.
  *
  * tests/data/quantile_reference.txt holds 20,035 probabilities (log-uniform
  * over [1e-38, 1/2], log-uniform over the subnormals, uniform over (0, 1), and
@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "fquantile.h"
+#include "shared/fquantile.h"
 
 #ifndef GINIT_TEST_DATA_DIR
 #error "define GINIT_TEST_DATA_DIR to tests/data"

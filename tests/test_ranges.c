@@ -10,7 +10,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "laws.h"
+#include "shared/laws.h"
 #include "test_helpers.h"
 
 static const uint32_t M0 = 0xD2511F53u, M1 = 0xCD9E8D57u;

@@ -8,7 +8,7 @@
 #ifndef GINIT_SIM_EXPECT_H
 #define GINIT_SIM_EXPECT_H
 
-#include "../../src/fill_job.h"
+#include "shared/fill_job.h"
 
 namespace gi_sim_expect {
 

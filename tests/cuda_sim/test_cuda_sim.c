@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "laws.h"
+#include "shared/laws.h"
 #include "sim_control.h"
 #include "test_helpers.h"
 

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "convert.h"
+#include "shared/convert.h"
 #include "sim_control.h"
 #include "sim_test_kernels.h"
 

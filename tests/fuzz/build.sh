@@ -10,7 +10,7 @@
 # Usage: tests/fuzz/build.sh [OUT_DIR]   (default: build-fuzz, git-ignored)
 # Environment: CC (default: clang-14, else clang), FUZZ_OPENMP=0 to build
 # without OpenMP, FUZZ_FAULTS=1 to build the library with its allocation
-# failure injection (-DGINIT_FAULT_INJECTION, src/fault.c), which the target
+# failure injection (-DGINIT_FAULT_INJECTION, src/core/fault.c), which the target
 # then drives: fuzzed allocations fail, and each failing call must report it
 # and leave everything as it was.
 #
@@ -47,7 +47,7 @@ cflags=("${common[@]}" -fsanitize=fuzzer-no-link,address,undefined
 
 list=$("$root/scripts/cpu-sources.sh")
 mapfile -t sources <<<"$list"
-if [ "${FUZZ_FAULTS:-0}" != 0 ]; then sources+=(src/fault.c); fi
+if [ "${FUZZ_FAULTS:-0}" != 0 ]; then sources+=(src/core/fault.c); fi
 objs=()
 for rel in "${sources[@]}"; do
     src="$root/$rel"

@@ -1346,7 +1346,7 @@ static void op_print(state *s)
 }
 
 #ifdef GINIT_FAULT_INJECTION
-/* The library's private test hooks (src/alloc.h), in builds made with
+/* The library's private test hooks (src/core/alloc.h), in builds made with
  * FUZZ_FAULTS=1: the n-th allocation from now on fails, once. */
 void gi_fault_fail_at(int64_t n);
 #endif

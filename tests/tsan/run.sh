@@ -20,7 +20,7 @@
 # (The OpenMP loops themselves touch disjoint elements; the normal test
 # suite checks that their results do not depend on the thread count.)
 # OpenBLAS, likewise uninstrumented, starts no thread either: ginit holds
-# it to one thread of its own while it calls it (src/cpu_threads.c). Its
+# it to one thread of its own while it calls it (src/cpu/cpu_threads.c). Its
 # default setting (one thread a core) is left in place, so that the run
 # also checks the holds that several threads take at once.
 set -euo pipefail
@@ -141,14 +141,15 @@ done
 wait_all() { local s=0; for p in $(jobs -p); do wait "$p" || s=1; done; return $s; }
 wait_all
 
-# A file with __attribute__((target_clones)) (src/cpu_fill.c) gets an ifunc
+# A file with __attribute__((target_clones)) (src/cpu/cpu_fill.c) gets an ifunc
 # resolver, which the dynamic loader runs before TSan's runtime is set up:
 # instrumented, it crashes at start-up. Such files are compiled without
 # TSan. (cpu_fill.c is a pure function of its arguments: it writes only the
 # chunk of the output it is given, and keeps no state.)
 for obj in "${objs[@]}"; do
     if nm --defined-only "$obj" | awk '$2 == "i"' | grep -q .; then
-        rel="src/$(basename "${obj%.o}").c"
+        rel=$(printf '%s\n' "${sources[@]}" |
+              grep "/$(basename "${obj%.o}")\.c$")
         echo "tsan: $rel has ifunc resolvers: compiled without -fsanitize=thread"
         plain=()
         for f in "${cflags[@]}"; do

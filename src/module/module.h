@@ -7,7 +7,7 @@
 
 #include <stdio.h>
 
-#include "internal.h"
+#include "../core/internal.h"
 
 /* The function every forward message names. */
 #define GI_FORWARD_FN "gi_module_forward"

@@ -14,7 +14,7 @@
  * ThreadSanitizer (see cpu_fill.c). */
 #include "cpu_convert.h"
 
-#include "convert.h"
+#include "../shared/convert.h"
 #include "cpu_fill.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))

@@ -5,7 +5,7 @@
  * orthogonal.h). */
 #include <math.h>
 
-#include "internal.h"
+#include "../core/internal.h"
 #include "orthogonal.h"
 
 gi_status gi_check_qr_dtype(gi_dtype dtype, const char *fn)

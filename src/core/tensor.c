@@ -6,7 +6,7 @@
 
 #include "alloc.h"
 #include "internal.h"
-#include "store.h"
+#include "../shared/store.h"
 
 const char *gi_dtype_name(gi_dtype dtype)
 {

@@ -7,9 +7,9 @@
 
 #include <lapacke.h>
 
-#include "alloc.h"
-#include "internal.h"
-#include "orthogonal.h"
+#include "../core/alloc.h"
+#include "../core/internal.h"
+#include "../init/orthogonal.h"
 
 /* Element i of a float32 (f64 == 0) or float64 matrix, as a double: exact
  * either way. */

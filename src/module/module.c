@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "../core/alloc.h"
 #include "module.h"
 
 /* The kinds' classes, each defined in its own file (module_<kind>.c):

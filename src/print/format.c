@@ -12,10 +12,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "convert.h"
+#include "../core/alloc.h"
+#include "../shared/convert.h"
 #include "format.h"
-#include "internal.h"
+#include "../core/internal.h"
 
 /* PRINT_OPTS defaults; precision 4 is spelled in the format strings. */
 enum { LINEWIDTH = 80, EDGEITEMS = 3, THRESHOLD = 1000 };

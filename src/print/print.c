@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
+#include "../core/alloc.h"
 #include "format.h"
-#include "internal.h"
+#include "../core/internal.h"
 
 /* Where the printer reads a tensor's elements: its backend, one copy to
  * the host for each run of shown elements, so a tensor of any size prints

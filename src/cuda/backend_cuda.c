@@ -7,10 +7,10 @@
 #include <cublas_v2.h>
 #include <cuda_runtime_api.h>
 
-#include "alloc.h"
+#include "../core/alloc.h"
 #include "../kernels/kernels.h"
-#include "internal.h"
-#include "orthogonal.h"
+#include "../core/internal.h"
+#include "../init/orthogonal.h"
 
 /* Oldest GPU the build carries code for: the lowest of
  * CMAKE_CUDA_ARCHITECTURES, passed by the build. */

@@ -16,10 +16,10 @@
 #pragma GCC diagnostic pop
 #endif
 
-#include "alloc.h"
+#include "../core/alloc.h"
 #include "../kernels/orthogonal_kernels.h"
-#include "internal.h"
-#include "orthogonal.h"
+#include "../core/internal.h"
+#include "../init/orthogonal.h"
 
 /* cuSOLVER has no status-to-string function. */
 static const char *cusolver_name(cusolverStatus_t s)

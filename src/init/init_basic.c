@@ -2,9 +2,9 @@
 #include <float.h>
 #include <math.h>
 
-#include "internal.h"
+#include "../core/internal.h"
 #include "laws64.h"
-#include "store.h"
+#include "../shared/store.h"
 
 /* The neighbour of a 16-bit value h towards +inf (up) or -inf, in the
  * sign-magnitude order both 16-bit encodings share. */

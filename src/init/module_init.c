@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "alloc.h"
-#include "module.h"
+#include "../core/alloc.h"
+#include "../module/module.h"
 
 static const char *const FN = "gi_module_init_";
 

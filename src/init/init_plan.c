@@ -2,7 +2,7 @@
  * many at once, and gi_init_, the initializers as data. */
 #include <math.h>
 
-#include "internal.h"
+#include "../core/internal.h"
 
 void gi_job_nothing(gi_fill_job *job)
 {

@@ -3,7 +3,7 @@
 #include <float.h>
 #include <math.h>
 
-#include "internal.h"
+#include "../core/internal.h"
 #include "laws64.h"
 
 /* An interval is narrow when the tail probabilities of its bounds differ by

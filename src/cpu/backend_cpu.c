@@ -5,14 +5,14 @@
 
 #include <cblas.h>
 
-#include "alloc.h"
+#include "../core/alloc.h"
 #include "cpu_fill.h"
 #include "cpu_convert.h"
 #include "cpu_fill64.h"
 #include "cpu_threads.h"
-#include "internal.h"
-#include "orthogonal.h"
-#include "store.h"
+#include "../core/internal.h"
+#include "../init/orthogonal.h"
+#include "../shared/store.h"
 
 /* Below this many elements a loop runs on one thread: forking costs more. */
 #define GI_CPU_PARALLEL_MIN 32768

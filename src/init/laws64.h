@@ -4,7 +4,7 @@
 #ifndef GINIT_LAWS64_H
 #define GINIT_LAWS64_H
 
-#include "laws.h"
+#include "../shared/laws.h"
 
 /* What a constructor makes of its arguments; *value is what it is about. */
 typedef enum gi_law64_verdict {

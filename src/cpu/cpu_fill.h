@@ -4,7 +4,7 @@
 #ifndef GINIT_CPU_FILL_H
 #define GINIT_CPU_FILL_H
 
-#include "laws.h"
+#include "../shared/laws.h"
 
 /* Blocks per chunk: a chunk's lanes (4 KiB) stay in L1. */
 #define GI_CPU_CHUNK_BLOCKS 256

@@ -14,7 +14,7 @@
 
 #include "cpu_convert.h"
 #include "cpu_fill.h"
-#include "store.h"
+#include "../shared/store.h"
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define GI_CPU_X86 1

@@ -2,7 +2,7 @@
 #ifndef GINIT_INTERNAL_H
 #define GINIT_INTERNAL_H
 
-#include "fill_job.h"
+#include "../shared/fill_job.h"
 #include "ginit.h"
 
 /* ---- errors ------------------------------------------------------------ */

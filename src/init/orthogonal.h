@@ -44,7 +44,7 @@ gi_status gi_cpu_orthogonalize(gi_dtype dtype, void *data, int64_t rows,
                                int64_t cols, double gain, const char *fn);
 
 #ifdef GINIT_HAVE_CUDA
-#include "alloc.h"
+#include "../core/alloc.h"
 
 /* The same on device memory, with cuSOLVER (the 64-bit cusolverDnXgeqrf,
  * then cusolverDnSorgqr or cusolverDnDorgqr, which have no 64-bit form:
@@ -63,7 +63,7 @@ gi_status gi_cuda_orthogonalize(void **solver, const gi_cuda_mem *mem,
 #endif
 
 /* Releases a handle made by gi_cuda_orthogonalize; NULL is fine. Defined
- * only in CUDA builds (src/qr_cuda.c). */
+ * only in CUDA builds (src/cuda/qr_cuda.c). */
 void gi_cuda_solver_destroy(void *solver);
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "internal.h"
+#include "../core/internal.h"
 
 static const char *const NONLIN_NAMES[] = {
     "linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d",
