@@ -33,7 +33,7 @@
 #include <lapacke.h>
 #include <cusolverDn.h>
 
-#include "convert.h"
+#include "shared/convert.h"
 #include "sim_control.h"
 
 namespace {
