@@ -192,6 +192,8 @@ typedef struct sink {
     void *data;
     int dt, vec;
     float lo, hi;
+    int clamp; /* [lo, hi] is not all of float: the clamp can change one */
+    int nan;   /* the law may give NaN (a mixture's NaN constant) */
 } sink;
 
 #ifdef GI_CPU_X86
@@ -201,10 +203,15 @@ __attribute__((target("avx2,f16c"))) static inline void
 put8_x86(sink o, int64_t i, const float *v)
 {
     const __m256 x = _mm256_loadu_ps(v);
-    const __m256 lo = _mm256_set1_ps(o.lo), hi = _mm256_set1_ps(o.hi);
-    __m256 c = _mm256_blendv_ps(x, hi, _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
-    c = _mm256_blendv_ps(c, lo, _mm256_cmp_ps(x, lo, _CMP_LT_OQ));
-    const __m128i h = o.dt == GI_F16 ? gi_f16x8_f16c(c) : gi_bf16x8_avx2(c);
+    __m256 c = x;
+    if (o.clamp) { /* most laws keep their own bounds: no clamp to run */
+        const __m256 lo = _mm256_set1_ps(o.lo), hi = _mm256_set1_ps(o.hi);
+        c = _mm256_blendv_ps(x, hi, _mm256_cmp_ps(x, hi, _CMP_GT_OQ));
+        c = _mm256_blendv_ps(c, lo, _mm256_cmp_ps(x, lo, _CMP_LT_OQ));
+    }
+    const __m128i h = o.dt == GI_F16 ? gi_f16x8_f16c(c)
+                      : o.nan        ? gi_bf16x8_avx2(c)
+                                     : gi_bf16x8_avx2_no_nan(c);
     _mm_storeu_si128((__m128i *)((uint16_t *)o.data + i), h);
 }
 #endif
@@ -577,6 +584,8 @@ static GI_CPU_INLINE void fill_chunk(const gi_law *law, uint64_t seed,
      * scratch buffer so nothing past `count` is written. */
     const int64_t whole = nb * per;
     out.data = whole == count ? data : spill;
+    out.clamp = !(out.lo == -INFINITY && out.hi == INFINITY);
+    out.nan = l.kind == GI_LAW_MIXTURE;
     const uint32_t *second = lanes + GI_CPU_SPLIT;
     switch (l.kind) {
     case GI_LAW_NORMAL: normal_lanes(&l, lanes, second, 2 * nb, out); break;
@@ -598,13 +607,13 @@ static GI_CPU_INLINE void fill_chunk_as(const gi_law *law, uint64_t seed,
 {
     if (dt == GI_F16)
         fill_chunk(law, seed, stream, offset, first, count,
-                   (sink){NULL, GI_F16, vec, lo, hi}, data);
+                   (sink){NULL, GI_F16, vec, lo, hi, 1, 1}, data);
     else if (dt == GI_BF16)
         fill_chunk(law, seed, stream, offset, first, count,
-                   (sink){NULL, GI_BF16, vec, lo, hi}, data);
+                   (sink){NULL, GI_BF16, vec, lo, hi, 1, 1}, data);
     else
         fill_chunk(law, seed, stream, offset, first, count,
-                   (sink){NULL, GI_F32, vec, lo, hi}, data);
+                   (sink){NULL, GI_F32, vec, lo, hi, 1, 1}, data);
 }
 
 static void fill_chunk_portable(const gi_law *law, uint64_t seed,
