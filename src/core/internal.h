@@ -155,8 +155,6 @@ void *gi_tensor_data(gi_tensor t);
 /* v as the nearest value of dtype, as PyTorch converts a Python float
  * (to float16 and bfloat16 through float). */
 double gi_dtype_round(gi_dtype dtype, double v);
-/* The largest finite value of dtype. */
-double gi_dtype_max(gi_dtype dtype);
 
 /* gi_tensor_copy_ with messages naming fn. */
 gi_status gi_copy_tensor(gi_tensor dst, gi_tensor src, const char *fn);

@@ -194,21 +194,13 @@ gi_status gi_check_tensor(gi_tensor t, const char *fn, const char *arg)
 
 double gi_dtype_round(gi_dtype dtype, double v)
 {
-    switch (dtype) {
-    case GI_F64: return v;
-    case GI_F32: return (double)(float)v;
-    default: return gi_half_value(dtype, gi_half_bits(dtype, (float)v));
-    }
-}
-
-double gi_dtype_max(gi_dtype dtype)
-{
-    switch (dtype) {
-    case GI_F64: return DBL_MAX;
-    case GI_F32: return FLT_MAX;
-    case GI_F16: return gi_half_value(GI_F16, 0x7bffu);
-    default: return gi_half_value(GI_BF16, 0x7f7fu);
-    }
+    union { /* one element of any dtype: stored, then read back */
+        double d;
+        float f;
+        uint16_t h;
+    } e;
+    gi_store_d(&e, dtype, 0, v);
+    return gi_load_d(&e, dtype, 0);
 }
 
 static gi_status check_nbytes(gi_tensor t, size_t nbytes, const char *fn)

@@ -13,6 +13,8 @@
 #ifndef GINIT_STORE_H
 #define GINIT_STORE_H
 
+#include <float.h>
+
 #include "convert.h"
 #include "fill_job.h"
 
@@ -66,6 +68,16 @@ GI_HOSTDEV void gi_store_d(void *data, int dt, int64_t i, double v)
         ((double *)data)[i] = v;
     else
         gi_store_f(data, dt, i, (float)v);
+}
+
+/* The largest finite value of dtype dt. */
+GI_HOSTDEV double gi_dtype_max(int dt)
+{
+    switch (dt) {
+    case GI_F64: return DBL_MAX;
+    case GI_F32: return FLT_MAX;
+    default: return gi_half_value(dt, dt == GI_F16 ? 0x7bffu : 0x7f7fu);
+    }
 }
 
 /* Most elements in a work item: 16 bytes of float16. */
