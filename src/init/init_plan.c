@@ -1,5 +1,8 @@
-/* Planned fills: describing what an initializer writes, running one plan or
- * many at once, and gi_init_, the initializers as data. */
+/* Planned fills, the bottom of the init layer: describing what an
+ * initializer writes (the job constructors) and running one plan or many
+ * at once, QR steps included. The plans themselves (init_basic.c,
+ * init_special.c, init_fan.c, orthogonal.c) build on this file and
+ * init_kinds.c dispatches to them, so no file calls back up. */
 #include <math.h>
 
 #include "../core/internal.h"
@@ -81,6 +84,29 @@ static uint64_t place_jobs(gi_fill_job *jobs, int64_t njobs,
     return offset;
 }
 
+/* A QR step of a plan (orthogonal_): its normal draw into the workspace,
+ * the backend's QR there; the draw's job then becomes the store into the
+ * tensor, which runs with the plan's other jobs. */
+gi_status gi_run_qr_step(gi_context ctx, gi_fill_job *draw, gi_qr_step *qr,
+                         const char *fn)
+{
+    gi_tensor w = qr->work;
+    gi_status st = ctx->ops->run_jobs(ctx->state, draw, 1, fn);
+    if (st == GI_OK)
+        st = ctx->ops->orthogonalize(ctx->state, w->dtype, gi_tensor_data(w),
+                                     w->shape[0], w->numel / w->shape[0],
+                                     qr->gain, fn);
+    if (st == GI_OK)
+        *draw = qr->store;
+    return st;
+}
+
+void gi_qr_step_release(gi_qr_step *qr)
+{
+    gi_tensor_destroy(qr->work);
+    qr->work = NULL;
+}
+
 gi_status gi_run_plan(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       gi_qr_step *qrs, int64_t nqr, gi_generator gen,
                       const char *fn)
@@ -127,70 +153,4 @@ gi_status gi_fill_planned_qr(gi_tensor t, gi_fill_job *job, gi_qr_step *qr,
                                fn);
     gi_qr_step_release(qr);
     return st;
-}
-
-gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
-                             const char *fn)
-{
-    int kind = (int)spec->kind;
-    if (!gi_init_kind_known(kind))
-        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                       "argument '%s->kind' has unknown value %d", arg, kind);
-    return GI_OK;
-}
-
-gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
-                       gi_fill_job *job, gi_qr_step *qr, const char *fn)
-{
-    qr->work = NULL;
-    gi_status st = gi_check_init_kind(spec, arg, fn);
-    if (st != GI_OK)
-        return st;
-    const gi_init s = *spec;
-    switch (s.kind) {
-    case GI_INIT_UNIFORM: return gi_plan_uniform(t, s.a, s.b, job, fn);
-    case GI_INIT_NORMAL: return gi_plan_normal(t, s.a, s.b, job, fn);
-    case GI_INIT_CONSTANT: return gi_plan_constant(t, s.a, job, fn);
-    case GI_INIT_ZEROS: return gi_plan_constant(t, 0.0, job, fn);
-    case GI_INIT_ONES: return gi_plan_constant(t, 1.0, job, fn);
-    case GI_INIT_XAVIER_UNIFORM: return gi_plan_xavier(t, s.a, 0, job, fn);
-    case GI_INIT_XAVIER_NORMAL: return gi_plan_xavier(t, s.a, 1, job, fn);
-    case GI_INIT_KAIMING_UNIFORM:
-        return gi_plan_kaiming(t, s.a, s.mode, s.nonlinearity, 0, job, fn);
-    case GI_INIT_KAIMING_NORMAL:
-        return gi_plan_kaiming(t, s.a, s.mode, s.nonlinearity, 1, job, fn);
-    case GI_INIT_TRUNC_NORMAL:
-        return gi_plan_trunc_normal(t, s.a, s.b, s.c, s.d, job, fn);
-    case GI_INIT_VARIANCE_SCALING:
-        return gi_plan_variance_scaling(t, s.a, s.mode, s.distribution, job,
-                                        fn);
-    case GI_INIT_LECUN_UNIFORM:
-        return gi_plan_variance_scaling(t, 1.0, GI_FAN_IN, GI_DIST_UNIFORM,
-                                        job, fn);
-    case GI_INIT_LECUN_NORMAL:
-        return gi_plan_variance_scaling(t, 1.0, GI_FAN_IN,
-                                        GI_DIST_TRUNCATED_NORMAL, job, fn);
-    case GI_INIT_MIXTURE:
-        return gi_plan_mixture(t, s.k, s.components, job, fn);
-    case GI_INIT_EYE: return gi_plan_eye(t, job, fn);
-    case GI_INIT_DIRAC: return gi_plan_dirac(t, s.k, job, fn);
-    case GI_INIT_SPARSE: return gi_plan_sparse(t, s.a, s.b, job, fn);
-    case GI_INIT_ORTHOGONAL: return gi_plan_orthogonal(t, s.a, job, qr, fn);
-    case GI_INIT_NONE:
-        break;
-    }
-    st = gi_check_tensor(t, fn, "t");
-    if (st == GI_OK)
-        gi_job_nothing(job);
-    return st;
-}
-
-gi_status gi_init_(gi_tensor t, const gi_init *spec, gi_generator gen)
-{
-    static const char *const fn = "gi_init_";
-    GI_CHECK_NULL(spec, fn);
-    gi_fill_job job;
-    gi_qr_step qr;
-    gi_status st = gi_plan_init(t, spec, "spec", &job, &qr, fn);
-    return st != GI_OK ? st : gi_fill_planned_qr(t, &job, &qr, gen, fn);
 }

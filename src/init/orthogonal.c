@@ -52,26 +52,6 @@ gi_status gi_plan_orthogonal(gi_tensor t, double gain, gi_fill_job *job,
     return GI_OK;
 }
 
-gi_status gi_run_qr_step(gi_context ctx, gi_fill_job *draw, gi_qr_step *qr,
-                         const char *fn)
-{
-    gi_tensor w = qr->work;
-    gi_status st = ctx->ops->run_jobs(ctx->state, draw, 1, fn);
-    if (st == GI_OK)
-        st = ctx->ops->orthogonalize(ctx->state, w->dtype, gi_tensor_data(w),
-                                     w->shape[0], w->numel / w->shape[0],
-                                     qr->gain, fn);
-    if (st == GI_OK)
-        *draw = qr->store;
-    return st;
-}
-
-void gi_qr_step_release(gi_qr_step *qr)
-{
-    gi_tensor_destroy(qr->work);
-    qr->work = NULL;
-}
-
 gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen)
 {
     static const char *const fn = "gi_orthogonal_";
