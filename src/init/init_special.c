@@ -94,14 +94,8 @@ gi_status gi_job_trunc_normal(gi_fill_job *job, gi_tensor t, double mean,
                         v, fn);
     }
     double alpha = (a - mean) / std, beta = (b - mean) / std;
-    /* Work in the tail the interval lies in, where the probabilities keep
-     * their precision: an interval above the mean samples upper-tail
-     * probabilities and flips the sign. */
-    int upper = alpha > 0.0;
-    double lo = upper ? gi_normal_upper_tail(beta)
-                      : gi_normal_lower_tail(alpha);
-    double hi = upper ? gi_normal_upper_tail(alpha)
-                      : gi_normal_lower_tail(beta);
+    double lo, hi;
+    int upper = gi_tail_probabilities(alpha, beta, &lo, &hi);
     if (hi - lo < GI_TRUNC_NARROW * hi)
         return job_trunc_narrow(job, t, mean, std, a, b, fn);
     /* The sampled probabilities must stay normal floats (the quantile's

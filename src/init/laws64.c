@@ -7,6 +7,14 @@
 double gi_normal_lower_tail(double x) { return 0.5 * erfc(-x / sqrt(2.0)); }
 double gi_normal_upper_tail(double x) { return 0.5 * erfc(x / sqrt(2.0)); }
 
+int gi_tail_probabilities(double alpha, double beta, double *lo, double *hi)
+{
+    int upper = alpha > 0.0;
+    *lo = upper ? gi_normal_upper_tail(beta) : gi_normal_lower_tail(alpha);
+    *hi = upper ? gi_normal_upper_tail(alpha) : gi_normal_lower_tail(beta);
+    return upper;
+}
+
 /* The midpoint rule with its second-order term, whose error
  * w^4 (m^4 - 6 m^2 + 3) / 1920 is below 1e-15 of the result for the
  * narrow intervals of both precisions. */
@@ -122,14 +130,8 @@ gi_law64_verdict gi_law64_trunc_normal(double mean, double std, double a,
     if (!(a < b))
         return GI_LAW64_ORDER;
     double alpha = (a - mean) / std, beta = (b - mean) / std;
-    /* Work in the tail the interval lies in, where the probabilities keep
-     * their precision: an interval above the mean samples upper-tail
-     * probabilities and flips the sign. */
-    int upper = alpha > 0.0;
-    double lo = upper ? gi_normal_upper_tail(beta)
-                      : gi_normal_lower_tail(alpha);
-    double hi = upper ? gi_normal_upper_tail(alpha)
-                      : gi_normal_lower_tail(beta);
+    double lo, hi;
+    int upper = gi_tail_probabilities(alpha, beta, &lo, &hi);
     /* Near the mean both tail probabilities are near 1/2 and hi - lo
      * cancels; there the difference of erf keeps double precision. */
     double span = alpha < 1.0 && beta > -1.0

@@ -66,5 +66,10 @@ void gi_law64_mixture(int k, const double *prob,
 double gi_normal_lower_tail(double x);
 double gi_normal_upper_tail(double x);
 double gi_narrow_probability(double m, double w);
+/* The probabilities of [alpha, beta] (standardized) in the tail it lies
+ * in, where they keep their precision: an interval above the mean takes
+ * upper-tail probabilities (then *lo = Q(beta), *hi = Q(alpha), and the
+ * sampler flips the sign). Returns whether it is the upper tail. */
+int gi_tail_probabilities(double alpha, double beta, double *lo, double *hi);
 
 #endif
