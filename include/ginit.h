@@ -340,6 +340,33 @@ GI_API gi_status gi_tensor_select(gi_tensor *out, gi_tensor t, int64_t index);
  * GI_ERR_SHAPE (0-D tensor), GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_tensor_slice(gi_tensor *out, gi_tensor t, int64_t start,
                           int64_t stop);
+/* t.view(shape) (torch's view / reshape; every ginit tensor is contiguous
+ * and row-major, so every shape holding t's elements is a view): ndim
+ * sizes of which one may be -1, inferred from the others. Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (two -1), GI_ERR_SHAPE
+ * (ndim outside [0, GI_MAX_DIMS], a size below -1, a shape of another
+ * number of elements, or a -1 beside a zero size, which any size would
+ * fit), GI_ERR_OVERFLOW, GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_tensor_view(gi_tensor *out, gi_tensor t, int ndim,
+                                const int64_t *shape);
+/* A view of t's elements [first, first + numel(shape)) in t's row-major
+ * order, with shape (sizes >= 0): so one flat allocation can hold every
+ * parameter of a model and each weight be a 2-D view of it, which the
+ * fan-based initializers take by its own shape. Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE, GI_ERR_OVERFLOW, GI_ERR_OUT_OF_RANGE
+ * (the range is not inside t), GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_tensor_view_range(gi_tensor *out, gi_tensor t,
+                                      int64_t first, int ndim,
+                                      const int64_t *shape);
+/* t.data_ptr(): the address of t's first element, borrowed, for the
+ * caller's own kernels and libraries: device memory for a tensor on a
+ * GPU, host memory on the CPU; elements contiguous, row-major, of t's
+ * dtype. *out is NULL for a tensor with no element. Valid while t or any
+ * view of its storage lives. On a GPU, ginit's work runs on the context's
+ * own stream and may still be running when a call returns: call
+ * gi_context_synchronize before other streams or the host touch the
+ * memory. Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_tensor_data_ptr(gi_tensor t, void **out);
 /* A new tensor with its own storage holding a copy of t (torch's clone()).
  * Returns as gi_tensor_create, plus GI_ERR_NULL_ARGUMENT. */
 GI_API gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t);

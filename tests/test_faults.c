@@ -108,6 +108,7 @@ static int scenario(int64_t n)
     gi_module kids[3] = {NULL, NULL, NULL}, inner[2] = {NULL, NULL};
     gi_module net = NULL, sub = NULL;
     gi_tensor x = NULL, y = NULL, view = NULL, copy = NULL;
+    gi_tensor flat = NULL, carved = NULL;
     gi_status (*const inits[])(gi_tensor) = {
         init_sparse, init_ortho, init_trunc, init_xavier, init_kaiming,
         init_eye, init_lecun, init_mixture};
@@ -150,6 +151,9 @@ static int scenario(int64_t n)
     STEP(checked_module_init(net, GI_INIT_ORTHOGONAL));
     STEP(gi_tensor_select(&view, w, 1));
     STEP(gi_tensor_clone(&copy, view));
+    STEP(gi_tensor_view(&flat, w, 1, (const int64_t[]){-1}));
+    STEP(gi_tensor_view_range(&carved, flat, 2, 2, (const int64_t[]){2, 3}));
+    STEP(checked_init(carved, inits[0]));
     STEP(write_to_null(w, net));
     completed = gi_fault_count() < n;
 
@@ -157,6 +161,8 @@ cleanup:
     gi_fault_fail_at(0);
     gi_tensor_destroy(copy);
     gi_tensor_destroy(view);
+    gi_tensor_destroy(carved);
+    gi_tensor_destroy(flat);
     gi_tensor_destroy(y);
     gi_tensor_destroy(x);
     gi_module_destroy(net);

@@ -96,6 +96,7 @@ typedef struct fx {
     int64_t out_i, out_j;
     gi_nonlinearity out_nl;
     size_t out_n;
+    void *out_ptr;
     char buf[64];
     float host[8];
 } fx;
@@ -895,6 +896,28 @@ static const char LONG_NAME[] =
     X(gi_tensor_slice, min_to_min, OK, 0, slice_rows(f, INT64_MIN, INT64_MIN, 0)) \
     X(gi_tensor_slice, max_to_end, OK, 0, slice_rows(f, INT64_MAX, GI_END, 0))   \
     X(gi_tensor_slice, neg_to_end, OK, 0, slice_rows(f, -2, GI_END, 2))          \
+    X(gi_tensor_view, null_out, NUL, 0, gi_tensor_view(NULL, f->m, 1, (const int64_t[]){12})) \
+    X(gi_tensor_view, null_t, NUL, 0, gi_tensor_view(&f->out_t, NULL, 1, (const int64_t[]){12})) \
+    X(gi_tensor_view, null_shape, NUL, 0, gi_tensor_view(&f->out_t, f->m, 2, NULL)) \
+    X(gi_tensor_view, ndim_neg, SHP, 0, gi_tensor_view(&f->out_t, f->m, -1, (const int64_t[]){12})) \
+    X(gi_tensor_view, ndim_past_max, SHP, 0, gi_tensor_view(&f->out_t, f->m, GI_MAX_DIMS + 1, (const int64_t[GI_MAX_DIMS + 1]){12})) \
+    X(gi_tensor_view, two_inferred, INV, 0, gi_tensor_view(&f->out_t, f->m, 2, (const int64_t[]){-1, -1})) \
+    X(gi_tensor_view, size_minus_two, SHP, 0, gi_tensor_view(&f->out_t, f->m, 2, (const int64_t[]){-2, -6})) \
+    X(gi_tensor_view, wrong_numel, SHP, 0, gi_tensor_view(&f->out_t, f->m, 2, (const int64_t[]){5, 2})) \
+    X(gi_tensor_view, not_divisible, SHP, 0, gi_tensor_view(&f->out_t, f->m, 2, (const int64_t[]){5, -1})) \
+    X(gi_tensor_view, inferred_beside_zero, SHP, 0, gi_tensor_view(&f->out_t, f->e, 2, (const int64_t[]){0, -1})) \
+    X(gi_tensor_view, int64_max, OVF, 0, gi_tensor_view(&f->out_t, f->m, 2, (const int64_t[]){INT64_MAX, INT64_MAX})) \
+    X(gi_tensor_view, inferred, OK, 0, gi_tensor_view(&f->out_t, f->m, 3, (const int64_t[]){2, -1, 3})) \
+    X(gi_tensor_view_range, null_out, NUL, 0, gi_tensor_view_range(NULL, f->m, 0, 1, (const int64_t[]){2})) \
+    X(gi_tensor_view_range, null_t, NUL, 0, gi_tensor_view_range(&f->out_t, NULL, 0, 1, (const int64_t[]){2})) \
+    X(gi_tensor_view_range, null_shape, NUL, 0, gi_tensor_view_range(&f->out_t, f->m, 0, 1, NULL)) \
+    X(gi_tensor_view_range, first_neg, RNG, 0, gi_tensor_view_range(&f->out_t, f->m, -1, 1, (const int64_t[]){2})) \
+    X(gi_tensor_view_range, past_end, RNG, 0, gi_tensor_view_range(&f->out_t, f->m, 11, 1, (const int64_t[]){2})) \
+    X(gi_tensor_view_range, first_int64_max, RNG, 0, gi_tensor_view_range(&f->out_t, f->m, INT64_MAX, 1, (const int64_t[]){1})) \
+    X(gi_tensor_view_range, size_neg, SHP, 0, gi_tensor_view_range(&f->out_t, f->m, 0, 1, (const int64_t[]){-1})) \
+    X(gi_tensor_view_range, empty_at_end, OK, 0, gi_tensor_view_range(&f->out_t, f->m, 12, 1, (const int64_t[]){0})) \
+    X(gi_tensor_data_ptr, null_t, NUL, 0, gi_tensor_data_ptr(NULL, &f->out_ptr)) \
+    X(gi_tensor_data_ptr, null_out, NUL, 0, gi_tensor_data_ptr(f->m, NULL))      \
     X(gi_tensor_clone, null_out, NUL, 0, gi_tensor_clone(NULL, f->v))            \
     X(gi_tensor_clone, null_t, NUL, 0, gi_tensor_clone(&f->out_t, NULL))        \
     X(gi_tensor_to, null_out, NUL, 0, gi_tensor_to(NULL, f->v, GI_F16))         \

@@ -516,6 +516,114 @@ gi_status gi_tensor_slice(gi_tensor *out, gi_tensor t, int64_t start,
     return leading_view(out, t, lo, hi > lo ? hi - lo : 0, 1, fn);
 }
 
+/* "[2, -1, 3]" into buf, for messages. */
+static const char *shape_text(int ndim, const int64_t *shape, char *buf,
+                              size_t cap)
+{
+    size_t n = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < ndim && n < cap; ++d)
+        n += (size_t)snprintf(buf + n, cap - n, "%s%lld", d ? ", " : "",
+                              (long long)shape[d]);
+    if (n < cap)
+        snprintf(buf + n, cap - n, "]");
+    return buf;
+}
+
+/* shape with its one -1, if any, inferred so that it holds numel
+ * elements (torch's view rules), into out; an error naming fn otherwise. */
+static gi_status view_shape(int ndim, const int64_t *shape, int64_t numel,
+                            size_t elem, int64_t *out, const char *fn)
+{
+    if (ndim >= 0 && ndim <= GI_MAX_DIMS && (ndim == 0 || shape != NULL)) {
+        int infer = -1;
+        for (int d = 0; d < ndim; ++d) {
+            if (shape[d] == -1 && infer >= 0)
+                return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                               "only one dimension can be inferred, got -1 "
+                               "at shape[%d] and shape[%d]", infer, d);
+            infer = shape[d] == -1 ? d : infer;
+            out[d] = shape[d] == -1 ? 1 : shape[d];
+        }
+        int64_t known = 0;
+        gi_status st = shape_numel(ndim, out, elem, &known, fn);
+        if (st != GI_OK)
+            return st;
+        char text[GI_MAX_DIMS * 22 + 3];
+        if (infer >= 0 && known == 0)
+            return gi_fail(GI_ERR_SHAPE, fn,
+                           "cannot view a tensor of %lld elements as %s: "
+                           "the other sizes hold no element, so the -1 "
+                           "could be any size", (long long)numel,
+                           shape_text(ndim, shape, text, sizeof text));
+        if (infer >= 0 && numel % known == 0) {
+            out[infer] = numel / known;
+            known = numel;
+        }
+        if (known != numel)
+            return gi_fail(GI_ERR_SHAPE, fn,
+                           "shape %s is invalid for a tensor of %lld "
+                           "elements",
+                           shape_text(ndim, shape, text, sizeof text),
+                           (long long)numel);
+        return GI_OK;
+    }
+    int64_t ignored;
+    return shape_numel(ndim, shape, elem, &ignored, fn); /* its message */
+}
+
+/* A view of t's elements [first, first + numel) with shape. */
+static gi_status flat_view(gi_tensor *out, gi_tensor t, int64_t first,
+                           int ndim, const int64_t *shape, int64_t numel,
+                           const char *fn)
+{
+    gi_tensor v = tensor_alloc(t->storage, t->dtype, t->offset + first,
+                               ndim, shape, numel);
+    if (v == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate the view");
+    *out = v;
+    return GI_OK;
+}
+
+gi_status gi_tensor_view(gi_tensor *out, gi_tensor t, int ndim,
+                         const int64_t *shape)
+{
+    static const char *const fn = "gi_tensor_view";
+    GI_CHECK_NULL(out, fn);
+    gi_status st = gi_check_tensor(t, fn, "t");
+    int64_t vshape[GI_MAX_DIMS] = {0};
+    if (st == GI_OK)
+        st = view_shape(ndim, shape, t->numel, gi_dtype_size(t->dtype),
+                        vshape, fn);
+    return st != GI_OK ? st : flat_view(out, t, 0, ndim, vshape, t->numel, fn);
+}
+
+gi_status gi_tensor_view_range(gi_tensor *out, gi_tensor t, int64_t first,
+                               int ndim, const int64_t *shape)
+{
+    static const char *const fn = "gi_tensor_view_range";
+    GI_CHECK_NULL(out, fn);
+    gi_status st = gi_check_tensor(t, fn, "t");
+    int64_t n = 0;
+    if (st == GI_OK)
+        st = shape_numel(ndim, shape, gi_dtype_size(t->dtype), &n, fn);
+    if (st == GI_OK && (first < 0 || first > t->numel || n > t->numel - first))
+        st = gi_fail(GI_ERR_OUT_OF_RANGE, fn,
+                     "elements [%lld, %lld + %lld) are not all inside the "
+                     "tensor's %lld", (long long)first, (long long)first,
+                     (long long)n, (long long)t->numel);
+    return st != GI_OK ? st : flat_view(out, t, first, ndim, shape, n, fn);
+}
+
+gi_status gi_tensor_data_ptr(gi_tensor t, void **out)
+{
+    static const char *const fn = "gi_tensor_data_ptr";
+    GI_CHECK_NULL(out, fn);
+    gi_status st = gi_check_tensor(t, fn, "t");
+    if (st == GI_OK)
+        *out = t->numel > 0 ? gi_tensor_data(t) : NULL;
+    return st;
+}
+
 gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t)
 {
     static const char *const fn = "gi_tensor_clone";

@@ -523,16 +523,31 @@ static void op_view(state *s)
     int64_t a = fz_i64(&s->r), b = fz_i64(&s->r);
     gi_tensor v = NULL;
     gi_status st;
-    switch (kind % 4) {
+    int64_t shape[GI_MAX_DIMS + 2];
+    int ndim = 0;
+    if (kind % 6 >= 4) { /* a shape, its sizes -1 now and then */
+        ndim = read_shape(s, shape);
+        for (int d = 0; d < ndim && d < GI_MAX_DIMS + 2; ++d)
+            if ((u8(&s->r) & 7) == 0)
+                shape[d] = -1;
+    }
+    switch (kind % 6) {
     case 0: st = gi_tensor_select(&v, src, a); break;
     case 1: st = gi_tensor_slice(&v, src, a, b); break;
     case 2: st = gi_tensor_slice(&v, src, a, GI_END); break;
-    default: st = gi_tensor_clone(&v, src); break;
+    case 3: st = gi_tensor_clone(&v, src); break;
+    case 4: st = gi_tensor_view(&v, src, ndim, shape); break;
+    default:
+        st = gi_tensor_view_range(&v, src, a % 64, ndim, shape);
+        break;
     }
     known(st);
-    if (st == GI_OK) {
-        check(v != NULL);
+    if (st != GI_OK) {
+        check(v == NULL);
+    } else {
+        check(v != NULL && gi_tensor_dtype(v) == gi_tensor_dtype(src));
         check(gi_tensor_numel(v) <= gi_tensor_numel(src));
+        check(kind % 6 != 4 || gi_tensor_numel(v) == gi_tensor_numel(src));
         put_t(s, slot, v);
     }
 }
