@@ -9,18 +9,9 @@
 
 #include "shared/convert.h"
 #include "ginit.h"
+#include "test_helpers.h"
 
 #define N 4099 /* not a multiple of any item or block */
-
-/* The device GINIT_DEVICE names (the simulated GPU in the simulator's
- * run of the suite), else the CPU. */
-static gi_context any_context(void)
-{
-    gi_context ctx = NULL;
-    cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_AUTO), GI_OK, "%s",
-                 gi_last_error());
-    return ctx;
-}
 
 static gi_tensor make(gi_context ctx, gi_dtype dt, int64_t rows, int64_t cols)
 {

@@ -18,6 +18,16 @@ static inline gi_context cpu_context(void)
     return ctx;
 }
 
+/* The device GINIT_DEVICE names (the simulated GPU in the simulator's run
+ * of the suite), else the CPU. */
+static inline gi_context any_context(void)
+{
+    gi_context ctx = NULL;
+    cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_AUTO), GI_OK, "%s",
+                 gi_last_error());
+    return ctx;
+}
+
 /* A context on the GPU, or the test is skipped saying why; with
  * GINIT_REQUIRE_GPU=1 in the environment (GPU runs, the simulator) a
  * missing GPU fails the test instead, so a skip never passes for a run. */

@@ -8,16 +8,6 @@
 
 #include "test_helpers.h"
 
-/* The device GINIT_DEVICE names (the simulated GPU in the simulator's run
- * of the suite), else the CPU. */
-static gi_context any_context(void)
-{
-    gi_context ctx = NULL;
-    cr_assert_eq(gi_context_create(&ctx, GI_DEVICE_AUTO), GI_OK, "%s",
-                 gi_last_error());
-    return ctx;
-}
-
 static gi_tensor make(gi_context ctx, gi_dtype dt, int ndim,
                       const int64_t *shape)
 {

@@ -534,41 +534,39 @@ static const char *shape_text(int ndim, const int64_t *shape, char *buf,
 static gi_status view_shape(int ndim, const int64_t *shape, int64_t numel,
                             size_t elem, int64_t *out, const char *fn)
 {
-    if (ndim >= 0 && ndim <= GI_MAX_DIMS && (ndim == 0 || shape != NULL)) {
-        int infer = -1;
-        for (int d = 0; d < ndim; ++d) {
-            if (shape[d] == -1 && infer >= 0)
-                return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                               "only one dimension can be inferred, got -1 "
-                               "at shape[%d] and shape[%d]", infer, d);
-            infer = shape[d] == -1 ? d : infer;
-            out[d] = shape[d] == -1 ? 1 : shape[d];
-        }
-        int64_t known = 0;
-        gi_status st = shape_numel(ndim, out, elem, &known, fn);
-        if (st != GI_OK)
-            return st;
-        char text[GI_MAX_DIMS * 22 + 3];
-        if (infer >= 0 && known == 0)
-            return gi_fail(GI_ERR_SHAPE, fn,
-                           "cannot view a tensor of %lld elements as %s: "
-                           "the other sizes hold no element, so the -1 "
-                           "could be any size", (long long)numel,
-                           shape_text(ndim, shape, text, sizeof text));
-        if (infer >= 0 && numel % known == 0) {
-            out[infer] = numel / known;
-            known = numel;
-        }
-        if (known != numel)
-            return gi_fail(GI_ERR_SHAPE, fn,
-                           "shape %s is invalid for a tensor of %lld "
-                           "elements",
-                           shape_text(ndim, shape, text, sizeof text),
-                           (long long)numel);
-        return GI_OK;
+    int64_t known = 0;
+    if (ndim < 0 || ndim > GI_MAX_DIMS || (ndim > 0 && shape == NULL))
+        return shape_numel(ndim, shape, elem, &known, fn); /* its message */
+    int infer = -1;
+    for (int d = 0; d < ndim; ++d) {
+        if (shape[d] == -1 && infer >= 0)
+            return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                           "only one dimension can be inferred, got -1 "
+                           "at shape[%d] and shape[%d]", infer, d);
+        infer = shape[d] == -1 ? d : infer;
+        out[d] = shape[d] == -1 ? 1 : shape[d];
     }
-    int64_t ignored;
-    return shape_numel(ndim, shape, elem, &ignored, fn); /* its message */
+    gi_status st = shape_numel(ndim, out, elem, &known, fn);
+    if (st != GI_OK)
+        return st;
+    char text[GI_MAX_DIMS * 22 + 3];
+    if (infer >= 0 && known == 0)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "cannot view a tensor of %lld elements as %s: "
+                       "the other sizes hold no element, so the -1 "
+                       "could be any size", (long long)numel,
+                       shape_text(ndim, shape, text, sizeof text));
+    if (infer >= 0 && numel % known == 0) {
+        out[infer] = numel / known;
+        known = numel;
+    }
+    if (known != numel)
+        return gi_fail(GI_ERR_SHAPE, fn,
+                       "shape %s is invalid for a tensor of %lld "
+                       "elements",
+                       shape_text(ndim, shape, text, sizeof text),
+                       (long long)numel);
+    return GI_OK;
 }
 
 /* A view of t's elements [first, first + numel) with shape. */
