@@ -31,9 +31,15 @@
 extern "C" {
 #endif
 
+/* The version of this header; gi_version() tells the library's, which a
+ * program linked against a shared libginit may find newer (the soname
+ * changes with the major version, so an older one will not load). */
 #define GINIT_VERSION_MAJOR 0
-#define GINIT_VERSION_MINOR 1
+#define GINIT_VERSION_MINOR 2
 #define GINIT_VERSION_PATCH 0
+#define GINIT_VERSION_NUMBER                                                  \
+    (GINIT_VERSION_MAJOR * 10000 + GINIT_VERSION_MINOR * 100 +                \
+     GINIT_VERSION_PATCH)
 
 /* Marks the exported functions; everything else in the library is hidden. */
 #if defined(_WIN32)
@@ -74,14 +80,22 @@ extern "C" {
     X(GI_ERR_CUBLAS, 12, "cuBLAS error")                                      \
     X(GI_ERR_CUSOLVER, 13, "cuSOLVER error")                                  \
     X(GI_ERR_LAPACK, 14, "LAPACK error")                                      \
-    X(GI_ERR_IO, 15, "output error")                                          \
-    X(GI_ERR_INTERNAL, 16, "internal error")
+    X(GI_ERR_IO, 15, "input/output error")                                    \
+    X(GI_ERR_INTERNAL, 16, "internal error")                                  \
+    X(GI_ERR_FORMAT, 17, "malformed file or exchanged tensor")
 
 typedef enum gi_status {
 #define GI_STATUS_ENUM_(name, value, text) name = value,
     GI_STATUS_LIST(GI_STATUS_ENUM_)
 #undef GI_STATUS_ENUM_
 } gi_status;
+
+/* The run-time library's version, "0.2.0", and the same as
+ * GINIT_VERSION_NUMBER computes it (major * 10000 + minor * 100 + patch):
+ * compare gi_version_number() with GINIT_VERSION_NUMBER to see that the
+ * library a program loaded is the one it was compiled for. Never fail. */
+GI_API const char *gi_version(void);
+GI_API int gi_version_number(void);
 
 /* Short fixed text for a status ("out of memory"); never NULL. */
 GI_API const char *gi_status_string(gi_status status);

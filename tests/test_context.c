@@ -143,6 +143,18 @@ Test(status, every_status_has_a_name_and_text)
     cr_expect_str_eq(gi_status_name((gi_status)-1), "GI_UNKNOWN_STATUS");
 }
 
+Test(status, version_is_the_headers)
+{
+    char want[32];
+    snprintf(want, sizeof want, "%d.%d.%d", GINIT_VERSION_MAJOR,
+             GINIT_VERSION_MINOR, GINIT_VERSION_PATCH);
+    cr_expect_str_eq(gi_version(), want);
+    cr_expect_eq(gi_version_number(), GINIT_VERSION_NUMBER);
+    cr_expect_eq(GINIT_VERSION_NUMBER, GINIT_VERSION_MAJOR * 10000 +
+                                           GINIT_VERSION_MINOR * 100 +
+                                           GINIT_VERSION_PATCH);
+}
+
 Test(status, names_of_devices_and_dtypes)
 {
     cr_expect_str_eq(gi_device_name(GI_DEVICE_AUTO), "auto");

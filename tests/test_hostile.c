@@ -723,13 +723,15 @@ static const char LONG_NAME[] =
 
 #define CASES_STATUS(X)                                                          \
     X(gi_status_string, neg, OK, 0, is_text(gi_status_string((gi_status)-1)))   \
-    X(gi_status_string, past_end, OK, 0, is_text(gi_status_string((gi_status)17))) \
+    X(gi_status_string, past_end, OK, 0, is_text(gi_status_string((gi_status)18))) \
     X(gi_status_string, int_max, OK, 0, is_text(gi_status_string((gi_status)INT_MAX))) \
     X(gi_status_string, int_min, OK, 0, is_text(gi_status_string((gi_status)INT_MIN))) \
     X(gi_status_name, neg, OK, 0, is_text(gi_status_name((gi_status)-1)))       \
-    X(gi_status_name, past_end, OK, 0, is_text(gi_status_name((gi_status)17)))  \
+    X(gi_status_name, past_end, OK, 0, is_text(gi_status_name((gi_status)18)))  \
     X(gi_status_name, int_min, OK, 0, is_text(gi_status_name((gi_status)INT_MIN))) \
     X(gi_last_error, never_null, OK, 0, is_i64(gi_last_error() != NULL, 1)) \
+    X(gi_version, header_version, OK, 0, is_str(gi_version(), "0.2.0"))     \
+    X(gi_version_number, header_number, OK, 0, is_i64(gi_version_number(), GINIT_VERSION_NUMBER)) \
     X(gi_device_name, neg, OK, 0, is_text(gi_device_name((gi_device)-1)))       \
     X(gi_device_name, past_end, OK, 0, is_text(gi_device_name((gi_device)3)))   \
     X(gi_device_name, int_max, OK, 0, is_text(gi_device_name((gi_device)INT_MAX))) \
