@@ -151,6 +151,48 @@ GI_API gi_status gi_context_create(gi_context *out, gi_device device);
 GI_API gi_status gi_context_create_on(gi_context *out, gi_device device,
                                       int ordinal);
 
+/* A CUDA context on GPU `ordinal` whose every kernel, copy, allocation,
+ * cuBLAS and cuSOLVER call goes to the caller's `stream` (a cudaStream_t;
+ * NULL is the legacy default stream), as cuBLAS's cublasSetStream does:
+ * ginit creates no stream of its own and never synchronizes the device.
+ * The stream stays the caller's: it must outlive the context and every
+ * tensor made on it, and ginit never destroys it.
+ *
+ * Ordering with the caller's own work on the stream is stream order:
+ *  - what the caller queued on the stream before a ginit call is done
+ *    before ginit's work of that call starts (a fill sees the caller's
+ *    writes), and what the caller queues after a ginit call returns runs
+ *    after ginit's work (the caller's kernel sees the filled weights)
+ *    with no synchronization in between;
+ *  - work on other streams is not ordered with ginit's: make it wait
+ *    (cudaStreamWaitEvent) or call gi_context_synchronize first;
+ *  - ginit's memory is freed in stream order too (a destroyed tensor's
+ *    memory may be reused by later work on the stream, never earlier).
+ * Which calls block the host (on this context's stream only): the copies
+ * to and from host memory (gi_tensor_copy_to_host, gi_tensor_copy_from_host,
+ * pageable memory included: they return when the copy is done and the
+ * buffer may be reused), the calls that read values back (gi_tensor_get,
+ * gi_tensor_set, gi_tensor_item, printing and formatting), orthogonal_
+ * (it reads the factorization's status back), copies between contexts,
+ * gi_context_synchronize, destroying the last view over memory given with
+ * a release function (gi_tensor_from_blob), and destroying the context.
+ * Every other call (fills, initializers, a tree's gi_module_init_,
+ * operations, copies within a context, the forward) only queues its work
+ * and returns.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT (out), GI_ERR_INVALID_ARGUMENT
+ * (negative ordinal, a stream that is not a live stream of that GPU),
+ * GI_ERR_DEVICE_UNAVAILABLE (no usable GPU `ordinal`, or a build without
+ * CUDA), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_context_create_on_stream(gi_context *out, int ordinal,
+                                             void *stream);
+
+/* The CUDA stream a GPU context's work goes to (the caller's, or the one
+ * the context created, which stays the context's), for ordering the
+ * caller's own work with ginit's as above. Borrowed: valid while the
+ * context lives. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_UNSUPPORTED
+ * (a CPU context has no stream). */
+GI_API gi_status gi_context_stream(gi_context ctx, void **out);
+
 /* Releases the caller's reference. Tensors created from the context keep it
  * alive until they are destroyed too. NULL is a no-op. */
 GI_API void gi_context_destroy(gi_context ctx);
@@ -165,8 +207,10 @@ GI_API gi_device gi_context_device(gi_context ctx);
  * Borrowed: valid while the context lives. "" for NULL. */
 GI_API const char *gi_context_device_info(gi_context ctx);
 
-/* Waits for all queued work on the context's device to finish.
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_CUDA. */
+/* Waits until the context's queued work is done: on a GPU, the work on
+ * its stream (its own or the caller's: other streams and the rest of the
+ * device are not waited for); on the CPU every call has finished when it
+ * returns. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_CUDA. */
 GI_API gi_status gi_context_synchronize(gi_context ctx);
 
 /* Number of CPU threads the context's CPU work may use (torch's
@@ -282,6 +326,41 @@ GI_API const char *gi_dtype_name(gi_dtype dtype);
  * GI_ERR_CUDA. */
 GI_API gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
                            int ndim, const int64_t *shape);
+
+/* How memory the caller lent to a tensor goes back: called once, as
+ * release(data, user_data) with gi_tensor_from_blob's data and user_data,
+ * when the last tensor or view over that memory is destroyed, and only
+ * after the context's queued work on it has finished (a GPU context's
+ * stream is waited for first), so it may free the memory at once. It runs
+ * on the thread that destroyed the last view, and must not destroy ginit
+ * objects that still use the memory. */
+typedef void (*gi_release_fn)(void *data, void *user_data);
+
+/* torch.from_blob: a tensor of dtype and shape over memory the caller
+ * owns, at data, contiguous and row-major; nothing is copied, and the
+ * elements are used as they are (not zeroed). On a CPU context data is
+ * host memory (device-only CUDA memory is refused where the CUDA runtime
+ * can tell); on a GPU context it is device (or managed) memory of the
+ * context's own GPU, checked with cudaPointerGetAttributes at the first
+ * and the last byte. data must be aligned to the element size (2, 4 or
+ * 8 bytes) and nothing more: fills, copies and the forward handle every
+ * such address; it may be NULL only when the shape holds no element.
+ *
+ * Ownership: on success the tensor borrows the memory, and views of it
+ * (gi_tensor_view_range carves one allocation into many parameters) share
+ * it. release, when not NULL, gets it back when the last of them is
+ * destroyed (see gi_release_fn); with NULL the caller keeps ownership
+ * and must keep the memory alive until then. On failure nothing was
+ * taken and release is never called.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT (out, ctx, or data with elements),
+ * GI_ERR_INVALID_ARGUMENT (dtype not a gi_dtype, data misaligned, host
+ * memory on a GPU context, device memory on the CPU or of another GPU),
+ * GI_ERR_SHAPE, GI_ERR_OVERFLOW (as gi_tensor_create, or the bytes pass
+ * the end of the address space), GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_from_blob(gi_tensor *out, gi_context ctx,
+                                     void *data, gi_dtype dtype, int ndim,
+                                     const int64_t *shape,
+                                     gi_release_fn release, void *user_data);
 
 /* Releases a tensor or a view. Storage shared with other views lives until
  * the last of them is destroyed. NULL is a no-op. A module's parameter

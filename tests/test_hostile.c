@@ -765,6 +765,14 @@ static const char LONG_NAME[] =
     X(gi_context_destroy, null, OK, 0, (gi_context_destroy(NULL), GI_OK))        \
     X(gi_context_device, null, OK, 0, is_i64(gi_context_device(NULL), GI_DEVICE_CPU)) \
     X(gi_context_device_info, null, OK, 0, is_str(gi_context_device_info(NULL), "")) \
+    X(gi_context_create_on_stream, null_out, NUL, 0, gi_context_create_on_stream(NULL, 0, NULL)) \
+    X(gi_context_create_on_stream, ordinal_neg, INV, 0, gi_context_create_on_stream(&f->out_ctx, -1, NULL)) \
+    X(gi_context_create_on_stream, ordinal_int_min, INV, 0, gi_context_create_on_stream(&f->out_ctx, INT_MIN, NULL)) \
+    X(gi_context_create_on_stream, without_gpu, DEV, NOCUDA, gi_context_create_on_stream(&f->out_ctx, 0, NULL)) \
+    X(gi_context_create_on_stream, missing_ordinal, DEV, 0, gi_context_create_on_stream(&f->out_ctx, INT_MAX, NULL)) \
+    X(gi_context_stream, null_ctx, NUL, 0, gi_context_stream(NULL, &f->out_ptr)) \
+    X(gi_context_stream, null_out, NUL, 0, gi_context_stream(f->ctx, NULL))     \
+    X(gi_context_stream, cpu_context, UNS, 0, gi_context_stream(f->ctx, &f->out_ptr)) \
     X(gi_context_synchronize, null, NUL, 0, gi_context_synchronize(NULL))        \
     X(gi_context_set_num_threads, null, NUL, 0, gi_context_set_num_threads(NULL, 1)) \
     X(gi_context_set_num_threads, neg, INV, 0, gi_context_set_num_threads(f->ctx, -1)) \
@@ -918,6 +926,19 @@ static const char LONG_NAME[] =
     X(gi_tensor_view_range, first_int64_max, RNG, 0, gi_tensor_view_range(&f->out_t, f->m, INT64_MAX, 1, (const int64_t[]){1})) \
     X(gi_tensor_view_range, size_neg, SHP, 0, gi_tensor_view_range(&f->out_t, f->m, 0, 1, (const int64_t[]){-1})) \
     X(gi_tensor_view_range, empty_at_end, OK, 0, gi_tensor_view_range(&f->out_t, f->m, 12, 1, (const int64_t[]){0})) \
+    X(gi_tensor_from_blob, null_out, NUL, 0, gi_tensor_from_blob(NULL, f->ctx, f->host, GI_F32, 1, (const int64_t[]){8}, NULL, NULL)) \
+    X(gi_tensor_from_blob, null_ctx, NUL, 0, gi_tensor_from_blob(&f->out_t, NULL, f->host, GI_F32, 1, (const int64_t[]){8}, NULL, NULL)) \
+    X(gi_tensor_from_blob, null_data, NUL, 0, gi_tensor_from_blob(&f->out_t, f->ctx, NULL, GI_F32, 1, (const int64_t[]){8}, NULL, NULL)) \
+    X(gi_tensor_from_blob, null_shape, NUL, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->host, GI_F32, 1, NULL, NULL, NULL)) \
+    X(gi_tensor_from_blob, misaligned, INV, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->buf + 1, GI_F16, 1, (const int64_t[]){8}, NULL, NULL)) \
+    X(gi_tensor_from_blob, dtype_neg, INV, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->host, (gi_dtype)-1, 1, (const int64_t[]){8}, NULL, NULL)) \
+    X(gi_tensor_from_blob, dtype_past_end, INV, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->host, (gi_dtype)4, 1, (const int64_t[]){8}, NULL, NULL)) \
+    X(gi_tensor_from_blob, shape_neg, SHP, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->host, GI_F32, 2, SH_NEG, NULL, NULL)) \
+    X(gi_tensor_from_blob, ndim_9, SHP, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->host, GI_F32, 9, SH_9, NULL, NULL)) \
+    X(gi_tensor_from_blob, numel_ovf, OVF, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->host, GI_F32, 2, SH_OVF64, NULL, NULL)) \
+    X(gi_tensor_from_blob, past_address_space, OVF, 0, gi_tensor_from_blob(&f->out_t, f->ctx, (void *)(UINTPTR_MAX - 7), GI_F32, 1, (const int64_t[]){8}, NULL, NULL)) \
+    X(gi_tensor_from_blob, empty_null_data, OK, 0, gi_tensor_from_blob(&f->out_t, f->ctx, NULL, GI_F32, 2, (const int64_t[]){0, 3}, NULL, NULL)) \
+    X(gi_tensor_from_blob, host_buffer, OK, 0, gi_tensor_from_blob(&f->out_t, f->ctx, f->host, GI_F32, 2, (const int64_t[]){2, 4}, NULL, NULL)) \
     X(gi_tensor_data_ptr, null_t, NUL, 0, gi_tensor_data_ptr(NULL, &f->out_ptr)) \
     X(gi_tensor_data_ptr, null_out, NUL, 0, gi_tensor_data_ptr(f->m, NULL))      \
     X(gi_tensor_clone, null_out, NUL, 0, gi_tensor_clone(NULL, f->v))            \

@@ -1,4 +1,5 @@
 /* Contexts: choosing the device, registering the backends, lifetime. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +48,36 @@ static gi_status probe_cuda(int ordinal, char *info, size_t cap)
 #endif
 }
 
-static gi_status open_cuda(gi_context ctx, int ordinal)
+static gi_status open_cuda(gi_context ctx, int ordinal,
+                           const gi_cuda_stream *stream, const char *fn)
 {
 #ifdef GINIT_HAVE_CUDA
     ctx->ops = &gi_cuda_backend;
-    return gi_cuda_backend_create(&ctx->state, ordinal);
+    return gi_cuda_backend_create(&ctx->state, ordinal, stream, fn);
 #else
     (void)ctx;
     (void)ordinal;
+    (void)stream;
+    (void)fn;
     return GI_ERR_DEVICE_UNAVAILABLE;
+#endif
+}
+
+/* Memory checks need the CUDA runtime on both kinds of context: only it
+ * can tell device memory from host memory. */
+static gi_status check_memory_kind(gi_context ctx, const void *data,
+                                   size_t bytes, const char *fn)
+{
+#ifdef GINIT_HAVE_CUDA
+    return gi_cuda_check_memory(ctx->device == GI_DEVICE_CUDA ? ctx->state
+                                                              : NULL,
+                                data, bytes, fn);
+#else
+    (void)ctx;
+    (void)data;
+    (void)bytes;
+    (void)fn;
+    return GI_OK;
 #endif
 }
 
@@ -91,7 +113,7 @@ static gi_status choose_device(gi_context ctx, gi_device requested,
 }
 
 static gi_status create(gi_context *out, gi_device device, int ordinal,
-                        const char *fn)
+                        const gi_cuda_stream *stream, const char *fn)
 {
     GI_CHECK_NULL(out, fn);
     if (device != GI_DEVICE_AUTO && device != GI_DEVICE_CPU &&
@@ -109,7 +131,7 @@ static gi_status create(gi_context *out, gi_device device, int ordinal,
                        "cannot allocate the context");
     gi_status st = choose_device(ctx, device, ordinal, fn);
     if (st == GI_OK && ctx->device == GI_DEVICE_CUDA) {
-        st = open_cuda(ctx, ordinal);
+        st = open_cuda(ctx, ordinal, stream, fn);
     } else if (st == GI_OK) {
         ctx->ops = &gi_cpu_backend;
         st = gi_cpu_backend_create(&ctx->state);
@@ -126,12 +148,54 @@ static gi_status create(gi_context *out, gi_device device, int ordinal,
 
 gi_status gi_context_create(gi_context *out, gi_device device)
 {
-    return create(out, device, 0, FN_CREATE);
+    return create(out, device, 0, NULL, FN_CREATE);
 }
 
 gi_status gi_context_create_on(gi_context *out, gi_device device, int ordinal)
 {
-    return create(out, device, ordinal, "gi_context_create_on");
+    return create(out, device, ordinal, NULL, "gi_context_create_on");
+}
+
+gi_status gi_context_create_on_stream(gi_context *out, int ordinal,
+                                      void *stream)
+{
+    const gi_cuda_stream s = {stream};
+    return create(out, GI_DEVICE_CUDA, ordinal, &s,
+                  "gi_context_create_on_stream");
+}
+
+gi_status gi_context_stream(gi_context ctx, void **out)
+{
+    static const char *const fn = "gi_context_stream";
+    GI_CHECK_NULL(ctx, fn);
+    GI_CHECK_NULL(out, fn);
+    if (ctx->device != GI_DEVICE_CUDA)
+        return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                       "a %s context has no CUDA stream",
+                       gi_device_name(ctx->device));
+#ifdef GINIT_HAVE_CUDA
+    *out = gi_cuda_backend_stream(ctx->state);
+#endif
+    return GI_OK;
+}
+
+gi_status gi_context_check_memory(gi_context ctx, const void *data,
+                                  size_t bytes, size_t elem, const char *fn)
+{
+    if (bytes == 0)
+        return GI_OK;
+    if (data == NULL)
+        return gi_fail(GI_ERR_NULL_ARGUMENT, fn,
+                       "argument 'data' is NULL for %zu bytes", bytes);
+    if ((uintptr_t)data % elem != 0)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'data' = %p is not aligned to its %zu-byte "
+                       "elements", data, elem);
+    if ((uintptr_t)data > UINTPTR_MAX - bytes)
+        return gi_fail(GI_ERR_OVERFLOW, fn,
+                       "%zu bytes at argument 'data' = %p pass the end of "
+                       "the address space", bytes, data);
+    return check_memory_kind(ctx, data, bytes, fn);
 }
 
 void gi_context_retain(gi_context ctx)

@@ -100,7 +100,21 @@ extern const struct gi_backend_ops gi_cpu_backend;
 /* CUDA backend: present when built with CUDA. probe() says whether GPU
  * `ordinal` is usable and writes a one-line reason either way. */
 gi_status gi_cuda_backend_probe(int ordinal, char *info, size_t cap);
-gi_status gi_cuda_backend_create(void **state, int ordinal);
+/* The caller's stream for a context (a cudaStream_t; NULL is the default
+ * stream), or no such struct: a stream of the context's own. */
+typedef struct gi_cuda_stream {
+    void *stream;
+} gi_cuda_stream;
+gi_status gi_cuda_backend_create(void **state, int ordinal,
+                                 const gi_cuda_stream *stream,
+                                 const char *fn);
+/* The stream a CUDA state's work goes to. */
+void *gi_cuda_backend_stream(void *state);
+/* gi_context_check_memory's device check: for a CUDA state, device or
+ * managed memory of its GPU; for NULL (a CPU context), anything but
+ * device-only memory. */
+gi_status gi_cuda_check_memory(void *state, const void *data, size_t bytes,
+                               const char *fn);
 extern const struct gi_backend_ops gi_cuda_backend;
 
 /* ---- objects ------------------------------------------------------------ */
@@ -124,8 +138,13 @@ struct gi_context_st {
 typedef struct gi_storage {
     int refs; /* one per tensor or view using it */
     gi_context ctx;
-    void *data;
+    void *data; /* NULL when it holds no element */
     size_t bytes;
+    int external;          /* the caller's memory, not the backend's */
+    gi_release_fn release; /* external: how it goes back, or NULL */
+    void *release_data;
+    void *external_data;   /* external: the caller's pointer, even when
+                              data is NULL */
 } gi_storage;
 
 struct gi_tensor_st {
@@ -142,6 +161,27 @@ struct gi_tensor_st {
  * written whole right away. */
 gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
                         int ndim, const int64_t *shape, const char *fn);
+
+/* A tensor over the caller's memory at data (gi_tensor_from_blob's
+ * semantics, after its argument checks): the shape is checked, then the
+ * memory (gi_context_check_memory); release(data, user_data) runs when
+ * the last view goes. Nothing is released on failure. */
+gi_status gi_tensor_adopt(gi_tensor *out, gi_context ctx, void *data,
+                          gi_dtype dtype, int ndim, const int64_t *shape,
+                          gi_release_fn release, void *user_data,
+                          const char *fn);
+
+/* Whether bytes of memory at data (aligned to elem bytes; NULL only when
+ * bytes is 0) can be ctx's: on a GPU, device memory of its own device
+ * (cudaPointerGetAttributes); on the CPU, memory the host can address
+ * (device-only memory is refused where CUDA can tell). The error names
+ * fn's argument 'data'. */
+gi_status gi_context_check_memory(gi_context ctx, const void *data,
+                                  size_t bytes, size_t elem, const char *fn);
+
+/* Puts back a message gi_last_error() gave, after a call whose failure
+ * is not the caller's to see. */
+void gi_restore_error(const char *message);
 
 void gi_context_retain(gi_context ctx);
 void gi_context_release(gi_context ctx);

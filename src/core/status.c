@@ -42,3 +42,8 @@ gi_status gi_fail(gi_status status, const char *fn, const char *fmt, ...)
     va_end(ap);
     return status;
 }
+
+void gi_restore_error(const char *message)
+{
+    snprintf(last_error, sizeof last_error, "%s", message);
+}

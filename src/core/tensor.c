@@ -1,5 +1,5 @@
-/* Tensors: contiguous row-major storage on a context's device, and views
- * of leading-dimension slices that share it. */
+/* Tensors: contiguous row-major storage on a context's device (ginit's, or
+ * memory the caller lends), and views that share it. */
 #include <float.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,13 +80,43 @@ static gi_tensor tensor_alloc(gi_storage *storage, gi_dtype dtype,
     return t;
 }
 
+/* Memory ginit allocated goes back to its backend (stream-ordered on a
+ * GPU); the caller's goes back through its release function once the
+ * context's queued work on it is done, so the caller may free it at once.
+ * A failing wait has no one to report to: the memory is released all the
+ * same, and the error stays the context's to report at its next call. */
 static void storage_release(gi_storage *s)
 {
     if (--s->refs > 0)
         return;
-    s->ctx->ops->release(s->ctx->state, s->data);
-    gi_context_release(s->ctx);
+    gi_context ctx = s->ctx;
+    if (!s->external) {
+        ctx->ops->release(ctx->state, s->data);
+    } else if (s->release != NULL) {
+        char saved[512];
+        snprintf(saved, sizeof saved, "%s", gi_last_error());
+        if (ctx->ops->synchronize(ctx->state, "gi_tensor_destroy") != GI_OK)
+            gi_restore_error(saved);
+        s->release(s->external_data, s->release_data);
+    }
+    gi_context_release(ctx);
     free(s);
+}
+
+/* A tensor over storage s (refs 0, data set) of numel elements; on
+ * failure s is freed and its memory left to the caller. */
+static gi_status storage_tensor(gi_tensor *out, gi_storage *s, gi_dtype dtype,
+                                int ndim, const int64_t *shape, int64_t numel,
+                                const char *fn)
+{
+    gi_tensor t = tensor_alloc(s, dtype, 0, ndim, shape, numel);
+    if (t == NULL) {
+        free(s);
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate tensor");
+    }
+    gi_context_retain(s->ctx);
+    *out = t;
+    return GI_OK;
 }
 
 gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
@@ -106,15 +136,37 @@ gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
         free(s);
         return st;
     }
-    gi_tensor t = tensor_alloc(s, dtype, 0, ndim, shape, numel);
-    if (t == NULL) {
-        ctx->ops->release(ctx->state, s->data);
-        free(s);
-        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate tensor");
-    }
-    gi_context_retain(ctx);
-    *out = t;
-    return GI_OK;
+    void *data = s->data;
+    st = storage_tensor(out, s, dtype, ndim, shape, numel, fn);
+    if (st != GI_OK)
+        ctx->ops->release(ctx->state, data);
+    return st;
+}
+
+gi_status gi_tensor_adopt(gi_tensor *out, gi_context ctx, void *data,
+                          gi_dtype dtype, int ndim, const int64_t *shape,
+                          gi_release_fn release, void *user_data,
+                          const char *fn)
+{
+    int64_t numel = 0;
+    gi_status st = shape_numel(ndim, shape, gi_dtype_size(dtype), &numel, fn);
+    size_t bytes = (size_t)numel * gi_dtype_size(dtype);
+    if (st == GI_OK)
+        st = gi_context_check_memory(ctx, data, bytes, gi_dtype_size(dtype),
+                                     fn);
+    if (st != GI_OK)
+        return st;
+    gi_storage *s = gi_calloc(1, sizeof *s);
+    if (s == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate storage");
+    s->ctx = ctx;
+    s->data = numel > 0 ? data : NULL;
+    s->bytes = bytes;
+    s->external = 1;
+    s->release = release;
+    s->release_data = user_data;
+    s->external_data = data;
+    return storage_tensor(out, s, dtype, ndim, shape, numel, fn);
 }
 
 gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
@@ -139,6 +191,20 @@ gi_status gi_tensor_create(gi_tensor *out, gi_context ctx, gi_dtype dtype,
     }
     *out = t;
     return GI_OK;
+}
+
+gi_status gi_tensor_from_blob(gi_tensor *out, gi_context ctx, void *data,
+                              gi_dtype dtype, int ndim, const int64_t *shape,
+                              gi_release_fn release, void *user_data)
+{
+    static const char *const fn = "gi_tensor_from_blob";
+    GI_CHECK_NULL(out, fn);
+    GI_CHECK_NULL(ctx, fn);
+    if (!gi_dtype_known((int)dtype))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'dtype' = %d is not a gi_dtype", (int)dtype);
+    return gi_tensor_adopt(out, ctx, data, dtype, ndim, shape, release,
+                           user_data, fn);
 }
 
 void gi_tensor_destroy(gi_tensor t)

@@ -1,5 +1,5 @@
-/* The CUDA backend's host glue: device memory, one stream per context, and
- * the kernel launchers of kernels/. */
+/* The CUDA backend's host glue: device memory, one stream per context (its
+ * own or the caller's), and the kernel launchers of kernels/. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +21,8 @@
 typedef struct cuda_state {
     int ordinal;
     int sms;             /* grids are sized from this and each occupancy */
-    cudaStream_t stream;
+    cudaStream_t stream; /* every call of the context goes to it */
+    int own_stream;      /* created here: destroyed with the context */
     cudaMemPool_t pool;  /* ginit's own pool; NULL: plain cudaMalloc */
     cublasHandle_t blas; /* created at the first Linear forward */
     void *solver;        /* cusolverDnHandle_t, at the first orthogonal_ */
@@ -147,27 +148,60 @@ static gi_status create_pool(int ordinal, cudaMemPool_t *pool, const char *fn)
     return GI_OK;
 }
 
-static gi_status open_state(cuda_state *s, int ordinal, const char *fn)
+/* The caller's stream must be one of the context's GPU: work queued on a
+ * stream of another device would fail at its first launch. The default
+ * streams (NULL, cudaStreamLegacy, cudaStreamPerThread) belong to the
+ * current device, which device_enter made the context's. */
+static gi_status check_stream(cudaStream_t stream, int ordinal, const char *fn)
 {
-    s->ordinal = ordinal;
-    GI_CUDA_TRY(cudaDeviceGetAttribute(&s->sms, cudaDevAttrMultiProcessorCount,
-                                       ordinal), fn);
-    gi_status st = create_pool(ordinal, &s->pool, fn);
-    if (st != GI_OK)
-        return st;
-    cudaError_t err = cudaStreamCreateWithFlags(&s->stream,
-                                                cudaStreamNonBlocking);
+    if (stream == NULL || stream == cudaStreamLegacy ||
+        stream == cudaStreamPerThread)
+        return GI_OK;
+    int dev = -1;
+    cudaError_t err = cudaStreamGetDevice(stream, &dev);
     if (err != cudaSuccess) {
-        if (s->pool != NULL)
-            cudaMemPoolDestroy(s->pool);
-        return gi_cuda_fail(err, fn, "cudaStreamCreateWithFlags");
+        (void)cudaGetLastError();
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'stream' = %p is not a usable CUDA stream: "
+                       "%s", (void *)stream, cudaGetErrorString(err));
     }
+    if (dev != ordinal)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'stream' = %p belongs to GPU %d, not to "
+                       "GPU %d (argument 'ordinal')", (void *)stream, dev,
+                       ordinal);
     return GI_OK;
 }
 
-gi_status gi_cuda_backend_create(void **state, int ordinal)
+static gi_status open_stream(cuda_state *s, const gi_cuda_stream *caller,
+                             const char *fn)
 {
-    static const char *const fn = "gi_context_create";
+    if (caller != NULL) {
+        s->stream = (cudaStream_t)caller->stream;
+        return check_stream(s->stream, s->ordinal, fn);
+    }
+    GI_CUDA_TRY(cudaStreamCreateWithFlags(&s->stream, cudaStreamNonBlocking),
+                fn);
+    s->own_stream = 1;
+    return GI_OK;
+}
+
+static gi_status open_state(cuda_state *s, const gi_cuda_stream *caller,
+                            const char *fn)
+{
+    GI_CUDA_TRY(cudaDeviceGetAttribute(&s->sms, cudaDevAttrMultiProcessorCount,
+                                       s->ordinal), fn);
+    gi_status st = open_stream(s, caller, fn);
+    if (st == GI_OK)
+        st = create_pool(s->ordinal, &s->pool, fn);
+    if (st != GI_OK && s->own_stream)
+        cudaStreamDestroy(s->stream);
+    return st;
+}
+
+gi_status gi_cuda_backend_create(void **state, int ordinal,
+                                 const gi_cuda_stream *stream, const char *fn)
+{
     cuda_state *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
@@ -176,13 +210,77 @@ gi_status gi_cuda_backend_create(void **state, int ordinal)
     int prev;
     gi_status st = device_enter(s, &prev, fn);
     if (st == GI_OK)
-        st = device_leave(s, prev, open_state(s, ordinal, fn));
+        st = device_leave(s, prev, open_state(s, stream, fn));
     if (st != GI_OK) {
         free(s);
         return st;
     }
     *state = s;
     return GI_OK;
+}
+
+void *gi_cuda_backend_stream(void *state)
+{
+    return ((cuda_state *)state)->stream;
+}
+
+/* What the runtime knows of the memory at p: its type and device, or
+ * cudaMemoryTypeUnregistered where it cannot tell (no driver). */
+static struct cudaPointerAttributes pointer_kind(const void *p)
+{
+    struct cudaPointerAttributes a;
+    if (cudaPointerGetAttributes(&a, p) != cudaSuccess) {
+        (void)cudaGetLastError();
+        memset(&a, 0, sizeof a);
+        a.type = cudaMemoryTypeUnregistered;
+        a.device = -1;
+    }
+    return a;
+}
+
+static const char *memory_kind_name(enum cudaMemoryType type)
+{
+    switch (type) {
+    case cudaMemoryTypeHost: return "pinned host";
+    case cudaMemoryTypeDevice: return "device";
+    case cudaMemoryTypeManaged: return "managed";
+    default: return "host";
+    }
+}
+
+/* One end of the caller's range (which: "first" or "last"). */
+static gi_status check_byte(const cuda_state *s, const void *p,
+                            const char *which, const void *data,
+                            const char *fn)
+{
+    struct cudaPointerAttributes a = pointer_kind(p);
+    const int device_side = a.type == cudaMemoryTypeDevice ||
+                            a.type == cudaMemoryTypeManaged;
+    if (s == NULL && a.type == cudaMemoryTypeDevice)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'data' = %p: its %s byte is device memory "
+                       "of GPU %d, which a CPU context cannot address", data,
+                       which, a.device);
+    if (s != NULL && !device_side)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'data' = %p: its %s byte is %s memory, not "
+                       "device memory of GPU %d", data, which,
+                       memory_kind_name(a.type), s->ordinal);
+    if (s != NULL && a.type == cudaMemoryTypeDevice && a.device != s->ordinal)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'data' = %p: its %s byte is memory of GPU "
+                       "%d, but the context runs on GPU %d", data, which,
+                       a.device, s->ordinal);
+    return GI_OK;
+}
+
+gi_status gi_cuda_check_memory(void *state, const void *data, size_t bytes,
+                               const char *fn)
+{
+    const cuda_state *s = state;
+    const char *last = (const char *)data + (bytes - 1);
+    gi_status st = check_byte(s, data, "first", data, fn);
+    return st != GI_OK ? st : check_byte(s, last, "last", data, fn);
 }
 
 static void cuda_destroy(void *state)
@@ -197,7 +295,8 @@ static void cuda_destroy(void *state)
         cublasDestroy(s->blas);
     cudaStreamSynchronize(s->stream);
     gi_cuda_solver_destroy(s->solver);
-    cudaStreamDestroy(s->stream);
+    if (s->own_stream)
+        cudaStreamDestroy(s->stream);
     if (s->pool != NULL)
         cudaMemPoolDestroy(s->pool);
     (void)cudaGetLastError(); /* nothing to report from a destroy */

@@ -64,6 +64,11 @@ void gi_sim_select_blocks(int (*select)(unsigned x, unsigned grid_x,
 int64_t gi_sim_fail_alloc_at(int64_t n);
 /* Bytes of simulated device memory in use on the current device. */
 size_t gi_sim_bytes_in_use(void);
+/* How many calls used stream s so far (launches, copies, stream-ordered
+ * allocations and releases, synchronizations, cuBLAS and cuSOLVER calls),
+ * and how many streams were ever created. */
+int64_t gi_sim_stream_uses(cudaStream_t s);
+int64_t gi_sim_streams_created(void);
 
 #ifdef __cplusplus
 }

@@ -225,12 +225,19 @@ struct pool_rec {
 std::set<pool_rec *> g_pools;
 pool_rec *g_default_pools[64];
 
-/* The device of a stream, or -1 when it is not a live stream. */
+/* Every use of a stream by a call (launch, copy, allocation, release,
+ * synchronization, library call), so tests can see where work went. */
+std::map<cudaStream_t, int64_t> g_stream_uses;
+int64_t g_streams_created = 0;
+
+/* The device of a stream, or -1 when it is not a live stream; counts the
+ * use. */
 int stream_device(cudaStream_t s)
 {
+    std::lock_guard<std::mutex> g(g_lock);
+    g_stream_uses[s]++;
     if (s == 0 || s == cudaStreamLegacy || s == cudaStreamPerThread)
         return t_device;
-    std::lock_guard<std::mutex> g(g_lock);
     stream_rec *r = (stream_rec *)s;
     return g_streams.count(r) ? r->device : -1;
 }
@@ -512,6 +519,19 @@ size_t gi_sim_bytes_in_use(void)
 {
     std::lock_guard<std::mutex> g(g_lock);
     return g_in_use[t_device];
+}
+
+int64_t gi_sim_stream_uses(cudaStream_t s)
+{
+    std::lock_guard<std::mutex> g(g_lock);
+    auto it = g_stream_uses.find(s);
+    return it != g_stream_uses.end() ? it->second : 0;
+}
+
+int64_t gi_sim_streams_created(void)
+{
+    std::lock_guard<std::mutex> g(g_lock);
+    return g_streams_created;
 }
 
 void gi_sim_vector_store(void *p, const void *v, size_t width)
@@ -826,6 +846,7 @@ cudaError_t cudaStreamCreateWithFlags(cudaStream_t *s, unsigned flags)
     stream_rec *r = new stream_rec{t_device};
     std::lock_guard<std::mutex> g(g_lock);
     g_streams.insert(r);
+    g_streams_created++;
     *s = (cudaStream_t)r;
     return cudaSuccess;
 }
@@ -845,6 +866,39 @@ cudaError_t cudaStreamSynchronize(cudaStream_t s)
 {
     return stream_device(s) < 0 ? fail(cudaErrorInvalidResourceHandle)
                                 : cudaSuccess;
+}
+
+cudaError_t cudaStreamGetDevice(cudaStream_t s, int *device)
+{
+    if (device == NULL)
+        return fail(cudaErrorInvalidValue);
+    int d = stream_device(s);
+    if (d < 0)
+        return fail(cudaErrorInvalidResourceHandle);
+    *device = d;
+    return cudaSuccess;
+}
+
+/* Simulated device memory is device memory of the device that allocated
+ * it; anything else is the host's, unregistered. */
+cudaError_t cudaPointerGetAttributes(struct cudaPointerAttributes *a,
+                                     const void *p)
+{
+    if (a == NULL)
+        return fail(cudaErrorInvalidValue);
+    memset(a, 0, sizeof *a);
+    allocation *al = find((uintptr_t)p);
+    if (al != NULL && !al->freed && (uintptr_t)p >= al->base &&
+        (uintptr_t)p < al->base + al->bytes) {
+        a->type = cudaMemoryTypeDevice;
+        a->device = al->device;
+        a->devicePointer = (void *)p;
+    } else {
+        a->type = cudaMemoryTypeUnregistered;
+        a->device = -2;
+        a->hostPointer = (void *)p;
+    }
+    return cudaSuccess;
 }
 
 
@@ -1251,7 +1305,8 @@ handles<cusolverDnContext> g_solvers;
 
 bool live_solver(cusolverDnHandle_t h)
 {
-    return g_solvers.alive(h) && h->device == t_device;
+    return g_solvers.alive(h) && h->device == t_device &&
+           stream_device(h->stream) == h->device;
 }
 
 /* LAPACK works in place on the simulated device memory (host memory);

@@ -184,6 +184,102 @@ static int owns_a_pick(unsigned x, unsigned grid, void *user)
     return 0;
 }
 
+/* ---- the caller's stream ---------------------------------------------------- */
+
+/* The stream uses of the default streams, where no work of a context on
+ * a stream of its own or the caller's may go. */
+static int64_t default_stream_uses(void)
+{
+    return gi_sim_stream_uses(0) + gi_sim_stream_uses(cudaStreamLegacy) +
+           gi_sim_stream_uses(cudaStreamPerThread);
+}
+
+/* Every kernel, copy, allocation, cuBLAS and cuSOLVER call of a context
+ * made on the caller's stream goes to that stream: no stream is created,
+ * the default streams see nothing, and the stream outlives the context. */
+Test(cuda_sim, a_context_on_the_callers_stream_works_on_it_alone)
+{
+    cudaStream_t s = NULL;
+    cr_assert_eq(cudaStreamCreateWithFlags(&s, cudaStreamNonBlocking),
+                 cudaSuccess);
+    const int64_t created = gi_sim_streams_created();
+    const int64_t defaults = default_stream_uses(), uses = gi_sim_stream_uses(s);
+    gi_context ctx = NULL;
+    cr_assert_eq(gi_context_create_on_stream(&ctx, 0, s), GI_OK, "%s",
+                 gi_last_error());
+    void *got = NULL;
+    cr_assert_eq(gi_context_stream(ctx, &got), GI_OK);
+    cr_expect_eq(got, (void *)s);
+    cr_assert_eq(allocating_work(ctx), GI_OK, "%s", gi_last_error());
+    gi_tensor t = new_vector(ctx, 100);
+    float host[100];
+    cr_assert_eq(gi_tensor_copy_to_host(t, host, sizeof host), GI_OK);
+    cr_assert_eq(gi_context_synchronize(ctx), GI_OK);
+    gi_tensor_destroy(t);
+    gi_context_destroy(ctx);
+    cr_expect_eq(gi_sim_streams_created(), created, "ginit made a stream");
+    cr_expect_eq(default_stream_uses(), defaults,
+                 "work went to a default stream");
+    cr_expect_gt(gi_sim_stream_uses(s), uses + 10, "the work is on s");
+    cr_expect_eq(cudaStreamSynchronize(s), cudaSuccess,
+                 "the stream is still the caller's");
+    cr_expect_eq(cudaStreamDestroy(s), cudaSuccess);
+}
+
+/* A context of its own makes one stream and keeps off the default ones;
+ * NULL asks for the legacy default stream, and gets it. */
+Test(cuda_sim, contexts_keep_to_their_streams)
+{
+    const int64_t created = gi_sim_streams_created();
+    const int64_t defaults = default_stream_uses();
+    gi_context own = NULL, legacy = NULL;
+    cr_assert_eq(gi_context_create(&own, GI_DEVICE_CUDA), GI_OK);
+    cr_assert_eq(allocating_work(own), GI_OK, "%s", gi_last_error());
+    cr_expect_eq(gi_sim_streams_created(), created + 1);
+    cr_expect_eq(default_stream_uses(), defaults);
+    gi_context_destroy(own);
+    cr_assert_eq(gi_context_create_on_stream(&legacy, 0, NULL), GI_OK, "%s",
+                 gi_last_error());
+    void *got = (void *)1;
+    cr_assert_eq(gi_context_stream(legacy, &got), GI_OK);
+    cr_expect_null(got);
+    cr_assert_eq(allocating_work(legacy), GI_OK, "%s", gi_last_error());
+    cr_expect_gt(gi_sim_stream_uses(0), 10);
+    cr_expect_eq(gi_sim_streams_created(), created + 1);
+    gi_context_destroy(legacy);
+}
+
+/* A stream that is no stream, or one of another GPU, is refused with a
+ * message naming it, and nothing is made. */
+Test(cuda_sim, a_stream_of_the_wrong_device_is_refused)
+{
+    int count = 0, junk = 0;
+    cr_assert_eq(cudaGetDeviceCount(&count), cudaSuccess);
+    gi_context ctx = (gi_context)0x1;
+    cr_expect_eq(gi_context_create_on_stream(&ctx, 0, &junk),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect(strstr(gi_last_error(), "not a usable CUDA stream") != NULL,
+              "%s", gi_last_error());
+    cr_expect_eq(ctx, (gi_context)0x1);
+    if (count < 2)
+        cr_skip_test("one simulated device (GINIT_SIM_DEVICES=2 runs this)");
+    cudaStream_t s1 = NULL;
+    cr_assert_eq(cudaSetDevice(1), cudaSuccess);
+    cr_assert_eq(cudaStreamCreateWithFlags(&s1, cudaStreamNonBlocking),
+                 cudaSuccess);
+    cr_assert_eq(cudaSetDevice(0), cudaSuccess);
+    cr_expect_eq(gi_context_create_on_stream(&ctx, 0, s1),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect(strstr(gi_last_error(), "belongs to GPU 1, not to GPU 0") !=
+                  NULL, "%s", gi_last_error());
+    cr_expect_eq(ctx, (gi_context)0x1);
+    cr_assert_eq(gi_context_create_on_stream(&ctx, 1, s1), GI_OK, "%s",
+                 gi_last_error());
+    cr_assert_eq(allocating_work(ctx), GI_OK, "%s", gi_last_error());
+    gi_context_destroy(ctx);
+    cr_expect_eq(cudaStreamDestroy(s1), cudaSuccess);
+}
+
 /* A 2^31 + 6 element fill, run for the blocks that own elements on both
  * sides of 2^31 and at the end: each is stored once, inside the tensor, and
  * has the value the per-block definition gives. */
