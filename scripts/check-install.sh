@@ -8,7 +8,9 @@ trap 'rm -rf "$prefix"' EXIT
 cmake --install "$build" --prefix "$prefix" >/dev/null
 cmake -S tests/consumer -B "$prefix/consumer" -DCMAKE_PREFIX_PATH="$prefix" >/dev/null
 cmake --build "$prefix/consumer" >/dev/null
-LD_LIBRARY_PATH="$prefix/lib" "$prefix/consumer/consumer_shared"
+# CMake links the build tree with the run path of the imported library:
+# no LD_LIBRARY_PATH needed (README, Install).
+"$prefix/consumer/consumer_shared"
 "$prefix/consumer/consumer_static"
 export PKG_CONFIG_PATH="$prefix/lib/pkgconfig"
 cc tests/consumer/main.c $(pkg-config --cflags --libs ginit) -Wl,-rpath,"$prefix/lib" -o "$prefix/pc_shared"

@@ -4,6 +4,11 @@
 
 int main(void)
 {
+    if (gi_version_number() != GINIT_VERSION_NUMBER) {
+        fprintf(stderr, "consumer: compiled for ginit %d, loaded %s\n",
+                GINIT_VERSION_NUMBER, gi_version());
+        return 1;
+    }
     gi_context ctx = NULL;
     gi_tensor w = NULL;
     const int64_t shape[] = {2, 3};
