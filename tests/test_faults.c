@@ -100,6 +100,18 @@ static gi_status write_to_null(gi_tensor t, gi_module m)
     return st;
 }
 
+/* The caller's memory of the scenario: released exactly once when a
+ * tensor took it, never when the call that would have taken it failed. */
+static float blob_memory[12];
+static int blob_releases;
+
+static void count_blob_release(void *data, void *user)
+{
+    (void)user;
+    cr_expect_eq(data, (void *)blob_memory);
+    blob_releases++;
+}
+
 /* The scenario; returns 1 when it ran to the end with fewer than n
  * allocations (so no failure was injected). */
 static int scenario(int64_t n)
@@ -108,12 +120,13 @@ static int scenario(int64_t n)
     gi_module kids[3] = {NULL, NULL, NULL}, inner[2] = {NULL, NULL};
     gi_module net = NULL, sub = NULL;
     gi_tensor x = NULL, y = NULL, view = NULL, copy = NULL;
-    gi_tensor flat = NULL, carved = NULL;
+    gi_tensor flat = NULL, carved = NULL, blob = NULL, blob_view = NULL;
     gi_status (*const inits[])(gi_tensor) = {
         init_sparse, init_ortho, init_trunc, init_xavier, init_kaiming,
         init_eye, init_lecun, init_mixture};
     int completed = 0;
 
+    blob_releases = 0;
     gi_fault_fail_at(n);
     STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
     STEP(gi_lazy_linear_create(&kids[0], ctx, 8, 1, GI_F32));
@@ -154,11 +167,23 @@ static int scenario(int64_t n)
     STEP(gi_tensor_view(&flat, w, 1, (const int64_t[]){-1}));
     STEP(gi_tensor_view_range(&carved, flat, 2, 2, (const int64_t[]){2, 3}));
     STEP(checked_init(carved, inits[0]));
+    STEP(gi_tensor_from_blob(&blob, ctx, blob_memory, GI_F32, 2,
+                             (const int64_t[]){3, 4}, count_blob_release,
+                             NULL));
+    STEP(gi_tensor_view(&blob_view, blob, 2, (const int64_t[]){-1, 6}));
+    STEP(checked_init(blob_view, inits[3]));
     STEP(write_to_null(w, net));
     completed = gi_fault_count() < n;
 
 cleanup:
     gi_fault_fail_at(0);
+    {
+        const int lent = blob != NULL;
+        gi_tensor_destroy(blob_view);
+        gi_tensor_destroy(blob);
+        cr_expect_eq(blob_releases, lent, "the caller's memory went back "
+                     "%d times", blob_releases);
+    }
     gi_tensor_destroy(copy);
     gi_tensor_destroy(view);
     gi_tensor_destroy(carved);

@@ -4,7 +4,9 @@
  * The input is a program for a small command interpreter: each command is one
  * opcode byte followed by its operands, read from the input as needed (an
  * exhausted input reads as zeros and ends the program). Commands create and
- * destroy contexts, tensors, views, generators and module trees, run every
+ * destroy contexts, tensors (some over memory the program lends, at any
+ * offset, with or without a release function), views, generators and module
+ * trees, run every
  * in-place operation and initializer with fuzzed arguments (NaN and infinities
  * included), initializer descriptors (gi_init_, gi_module_init_), forward,
  * apply, named_parameters, print and format. Handles live
@@ -237,6 +239,10 @@ typedef struct state {
     double host[HOST_CAP];
     double snap[HOST_CAP];
     double vals[HOST_CAP];
+    /* memory the program lends to tensors (gi_tensor_from_blob): freed
+     * after every tensor is gone; ASan sees any access outside it */
+    unsigned char *arena;
+    int lent, released; /* loans with a release function, and releases */
 } state;
 
 static FILE *devnull_w, *devnull_r;
@@ -550,6 +556,62 @@ static void op_view(state *s)
         check(kind % 6 != 4 || gi_tensor_numel(v) == gi_tensor_numel(src));
         put_t(s, slot, v);
     }
+}
+
+#define ARENA_BYTES (CAP_NUMEL * 8 + 64)
+
+static void count_release(void *data, void *user)
+{
+    state *s = user;
+    check(data == NULL || ((unsigned char *)data >= s->arena &&
+                           (unsigned char *)data < s->arena + ARENA_BYTES));
+    s->released++;
+}
+
+/* The program's memory as a tensor, at any byte offset (misaligned ones
+ * must be refused), with or without a release function. A shape that
+ * claims more than the arena holds is never asked: no library can tell
+ * how much memory a pointer really has. */
+static void op_from_blob(state *s)
+{
+    int slot = slot_t(s);
+    gi_context ctx = pick_ctx(s);
+    uint8_t b = u8(&s->r);
+    gi_dtype dtype = b < 0xF0 ? (gi_dtype)(b % 4)
+                              : (gi_dtype)(b - 0xF0 + GI_BF16 + 1);
+    size_t offset = u8(&s->r) % 64, elem = dtype <= GI_BF16
+                                                ? (dtype == GI_F64   ? 8
+                                                   : dtype == GI_F32 ? 4 : 2)
+                                                : 1;
+    uint8_t how = u8(&s->r);
+    int64_t shape[GI_MAX_DIMS + 2] = {0};
+    int ndim = read_shape(s, shape);
+    if (ndim > GI_MAX_DIMS + 2)
+        ndim = GI_MAX_DIMS + 2;
+    if (!shape_ok(ndim, shape))
+        return;
+    uint64_t n = 1;
+    int valid = ndim >= 0 && ndim <= GI_MAX_DIMS;
+    for (int d = 0; valid && d < ndim; ++d) {
+        valid = shape[d] >= 0;
+        n = valid ? sat_mul(n, (uint64_t)shape[d]) : 0;
+    }
+    if (valid && n < (uint64_t)HUGE_MIN && n * elem + offset > ARENA_BYTES)
+        return;
+    void *data = (how & 2) && n == 0 ? NULL : s->arena + offset;
+    gi_tensor t = NULL;
+    int before = s->released;
+    gi_status st = known(gi_tensor_from_blob(&t, ctx, data, dtype, ndim, shape,
+                                             (how & 1) ? count_release : NULL,
+                                             s));
+    check(s->released == before);
+    if (st != GI_OK) {
+        check(t == NULL);
+        return;
+    }
+    check(n == 0 || offset % elem == 0);
+    s->lent += how & 1;
+    put_t(s, slot, t);
 }
 
 static void op_copy(state *s)
@@ -1484,6 +1546,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (s->mem != NULL)
         setvbuf(s->mem, NULL, _IONBF, 0); /* a full buffer fails at once */
     s->grow = open_memstream(&s->growbuf, &s->growlen);
+    s->arena = calloc(1, ARENA_BYTES);
+    if (s->arena == NULL)
+        abort();
     uint8_t order = u8(&s->r);
 #ifdef GINIT_FAULT_INJECTION
     gi_fault_fail_at(0);
@@ -1501,7 +1566,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 1: case 2: op_tensor_create(s); break;
         case 3: drop_t(s, slot_t(s)); break;
         case 4: op_tensor_rand(s); break;
-        case 5: op_view(s); break;
+        case 5: (op & 0x80) ? op_from_blob(s) : op_view(s); break;
         case 6: (op & 0x80) ? op_convert(s) : op_copy(s); break;
         case 7: op_host(s); break;
         case 8: op_element(s); break;
@@ -1523,6 +1588,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     }
     cleanup(s, order);
+    check(s->released == s->lent); /* each loan went back, once */
+    free(s->arena);
     if (s->mem != NULL)
         fclose(s->mem);
     if (s->grow != NULL)
