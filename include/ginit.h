@@ -456,9 +456,11 @@ GI_API gi_status gi_tensor_view_range(gi_tensor *out, gi_tensor t,
  * GPU, host memory on the CPU; elements contiguous, row-major, of t's
  * dtype. *out is NULL for a tensor with no element. Valid while t or any
  * view of its storage lives. On a GPU, ginit's work runs on the context's
- * own stream and may still be running when a call returns: call
- * gi_context_synchronize before other streams or the host touch the
- * memory. Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+ * stream (gi_context_stream) and may still be running when a call
+ * returns: work the caller queues on that same stream is ordered after
+ * it; other streams and the host must wait for it first
+ * (gi_context_synchronize, or an event on that stream).
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
 GI_API gi_status gi_tensor_data_ptr(gi_tensor t, void **out);
 /* A new tensor with its own storage holding a copy of t (torch's clone()).
  * Returns as gi_tensor_create, plus GI_ERR_NULL_ARGUMENT. */
