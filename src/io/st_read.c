@@ -319,10 +319,8 @@ static gi_status validate(gi_safetensors f, const char *fn)
         st = parse_header(f, n, fn);
     if (st != GI_OK)
         return st;
+    /* Parsed from a text starting with '{': an object. */
     f->data_start = 8 + n;
-    if (!json_is_object(f->header))
-        return gi_fail(GI_ERR_FORMAT, fn, "'%s': the header is not a JSON "
-                       "object", f->path);
     f->meta = json_object_get(f->header, "__metadata__");
     if (f->meta != NULL && (st = check_metadata(f->meta, f->path, fn)) != GI_OK)
         return st;
