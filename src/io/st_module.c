@@ -51,29 +51,41 @@ static gi_status collect_params(gi_module m, param_list *ps, const char *fn)
     return st;
 }
 
-/* The first LazyLinear of the tree that has not run, by its path. */
-static int find_lazy(gi_module m, const gi_path *at, gi_path *found)
+/* Whether m has a parameter that does not exist yet (a LazyLinear's
+ * before its first forward). */
+static int has_unmade_param(gi_module m)
 {
-    if (m->cls->kind == GI_MODULE_LAZY_LINEAR) {
+    for (int k = 0; k < m->cls->nparams; ++k)
+        if (m->cls->has_param(m, k) && m->params[k] == NULL)
+            return 1;
+    return 0;
+}
+
+/* The first module of the tree with unmade parameters, by its path. */
+static gi_module find_unmade(gi_module m, const gi_path *at, gi_path *found)
+{
+    if (has_unmade_param(m)) {
         *found = *at;
-        return 1;
+        return m;
     }
     for (int64_t i = 0; i < m->nchildren; ++i) {
         gi_path child = gi_path_child(at, i);
-        if (find_lazy(m->children[i], &child, found))
-            return 1;
+        gi_module u = find_unmade(m->children[i], &child, found);
+        if (u != NULL)
+            return u;
     }
-    return 0;
+    return NULL;
 }
 
 static gi_status check_materialized(gi_module m, const char *fn)
 {
     const gi_path root = {"<root>"};
-    gi_path lazy;
-    if (find_lazy(m, &root, &lazy))
-        return gi_fail(GI_ERR_STATE, fn, "module %s is a LazyLinear that has "
-                       "not run its first forward: its parameters do not "
-                       "exist yet", lazy.text);
+    gi_path where;
+    gi_module u = find_unmade(m, &root, &where);
+    if (u != NULL)
+        return gi_fail(GI_ERR_STATE, fn, "module %s is a %s that has not run "
+                       "its first forward: its parameters do not exist yet",
+                       where.text, u->cls->name);
     return GI_OK;
 }
 
