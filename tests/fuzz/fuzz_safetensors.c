@@ -118,6 +118,12 @@ static void save_again(int64_t n, const char **names, gi_tensor *ts)
     gi_safetensors_close(g);
 }
 
+static void remove_scratch(void)
+{
+    unlink(in_path);
+    unlink(out_path);
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -130,6 +136,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(out_path, sizeof out_path, "%s/fuzz_st_out.%ld", tmp,
              (long)getpid());
     check(gi_context_create(&ctx, GI_DEVICE_CPU) == GI_OK);
+    atexit(remove_scratch);
     return 0;
 }
 
