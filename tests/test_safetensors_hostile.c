@@ -35,7 +35,10 @@ static void size_only(const char *path, uint64_t v, size_t n)
 }
 
 static void empty_file(const char *p) { st_write_bytes(p, "", 0); }
-static void seven_bytes(const char *p) { st_write_bytes(p, "\x08\0\0\0\0\0\0", 7); }
+static void seven_bytes(const char *p)
+{
+    st_write_bytes(p, "\x08\0\0\0\0\0\0", 7);
+}
 static void size_past_end(const char *p) { size_only(p, 1000, 40); }
 static void size_above_limit(const char *p) { size_only(p, 100000001, 40); }
 static void size_all_ones(const char *p) { size_only(p, UINT64_MAX, 40); }

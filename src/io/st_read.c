@@ -355,7 +355,7 @@ gi_status gi_st_open(gi_safetensors *out, const char *path, const char *fn)
     return GI_OK;
 }
 
-/* ---- queries -------------------------------------------------------------- */
+/* ---- queries ------------------------------------------------------------ */
 
 gi_status gi_safetensors_open(gi_safetensors *out, const char *path)
 {
@@ -448,7 +448,7 @@ gi_status gi_safetensors_info(gi_safetensors f, const char *name,
     return GI_OK;
 }
 
-/* ---- loading -------------------------------------------------------------- */
+/* ---- loading ------------------------------------------------------------ */
 
 /* tensors[i] can take the file's names[i]. */
 static gi_status check_target(gi_safetensors f, const char *name,

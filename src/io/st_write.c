@@ -74,7 +74,8 @@ static gi_status add_metadata(json_t *root, int64_t nmeta,
 static const char *st_code(gi_dtype dtype)
 {
     switch (dtype) {
-#define GI_ST_CODE_(name, value, text, torch, size, code) case name: return code;
+#define GI_ST_CODE_(name, value, text, torch, size, code)                      \
+    case name: return code;
         GI_DTYPE_LIST(GI_ST_CODE_)
 #undef GI_ST_CODE_
     }
