@@ -1021,6 +1021,154 @@ GI_API int64_t gi_module_num_parameters(gi_module m);
 GI_API gi_status gi_module_print(gi_module m, FILE *f);
 
 /* ------------------------------------------------------------------------ */
+/* safetensors files                                                         */
+/* ------------------------------------------------------------------------ */
+/*
+ * The safetensors format, as its specification defines it: an 8-byte
+ * little-endian header size N (at most 100,000,000), N bytes of UTF-8 JSON
+ * mapping each tensor's name to its "dtype" ("F32", "F64", "F16", "BF16";
+ * other codes are valid but have no ginit tensor), "shape" and
+ * "data_offsets" [begin, end) (from the first byte after the header), and
+ * an optional "__metadata__" of string keys and values; then the tensors'
+ * bytes, row-major and little-endian, packed without gaps or overlaps.
+ * PyTorch reads and writes it with safetensors.torch (save_file,
+ * load_file); a module's file holds its named_parameters names, exactly
+ * the keys model.load_state_dict expects.
+ *
+ * Files are hostile input. Opening one reads and validates its whole
+ * header (every tensor's dtype, shape and offsets against the file's
+ * size) before anything else is done: a malformed file is GI_ERR_FORMAT,
+ * with a message naming the file, the tensor and the field at fault.
+ * Reads go from the file straight into the tensors (device tensors
+ * through a host buffer of at most 4 MiB), so a file larger than the
+ * host's memory loads. Every call here blocks until its file work is
+ * done. The host must be little-endian (the build refuses others).
+ *
+ * Writes go to a temporary file in the destination's directory, which is
+ * flushed to disk (fsync) and renamed over the destination, then the
+ * directory is flushed too: the destination always holds either its old
+ * contents or the whole new file, whatever happens.
+ *
+ * Loads are all or nothing up to the file itself: every name, dtype and
+ * shape is checked and the host buffer allocated before the first byte
+ * is written into a tensor. What can still fail after that is reading the
+ * file (GI_ERR_IO: a disk error, or a file cut shorter since it was
+ * opened) and, for device tensors, a CUDA copy (GI_ERR_CUDA); then the
+ * tensors before the one that failed hold the file's values, that one is
+ * partly written, and the rest are as they were.
+ */
+
+/* One metadata entry: both strings borrowed for the call. */
+typedef struct gi_metadata {
+    const char *key;
+    const char *value;
+} gi_metadata;
+
+/* An opened, fully validated safetensors file. */
+typedef struct gi_safetensors_st *gi_safetensors;
+
+/* safetensors.torch.save_file(dict(zip(names, tensors)), path, metadata):
+ * writes tensors[i] (any context, any dtype, 0-D and empty ones included)
+ * under names[i], in the order given (the data of tensors[0] first), and
+ * the nmeta metadata entries (none: no "__metadata__"); the header is
+ * padded with spaces to a multiple of 8 bytes. Names must be non-empty,
+ * valid UTF-8, distinct and not "__metadata__"; metadata keys distinct
+ * and valid UTF-8, values valid UTF-8. Replaces path atomically (see
+ * above). names and tensors may be NULL when n is 0, meta when nmeta is
+ * 0. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (n or
+ * nmeta negative, an empty path, a name or key refused as above; the
+ * message names its index), GI_ERR_OVERFLOW (a header above the format's
+ * limit, data above 2^63 bytes), GI_ERR_OUT_OF_MEMORY, GI_ERR_IO (the
+ * message says which step and why: creating, writing, fsync, rename),
+ * GI_ERR_CUDA. On failure path is as it was, save after a failed fsync of
+ * its directory (GI_ERR_IO: the new file is in place, its durability
+ * unknown). */
+GI_API gi_status gi_save_safetensors(const char *path, int64_t n,
+                                     const char *const *names,
+                                     const gi_tensor *tensors, int64_t nmeta,
+                                     const gi_metadata *meta);
+
+/* gi_save_safetensors of the tree's parameters under their
+ * named_parameters names, in that order: the file
+ * model.load_state_dict(safetensors.torch.load_file(path)) takes. A tree
+ * with a LazyLinear that has not run its first forward is refused
+ * (GI_ERR_STATE, naming it), as PyTorch refuses to save uninitialized
+ * parameters. Returns as gi_save_safetensors, and GI_ERR_STATE. */
+GI_API gi_status gi_module_save_safetensors(gi_module m, const char *path,
+                                            int64_t nmeta,
+                                            const gi_metadata *meta);
+
+/* Opens and validates path (see above); the caller owns the handle and
+ * closes it with gi_safetensors_close. It keeps the file open and its
+ * header (names, shapes, metadata) in memory, not its data.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_FORMAT, GI_ERR_IO (open,
+ * stat or read failed, not a regular file), GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_safetensors_open(gi_safetensors *out, const char *path);
+
+/* Closes the file and frees the handle; every string it lent goes with
+ * it. NULL is a no-op. */
+GI_API void gi_safetensors_close(gi_safetensors f);
+
+/* Number of tensors in the file; 0 for NULL. */
+GI_API int64_t gi_safetensors_count(gi_safetensors f);
+
+/* The name of tensor i (0 <= i < count) in the order of their data in the
+ * file; NULL when out of range or for NULL. Borrowed: valid until the
+ * handle is closed. */
+GI_API const char *gi_safetensors_name(gi_safetensors f, int64_t i);
+
+/* The dtype, number of dimensions and shape (GI_MAX_DIMS entries of room)
+ * of the tensor called name; each OUT pointer may be NULL. Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (no tensor of that name),
+ * GI_ERR_UNSUPPORTED (its dtype, e.g. "I64", has no ginit type, or it has
+ * more than GI_MAX_DIMS dimensions; the message says which). On failure
+ * nothing is written. */
+GI_API gi_status gi_safetensors_info(gi_safetensors f, const char *name,
+                                     gi_dtype *dtype, int *ndim,
+                                     int64_t *shape);
+
+/* The metadata value of key, or NULL when the file has none (and for
+ * NULL arguments). Borrowed: valid until the handle is closed. */
+GI_API const char *gi_safetensors_metadata(gi_safetensors f, const char *key);
+
+/* Loads tensors[i] from the file's tensor names[i], for each i, all or
+ * nothing as said above: each name must be in the file, its dtype
+ * supported and the same as the tensor's, its shape the same (no
+ * conversion, as safetensors.torch.load_model). Tensors may live on any
+ * context; a name may be given more than once. names and tensors may be
+ * NULL when n is 0. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_INVALID_ARGUMENT (n negative, a name not in the file, a dtype
+ * that differs), GI_ERR_UNSUPPORTED (the file's dtype or rank),
+ * GI_ERR_SHAPE, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO (also: the file's size
+ * changed since it was opened), GI_ERR_CUDA. */
+GI_API gi_status gi_safetensors_load_into(gi_safetensors f, int64_t n,
+                                          const char *const *names,
+                                          const gi_tensor *tensors);
+
+/* A new tensor on ctx holding the file's tensor name, of its dtype and
+ * shape; the caller owns it. Returns as gi_safetensors_load_into (n = 1),
+ * and GI_ERR_OVERFLOW; *out is written on success only. */
+GI_API gi_status gi_safetensors_load_tensor(gi_safetensors f,
+                                            const char *name, gi_context ctx,
+                                            gi_tensor *out);
+
+/* gi_safetensors_open, gi_safetensors_load_into, gi_safetensors_close:
+ * loads existing tensors by name from path. Returns as those do. */
+GI_API gi_status gi_load_safetensors(const char *path, int64_t n,
+                                     const char *const *names,
+                                     const gi_tensor *tensors);
+
+/* model.load_state_dict(load_file(path)) with strict=True: every
+ * parameter of the tree is loaded from the tensor of its named_parameters
+ * name, and the file must hold no other tensor; the message lists the
+ * missing and the unexpected keys ("missing key(s): \"2.bias\";
+ * unexpected key(s): \"3.weight\""). A LazyLinear that has not run its
+ * first forward is refused (GI_ERR_STATE, naming it). All or nothing as
+ * gi_safetensors_load_into. Returns as gi_load_safetensors, and
+ * GI_ERR_STATE. */
+GI_API gi_status gi_module_load_safetensors(gi_module m, const char *path);
+
+/* ------------------------------------------------------------------------ */
 /* Printing, in PyTorch's format                                             */
 /* ------------------------------------------------------------------------ */
 

@@ -11,6 +11,8 @@
  * under AddressSanitizer, LeakSanitizer proves nothing leaks.
  */
 #define _POSIX_C_SOURCE 200809L
+#include "st_files.h" /* first: it asks for nftw */
+#include <dirent.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -379,6 +381,149 @@ Test(faults, every_dtype_path_failure_is_reported_and_cleaned_up)
     cr_log_info("the dtype scenario makes %lld allocations; each one failed "
                 "once", (long long)(n - 1));
     cr_expect_gt(n, 12, "the scenario allocates (the hook is live)");
+}
+
+/* A file's bytes, malloc'd (NULL when it does not exist); size in *n. */
+static unsigned char *file_or_null(const char *path, size_t *n)
+{
+    *n = 0;
+    return access(path, F_OK) == 0 ? st_read_bytes(path, n) : NULL;
+}
+
+/* Files in the scratch directory. */
+static int scratch_files(void)
+{
+    DIR *d = opendir(st_path(""));
+    cr_assert_not_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+/* A save that fails must leave path as it was and no temporary file. */
+static gi_status checked_save(gi_status (*save)(const char *, void *),
+                              const char *path, void *arg)
+{
+    size_t n = 0, m = 0;
+    unsigned char *before = file_or_null(path, &n);
+    int files = scratch_files();
+    gi_status st = save(path, arg);
+    if (st != GI_OK) {
+        unsigned char *after = file_or_null(path, &m);
+        cr_expect(n == m && (n == 0 || memcmp(before, after, n) == 0),
+                  "a failed save changed %s", path);
+        free(after);
+        cr_expect_eq(scratch_files(), files, "a failed save left a file");
+    }
+    free(before);
+    return st;
+}
+
+static gi_status save_tensors(const char *path, void *arg)
+{
+    dtensors *t = arg;
+    const char *names[] = {"h", "b", "d", "f"};
+    const gi_tensor ts[] = {t->h, t->b, t->d, t->f};
+    return gi_save_safetensors(path, 4, names, ts, 1,
+                               &(gi_metadata){"format", "pt"});
+}
+
+static gi_status save_tree(const char *path, void *arg)
+{
+    return gi_module_save_safetensors(arg, path, 0, NULL);
+}
+
+/* Loads into t after filling it with 3: a failure must keep the 3s. */
+static gi_status checked_load(gi_safetensors f, gi_tensor t)
+{
+    cr_assert_eq(gi_fill_(t, 3), GI_OK);
+    const char *name = gi_tensor_dtype(t) == GI_F16 ? "h" : "f";
+    gi_status st = gi_safetensors_load_into(f, 1, &name, &t);
+    if (st != GI_OK) {
+        double v = 0;
+        cr_expect(gi_tensor_get(t, 2, (const int64_t[]){1, 1}, &v) == GI_OK &&
+                      v == 3, "a failed load wrote its tensor");
+    }
+    return st;
+}
+
+/* A tree load that fails must leave every parameter. */
+static gi_status checked_tree_load(gi_module net, const char *path)
+{
+    params ps = params_of(net);
+    snapshot before = take(&ps);
+    gi_status st = gi_module_load_safetensors(net, path);
+    if (st != GI_OK) {
+        snapshot after = take(&ps);
+        expect_same(&ps, &before, &after, "a failed tree load");
+        drop(&after);
+    }
+    drop(&before);
+    return st;
+}
+
+/* safetensors: saves of tensors and of a tree (over an existing file),
+ * opening, loading into tensors, into a new tensor, into a tree. */
+static int safetensors_scenario(int64_t n)
+{
+    const int64_t shape[] = {6, 5};
+    gi_context ctx = NULL;
+    dtensors t = {NULL, NULL, NULL, NULL};
+    gi_module net = NULL, kids[2] = {NULL, NULL};
+    gi_safetensors f = NULL;
+    gi_tensor fresh = NULL;
+    char tensors_path[4200], tree_path[4200];
+    snprintf(tensors_path, sizeof tensors_path, "%s",
+             st_path("tensors.safetensors"));
+    snprintf(tree_path, sizeof tree_path, "%s", st_path("tree.safetensors"));
+    int completed = 0;
+
+    gi_fault_fail_at(n);
+    STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
+    STEP(gi_tensor_create(&t.h, ctx, GI_F16, 2, shape));
+    STEP(gi_tensor_create(&t.b, ctx, GI_BF16, 2, shape));
+    STEP(gi_tensor_create(&t.d, ctx, GI_F64, 2, shape));
+    STEP(gi_tensor_create(&t.f, ctx, GI_F32, 2, shape));
+    STEP(gi_linear_create(&kids[0], ctx, 5, 4, 1, GI_F32));
+    STEP(gi_relu_create(&kids[1], ctx));
+    STEP(gi_sequential_create(&net, ctx, 2, kids));
+    kids[0] = kids[1] = NULL; /* owned by net now */
+    STEP(gi_uniform_(t.h, -1, 1, NULL));
+    STEP(gi_uniform_(t.f, -1, 1, NULL));
+    STEP(checked_save(save_tensors, tensors_path, &t));
+    STEP(checked_save(save_tree, tree_path, net));
+    STEP(gi_safetensors_open(&f, tensors_path));
+    STEP(checked_load(f, t.h));
+    STEP(checked_load(f, t.f));
+    STEP(gi_safetensors_load_tensor(f, "d", ctx, &fresh));
+    STEP(checked_tree_load(net, tree_path));
+    completed = gi_fault_count() < n;
+
+cleanup:
+    gi_fault_fail_at(0);
+    gi_safetensors_close(f);
+    gi_tensor_destroy(fresh);
+    gi_module_destroy(net);
+    for (int i = 0; i < 2; ++i)
+        gi_module_destroy(kids[i]);
+    gi_tensor_destroy(t.f);
+    gi_tensor_destroy(t.d);
+    gi_tensor_destroy(t.b);
+    gi_tensor_destroy(t.h);
+    gi_context_destroy(ctx);
+    return completed;
+}
+
+Test(faults, every_safetensors_failure_is_reported_and_cleaned_up)
+{
+    int64_t n = 1;
+    while (!safetensors_scenario(n))
+        cr_assert_lt(++n, 100000, "the scenario never completes");
+    cr_log_info("the safetensors scenario makes %lld allocations; each one "
+                "failed once", (long long)(n - 1));
+    cr_expect_gt(n, 20, "the scenario allocates (the hook is live)");
 }
 
 /* Printing copies to the host only the elements it shows (six of a 1-D

@@ -21,6 +21,7 @@
 #ifndef _POSIX_C_SOURCE
 #define _POSIX_C_SOURCE 200809L /* setenv, unsetenv, write, alarm */
 #endif
+#include "st_files.h" /* first: it asks for nftw */
 #include <ctype.h>
 #include <float.h>
 #include <limits.h>
@@ -87,6 +88,7 @@ typedef struct fx {
     FILE *ro;          /* opened read-only: every write fails */
     FILE *full;        /* /dev/full, buffered: fails when flushed */
     FILE *sink;        /* writable; failing calls must leave it empty */
+    gi_safetensors st; /* st_full opened: tensors v, weight, bias */
     /* OUT parameters, preset to the sentinels above */
     gi_context out_ctx;
     gi_generator out_gen;
@@ -159,6 +161,28 @@ static gi_module must(gi_status st, gi_module *m)
     return *m;
 }
 
+/* Safetensors files of the fixture, written once per process: v and
+ * lin's parameters; lin's parameters alone (its module file); junk. */
+static char st_full[4200], st_lin[4200], st_junk[4200];
+
+static void st_fixture_files(fx *f)
+{
+    if (st_full[0] != '\0')
+        return;
+    snprintf(st_full, sizeof st_full, "%s", st_path("full.safetensors"));
+    snprintf(st_lin, sizeof st_lin, "%s", st_path("lin.safetensors"));
+    snprintf(st_junk, sizeof st_junk, "%s", st_path("junk.safetensors"));
+    const char *names[] = {"v", "weight", "bias"};
+    const gi_tensor ts[] = {f->v, gi_module_weight(f->lin),
+                            gi_module_bias(f->lin)};
+    cr_assert_eq(gi_save_safetensors(st_full, 3, names, ts, 1,
+                                     &(gi_metadata){"format", "pt"}), GI_OK,
+                 "fixture: %s", gi_last_error());
+    cr_assert_eq(gi_module_save_safetensors(f->lin, st_lin, 0, NULL), GI_OK,
+                 "fixture: %s", gi_last_error());
+    st_write_bytes(st_junk, "\x04\0\0\0\0\0\0\0{}}}", 12);
+}
+
 static void fx_setup(fx *f)
 {
     memset(f, 0, sizeof *f);
@@ -200,6 +224,9 @@ static void fx_setup(fx *f)
     kids[1] = must(gi_linear_create(&m, f->ctx, 3, 2, 1, GI_F32), &m);
     f->seq_lazy = must(gi_sequential_create(&m, f->ctx, 2, kids), &m);
     f->relu2 = must(gi_relu_create(&m, f->ctx2), &m);
+    st_fixture_files(f);
+    cr_assert_eq(gi_safetensors_open(&f->st, st_full), GI_OK, "fixture: %s",
+                 gi_last_error());
 
     f->ro = fopen("/dev/null", "r");
     cr_assert_not_null(f->ro);
@@ -264,6 +291,7 @@ static void fx_teardown(fx *f)
     fclose(f->ro);
     fclose(f->full);
     fclose(f->sink);
+    gi_safetensors_close(f->st);
 }
 
 /* Everything a failing call must leave as it was. */
@@ -639,6 +667,36 @@ static gi_status params_counted(fx *f)
     return is_i64(n, 2);
 }
 
+/* gi_safetensors_open of path: a failure must leave *out as it was. */
+static gi_status st_open(const char *path)
+{
+    char sentinel;
+    gi_safetensors h = (gi_safetensors)(void *)&sentinel;
+    gi_status st = gi_safetensors_open(&h, path);
+    if (st == GI_OK) {
+        gi_safetensors_close(h);
+    } else if (h != (gi_safetensors)(void *)&sentinel) {
+        snprintf(detail, sizeof detail, "a failed open wrote *out");
+        return GI_ERR_INTERNAL;
+    }
+    return st;
+}
+
+/* gi_safetensors_info of v, checked when it succeeds. */
+static gi_status st_info_v(fx *f)
+{
+    gi_dtype dt = (gi_dtype)-1;
+    int ndim = -1;
+    int64_t shape[GI_MAX_DIMS] = {0};
+    gi_status st = gi_safetensors_info(f->st, "v", &dt, &ndim, shape);
+    if (st == GI_OK && (dt != GI_F32 || ndim != 1 || shape[0] != 6)) {
+        snprintf(detail, sizeof detail, "v read as %d, %d-D, %lld", (int)dt,
+                 ndim, (long long)shape[0]);
+        return GI_ERR_INTERNAL;
+    }
+    return st;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Values                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -654,6 +712,7 @@ static gi_status params_counted(fx *f)
 #define MIS GI_ERR_CONTEXT_MISMATCH
 #define STA GI_ERR_STATE
 #define IOE GI_ERR_IO
+#define FMT GI_ERR_FORMAT
 #define OK GI_OK
 
 #define P62 (INT64_C(1) << 62)
@@ -1421,9 +1480,94 @@ static const char LONG_NAME[] =
     X(gi_tensor_print_shape, read_only_stream, IOE, 0, gi_tensor_print_shape(f->m, f->ro)) \
     X(gi_tensor_print_shape, full_device, IOE, 0, gi_tensor_print_shape(f->m, f->full))
 
+#define CASES_SAFETENSORS(X)                                                     \
+    X(gi_save_safetensors, null_path, NUL, 0, gi_save_safetensors(NULL, 1, (const char *[]){"v"}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, empty_path, INV, 0, gi_save_safetensors("", 1, (const char *[]){"v"}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, n_neg, INV, 0, gi_save_safetensors(st_path("x"), -1, NULL, NULL, 0, NULL)) \
+    X(gi_save_safetensors, n_int64_min, INV, 0, gi_save_safetensors(st_path("x"), INT64_MIN, NULL, NULL, 0, NULL)) \
+    X(gi_save_safetensors, nmeta_neg, INV, 0, gi_save_safetensors(st_path("x"), 0, NULL, NULL, -1, NULL)) \
+    X(gi_save_safetensors, null_names, NUL, 0, gi_save_safetensors(st_path("x"), 1, NULL, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, null_tensors, NUL, 0, gi_save_safetensors(st_path("x"), 1, (const char *[]){"v"}, NULL, 0, NULL)) \
+    X(gi_save_safetensors, null_meta, NUL, 0, gi_save_safetensors(st_path("x"), 0, NULL, NULL, 1, NULL)) \
+    X(gi_save_safetensors, null_name, NUL, 0, gi_save_safetensors(st_path("x"), 1, (const char *[]){NULL}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, null_tensor, NUL, 0, gi_save_safetensors(st_path("x"), 1, (const char *[]){"v"}, (const gi_tensor[]){NULL}, 0, NULL)) \
+    X(gi_save_safetensors, null_meta_value, NUL, 0, gi_save_safetensors(st_path("x"), 0, NULL, NULL, 1, &(gi_metadata){"k", NULL})) \
+    X(gi_save_safetensors, name_twice, INV, 0, gi_save_safetensors(st_path("x"), 2, (const char *[]){"v", "v"}, (const gi_tensor[]){f->v, f->w}, 0, NULL)) \
+    X(gi_save_safetensors, name_metadata, INV, 0, gi_save_safetensors(st_path("x"), 1, (const char *[]){"__metadata__"}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, name_empty, INV, 0, gi_save_safetensors(st_path("x"), 1, (const char *[]){""}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, name_not_utf8, INV, 0, gi_save_safetensors(st_path("x"), 1, (const char *[]){"\xff"}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, missing_directory, IOE, 0, gi_save_safetensors(st_path("none/x"), 1, (const char *[]){"v"}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, path_is_directory, IOE, 0, gi_save_safetensors(st_path(""), 1, (const char *[]){"v"}, &f->v, 0, NULL)) \
+    X(gi_save_safetensors, nothing, OK, 0, gi_save_safetensors(st_path("x"), 0, NULL, NULL, 0, NULL)) \
+    X(gi_module_save_safetensors, null_m, NUL, 0, gi_module_save_safetensors(NULL, st_path("x"), 0, NULL)) \
+    X(gi_module_save_safetensors, null_path, NUL, 0, gi_module_save_safetensors(f->seq, NULL, 0, NULL)) \
+    X(gi_module_save_safetensors, lazy, STA, 0, gi_module_save_safetensors(f->lazy, st_path("x"), 0, NULL)) \
+    X(gi_module_save_safetensors, lazy_inside, STA, 0, gi_module_save_safetensors(f->seq_lazy, st_path("x"), 0, NULL)) \
+    X(gi_module_save_safetensors, nmeta_neg, INV, 0, gi_module_save_safetensors(f->seq, st_path("x"), -1, NULL)) \
+    X(gi_module_save_safetensors, relu, OK, 0, gi_module_save_safetensors(f->relu, st_path("x"), 0, NULL)) \
+    X(gi_safetensors_open, null_out, NUL, 0, gi_safetensors_open(NULL, st_full)) \
+    X(gi_safetensors_open, null_path, NUL, 0, st_open(NULL))                   \
+    X(gi_safetensors_open, empty_path, IOE, 0, st_open(""))                    \
+    X(gi_safetensors_open, no_file, IOE, 0, st_open(st_path("absent")))        \
+    X(gi_safetensors_open, directory, IOE, 0, st_open(st_path("")))            \
+    X(gi_safetensors_open, junk, FMT, 0, st_open(st_junk))                     \
+    X(gi_safetensors_open, valid, OK, 0, st_open(st_full))                     \
+    X(gi_safetensors_close, null, OK, 0, (gi_safetensors_close(NULL), GI_OK))  \
+    X(gi_safetensors_count, null, OK, 0, is_i64(gi_safetensors_count(NULL), 0)) \
+    X(gi_safetensors_count, fixture, OK, 0, is_i64(gi_safetensors_count(f->st), 3)) \
+    X(gi_safetensors_name, null, OK, 0, is_ptr(gi_safetensors_name(NULL, 0), NULL)) \
+    X(gi_safetensors_name, neg, OK, 0, is_ptr(gi_safetensors_name(f->st, -1), NULL)) \
+    X(gi_safetensors_name, past_end, OK, 0, is_ptr(gi_safetensors_name(f->st, 3), NULL)) \
+    X(gi_safetensors_name, int64_min, OK, 0, is_ptr(gi_safetensors_name(f->st, INT64_MIN), NULL)) \
+    X(gi_safetensors_name, first, OK, 0, is_str(gi_safetensors_name(f->st, 0), "v")) \
+    X(gi_safetensors_info, null_f, NUL, 0, gi_safetensors_info(NULL, "v", NULL, NULL, NULL)) \
+    X(gi_safetensors_info, null_name, NUL, 0, gi_safetensors_info(f->st, NULL, NULL, NULL, NULL)) \
+    X(gi_safetensors_info, absent, INV, 0, gi_safetensors_info(f->st, "w", NULL, NULL, NULL)) \
+    X(gi_safetensors_info, empty_name, INV, 0, gi_safetensors_info(f->st, "", NULL, NULL, NULL)) \
+    X(gi_safetensors_info, null_outs, OK, 0, gi_safetensors_info(f->st, "v", NULL, NULL, NULL)) \
+    X(gi_safetensors_info, all_outs, OK, 0, st_info_v(f))                      \
+    X(gi_safetensors_metadata, null_f, OK, 0, is_ptr(gi_safetensors_metadata(NULL, "format"), NULL)) \
+    X(gi_safetensors_metadata, null_key, OK, 0, is_ptr(gi_safetensors_metadata(f->st, NULL), NULL)) \
+    X(gi_safetensors_metadata, absent, OK, 0, is_ptr(gi_safetensors_metadata(f->st, "v"), NULL)) \
+    X(gi_safetensors_metadata, present, OK, 0, is_str(gi_safetensors_metadata(f->st, "format"), "pt")) \
+    X(gi_safetensors_load_tensor, null_f, NUL, 0, gi_safetensors_load_tensor(NULL, "v", f->ctx, &f->out_t)) \
+    X(gi_safetensors_load_tensor, null_name, NUL, 0, gi_safetensors_load_tensor(f->st, NULL, f->ctx, &f->out_t)) \
+    X(gi_safetensors_load_tensor, null_ctx, NUL, 0, gi_safetensors_load_tensor(f->st, "v", NULL, &f->out_t)) \
+    X(gi_safetensors_load_tensor, null_out, NUL, 0, gi_safetensors_load_tensor(f->st, "v", f->ctx, NULL)) \
+    X(gi_safetensors_load_tensor, absent, INV, 0, gi_safetensors_load_tensor(f->st, "x", f->ctx, &f->out_t)) \
+    X(gi_safetensors_load_tensor, present, OK, 0, gi_safetensors_load_tensor(f->st, "weight", f->ctx2, &f->out_t)) \
+    X(gi_safetensors_load_into, null_f, NUL, 0, gi_safetensors_load_into(NULL, 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_safetensors_load_into, n_neg, INV, 0, gi_safetensors_load_into(f->st, -1, NULL, NULL)) \
+    X(gi_safetensors_load_into, null_names, NUL, 0, gi_safetensors_load_into(f->st, 1, NULL, &f->v)) \
+    X(gi_safetensors_load_into, null_tensors, NUL, 0, gi_safetensors_load_into(f->st, 1, (const char *[]){"v"}, NULL)) \
+    X(gi_safetensors_load_into, null_name, NUL, 0, gi_safetensors_load_into(f->st, 2, (const char *[]){"v", NULL}, (const gi_tensor[]){f->v, f->w})) \
+    X(gi_safetensors_load_into, null_tensor, NUL, 0, gi_safetensors_load_into(f->st, 2, (const char *[]){"v", "v"}, (const gi_tensor[]){f->v, NULL})) \
+    X(gi_safetensors_load_into, absent_last, INV, 0, gi_safetensors_load_into(f->st, 2, (const char *[]){"v", "x"}, (const gi_tensor[]){f->v, f->w})) \
+    X(gi_safetensors_load_into, dtype_last, INV, 0, gi_safetensors_load_into(f->st, 2, (const char *[]){"v", "v"}, (const gi_tensor[]){f->v, f->h})) \
+    X(gi_safetensors_load_into, shape_last, SHP, 0, gi_safetensors_load_into(f->st, 2, (const char *[]){"v", "v"}, (const gi_tensor[]){f->v, f->w})) \
+    X(gi_safetensors_load_into, rank_last, SHP, 0, gi_safetensors_load_into(f->st, 2, (const char *[]){"v", "bias"}, (const gi_tensor[]){f->v, f->s})) \
+    X(gi_safetensors_load_into, nothing, OK, 0, gi_safetensors_load_into(f->st, 0, NULL, NULL)) \
+    X(gi_safetensors_load_into, same_values, OK, 0, gi_safetensors_load_into(f->st, 2, (const char *[]){"v", "v"}, (const gi_tensor[]){f->v, f->v})) \
+    X(gi_load_safetensors, null_path, NUL, 0, gi_load_safetensors(NULL, 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_load_safetensors, n_neg, INV, 0, gi_load_safetensors(st_full, -1, NULL, NULL)) \
+    X(gi_load_safetensors, null_names, NUL, 0, gi_load_safetensors(st_full, 1, NULL, &f->v)) \
+    X(gi_load_safetensors, no_file, IOE, 0, gi_load_safetensors(st_path("absent"), 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_load_safetensors, junk, FMT, 0, gi_load_safetensors(st_junk, 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_load_safetensors, shape, SHP, 0, gi_load_safetensors(st_full, 1, (const char *[]){"weight"}, &f->v)) \
+    X(gi_load_safetensors, same_values, OK, 0, gi_load_safetensors(st_full, 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_module_load_safetensors, null_m, NUL, 0, gi_module_load_safetensors(NULL, st_lin)) \
+    X(gi_module_load_safetensors, null_path, NUL, 0, gi_module_load_safetensors(f->lin, NULL)) \
+    X(gi_module_load_safetensors, lazy, STA, 0, gi_module_load_safetensors(f->seq_lazy, st_lin)) \
+    X(gi_module_load_safetensors, no_file, IOE, 0, gi_module_load_safetensors(f->lin, st_path("absent"))) \
+    X(gi_module_load_safetensors, junk, FMT, 0, gi_module_load_safetensors(f->lin, st_junk)) \
+    X(gi_module_load_safetensors, unexpected_key, INV, 0, gi_module_load_safetensors(f->lin, st_full)) \
+    X(gi_module_load_safetensors, missing_keys, INV, 0, gi_module_load_safetensors(f->seq, st_lin)) \
+    X(gi_module_load_safetensors, same_values, OK, 0, gi_module_load_safetensors(f->lin, st_lin))
+
 #define ALL_CASES(X)                                                             \
     CASES_STATUS(X) CASES_CONTEXT(X) CASES_GENERATOR(X) CASES_TENSOR(X)         \
-    CASES_OPS(X) CASES_INIT(X) CASES_MODULE(X) CASES_PRINT(X)
+    CASES_OPS(X) CASES_INIT(X) CASES_MODULE(X) CASES_PRINT(X)                   \
+    CASES_SAFETENSORS(X)
 
 /* One static function per case, then the table. */
 #define DEFINE_CASE(fn, tag, want, flags, expr)                                \

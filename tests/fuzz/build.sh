@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer target tests/fuzz/fuzz_ginit.c with ASan + UBSan,
+# Builds the libFuzzer targets tests/fuzz/fuzz_ginit.c (the API) and
+# tests/fuzz/fuzz_safetensors.c (the file loader) with ASan + UBSan,
 # against the library's CPU sources compiled with the same sanitizers.
 #
 # Debian 12 packages: clang-14 libclang-rt-14-dev libomp-14-dev
-#                     libopenblas-dev liblapacke-dev pkg-config
+#                     libopenblas-dev liblapacke-dev libjansson-dev pkg-config
 #   (libclang-rt-14-dev holds libFuzzer and the sanitizer runtimes;
 #    libomp-14-dev is clang's OpenMP runtime, for -fopenmp)
 #
@@ -33,9 +34,9 @@ omp=()
 if [ "${FUZZ_OPENMP:-1}" != 0 ]; then omp=(-fopenmp); fi
 
 # shellcheck disable=SC2207
-blas_cflags=($(pkg-config --cflags openblas lapacke))
+blas_cflags=($(pkg-config --cflags openblas lapacke jansson))
 # shellcheck disable=SC2207
-blas_libs=($(pkg-config --libs openblas lapacke))
+blas_libs=($(pkg-config --libs openblas lapacke jansson))
 
 common=(-std=c11 -g -O1 -fno-omit-frame-pointer
         -ffp-contract=off -fno-fast-math -fno-math-errno -fno-trapping-math
@@ -57,8 +58,11 @@ for rel in "${sources[@]}"; do
 done
 
 
-"$CC" "${cflags[@]}" -c "$root/tests/fuzz/fuzz_ginit.c" -o "$out/obj/fuzz_ginit.o"
-"$CC" "${common[@]}" -fsanitize=fuzzer,address,undefined \
-    "$out/obj/fuzz_ginit.o" "${objs[@]}" "${blas_libs[@]}" -lm \
-    -o "$out/fuzz_ginit"
-echo "built $out/fuzz_ginit"
+for target in fuzz_ginit fuzz_safetensors; do
+    "$CC" "${cflags[@]}" -c "$root/tests/fuzz/$target.c" \
+        -o "$out/obj/$target.o"
+    "$CC" "${common[@]}" -fsanitize=fuzzer,address,undefined \
+        "$out/obj/$target.o" "${objs[@]}" "${blas_libs[@]}" -lm \
+        -o "$out/$target"
+    echo "built $out/$target"
+done

@@ -3,7 +3,7 @@
 # ThreadSanitizer and runs the test; fails on any TSan report.
 #
 # Debian 12 packages: gcc (its libtsan2 comes with libgcc-12-dev)
-#                     libopenblas-dev liblapacke-dev pkg-config
+#                     libopenblas-dev liblapacke-dev libjansson-dev pkg-config
 #   (Criterion itself is not used here: see the stand-in below)
 #   (with CC=clang-14 instead: clang-14 libclang-rt-14-dev)
 #
@@ -123,9 +123,9 @@ int main(void)
 SHIM
 
 # shellcheck disable=SC2207
-deps_cflags=($(pkg-config --cflags openblas lapacke))
+deps_cflags=($(pkg-config --cflags openblas lapacke jansson))
 # shellcheck disable=SC2207
-deps_libs=($(pkg-config --libs openblas lapacke))
+deps_libs=($(pkg-config --libs openblas lapacke jansson))
 cflags=(-std=c11 -g -O1 -fno-omit-frame-pointer -fsanitize=thread
         -ffp-contract=off -fno-fast-math -fno-math-errno -fno-trapping-math
         -Wno-unknown-pragmas
