@@ -3,16 +3,19 @@
 # Run as root (as CI does) it installs them; otherwise it says what to run.
 #   install-deps.sh        what `make demo` and `make test` need
 #   install-deps.sh --ci   that plus CI's checkers (valgrind, clang's
-#                          sanitizers and libFuzzer)
+#                          sanitizers and libFuzzer) and Debian's PyTorch
+#                          (python3-torch), which the DLPack test
+#                          exchanges tensors with
 #   install-deps.sh --bench  that plus Debian's PyTorch (python3-torch), which
-#                          `make bench` compares ginit with; never needed
-#                          by the tests
+#                          `make bench` compares ginit with (the tests skip
+#                          their PyTorch checks without it)
 set -euo pipefail
 
 packages=(cmake make gcc g++ pkg-config libcriterion-dev libopenblas-dev
-          liblapacke-dev)
+          liblapacke-dev libdlpack-dev)
 case "${1:-}" in
---ci) packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev) ;;
+--ci) packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev
+                 python3-torch) ;;
 --bench) packages+=(python3-torch) ;;
 esac
 
