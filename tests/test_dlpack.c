@@ -146,6 +146,16 @@ Test(to_dlpack, zero_dimensional_and_empty_tensors)
     cr_expect_eq(me->dl_tensor.shape[1], 3);
     cr_expect_eq(me->dl_tensor.strides[0], 3);
     cr_expect_eq(me->dl_tensor.strides[1], 1);
+    gi_tensor row = new_vector(ctx, 4), none = NULL;
+    DLManagedTensor *mn = NULL;
+    cr_assert_eq(gi_tensor_slice(&none, row, 2, 2), GI_OK);
+    cr_assert_eq(gi_tensor_to_dlpack(none, &mn), GI_OK, "%s",
+                 gi_last_error());
+    cr_expect_null(mn->dl_tensor.data,
+                   "an empty view of a storage with elements: NULL too");
+    mn->deleter(mn);
+    gi_tensor_destroy(none);
+    gi_tensor_destroy(row);
     ms->deleter(ms);
     me->deleter(me);
     gi_tensor_destroy(e);
@@ -387,7 +397,7 @@ Test(from_dlpack, a_round_trip_releases_the_callers_memory_once)
     gi_context_destroy(ctx);
 }
 
-/* ---- hostile capsules ------------------------------------------------------ */
+/* ---- hostile capsules --------------------------------------------------- */
 
 typedef struct hostile {
     const char *what;
@@ -396,7 +406,11 @@ typedef struct hostile {
     void (*spoil)(capsule *c, gi_context ctx);
 } hostile;
 
-static void ndim_neg(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.ndim = -1; }
+static void ndim_neg(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.ndim = -1;
+}
 static void ndim_9(capsule *c, gi_context x)
 {
     (void)x;
@@ -404,17 +418,37 @@ static void ndim_9(capsule *c, gi_context x)
     for (int i = 0; i < 9; ++i)
         c->shape[i] = 1;
 }
-static void shape_null(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.shape = NULL; }
-static void size_neg(capsule *c, gi_context x) { (void)x; c->shape[1] = -4; }
+static void shape_null(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.shape = NULL;
+}
+static void size_neg(capsule *c, gi_context x)
+{
+    (void)x;
+    c->shape[1] = -4;
+}
 static void size_overflow(capsule *c, gi_context x)
 {
     (void)x;
     c->shape[0] = INT64_C(1) << 40;
     c->shape[1] = INT64_C(1) << 40;
 }
-static void data_null(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.data = NULL; }
-static void int32(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.dtype.code = kDLInt; }
-static void float8(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.dtype.bits = 8; }
+static void data_null(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.data = NULL;
+}
+static void int32(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.dtype.code = kDLInt;
+}
+static void float8(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.dtype.bits = 8;
+}
 static void bfloat32(capsule *c, gi_context x)
 {
     (void)x;
@@ -425,8 +459,16 @@ static void complex64(capsule *c, gi_context x)
     (void)x;
     c->m.dl_tensor.dtype = (DLDataType){kDLComplex, 64, 1};
 }
-static void lanes4(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.dtype.lanes = 4; }
-static void lanes0(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.dtype.lanes = 0; }
+static void lanes4(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.dtype.lanes = 4;
+}
+static void lanes0(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.dtype.lanes = 0;
+}
 static void opencl(capsule *c, gi_context x)
 {
     (void)x;
@@ -472,7 +514,11 @@ static void zero_strides(capsule *c, gi_context x)
     (void)x;
     c->m.dl_tensor.strides = c->strides; /* {0, 0}: a broadcast */
 }
-static void offset_odd(capsule *c, gi_context x) { (void)x; c->m.dl_tensor.byte_offset = 2; }
+static void offset_odd(capsule *c, gi_context x)
+{
+    (void)x;
+    c->m.dl_tensor.byte_offset = 2;
+}
 static void offset_wraps(capsule *c, gi_context x)
 {
     (void)x;
@@ -490,7 +536,8 @@ static void past_address_space(capsule *c, gi_context x)
 }
 
 static const hostile cases[] = {
-    {"ndim -1", GI_ERR_FORMAT, "m->dl_tensor.ndim = -1 is negative", ndim_neg},
+    {"ndim -1", GI_ERR_FORMAT, "m->dl_tensor.ndim = -1 is negative",
+     ndim_neg},
     {"ndim 9", GI_ERR_UNSUPPORTED, "m->dl_tensor.ndim = 9", ndim_9},
     {"shape NULL", GI_ERR_FORMAT, "m->dl_tensor.shape is NULL", shape_null},
     {"size -4", GI_ERR_FORMAT, "m->dl_tensor.shape[1] = -4", size_neg},

@@ -64,7 +64,9 @@ gi_status gi_tensor_to_dlpack(gi_tensor t, struct DLManagedTensor **out)
     }
     gi_context ctx = t->storage->ctx;
     DLTensor *d = &e->m.dl_tensor;
-    d->data = gi_tensor_data(t); /* NULL without elements, as PyTorch's */
+    /* NULL without elements, as PyTorch exports them, even for an empty
+     * view of a storage that has some. */
+    d->data = t->numel > 0 ? gi_tensor_data(t) : NULL;
     d->device.device_type = ctx->device == GI_DEVICE_CUDA ? kDLCUDA : kDLCPU;
     d->device.device_id = ctx->ordinal;
     d->ndim = t->ndim;

@@ -17,11 +17,11 @@
  * undefined: it never uses a handle after destroying it (nor a module after
  * destroying its root, nor a borrowed parameter after its module), never
  * destroys a context's default generator, and passes host buffers that are as
- * large as the sizes it gives (a capsule that claims more memory than it
- * has is given, since the library must refuse nothing it cannot see, but
- * the tensor it makes is never written). It also never asks for a tensor the library
- * would really allocate above 4096 elements (forward outputs: 4096 rows of
- * at most 64), so runs stay fast and below libFuzzer's malloc limit; sizes
+ * large as the sizes it gives (a DLPack capsule may claim more memory than
+ * it lends, which no library can detect: the tensor made of it is then
+ * never written). It also never asks for a tensor the library would really
+ * allocate above 4096 elements (forward outputs: 4096 rows of at most 64),
+ * so runs stay fast and below libFuzzer's malloc limit; sizes
  * the API must refuse (negative, or bytes past SIZE_MAX) and zero-element
  * shapes with huge dimensions go straight to the API.
  *
