@@ -467,6 +467,83 @@ GI_API gi_status gi_tensor_data_ptr(gi_tensor t, void **out);
 GI_API gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t);
 
 /* ------------------------------------------------------------------------ */
+/* DLPack: tensors shared with other libraries without a copy                */
+/* ------------------------------------------------------------------------ */
+/*
+ * A DLManagedTensor (DLPack 0.6 and later, <dlpack/dlpack.h>) carries a
+ * tensor across libraries, PyTorch's torch.utils.dlpack among them: the
+ * producer lends its memory and the consumer gives it back by calling the
+ * capsule's deleter once. This header only names the struct: a program
+ * that passes capsules along needs no DLPack header, one that reads their
+ * fields includes <dlpack/dlpack.h>.
+ */
+struct DLManagedTensor;
+
+/* Lends t's elements as a new DLManagedTensor in *out, without a copy:
+ * data is gi_tensor_data_ptr's (NULL when t has no element), byte_offset
+ * 0, device {kDLCPU, 0} or {kDLCUDA, the context's GPU}, dtype
+ * {kDLFloat, 32, 1}, {kDLFloat, 64, 1}, {kDLFloat, 16, 1} or
+ * {kDLBfloat, 16, 1}, shape t's, strides row-major, in elements (never
+ * NULL; shape and strides are not NULL for a 0-D tensor either). Any
+ * tensor exports: a view, a tensor over the caller's memory, a module's
+ * parameter.
+ *
+ * Ownership: the capsule holds a view of t (manager_ctx), which keeps the
+ * storage and the context alive, so t, its module and its context may be
+ * destroyed before the consumer is done. The consumer owns *out and calls
+ * (*out)->deleter(*out) exactly once, on a thread that may use t's
+ * context at that moment (see Threads at the top); the deleter destroys
+ * the view and frees the capsule. Writes through data are t's: on a GPU
+ * the context's stream may still be writing the elements when this
+ * returns, so call gi_context_synchronize before another stream or the
+ * host reads them (as for gi_tensor_data_ptr), and ginit's later work on
+ * the elements is ordered with the consumer's only by that stream.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_tensor_to_dlpack(gi_tensor t,
+                                     struct DLManagedTensor **out);
+
+/* Takes the DLManagedTensor m as a tensor on ctx in *out, without a copy:
+ * its elements are at m->dl_tensor.data + byte_offset, row-major, of one
+ * of the four dtypes. m is read as hostile input: every field is checked
+ * first, and the tensor is refused, with a message naming the field and
+ * its value, when
+ *  - GI_ERR_FORMAT: no tensor could have it: ndim or a size negative,
+ *    shape NULL with ndim > 0, data NULL with elements, byte_offset not
+ *    a multiple of the element size;
+ *  - GI_ERR_OVERFLOW: too many elements or bytes (as gi_tensor_create),
+ *    or data + byte_offset, or the bytes after it, pass the end of the
+ *    address space;
+ *  - GI_ERR_UNSUPPORTED: valid DLPack that no ginit tensor holds: ndim
+ *    above GI_MAX_DIMS, a dtype other than the four floats, lanes other
+ *    than 1, strides that are not row-major contiguous ("only row-major
+ *    contiguous tensors: m->dl_tensor.strides[1] is 1, want 4"; strides
+ *    NULL means compact, and dimensions of size 1, or a tensor with no
+ *    element, may carry any stride, as PyTorch's do), a device type other
+ *    than kDLCPU, kDLCUDAHost, kDLCUDA and kDLCUDAManaged;
+ *  - GI_ERR_INVALID_ARGUMENT: memory of another device than ctx's: a CPU
+ *    context takes kDLCPU, kDLCUDAHost (pinned) and kDLCUDAManaged; a GPU
+ *    context takes kDLCUDA with device_id its GPU, and kDLCUDAManaged;
+ *    then the memory itself is checked as gi_tensor_from_blob checks it
+ *    (alignment to the element size, and where CUDA can tell the kind of
+ *    memory; those messages name data + byte_offset as 'data').
+ *
+ * Ownership: on success ginit owns m, and the tensor, and the views made
+ * of it, use the producer's memory; m->deleter(m), when the deleter is
+ * not NULL, runs once when the last of them is destroyed, after the
+ * context's queued work on them has finished (see gi_release_fn, which
+ * says on which thread). m must stay valid until then. On failure
+ * nothing was taken: the caller still owns m and the deleter is not
+ * called. The producer's writes must be finished, or ordered before the
+ * context's stream, before a call uses the elements. A PyTorch capsule
+ * ("dltensor") is renamed "used_dltensor" by its consumer, as DLPack
+ * asks, so that its destructor leaves the deleter to ginit.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT (out, ctx, m), GI_ERR_FORMAT,
+ * GI_ERR_OVERFLOW, GI_ERR_UNSUPPORTED, GI_ERR_INVALID_ARGUMENT,
+ * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA. */
+GI_API gi_status gi_tensor_from_dlpack(gi_tensor *out, gi_context ctx,
+                                       struct DLManagedTensor *m);
+
+/* ------------------------------------------------------------------------ */
 /* In-place elementwise operations (one kernel each on the GPU)              */
 /* ------------------------------------------------------------------------ */
 

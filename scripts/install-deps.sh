@@ -5,13 +5,14 @@
 #   install-deps.sh --ci   that plus CI's checkers (valgrind, clang's
 #                          sanitizers and libFuzzer) and Debian's PyTorch
 #                          with venv, for the safetensors round trips
+#                          and the DLPack exchanges
 #   install-deps.sh --bench  that plus Debian's PyTorch (python3-torch), which
-#                          `make bench` compares ginit with; never needed
-#                          by the tests
+#                          `make bench` compares ginit with (the tests skip
+#                          their PyTorch checks without it)
 set -euo pipefail
 
 packages=(cmake make gcc g++ pkg-config libcriterion-dev libopenblas-dev
-          liblapacke-dev libjansson-dev)
+          liblapacke-dev libjansson-dev libdlpack-dev)
 case "${1:-}" in
 --ci) packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev
                 python3-torch python3-venv) ;;

@@ -2,7 +2,8 @@
  * Allocation failures (build with -DGINIT_FAULT_INJECTION=ON): one scenario
  * (a nested tree, LazyLinear's first forward, every initializer, a whole
  * tree's initialization, orthogonal weights included, printing, views;
- * and one over the dtypes: their fills, conversions and printing) runs
+ * one over the dtypes: their fills, conversions and printing; and one of
+ * DLPack export and import) runs
  * again and again, the n-th allocation failing in run n, until a run
  * needs fewer than n allocations. Each failing call must return
  * GI_ERR_OUT_OF_MEMORY with a message, leave its objects as they were (a
@@ -15,6 +16,8 @@
 #include <dirent.h>
 #include <stddef.h>
 #include <string.h>
+
+#include <dlpack/dlpack.h>
 
 #include "core/alloc.h"
 #include "test_helpers.h"
@@ -552,4 +555,84 @@ Test(faults, printing_a_big_tensor_allocates_little)
     }
     fclose(f);
     gi_context_destroy(ctx);
+}
+
+static int deletions;
+
+static void count_deletion(DLManagedTensor *m)
+{
+    (void)m;
+    deletions++;
+}
+
+/* gi_tensor_from_dlpack into *out: a failure writes nothing there and
+ * leaves m, its deleter uncalled, to the caller. */
+static gi_status checked_import(gi_tensor *out, gi_context ctx,
+                                DLManagedTensor *m)
+{
+    gi_tensor sentinel = (gi_tensor)(void *)&sentinel;
+    int before = deletions;
+    *out = sentinel;
+    gi_status st = gi_tensor_from_dlpack(out, ctx, m);
+    if (st != GI_OK) {
+        cr_expect(*out == sentinel, "a failed import wrote *out");
+        cr_expect_eq(deletions, before, "a failed import ran the deleter");
+        *out = NULL;
+    }
+    return st;
+}
+
+/* DLPack: a parameter and a tensor exported, ginit's capsule imported
+ * back, a producer's capsule imported; returns 1 as scenario() does. */
+static int dlpack_scenario(int64_t n)
+{
+    gi_context ctx = NULL;
+    gi_module lin = NULL;
+    gi_tensor t = NULL, back = NULL, theirs = NULL;
+    DLManagedTensor *mw = NULL, *mt = NULL;
+    float buf[6] = {0};
+    DLManagedTensor producer = {
+        .dl_tensor = {buf, {kDLCPU, 0}, 2, {kDLFloat, 32, 1},
+                      (int64_t[]){2, 3}, NULL, 0},
+        .deleter = count_deletion};
+    int completed = 0, imported = 0;
+    deletions = 0;
+
+    gi_fault_fail_at(n);
+    STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
+    STEP(gi_linear_create(&lin, ctx, 3, 2, 1, GI_BF16));
+    STEP(gi_tensor_to_dlpack(gi_module_weight(lin), &mw));
+    STEP(gi_randn(&t, ctx, 2, (const int64_t[]){4, 5}, NULL));
+    STEP(gi_tensor_to_dlpack(t, &mt));
+    STEP(checked_import(&back, ctx, mt));
+    mt = NULL; /* back owns it */
+    STEP(checked_import(&theirs, ctx, &producer));
+    imported = 1;
+    STEP(gi_xavier_uniform_(theirs, 1, NULL));
+    completed = gi_fault_count() < n;
+
+cleanup:
+    gi_fault_fail_at(0);
+    gi_tensor_destroy(theirs);
+    gi_tensor_destroy(back);
+    if (mt != NULL)
+        mt->deleter(mt);
+    if (mw != NULL)
+        mw->deleter(mw);
+    gi_tensor_destroy(t);
+    gi_module_destroy(lin);
+    gi_context_destroy(ctx);
+    cr_expect_eq(deletions, imported, "the producer's deleter runs "
+                 "once when its tensor goes, never after a refusal");
+    return completed;
+}
+
+Test(faults, every_dlpack_failure_is_reported_and_cleaned_up)
+{
+    int64_t n = 1;
+    while (!dlpack_scenario(n))
+        cr_assert_lt(++n, 100000, "the scenario never completes");
+    cr_log_info("the DLPack scenario makes %lld allocations; each one failed "
+                "once", (long long)(n - 1));
+    cr_expect_gt(n, 8, "the scenario allocates (the hook is live)");
 }

@@ -33,6 +33,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <dlpack/dlpack.h>
+
 #include "test_helpers.h"
 
 #include <criterion/parameterized.h>
@@ -697,6 +699,84 @@ static gi_status st_info_v(fx *f)
     return st;
 }
 
+/* DLPack capsules: a producer's float32 {2, 4} over f->host, one field
+ * changed (what, to value), given to gi_tensor_from_dlpack on f->ctx. The
+ * deleter must not run on failure, and must run once when the tensor of
+ * a success is destroyed (here, so *out is back to its sentinel). */
+enum { DL_NONE, DL_NDIM, DL_SHAPE_NULL, DL_SIZE1, DL_HUGE, DL_DATA_NULL,
+       DL_DATA, DL_CODE, DL_BITS, DL_LANES, DL_DEVICE, DL_STRIDE1, DL_OFFSET };
+
+typedef struct hcapsule {
+    DLManagedTensor m;
+    int64_t shape[GI_MAX_DIMS + 1], strides[GI_MAX_DIMS + 1];
+    int deleted;
+} hcapsule;
+
+static void hcapsule_delete(DLManagedTensor *m)
+{
+    ((hcapsule *)m)->deleted++;
+}
+
+static void spoil(hcapsule *c, int what, int64_t value)
+{
+    DLTensor *d = &c->m.dl_tensor;
+    switch (what) {
+    case DL_NDIM: d->ndim = (int)value; break;
+    case DL_SHAPE_NULL: d->shape = NULL; break;
+    case DL_SIZE1: c->shape[1] = value; break;
+    case DL_HUGE: c->shape[0] = c->shape[1] = value; break;
+    case DL_DATA_NULL: d->data = NULL; break;
+    case DL_DATA: d->data = (char *)d->data + value; break;
+    case DL_CODE: d->dtype.code = (uint8_t)value; break;
+    case DL_BITS: d->dtype.bits = (uint8_t)value; break;
+    case DL_LANES: d->dtype.lanes = (uint16_t)value; break;
+    case DL_DEVICE: d->device.device_type = (DLDeviceType)value; break;
+    case DL_STRIDE1: c->strides[1] = value; d->strides = c->strides; break;
+    case DL_OFFSET: d->byte_offset = (uint64_t)value; break;
+    }
+}
+
+static gi_status import_capsule(fx *f, int what, int64_t value)
+{
+    hcapsule c;
+    memset(&c, 0, sizeof c);
+    for (int i = 0; i <= GI_MAX_DIMS; ++i)
+        c.shape[i] = 1;
+    c.shape[0] = 2;
+    c.shape[1] = c.strides[0] = 4;
+    c.strides[1] = 1;
+    c.m.dl_tensor = (DLTensor){f->host, {kDLCPU, 0}, 2, {kDLFloat, 32, 1},
+                               c.shape, NULL, 0};
+    c.m.deleter = hcapsule_delete;
+    spoil(&c, what, value);
+    gi_status st = gi_tensor_from_dlpack(&f->out_t, f->ctx, &c.m);
+    if (st == GI_OK) {
+        gi_tensor_destroy(f->out_t);
+        f->out_t = SENT_T;
+    }
+    if (c.deleted != (st == GI_OK)) {
+        snprintf(detail, sizeof detail, "the deleter ran %d times after "
+                 "%s", c.deleted, gi_status_name(st));
+        return GI_ERR_INTERNAL;
+    }
+    return st;
+}
+
+/* gi_tensor_to_dlpack(t): the capsule's data is t's element pointer;
+ * its deleter is called here. */
+static gi_status export_capsule(gi_tensor t)
+{
+    DLManagedTensor *m = NULL;
+    gi_status st = gi_tensor_to_dlpack(t, &m);
+    if (st != GI_OK)
+        return m == NULL ? st : GI_ERR_INTERNAL;
+    void *p = NULL;
+    gi_tensor_data_ptr(t, &p);
+    st = m->dl_tensor.data == p ? GI_OK : GI_ERR_INTERNAL;
+    m->deleter(m);
+    return st;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Values                                                                    */
 /* ------------------------------------------------------------------------ */
@@ -707,6 +787,7 @@ static gi_status st_info_v(fx *f)
 #define SHP GI_ERR_SHAPE
 #define OVF GI_ERR_OVERFLOW
 #define UNS GI_ERR_UNSUPPORTED
+#define FMT GI_ERR_FORMAT
 #define OOM GI_ERR_OUT_OF_MEMORY
 #define DEV GI_ERR_DEVICE_UNAVAILABLE
 #define MIS GI_ERR_CONTEXT_MISMATCH
@@ -1464,6 +1545,45 @@ static const char LONG_NAME[] =
     X(gi_module_print, read_only_stream_leaf, IOE, 0, gi_module_print(f->relu, f->ro)) \
     X(gi_module_print, full_device, IOE, 0, gi_module_print(f->seq, f->full))
 
+#define CASES_DLPACK(X)                                                          \
+    X(gi_tensor_to_dlpack, null_t, NUL, 0, gi_tensor_to_dlpack(NULL, (struct DLManagedTensor **)&f->out_ptr)) \
+    X(gi_tensor_to_dlpack, null_out, NUL, 0, gi_tensor_to_dlpack(f->v, NULL))     \
+    X(gi_tensor_to_dlpack, tensor, OK, 0, export_capsule(f->m))                 \
+    X(gi_tensor_to_dlpack, zero_d, OK, 0, export_capsule(f->s))                 \
+    X(gi_tensor_to_dlpack, empty, OK, 0, export_capsule(f->e))                  \
+    X(gi_tensor_to_dlpack, huge_empty, OK, 0, export_capsule(f->wide0))         \
+    X(gi_tensor_to_dlpack, parameter, OK, 0, export_capsule(gi_module_weight(f->lin))) \
+    X(gi_tensor_from_dlpack, null_out, NUL, 0, gi_tensor_from_dlpack(NULL, f->ctx, (struct DLManagedTensor *)f->buf)) \
+    X(gi_tensor_from_dlpack, null_ctx, NUL, 0, gi_tensor_from_dlpack(&f->out_t, NULL, (struct DLManagedTensor *)f->buf)) \
+    X(gi_tensor_from_dlpack, null_m, NUL, 0, gi_tensor_from_dlpack(&f->out_t, f->ctx, NULL)) \
+    X(gi_tensor_from_dlpack, valid, OK, 0, import_capsule(f, DL_NONE, 0))       \
+    X(gi_tensor_from_dlpack, ndim_neg, FMT, 0, import_capsule(f, DL_NDIM, -1))  \
+    X(gi_tensor_from_dlpack, ndim_int_min, FMT, 0, import_capsule(f, DL_NDIM, INT_MIN)) \
+    X(gi_tensor_from_dlpack, ndim_9, UNS, 0, import_capsule(f, DL_NDIM, 9))     \
+    X(gi_tensor_from_dlpack, ndim_0, OK, 0, import_capsule(f, DL_NDIM, 0))      \
+    X(gi_tensor_from_dlpack, shape_null, FMT, 0, import_capsule(f, DL_SHAPE_NULL, 0)) \
+    X(gi_tensor_from_dlpack, size_neg, FMT, 0, import_capsule(f, DL_SIZE1, -1)) \
+    X(gi_tensor_from_dlpack, size_min, FMT, 0, import_capsule(f, DL_SIZE1, INT64_MIN)) \
+    X(gi_tensor_from_dlpack, numel_ovf, OVF, 0, import_capsule(f, DL_HUGE, INT64_C(1) << 32)) \
+    X(gi_tensor_from_dlpack, sizes_max, OVF, 0, import_capsule(f, DL_HUGE, INT64_MAX)) \
+    X(gi_tensor_from_dlpack, size_zero, OK, 0, import_capsule(f, DL_SIZE1, 0)) \
+    X(gi_tensor_from_dlpack, data_null, FMT, 0, import_capsule(f, DL_DATA_NULL, 0)) \
+    X(gi_tensor_from_dlpack, misaligned, INV, 0, import_capsule(f, DL_DATA, 2)) \
+    X(gi_tensor_from_dlpack, int_dtype, UNS, 0, import_capsule(f, DL_CODE, kDLInt)) \
+    X(gi_tensor_from_dlpack, code_255, UNS, 0, import_capsule(f, DL_CODE, 255)) \
+    X(gi_tensor_from_dlpack, bits_0, UNS, 0, import_capsule(f, DL_BITS, 0))     \
+    X(gi_tensor_from_dlpack, bits_8, UNS, 0, import_capsule(f, DL_BITS, 8))     \
+    X(gi_tensor_from_dlpack, lanes_0, UNS, 0, import_capsule(f, DL_LANES, 0))   \
+    X(gi_tensor_from_dlpack, lanes_2, UNS, 0, import_capsule(f, DL_LANES, 2))   \
+    X(gi_tensor_from_dlpack, cuda_on_cpu, INV, 0, import_capsule(f, DL_DEVICE, kDLCUDA)) \
+    X(gi_tensor_from_dlpack, pinned_host, OK, 0, import_capsule(f, DL_DEVICE, kDLCUDAHost)) \
+    X(gi_tensor_from_dlpack, rocm, UNS, 0, import_capsule(f, DL_DEVICE, kDLROCM)) \
+    X(gi_tensor_from_dlpack, device_neg, UNS, 0, import_capsule(f, DL_DEVICE, -1)) \
+    X(gi_tensor_from_dlpack, column_stride, UNS, 0, import_capsule(f, DL_STRIDE1, 2)) \
+    X(gi_tensor_from_dlpack, compact_strides, OK, 0, import_capsule(f, DL_STRIDE1, 1)) \
+    X(gi_tensor_from_dlpack, offset_odd, FMT, 0, import_capsule(f, DL_OFFSET, 1)) \
+    X(gi_tensor_from_dlpack, offset_wraps, OVF, 0, import_capsule(f, DL_OFFSET, -4))
+
 #define CASES_PRINT(X)                                                           \
     X(gi_tensor_print, null_t, NUL, 0, gi_tensor_print(NULL, f->sink))           \
     X(gi_tensor_print, null_f, NUL, 0, gi_tensor_print(f->v, NULL))              \
@@ -1567,7 +1687,7 @@ static const char LONG_NAME[] =
 #define ALL_CASES(X)                                                             \
     CASES_STATUS(X) CASES_CONTEXT(X) CASES_GENERATOR(X) CASES_TENSOR(X)         \
     CASES_OPS(X) CASES_INIT(X) CASES_MODULE(X) CASES_PRINT(X)                   \
-    CASES_SAFETENSORS(X)
+    CASES_SAFETENSORS(X) CASES_DLPACK(X)
 
 /* One static function per case, then the table. */
 #define DEFINE_CASE(fn, tag, want, flags, expr)                                \

@@ -131,6 +131,7 @@ static gi_status create(gi_context *out, gi_device device, int ordinal,
                        "cannot allocate the context");
     gi_status st = choose_device(ctx, device, ordinal, fn);
     if (st == GI_OK && ctx->device == GI_DEVICE_CUDA) {
+        ctx->ordinal = ordinal;
         st = open_cuda(ctx, ordinal, stream, fn);
     } else if (st == GI_OK) {
         ctx->ops = &gi_cpu_backend;

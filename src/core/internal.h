@@ -132,6 +132,7 @@ struct gi_context_st {
     char info[192];
     const struct gi_backend_ops *ops;
     void *state;
+    int ordinal; /* the GPU's number on a CUDA context; 0 on the CPU */
     struct gi_generator_st generator;
 };
 
@@ -156,6 +157,18 @@ struct gi_tensor_st {
     gi_dtype dtype;
     int param; /* a module's weight or bias: only its module frees it */
 };
+
+/* The number of elements of a shape into *numel: GI_ERR_SHAPE (ndim
+ * outside [0, GI_MAX_DIMS], a negative size), GI_ERR_NULL_ARGUMENT (shape
+ * NULL with ndim > 0) or GI_ERR_OVERFLOW (elements of elem bytes beyond
+ * PTRDIFF_MAX bytes, or sizes whose nonzero product overflows), naming
+ * fn, as every tensor's creation checks it. */
+gi_status gi_shape_numel(int ndim, const int64_t *shape, size_t elem,
+                         int64_t *numel, const char *fn);
+
+/* A new handle on all of t's elements, sharing its storage: an ordinary
+ * tensor even when t is a module's parameter. */
+gi_status gi_tensor_alias(gi_tensor *out, gi_tensor t, const char *fn);
 
 /* A tensor whose elements are not initialized: for outputs that are
  * written whole right away. */

@@ -24,9 +24,8 @@ size_t gi_dtype_size(gi_dtype dtype)
     return (size_t)gi_elem_size((int)dtype);
 }
 
-/* numel of a shape, or an error naming fn when it is invalid. */
-static gi_status shape_numel(int ndim, const int64_t *shape, size_t elem,
-                             int64_t *numel, const char *fn)
+gi_status gi_shape_numel(int ndim, const int64_t *shape, size_t elem,
+                         int64_t *numel, const char *fn)
 {
     if (ndim < 0 || ndim > GI_MAX_DIMS)
         return gi_fail(GI_ERR_SHAPE, fn,
@@ -123,7 +122,8 @@ gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
                         int ndim, const int64_t *shape, const char *fn)
 {
     int64_t numel = 0;
-    gi_status st = shape_numel(ndim, shape, gi_dtype_size(dtype), &numel, fn);
+    gi_status st = gi_shape_numel(ndim, shape, gi_dtype_size(dtype), &numel,
+                                  fn);
     if (st != GI_OK)
         return st;
     gi_storage *s = gi_calloc(1, sizeof *s);
@@ -149,7 +149,8 @@ gi_status gi_tensor_adopt(gi_tensor *out, gi_context ctx, void *data,
                           const char *fn)
 {
     int64_t numel = 0;
-    gi_status st = shape_numel(ndim, shape, gi_dtype_size(dtype), &numel, fn);
+    gi_status st = gi_shape_numel(ndim, shape, gi_dtype_size(dtype), &numel,
+                                  fn);
     size_t bytes = (size_t)numel * gi_dtype_size(dtype);
     if (st == GI_OK)
         st = gi_context_check_memory(ctx, data, bytes, gi_dtype_size(dtype),
@@ -602,7 +603,7 @@ static gi_status view_shape(int ndim, const int64_t *shape, int64_t numel,
 {
     int64_t known = 0;
     if (ndim < 0 || ndim > GI_MAX_DIMS || (ndim > 0 && shape == NULL))
-        return shape_numel(ndim, shape, elem, &known, fn); /* its message */
+        return gi_shape_numel(ndim, shape, elem, &known, fn); /* its text */
     int infer = -1;
     for (int d = 0; d < ndim; ++d) {
         if (shape[d] == -1 && infer >= 0)
@@ -612,7 +613,7 @@ static gi_status view_shape(int ndim, const int64_t *shape, int64_t numel,
         infer = shape[d] == -1 ? d : infer;
         out[d] = shape[d] == -1 ? 1 : shape[d];
     }
-    gi_status st = shape_numel(ndim, out, elem, &known, fn);
+    gi_status st = gi_shape_numel(ndim, out, elem, &known, fn);
     if (st != GI_OK)
         return st;
     char text[GI_MAX_DIMS * 22 + 3];
@@ -648,6 +649,11 @@ static gi_status flat_view(gi_tensor *out, gi_tensor t, int64_t first,
     return GI_OK;
 }
 
+gi_status gi_tensor_alias(gi_tensor *out, gi_tensor t, const char *fn)
+{
+    return flat_view(out, t, 0, t->ndim, t->shape, t->numel, fn);
+}
+
 gi_status gi_tensor_view(gi_tensor *out, gi_tensor t, int ndim,
                          const int64_t *shape)
 {
@@ -669,7 +675,7 @@ gi_status gi_tensor_view_range(gi_tensor *out, gi_tensor t, int64_t first,
     gi_status st = gi_check_tensor(t, fn, "t");
     int64_t n = 0;
     if (st == GI_OK)
-        st = shape_numel(ndim, shape, gi_dtype_size(t->dtype), &n, fn);
+        st = gi_shape_numel(ndim, shape, gi_dtype_size(t->dtype), &n, fn);
     if (st == GI_OK && (first < 0 || first > t->numel || n > t->numel - first))
         st = gi_fail(GI_ERR_OUT_OF_RANGE, fn,
                      "elements [%lld, %lld + %lld) are not all inside the "

@@ -9,7 +9,9 @@
  * trees, run every
  * in-place operation and initializer with fuzzed arguments (NaN and infinities
  * included), initializer descriptors (gi_init_, gi_module_init_), forward,
- * apply, named_parameters, print and format. Handles live
+ * apply, named_parameters, print and format, and DLPack: exports of any
+ * tensor taken back in, and capsules with fuzzed fields over a buffer of
+ * the interpreter's. Handles live
  * in small fixed arrays; whatever is left is destroyed at the end of each
  * input, in a fuzzed order, so any leak is the library's.
  *
@@ -17,9 +19,11 @@
  * undefined: it never uses a handle after destroying it (nor a module after
  * destroying its root, nor a borrowed parameter after its module), never
  * destroys a context's default generator, and passes host buffers that are as
- * large as the sizes it gives. It also never asks for a tensor the library
- * would really allocate above 4096 elements (forward outputs: 4096 rows of
- * at most 64), so runs stay fast and below libFuzzer's malloc limit; sizes
+ * large as the sizes it gives (a DLPack capsule may claim more memory than
+ * it lends, which no library can detect: the tensor made of it is then
+ * never written). It also never asks for a tensor the library would really
+ * allocate above 4096 elements (forward outputs: 4096 rows of at most 64),
+ * so runs stay fast and below libFuzzer's malloc limit; sizes
  * the API must refuse (negative, or bytes past SIZE_MAX) and zero-element
  * shapes with huge dimensions go straight to the API.
  *
@@ -49,6 +53,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <dlpack/dlpack.h>
 
 #include "ginit.h"
 
@@ -242,7 +248,14 @@ typedef struct state {
     /* memory the program lends to tensors (gi_tensor_from_blob): freed
      * after every tensor is gone; ASan sees any access outside it */
     unsigned char *arena;
-    int lent, released; /* loans with a release function, and releases */
+    int loans, released; /* loans with a release function, and releases */
+    /* a producer's DLPack capsule and the memory it lends */
+    struct capsule {
+        DLManagedTensor m;
+        int64_t shape[16], strides[16];
+        int deleted;
+    } cap;
+    double lent[HOST_CAP];
 } state;
 
 static FILE *devnull_w, *devnull_r;
@@ -610,7 +623,7 @@ static void op_from_blob(state *s)
         return;
     }
     check(n == 0 || offset % elem == 0);
-    s->lent += how & 1;
+    s->loans += how & 1;
     put_t(s, slot, t);
 }
 
@@ -1387,6 +1400,155 @@ static void op_apply(state *s)
         known(gi_module_named_parameters(m, (b & 2) ? NULL : params_cb, s));
 }
 
+/* ---- DLPack -------------------------------------------------------------- */
+
+/* An export of t: the fields the header promises. */
+static void check_export(gi_tensor t, const DLManagedTensor *m)
+{
+    const DLTensor *d = &m->dl_tensor;
+    void *p = NULL;
+    check(gi_tensor_data_ptr(t, &p) == GI_OK && d->data == p);
+    check(d->device.device_type == kDLCPU && d->device.device_id == 0);
+    check(d->ndim == gi_tensor_ndim(t) && d->byte_offset == 0);
+    check(d->dtype.lanes == 1 && d->dtype.bits == 8 * elem_bytes(t));
+    check(d->dtype.code == (gi_tensor_dtype(t) == GI_BF16 ? kDLBfloat
+                                                           : kDLFloat));
+    check(d->shape != NULL && d->strides != NULL && m->deleter != NULL);
+    int64_t stride = 1;
+    for (int i = d->ndim - 1; i >= 0; --i) {
+        check(d->shape[i] == gi_tensor_shape(t)[i]);
+        check(d->strides[i] == stride);
+        stride *= d->shape[i] > 0 ? d->shape[i] : 1;
+    }
+}
+
+/* A tensor (of a slot, which may go before the capsule is used, or any
+ * target) exported, then taken back in on a fuzzed context, operated on
+ * and destroyed, which runs the export's deleter. */
+static void dl_round_trip(state *s, uint8_t b)
+{
+    int slot = slot_t(s);
+    gi_tensor t = (b & 2) ? pick_target(s) : s->t[slot];
+    DLManagedTensor *m = NULL;
+    gi_status st = known(gi_tensor_to_dlpack(t, (b & 4) ? NULL : &m));
+    if (st != GI_OK) {
+        check(m == NULL);
+        return;
+    }
+    check_export(t, m);
+    if (!(b & 2) && (b & 8))
+        drop_t(s, slot); /* the capsule keeps the storage */
+    gi_tensor back = NULL;
+    gi_context ctx = pick_ctx(s);
+    if (known(gi_tensor_from_dlpack(&back, ctx, m)) != GI_OK) {
+        check(back == NULL);
+        m->deleter(m);
+        return;
+    }
+    run_op(s, back);
+    gi_tensor_destroy(back);
+}
+
+static void count_deleted(DLManagedTensor *m)
+{
+    ((struct capsule *)(void *)m)->deleted++;
+}
+
+/* Fuzzed dtype, device, byte_offset and data of the capsule. */
+static void fz_capsule_kind(state *s, DLTensor *d)
+{
+    static const DLDataType dtypes[] = {
+        {kDLFloat, 32, 1}, {kDLFloat, 64, 1}, {kDLFloat, 16, 1},
+        {kDLBfloat, 16, 1}};
+    static const int devices[] = {kDLCPU, kDLCPU, kDLCPU, kDLCUDAHost,
+                                  kDLCUDAManaged, kDLCUDA, kDLOpenCL};
+    uint8_t b = u8(&s->r);
+    d->dtype = dtypes[b % 4];
+    if (b >= 0xF0)
+        d->dtype = (DLDataType){u8(&s->r), u8(&s->r),
+                                (uint16_t)(u8(&s->r) % 3)};
+    b = u8(&s->r);
+    d->device = (DLDevice){(DLDeviceType)devices[b % 7], 0};
+    if (b >= 0xF0)
+        d->device = (DLDevice){(DLDeviceType)(int8_t)u8(&s->r),
+                               (int8_t)u8(&s->r)};
+    b = u8(&s->r);
+    d->byte_offset = b < 0xF0 ? (uint64_t)(b % 8) * 8 : u64(&s->r);
+    b = u8(&s->r);
+    char *lent = (char *)s->lent;
+    d->data = b % 8 == 7 ? NULL : b % 8 == 6 ? lent + 2 : lent;
+}
+
+/* Fuzzed strides: NULL, compact, or compact with one fuzzed. */
+static void fz_strides(state *s, struct capsule *c)
+{
+    uint8_t b = u8(&s->r);
+    int ndim = c->m.dl_tensor.ndim;
+    if (b % 3 == 0 || ndim < 0 || ndim > GI_MAX_DIMS)
+        return;
+    uint64_t stride = 1;
+    for (int i = ndim - 1; i >= 0; --i) {
+        c->strides[i] = (int64_t)stride;
+        stride = sat_mul(stride, c->shape[i] > 0 ? (uint64_t)c->shape[i] : 1);
+        stride = stride > INT64_MAX ? INT64_MAX : stride;
+    }
+    if (b % 3 == 2 && ndim > 0)
+        c->strides[u8(&s->r) % ndim] = fz_i64(&s->r);
+    c->m.dl_tensor.strides = c->strides;
+}
+
+/* Bytes the capsule claims from data (UINT64_MAX past any buffer), for
+ * a valid shape. */
+static uint64_t claimed_bytes(const DLTensor *d)
+{
+    uint64_t n = d->dtype.bits / 8;
+    for (int i = 0; i < d->ndim; ++i)
+        n = sat_mul(n, (uint64_t)d->shape[i]);
+    return n == 0 ? 0
+           : d->byte_offset > UINT64_MAX - n ? UINT64_MAX
+                                             : n + d->byte_offset;
+}
+
+/* A producer's capsule with fuzzed fields over s->lent: refused with
+ * nothing taken, or a tensor at data + byte_offset whose last view calls
+ * the deleter once; written only when what it claims fits s->lent. */
+static void dl_import(state *s, uint8_t b)
+{
+    struct capsule *c = &s->cap;
+    memset(c, 0, sizeof *c);
+    DLTensor *d = &c->m.dl_tensor;
+    d->ndim = read_shape(s, c->shape);
+    d->shape = (b & 2) ? NULL : c->shape;
+    fz_capsule_kind(s, d);
+    fz_strides(s, c);
+    c->m.deleter = (b & 4) ? NULL : count_deleted;
+    gi_tensor sentinel = (gi_tensor)(void *)&sentinel, t = sentinel;
+    gi_status st = known(gi_tensor_from_dlpack(&t, pick_ctx(s), &c->m));
+    if (st != GI_OK) {
+        check(t == sentinel && c->deleted == 0);
+        return;
+    }
+    void *p = NULL;
+    check(gi_tensor_data_ptr(t, &p) == GI_OK);
+    check(gi_tensor_numel(t) == 0 ||
+          p == (char *)d->data + d->byte_offset);
+    check(gi_tensor_ndim(t) == d->ndim && elem_bytes(t) == d->dtype.bits / 8);
+    if (d->data == (void *)s->lent && claimed_bytes(d) <= sizeof s->lent)
+        run_op(s, t);
+    check(c->deleted == 0);
+    gi_tensor_destroy(t);
+    check(c->deleted == (c->m.deleter != NULL));
+}
+
+static void op_dlpack(state *s)
+{
+    uint8_t b = u8(&s->r);
+    if (b & 1)
+        dl_import(s, b);
+    else
+        dl_round_trip(s, b);
+}
+
 /* ---- printing and pure functions ---------------------------------------- */
 
 static void op_print(state *s)
@@ -1582,13 +1744,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         default:
             if (op & 0x80)
                 op_misc(s);
+            else if (op & 0x40)
+                op_dlpack(s);
             else
                 op_print(s);
             break;
         }
     }
     cleanup(s, order);
-    check(s->released == s->lent); /* each loan went back, once */
+    check(s->released == s->loans); /* each loan went back, once */
     free(s->arena);
     if (s->mem != NULL)
         fclose(s->mem);
