@@ -105,6 +105,19 @@ static gi_status write_to_null(gi_tensor t, gi_module m)
     return st;
 }
 
+/* Runs scenario with its n-th allocation failing, n = 1, 2, ..., until a
+ * run completes with fewer than n: every allocation it makes failed once.
+ * It must make at least min of them (the hook is live). */
+static void sweep(int (*scenario)(int64_t), const char *what, int64_t min)
+{
+    int64_t n = 1;
+    while (!scenario(n))
+        cr_assert_lt(++n, 100000, "the %s scenario never completes", what);
+    cr_log_info("the %s scenario makes %lld allocations; each one failed once",
+                what, (long long)(n - 1));
+    cr_expect_gt(n, min, "the %s scenario allocates", what);
+}
+
 /* The caller's memory of the scenario: released exactly once when a
  * tensor took it, never when the call that would have taken it failed. */
 static float blob_memory[12];
@@ -207,12 +220,7 @@ cleanup:
 
 Test(faults, every_allocation_failure_is_reported_and_cleaned_up)
 {
-    int64_t n = 1;
-    while (!scenario(n))
-        cr_assert_lt(++n, 100000, "the scenario never completes");
-    cr_log_info("the scenario makes %lld allocations; each one failed once",
-                (long long)(n - 1));
-    cr_expect_gt(n, 20, "the scenario allocates (the hook is live)");
+    sweep(scenario, "main", 20);
 }
 
 /* A malloc'd copy of t's bytes, any dtype; its size in *bytes. */
@@ -378,12 +386,7 @@ cleanup:
 
 Test(faults, every_dtype_path_failure_is_reported_and_cleaned_up)
 {
-    int64_t n = 1;
-    while (!dtype_scenario(n))
-        cr_assert_lt(++n, 100000, "the scenario never completes");
-    cr_log_info("the dtype scenario makes %lld allocations; each one failed "
-                "once", (long long)(n - 1));
-    cr_expect_gt(n, 12, "the scenario allocates (the hook is live)");
+    sweep(dtype_scenario, "dtype", 12);
 }
 
 /* A file's bytes, malloc'd (NULL when it does not exist); size in *n. */
@@ -521,12 +524,7 @@ cleanup:
 
 Test(faults, every_safetensors_failure_is_reported_and_cleaned_up)
 {
-    int64_t n = 1;
-    while (!safetensors_scenario(n))
-        cr_assert_lt(++n, 100000, "the scenario never completes");
-    cr_log_info("the safetensors scenario makes %lld allocations; each one "
-                "failed once", (long long)(n - 1));
-    cr_expect_gt(n, 20, "the scenario allocates (the hook is live)");
+    sweep(safetensors_scenario, "safetensors", 20);
 }
 
 /* Printing copies to the host only the elements it shows (six of a 1-D
@@ -629,10 +627,5 @@ cleanup:
 
 Test(faults, every_dlpack_failure_is_reported_and_cleaned_up)
 {
-    int64_t n = 1;
-    while (!dlpack_scenario(n))
-        cr_assert_lt(++n, 100000, "the scenario never completes");
-    cr_log_info("the DLPack scenario makes %lld allocations; each one failed "
-                "once", (long long)(n - 1));
-    cr_expect_gt(n, 8, "the scenario allocates (the hook is live)");
+    sweep(dlpack_scenario, "DLPack", 8);
 }

@@ -118,19 +118,33 @@ static gi_status storage_tensor(gi_tensor *out, gi_storage *s, gi_dtype dtype,
     return GI_OK;
 }
 
-gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
-                        int ndim, const int64_t *shape, const char *fn)
+/* The storage of a tensor of dtype and shape (checked first), its memory
+ * not set yet. */
+static gi_status storage_for(gi_storage **out, gi_context ctx, gi_dtype dtype,
+                             int ndim, const int64_t *shape, int64_t *numel,
+                             const char *fn)
 {
-    int64_t numel = 0;
-    gi_status st = gi_shape_numel(ndim, shape, gi_dtype_size(dtype), &numel,
+    gi_status st = gi_shape_numel(ndim, shape, gi_dtype_size(dtype), numel,
                                   fn);
     if (st != GI_OK)
         return st;
     gi_storage *s = gi_calloc(1, sizeof *s);
     if (s == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate storage");
-    s->bytes = (size_t)numel * gi_dtype_size(dtype);
     s->ctx = ctx;
+    s->bytes = (size_t)*numel * gi_dtype_size(dtype);
+    *out = s;
+    return GI_OK;
+}
+
+gi_status gi_tensor_new(gi_tensor *out, gi_context ctx, gi_dtype dtype,
+                        int ndim, const int64_t *shape, const char *fn)
+{
+    int64_t numel = 0;
+    gi_storage *s = NULL;
+    gi_status st = storage_for(&s, ctx, dtype, ndim, shape, &numel, fn);
+    if (st != GI_OK)
+        return st;
     st = ctx->ops->alloc(ctx->state, s->bytes, &s->data, fn);
     if (st != GI_OK) {
         free(s);
@@ -149,20 +163,16 @@ gi_status gi_tensor_adopt(gi_tensor *out, gi_context ctx, void *data,
                           const char *fn)
 {
     int64_t numel = 0;
-    gi_status st = gi_shape_numel(ndim, shape, gi_dtype_size(dtype), &numel,
-                                  fn);
-    size_t bytes = (size_t)numel * gi_dtype_size(dtype);
+    gi_storage *s = NULL;
+    gi_status st = storage_for(&s, ctx, dtype, ndim, shape, &numel, fn);
     if (st == GI_OK)
-        st = gi_context_check_memory(ctx, data, bytes, gi_dtype_size(dtype),
-                                     fn);
-    if (st != GI_OK)
+        st = gi_context_check_memory(ctx, data, s->bytes,
+                                     gi_dtype_size(dtype), fn);
+    if (st != GI_OK) {
+        free(s);
         return st;
-    gi_storage *s = gi_calloc(1, sizeof *s);
-    if (s == NULL)
-        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate storage");
-    s->ctx = ctx;
+    }
     s->data = numel > 0 ? data : NULL;
-    s->bytes = bytes;
     s->external = 1;
     s->release = release;
     s->release_data = user_data;

@@ -260,16 +260,21 @@ typedef struct state {
 
 static FILE *devnull_w, *devnull_r;
 
+/* Bytes of one element of dtype (1 for a value that is no gi_dtype). */
+static size_t dtype_bytes(gi_dtype dtype)
+{
+    switch (dtype) {
+    case GI_F64: return 8;
+    case GI_F32: return 4;
+    case GI_F16: case GI_BF16: return 2;
+    }
+    return 1;
+}
+
 /* Bytes of one element of t (0 for NULL). */
 static size_t elem_bytes(gi_tensor t)
 {
-    if (t == NULL)
-        return 0;
-    switch (gi_tensor_dtype(t)) {
-    case GI_F64: return 8;
-    case GI_F32: return 4;
-    default: return 2;
-    }
+    return t != NULL ? dtype_bytes(gi_tensor_dtype(t)) : 0;
 }
 
 /* The value of element i of raw elements p of dtype dt, decoded here
@@ -481,6 +486,16 @@ static int read_shape(state *s, int64_t *shape)
     return ndim;
 }
 
+/* A shape (ndim at most the array's length, GI_MAX_DIMS + 2) that the
+ * interpreter may ask the library for: 0 when it must not (shape_ok). */
+static int read_asked_shape(state *s, int64_t *shape, int *ndim)
+{
+    *ndim = read_shape(s, shape);
+    if (*ndim > GI_MAX_DIMS + 2)
+        *ndim = GI_MAX_DIMS + 2;
+    return shape_ok(*ndim, shape);
+}
+
 static void op_tensor_create(state *s)
 {
     int slot = slot_t(s);
@@ -490,10 +505,8 @@ static void op_tensor_create(state *s)
     gi_dtype dtype = b < 0xF0 ? (gi_dtype)(b < 0x80 ? GI_F32 : b % 4)
                               : (gi_dtype)(b - 0xF0 + GI_BF16 + 1);
     int64_t shape[GI_MAX_DIMS + 2] = {0};
-    int ndim = read_shape(s, shape);
-    if (ndim > GI_MAX_DIMS + 2)
-        ndim = GI_MAX_DIMS + 2; /* the array's length: never read past it */
-    if (!shape_ok(ndim, shape))
+    int ndim = 0;
+    if (!read_asked_shape(s, shape, &ndim))
         return;
     const int64_t *sp = (u8(&s->r) == 0xFF) ? NULL : shape;
     gi_tensor t = NULL;
@@ -514,10 +527,8 @@ static void op_tensor_rand(state *s)
     gi_generator gen = pick_g(s);
     int normal = u8(&s->r) & 1;
     int64_t shape[GI_MAX_DIMS + 2] = {0};
-    int ndim = read_shape(s, shape);
-    if (ndim > GI_MAX_DIMS + 2)
-        ndim = GI_MAX_DIMS + 2;
-    if (!shape_ok(ndim, shape))
+    int ndim = 0;
+    if (!read_asked_shape(s, shape, &ndim))
         return;
     gen_state before = read_gen(gen);
     gi_tensor t = NULL;
@@ -592,16 +603,11 @@ static void op_from_blob(state *s)
     uint8_t b = u8(&s->r);
     gi_dtype dtype = b < 0xF0 ? (gi_dtype)(b % 4)
                               : (gi_dtype)(b - 0xF0 + GI_BF16 + 1);
-    size_t offset = u8(&s->r) % 64, elem = dtype <= GI_BF16
-                                                ? (dtype == GI_F64   ? 8
-                                                   : dtype == GI_F32 ? 4 : 2)
-                                                : 1;
+    size_t offset = u8(&s->r) % 64, elem = dtype_bytes(dtype);
     uint8_t how = u8(&s->r);
     int64_t shape[GI_MAX_DIMS + 2] = {0};
-    int ndim = read_shape(s, shape);
-    if (ndim > GI_MAX_DIMS + 2)
-        ndim = GI_MAX_DIMS + 2;
-    if (!shape_ok(ndim, shape))
+    int ndim = 0;
+    if (!read_asked_shape(s, shape, &ndim))
         return;
     uint64_t n = 1;
     int valid = ndim >= 0 && ndim <= GI_MAX_DIMS;
