@@ -58,9 +58,10 @@ static GI_TG_INLINE float cephes_log(float x)
                     (low ? 1.0f : 0.0f);
     const float f = (m - 1.0f) + (low ? m : 0.0f);
     const float z = f * f;
-    float y = LOG_P[0];
-    for (int i = 1; i < 9; ++i)
-        y = fmaf(y, f, LOG_P[i]);
+    float y = fmaf(fmaf(fmaf(LOG_P[0], f, LOG_P[1]), f, LOG_P[2]), f,
+                   LOG_P[3]);
+    y = fmaf(fmaf(fmaf(y, f, LOG_P[4]), f, LOG_P[5]), f, LOG_P[6]);
+    y = fmaf(fmaf(y, f, LOG_P[7]), f, LOG_P[8]);
     y = fmaf(y * f, z, e * LOG_Q1);
     y = y - z * 0.5f;
     return fmaf(e, LOG_Q2, f + y);
