@@ -240,16 +240,39 @@ GI_API int gi_cuda_available(void);
 /* Random number generators                                                  */
 /* ------------------------------------------------------------------------ */
 /*
- * A generator is the state (seed, stream, offset) of a Philox4x32-10 counter
- * stream, exactly as cuRAND defines Philox: key = seed, counter = (offset +
- * block, stream). It belongs to no device: the same generator state gives
- * bit-identical values on the CPU and on the GPU. Each random fill of n
- * elements starts at the current offset and then advances it by a documented
- * number of 128-bit blocks (docs/rng.md); most laws use one block per four
- * elements, so the offset advances by ceil(n / 4).
+ * A generator is of one of two kinds, fixed at its creation.
+ *
+ * GI_GENERATOR_PHILOX (the default, and every generator that
+ * gi_generator_create makes) is the state (seed, stream, offset) of a
+ * Philox4x32-10 counter stream, exactly as cuRAND defines Philox: key =
+ * seed, counter = (offset + block, stream). It belongs to no device: the
+ * same generator state gives bit-identical values on the CPU and on the
+ * GPU. Each random fill of n elements starts at the current offset and
+ * then advances it by a documented number of 128-bit blocks (docs/rng.md);
+ * most laws use one block per four elements, so the offset advances by
+ * ceil(n / 4).
+ *
+ * GI_GENERATOR_TORCH_CPU reproduces PyTorch's CPU generator bit for bit
+ * (the Mersenne Twister MT19937 and PyTorch's own transforms, docs/rng.md):
+ * after gi_manual_seed(ctx, s) on a context whose default generator is of
+ * this kind (gi_context_set_generator_kind), gi_linear_create, LazyLinear's
+ * first forward, gi_uniform_, gi_normal_, gi_rand, gi_randn, the xavier and
+ * kaiming initializers, and gi_init_ / gi_module_init_ of those kinds give
+ * the very float32 values PyTorch gives after torch.manual_seed(s) and the
+ * same calls in the same order, on the CPU and on the GPU alike. Its fills
+ * are computed on the host, in order, into temporary host memory of 4
+ * bytes per drawn element, which is then copied to the GPU (a temporary
+ * device buffer of the same size) and stored into the tensors by one pass:
+ * a fill on a GPU context costs a host computation and an upload. Fills
+ * with no PyTorch counterpart in this version are refused with
+ * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing: trunc_normal_,
+ * sparse_ and orthogonal_ (which are to come), variance_scaling_,
+ * lecun_uniform_, lecun_normal_, mixtures, and every random fill of a
+ * float64, float16 or bfloat16 tensor. Fills that draw nothing (constants,
+ * eye_, dirac_) behave as with Philox.
  *
  * Threads: a generator is used by one thread at a time, like a context:
- * every fill advances its offset, so fills (or setters) on one generator
+ * every fill advances its state, so fills (or setters) on one generator
  * from two threads at once race. The default generator
  * (gi_context_generator) belongs to its context and goes with it: only the
  * thread using the context uses it. An explicit generator may serve fills
@@ -258,34 +281,119 @@ GI_API int gi_cuda_available(void);
  * (gi_generator_set_stream) of one seed.
  */
 
-/* Creates a generator with the given seed, stream 0 and offset 0.
+/* Generator kinds, one list: value and name. */
+#define GI_GENERATOR_KIND_LIST(X)                                             \
+    X(GI_GENERATOR_PHILOX, 0, "philox")                                       \
+    X(GI_GENERATOR_TORCH_CPU, 1, "torch_cpu")
+
+typedef enum gi_generator_kind {
+#define GI_GENERATOR_KIND_ENUM_(name, value, text) name = value,
+    GI_GENERATOR_KIND_LIST(GI_GENERATOR_KIND_ENUM_)
+#undef GI_GENERATOR_KIND_ENUM_
+} gi_generator_kind;
+
+/* "philox", "torch_cpu"; "unknown" otherwise. */
+GI_API const char *gi_generator_kind_name(gi_generator_kind kind);
+
+/* Which build of PyTorch's CPU kernels a torch_cpu generator reproduces:
+ * PyTorch compiles them twice on x86-64 and the two round differently.
+ * AVX2 (the default) is what PyTorch runs on AVX2 and AVX-512 machines;
+ * DEFAULT is its default-capability build (ATEN_CPU_CAPABILITY=default,
+ * and machines without AVX2). uniform_ gives the same values with both;
+ * normal_ of 16 or more elements differs in the last bits. */
+#define GI_TORCH_KERNELS_LIST(X)                                              \
+    X(GI_TORCH_KERNELS_AVX2, 0, "avx2")                                       \
+    X(GI_TORCH_KERNELS_DEFAULT, 1, "default")
+
+typedef enum gi_torch_kernels {
+#define GI_TORCH_KERNELS_ENUM_(name, value, text) name = value,
+    GI_TORCH_KERNELS_LIST(GI_TORCH_KERNELS_ENUM_)
+#undef GI_TORCH_KERNELS_ENUM_
+} gi_torch_kernels;
+
+/* Creates a Philox generator with the given seed, stream 0 and offset 0.
  * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_OUT_OF_MEMORY. */
 GI_API gi_status gi_generator_create(gi_generator *out, uint64_t seed);
+
+/* Creates a generator of `kind`: Philox as gi_generator_create; torch_cpu
+ * as torch.Generator().manual_seed(seed) (a negative int64 seed is passed
+ * as its two's complement), with the AVX2 kernels. The caller owns it.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (kind is
+ * not a gi_generator_kind), GI_ERR_OUT_OF_MEMORY. */
+GI_API gi_status gi_generator_create_kind(gi_generator *out,
+                                          gi_generator_kind kind,
+                                          uint64_t seed);
+
+/* The kind of gen; GI_GENERATOR_PHILOX for NULL. */
+GI_API gi_generator_kind gi_generator_kind_of(gi_generator gen);
 
 /* NULL is a no-op. Must not be the default generator of a context. */
 GI_API void gi_generator_destroy(gi_generator gen);
 
-/* Sets the seed and resets the offset to 0 (the stream is kept), like
- * torch.Generator.manual_seed. Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+/* Philox: sets the seed and resets the offset to 0 (the stream is kept),
+ * like torch.Generator.manual_seed. torch_cpu: torch.manual_seed(seed)
+ * exactly (the twister reseeded, the normal cache cleared; the kernels
+ * kept). Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
 GI_API gi_status gi_generator_set_seed(gi_generator gen, uint64_t seed);
-/* Selects one of 2^64 independent streams for the same seed; offset kept.
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+/* Philox only: selects one of 2^64 independent streams for the same seed;
+ * offset kept. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_UNSUPPORTED (a
+ * torch_cpu generator, which has no streams). */
 GI_API gi_status gi_generator_set_stream(gi_generator gen, uint64_t stream);
-/* Sets the offset in 128-bit Philox blocks. Returns GI_OK,
- * GI_ERR_NULL_ARGUMENT. */
+/* Philox only: sets the offset in 128-bit Philox blocks. Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT, GI_ERR_UNSUPPORTED (a torch_cpu generator). */
 GI_API gi_status gi_generator_set_offset(gi_generator gen, uint64_t offset);
 
-/* Getters; 0 for NULL. */
+/* Getters; 0 for NULL. A torch_cpu generator's seed is
+ * torch.initial_seed() (all 64 bits); its stream and offset are 0. */
 GI_API uint64_t gi_generator_seed(gi_generator gen);
 GI_API uint64_t gi_generator_stream(gi_generator gen);
 GI_API uint64_t gi_generator_offset(gi_generator gen);
+
+/* The bytes of a generator's state, to save it or move it. Philox: 24
+ * bytes, the seed, stream and offset as little-endian uint64 in that
+ * order. torch_cpu: exactly the 5056 bytes of torch.get_rng_state() (the
+ * kernels are not part of the state), so a state can go from PyTorch to
+ * ginit and back. *size receives the state's size; buf NULL only asks for
+ * it. Returns GI_OK, GI_ERR_NULL_ARGUMENT (gen or size),
+ * GI_ERR_INVALID_ARGUMENT (buf given with cap below the size; nothing is
+ * written then, *size included). */
+GI_API gi_status gi_generator_get_state(gi_generator gen, void *buf,
+                                        size_t cap, size_t *size);
+
+/* Sets gen's state from size bytes at buf laid out as gi_generator_get_
+ * state writes them for gen's kind (for torch_cpu, torch.set_rng_state's
+ * bytes). Every field is checked first; on failure gen is unchanged.
+ * Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (size is
+ * not the kind's state size; a torch_cpu state whose words do not fit 32
+ * bits, or whose position counters are outside MT19937's state). */
+GI_API gi_status gi_generator_set_state(gi_generator gen, const void *buf,
+                                        size_t size);
+
+/* Which build of PyTorch's kernels a torch_cpu generator's fills
+ * reproduce (GI_TORCH_KERNELS_AVX2 at creation). Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (not a gi_torch_kernels),
+ * GI_ERR_UNSUPPORTED (a Philox generator). */
+GI_API gi_status gi_generator_set_torch_kernels(gi_generator gen,
+                                                gi_torch_kernels kernels);
 
 /* The context's default generator, used when a fill is given NULL.
  * Borrowed: valid while the context lives. NULL for NULL. */
 GI_API gi_generator gi_context_generator(gi_context ctx);
 
-/* torch.manual_seed: reseeds the context's default generator (offset 0).
- * Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+/* Replaces the state of ctx's default generator by a fresh one of `kind`:
+ * Philox as a new context has it (seed 0, stream 0, offset 0); torch_cpu
+ * as a new torch.Generator() has it (seed 67280421310721, PyTorch's
+ * default), with the AVX2 kernels. PyTorch seeds the default generator
+ * of a new process at random: call gi_manual_seed, as a program that
+ * wants PyTorch's values calls torch.manual_seed. Module creation, LazyLinear's
+ * first forward and every fill given NULL then draw from it, in the order
+ * of the calls. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_INVALID_ARGUMENT (kind is not a gi_generator_kind). */
+GI_API gi_status gi_context_set_generator_kind(gi_context ctx,
+                                               gi_generator_kind kind);
+
+/* torch.manual_seed: reseeds the context's default generator
+ * (gi_generator_set_seed). Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
 GI_API gi_status gi_manual_seed(gi_context ctx, uint64_t seed);
 
 /* ------------------------------------------------------------------------ */

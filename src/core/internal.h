@@ -3,6 +3,7 @@
 #define GINIT_INTERNAL_H
 
 #include "../shared/fill_job.h"
+#include "../torchgen/torchgen.h"
 #include "ginit.h"
 
 /* ---- errors ------------------------------------------------------------ */
@@ -51,6 +52,10 @@ gi_status gi_finish_write(FILE *f, int written, const char *fn);
 GI_LIST_MEMBER_FN_(gi_dtype_known, gi_dtype, GI_DTYPE_LIST)
 GI_LIST_MEMBER_FN_(gi_compare_known, gi_compare, GI_COMPARE_LIST)
 GI_LIST_MEMBER_FN_(gi_init_kind_known, gi_init_kind, GI_INIT_KIND_LIST)
+GI_LIST_MEMBER_FN_(gi_generator_kind_known, gi_generator_kind,
+                   GI_GENERATOR_KIND_LIST)
+GI_LIST_MEMBER_FN_(gi_torch_kernels_known, gi_torch_kernels,
+                   GI_TORCH_KERNELS_LIST)
 
 /* Bytes of one element of a known dtype. */
 size_t gi_dtype_size(gi_dtype dtype);
@@ -119,12 +124,21 @@ extern const struct gi_backend_ops gi_cuda_backend;
 
 /* ---- objects ------------------------------------------------------------ */
 
+/* Kind philox uses seed, stream and offset; kind torch_cpu uses torch
+ * and kernels (seed, stream and offset stay 0). */
 struct gi_generator_st {
+    gi_generator_kind kind;
     uint64_t seed;
     uint64_t stream;
     uint64_t offset;
+    gi_tg_state torch;
+    gi_tg_kernels kernels;
     int owned_by_context; /* the default generator: freed with its context */
 };
+
+_Static_assert((int)GI_TG_AVX2 == (int)GI_TORCH_KERNELS_AVX2 &&
+                   (int)GI_TG_DEFAULT == (int)GI_TORCH_KERNELS_DEFAULT,
+               "torchgen's kernels mirror gi_torch_kernels");
 
 struct gi_context_st {
     int refs; /* the caller's handle plus one per live storage */
@@ -252,8 +266,10 @@ void gi_job_index(gi_fill_job *job, gi_tensor t, const gi_index_law *index);
 int gi_job_convert(gi_fill_job *job, void *to, int to_dtype,
                    const void *from, int from_dtype, int64_t n, int relu);
 
-/* U[a, b) for checked a <= b; a == b is the constant a + 0 (no draws).
- * Refused (naming fn) when t's dtype holds no value in [a, b). */
+/* U[a, b) for checked a <= b; a == b is the constant a + 0 (no Philox
+ * draws). Refused (naming fn) when t's dtype holds no value in [a, b).
+ * The job records uniform_(a, b) as its PyTorch call; gi_job_normal's
+ * records normal_(mean, std). */
 gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,
                          const char *fn);
 
@@ -289,6 +305,28 @@ gi_status gi_run_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
 gi_status gi_run_plan(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       gi_qr_step *qrs, int64_t nqr, gi_generator gen,
                       const char *fn);
+
+/* gi_run_plan for a torch_cpu gen (init_torch.c): the jobs' PyTorch calls
+ * computed on the host in order, on a copy of gen's state, then stored
+ * with the other jobs by one pass; refused (GI_ERR_UNSUPPORTED) when a
+ * job draws without a PyTorch call, or a call is not on float32, or there
+ * is a QR step. All or nothing, as gi_run_plan. */
+gi_status gi_run_plan_torch(gi_context ctx, gi_fill_job *jobs,
+                            int64_t njobs, int64_t nqr, gi_generator gen,
+                            const char *fn);
+
+/* The non-empty jobs of jobs[0..njobs) (reordered) run by one backend
+ * pass. */
+gi_status gi_run_live_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
+                           const char *fn);
+
+/* PyTorch's seed of a fresh process (torch.initial_seed()). */
+#define GI_TORCH_DEFAULT_SEED UINT64_C(67280421310721)
+
+/* A fresh generator state of a known kind (gi_context_set_generator_kind),
+ * keeping owned_by_context. */
+void gi_generator_reset(gi_generator gen, gi_generator_kind kind,
+                        uint64_t seed);
 
 /* "float" for float32 (as the messages have always said), else the
  * dtype's name. */

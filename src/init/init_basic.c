@@ -92,8 +92,8 @@ gi_status gi_job64(gi_fill_job *job, gi_tensor t, int v, const gi_law *law,
     return GI_OK;
 }
 
-gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,
-                         const char *fn)
+static gi_status job_uniform(gi_fill_job *job, gi_tensor t, double a,
+                             double b, const char *fn)
 {
     if (t->dtype == GI_F64) {
         gi_law law;
@@ -141,9 +141,9 @@ gi_status gi_plan_uniform(gi_tensor t, double a, double b, gi_fill_job *job,
     return gi_job_uniform(job, t, a, b, fn);
 }
 
-gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
-                        double std, const char *arg, double value,
-                        const char *fn)
+static gi_status job_normal(gi_fill_job *job, gi_tensor t, double mean,
+                            double std, const char *arg, double value,
+                            const char *fn)
 {
     if (t->dtype == GI_F64) {
         gi_law law;
@@ -168,6 +168,30 @@ gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
     gi_law law = {.kind = GI_LAW_NORMAL, .u.normal = {.mean = m, .std = s}};
     gi_job_law(job, t, &law, -INFINITY, INFINITY);
     return GI_OK;
+}
+
+/* Records on a built job the PyTorch call it stands for. */
+static gi_status tag(gi_status st, gi_fill_job *job, int op, double a,
+                     double b)
+{
+    if (st == GI_OK)
+        job->torch = (gi_torch_call){.op = op, .init = GI_INIT_NONE,
+                                     .a = a, .b = b};
+    return st;
+}
+
+gi_status gi_job_uniform(gi_fill_job *job, gi_tensor t, double a, double b,
+                         const char *fn)
+{
+    return tag(job_uniform(job, t, a, b, fn), job, GI_TORCH_UNIFORM, a, b);
+}
+
+gi_status gi_job_normal(gi_fill_job *job, gi_tensor t, double mean,
+                        double std, const char *arg, double value,
+                        const char *fn)
+{
+    return tag(job_normal(job, t, mean, std, arg, value, fn), job,
+               GI_TORCH_NORMAL, mean, std);
 }
 
 gi_status gi_plan_normal(gi_tensor t, double mean, double std,

@@ -271,10 +271,10 @@ gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
 /* JAX's correction: the std of a standard normal truncated to [-2, 2]. */
 #define GI_TRUNC2_STD 0.87962566103423978
 
-gi_status gi_plan_variance_scaling(gi_tensor t, double scale,
-                                   gi_fan_mode mode,
-                                   gi_distribution distribution,
-                                   gi_fill_job *job, const char *fn)
+static gi_status plan_variance_scaling(gi_tensor t, double scale,
+                                       gi_fan_mode mode,
+                                       gi_distribution distribution,
+                                       gi_fill_job *job, const char *fn)
 {
     double fan = 0.0;
     gi_status st = fan_for(t, mode, 1, &fan, fn);
@@ -307,6 +307,18 @@ gi_status gi_plan_variance_scaling(gi_tensor t, double scale,
         return plan_uniform_bound(t, sqrt(3.0 * variance), "scale", scale,
                                   job, fn);
     }
+}
+
+gi_status gi_plan_variance_scaling(gi_tensor t, double scale,
+                                   gi_fan_mode mode,
+                                   gi_distribution distribution,
+                                   gi_fill_job *job, const char *fn)
+{
+    gi_status st = plan_variance_scaling(t, scale, mode, distribution, job,
+                                         fn);
+    if (st == GI_OK) /* PyTorch has no such initializer to replay */
+        job->torch.op = GI_TORCH_NONE;
+    return st;
 }
 
 static gi_status variance_scaling(gi_tensor t, double scale, gi_fan_mode mode,

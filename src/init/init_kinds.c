@@ -12,13 +12,9 @@ gi_status gi_check_init_kind(const gi_init *spec, const char *arg,
     return GI_OK;
 }
 
-gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
-                       gi_fill_job *job, gi_qr_step *qr, const char *fn)
+static gi_status plan_kind(gi_tensor t, const gi_init *spec,
+                           gi_fill_job *job, gi_qr_step *qr, const char *fn)
 {
-    qr->work = NULL;
-    gi_status st = gi_check_init_kind(spec, arg, fn);
-    if (st != GI_OK)
-        return st;
     const gi_init s = *spec;
     switch (s.kind) {
     case GI_INIT_UNIFORM: return gi_plan_uniform(t, s.a, s.b, job, fn);
@@ -52,9 +48,21 @@ gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
     case GI_INIT_NONE:
         break;
     }
-    st = gi_check_tensor(t, fn, "t");
+    gi_status st = gi_check_tensor(t, fn, "t");
     if (st == GI_OK)
         gi_job_nothing(job);
+    return st;
+}
+
+gi_status gi_plan_init(gi_tensor t, const gi_init *spec, const char *arg,
+                       gi_fill_job *job, gi_qr_step *qr, const char *fn)
+{
+    qr->work = NULL;
+    gi_status st = gi_check_init_kind(spec, arg, fn);
+    if (st == GI_OK)
+        st = plan_kind(t, spec, job, qr, fn);
+    if (st == GI_OK) /* names the kind if a torch_cpu generator refuses */
+        job->torch.init = (int)spec->kind;
     return st;
 }
 

@@ -107,20 +107,28 @@ void gi_qr_step_release(gi_qr_step *qr)
     qr->work = NULL;
 }
 
+gi_status gi_run_live_jobs(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
+                           const char *fn)
+{
+    int64_t live = 0;
+    for (int64_t i = 0; i < njobs; ++i)
+        if (jobs[i].n > 0)
+            jobs[live++] = jobs[i];
+    return live > 0 ? ctx->ops->run_jobs(ctx->state, jobs, live, fn) : GI_OK;
+}
+
 gi_status gi_run_plan(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       gi_qr_step *qrs, int64_t nqr, gi_generator gen,
                       const char *fn)
 {
+    if (gen->kind == GI_GENERATOR_TORCH_CPU)
+        return gi_run_plan_torch(ctx, jobs, njobs, nqr, gen, fn);
     const uint64_t end = place_jobs(jobs, njobs, gen);
     gi_status st = GI_OK;
     for (int64_t k = 0; k < nqr && st == GI_OK; ++k)
         st = gi_run_qr_step(ctx, &jobs[qrs[k].draw], &qrs[k], fn);
-    int64_t live = 0;
-    for (int64_t i = 0; i < njobs && st == GI_OK; ++i)
-        if (jobs[i].n > 0)
-            jobs[live++] = jobs[i];
-    if (st == GI_OK && live > 0)
-        st = ctx->ops->run_jobs(ctx->state, jobs, live, fn);
+    if (st == GI_OK)
+        st = gi_run_live_jobs(ctx, jobs, njobs, fn);
     if (st == GI_OK)
         gen->offset = end;
     return st;

@@ -369,6 +369,7 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
         return st;
     }
     job->kind = GI_JOB_SPARSE;
+    job->torch.op = GI_TORCH_NONE; /* its own draws, not normal_'s */
     /* In float, so that torch's ceil(sparsity * rows) sees 0.1 * 10 = 1
      * (the float product of the float 0.1 is 1, its double one above) */
     job->sparse = (gi_job_sparse){

@@ -48,13 +48,13 @@ gi_status gi_module_forward(gi_module m, gi_tensor x, gi_tensor *out)
                        "(%s); copy it over with gi_tensor_copy_",
                        gi_device_name(x->storage->ctx->device),
                        gi_device_name(m->ctx->device));
-    uint64_t offset = m->ctx->generator.offset;
+    const struct gi_generator_st saved = m->ctx->generator;
     const gi_path root = {"<root>"};
     gi_tensor y = NULL;
     st = gi_module_run(m, x, 0, 0, &y, &root);
     settle(m, st == GI_OK);
     if (st != GI_OK) {
-        m->ctx->generator.offset = offset;
+        m->ctx->generator = saved;
         return st;
     }
     *out = y;

@@ -104,7 +104,7 @@ static gi_status materialize(gi_module m, int64_t in_features, const char *fn)
     const int64_t wshape[] = {m->linear.out_features, in_features};
     gi_tensor w = NULL, b = NULL;
     gi_generator gen = &m->ctx->generator;
-    uint64_t offset = gen->offset;
+    const struct gi_generator_st saved = *gen;
     const gi_dtype dt = m->linear.dtype;
     gi_status st = gi_tensor_new(&w, m->ctx, dt, 2, wshape, fn);
     if (st == GI_OK && m->linear.has_bias)
@@ -112,7 +112,7 @@ static gi_status materialize(gi_module m, int64_t in_features, const char *fn)
     if (st == GI_OK)
         st = reset_parameters(w, b, in_features, fn);
     if (st != GI_OK) {
-        gen->offset = offset; /* the weight may have drawn already */
+        *gen = saved; /* the weight may have drawn already */
         gi_tensor_destroy(w);
         gi_tensor_destroy(b);
         return st;

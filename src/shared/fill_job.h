@@ -28,6 +28,23 @@ typedef struct gi_job_sparse {
     int64_t rows, cols, zeros; /* zeros: per column */
 } gi_job_sparse;
 
+/* The PyTorch call a job stands for, which a torch_cpu generator replays
+ * on the host (init_torch.c): its law keeps only floats, and drops what
+ * PyTorch's double path of normal_ and uniform_(a, a), which still draws,
+ * need. `init` names the gi_init kind that planned it (GI_INIT_NONE: a
+ * direct call), for the messages. Host only: the kernels never read it. */
+typedef enum gi_torch_op {
+    GI_TORCH_NONE = 0,    /* no PyTorch counterpart, or no draw */
+    GI_TORCH_UNIFORM = 1, /* uniform_(a, b) */
+    GI_TORCH_NORMAL = 2   /* normal_(mean = a, std = b) */
+} gi_torch_op;
+
+typedef struct gi_torch_call {
+    int op; /* gi_torch_op */
+    int init;
+    double a, b;
+} gi_torch_call;
+
 typedef struct gi_fill_job {
     void *data;        /* the tensor's elements, device memory */
     int dtype;         /* gi_dtype of data */
@@ -46,6 +63,7 @@ typedef struct gi_fill_job {
         gi_map map;
         gi_index_law index;
     } u;
+    gi_torch_call torch;
 } gi_fill_job;
 
 GI_HOSTDEV int gi_job_random(const gi_fill_job *job)
