@@ -299,8 +299,9 @@ GI_API const char *gi_generator_kind_name(gi_generator_kind kind);
  * PyTorch compiles them twice on x86-64 and the two round differently.
  * AVX2 (the default) is what PyTorch runs on AVX2 and AVX-512 machines;
  * DEFAULT is its default-capability build (ATEN_CPU_CAPABILITY=default,
- * and machines without AVX2). uniform_ gives the same values with both;
- * normal_ of 16 or more elements differs in the last bits. */
+ * and machines without AVX2). Their values differ in the last bit now
+ * and then: the AVX2 build fuses multiply-adds, the other rounds each
+ * step and calls the C library's logf, cosf and sinf. */
 #define GI_TORCH_KERNELS_LIST(X)                                              \
     X(GI_TORCH_KERNELS_AVX2, 0, "avx2")                                       \
     X(GI_TORCH_KERNELS_DEFAULT, 1, "default")
