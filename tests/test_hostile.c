@@ -539,6 +539,135 @@ static gi_status destroy_default_generator(fx *f)
                   OFF_CTX);
 }
 
+/* The torch_cpu generator's cases: call(f, g) on a fresh one, which a
+ * failing call must leave as it was (its state bytes; the fixture checks
+ * only the Philox generators). */
+#define TORCH_STATE 5056
+static gi_status on_torch(fx *f, gi_status (*call)(fx *, gi_generator))
+{
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create_kind(&g, GI_GENERATOR_TORCH_CPU, 7),
+                 GI_OK);
+    unsigned char before[TORCH_STATE], after[TORCH_STATE];
+    size_t n = 0;
+    cr_assert_eq(gi_generator_get_state(g, before, TORCH_STATE, &n), GI_OK);
+    gi_status st = call(f, g);
+    cr_assert_eq(gi_generator_get_state(g, after, TORCH_STATE, &n), GI_OK);
+    if (st != GI_OK && memcmp(before, after, TORCH_STATE) != 0) {
+        snprintf(detail, sizeof detail, "the torch_cpu generator changed");
+        st = GI_ERR_INTERNAL;
+    }
+    gi_generator_destroy(g);
+    return st;
+}
+
+static gi_status tc_stream(fx *f, gi_generator g)
+{
+    (void)f;
+    return gi_generator_set_stream(g, 1);
+}
+
+static gi_status tc_offset(fx *f, gi_generator g)
+{
+    (void)f;
+    return gi_generator_set_offset(g, 1);
+}
+
+static gi_status tc_kernels_bad(fx *f, gi_generator g)
+{
+    (void)f;
+    return gi_generator_set_torch_kernels(g, (gi_torch_kernels)7);
+}
+
+static gi_status tc_kernels_default(fx *f, gi_generator g)
+{
+    (void)f;
+    return gi_generator_set_torch_kernels(g, GI_TORCH_KERNELS_DEFAULT);
+}
+
+static gi_status tc_get_small(fx *f, gi_generator g)
+{
+    return gi_generator_get_state(g, f->buf, sizeof f->buf, &f->out_n);
+}
+
+static gi_status tc_set_philox_size(fx *f, gi_generator g)
+{
+    (void)f;
+    static const unsigned char philox[24];
+    return gi_generator_set_state(g, philox, sizeof philox);
+}
+
+/* g's own state with the byte at `at` set to v. */
+static gi_status set_state_poked(gi_generator g, size_t at, unsigned char v)
+{
+    static unsigned char bytes[TORCH_STATE];
+    size_t n = 0;
+    cr_assert_eq(gi_generator_get_state(g, bytes, TORCH_STATE, &n), GI_OK);
+    bytes[at] = v;
+    return gi_generator_set_state(g, bytes, TORCH_STATE);
+}
+
+static gi_status tc_left_zero(fx *f, gi_generator g)
+{
+    (void)f;
+    return set_state_poked(g, 8, 0); /* left: 1..624 */
+}
+
+static gi_status tc_left_negative(fx *f, gi_generator g)
+{
+    (void)f;
+    return set_state_poked(g, 11, 0x80);
+}
+
+static gi_status tc_next_huge(fx *f, gi_generator g)
+{
+    (void)f;
+    return set_state_poked(g, 23, 0x80); /* next: a uint64 */
+}
+
+static gi_status tc_word_wide(fx *f, gi_generator g)
+{
+    (void)f;
+    return set_state_poked(g, 24 + 8 * 300 + 5, 1); /* words: uint64 */
+}
+
+static gi_status tc_state_same(fx *f, gi_generator g)
+{
+    (void)f;
+    return set_state_poked(g, 0, 7); /* the seed byte it already has */
+}
+
+static gi_status tc_trunc_normal(fx *f, gi_generator g)
+{
+    return gi_trunc_normal_(f->v, 0, 1, -2, 2, g);
+}
+
+static gi_status tc_uniform_half(fx *f, gi_generator g)
+{
+    return gi_uniform_(f->h, 0, 1, g);
+}
+
+static gi_status tc_normal_double(fx *f, gi_generator g)
+{
+    return gi_normal_(f->d, 0, 1, g);
+}
+
+static gi_status tc_orthogonal_tree(fx *f, gi_generator g)
+{
+    return gi_module_init_(f->lin, &(gi_init){.kind = GI_INIT_ORTHOGONAL,
+                                              .a = 1}, NULL, g);
+}
+
+static gi_status tc_sparse(fx *f, gi_generator g)
+{
+    return gi_sparse_(f->m, 0.5, 1.0, g);
+}
+
+static gi_status tc_uniform(fx *f, gi_generator g)
+{
+    return gi_uniform_(f->v, -1, 1, g);
+}
+
 /* Structural changes to a tree from a callback of its own walk: refused
  * (see "Walks" in the header). The destroys return no status: STA when
  * they left their message. */
@@ -932,14 +1061,46 @@ static const char LONG_NAME[] =
     X(gi_generator_set_seed, max, OK, W, gi_generator_set_seed(f->gen, UINT64_MAX)) \
     X(gi_generator_set_stream, null, NUL, 0, gi_generator_set_stream(NULL, 1))   \
     X(gi_generator_set_stream, max, OK, W, gi_generator_set_stream(f->gen, UINT64_MAX)) \
+    X(gi_generator_set_stream, torch, UNS, 0, on_torch(f, tc_stream)) \
     X(gi_generator_set_offset, null, NUL, 0, gi_generator_set_offset(NULL, 1))   \
     X(gi_generator_set_offset, max, OK, W, gi_generator_set_offset(f->gen, UINT64_MAX)) \
+    X(gi_generator_set_offset, torch, UNS, 0, on_torch(f, tc_offset)) \
     X(gi_generator_seed, null, OK, 0, is_i64((int64_t)gi_generator_seed(NULL), 0)) \
     X(gi_generator_stream, null, OK, 0, is_i64((int64_t)gi_generator_stream(NULL), 0)) \
     X(gi_generator_offset, null, OK, 0, is_i64((int64_t)gi_generator_offset(NULL), 0)) \
     X(gi_context_generator, null, OK, 0, is_ptr(gi_context_generator(NULL), NULL)) \
     X(gi_manual_seed, null, NUL, 0, gi_manual_seed(NULL, 1))                     \
-    X(gi_manual_seed, max, OK, W, gi_manual_seed(f->ctx, UINT64_MAX))
+    X(gi_manual_seed, max, OK, W, gi_manual_seed(f->ctx, UINT64_MAX)) \
+    X(gi_generator_kind_name, unknown, OK, 0, is_str(gi_generator_kind_name((gi_generator_kind)-1), "unknown")) \
+    X(gi_generator_kind_name, torch, OK, 0, is_str(gi_generator_kind_name(GI_GENERATOR_TORCH_CPU), "torch_cpu")) \
+    X(gi_generator_create_kind, null_out, NUL, 0, gi_generator_create_kind(NULL, GI_GENERATOR_TORCH_CPU, 1)) \
+    X(gi_generator_create_kind, kind_2, INV, 0, gi_generator_create_kind(&f->out_gen, (gi_generator_kind)2, 1)) \
+    X(gi_generator_create_kind, kind_negative, INV, 0, gi_generator_create_kind(&f->out_gen, (gi_generator_kind)-1, 1)) \
+    X(gi_generator_create_kind, torch_seed_max, OK, 0, gi_generator_create_kind(&f->out_gen, GI_GENERATOR_TORCH_CPU, UINT64_MAX)) \
+    X(gi_generator_kind_of, null, OK, 0, is_i64(gi_generator_kind_of(NULL), GI_GENERATOR_PHILOX)) \
+    X(gi_generator_get_state, null_gen, NUL, 0, gi_generator_get_state(NULL, f->buf, sizeof f->buf, &f->out_n)) \
+    X(gi_generator_get_state, null_size, NUL, 0, gi_generator_get_state(f->gen, f->buf, sizeof f->buf, NULL)) \
+    X(gi_generator_get_state, cap_23, INV, 0, gi_generator_get_state(f->gen, f->buf, 23, &f->out_n)) \
+    X(gi_generator_get_state, torch_cap_64, INV, 0, on_torch(f, tc_get_small)) \
+    X(gi_generator_get_state, size_query, OK, W, gi_generator_get_state(f->gen, NULL, 0, &f->out_n)) \
+    X(gi_generator_set_state, null_gen, NUL, 0, gi_generator_set_state(NULL, f->buf, 24)) \
+    X(gi_generator_set_state, null_buf, NUL, 0, gi_generator_set_state(f->gen, NULL, 24)) \
+    X(gi_generator_set_state, size_0, INV, 0, gi_generator_set_state(f->gen, f->buf, 0)) \
+    X(gi_generator_set_state, size_23, INV, 0, gi_generator_set_state(f->gen, f->buf, 23)) \
+    X(gi_generator_set_state, size_max, INV, 0, gi_generator_set_state(f->gen, f->buf, SIZE_MAX)) \
+    X(gi_generator_set_state, torch_philox_size, INV, 0, on_torch(f, tc_set_philox_size)) \
+    X(gi_generator_set_state, torch_left_0, INV, 0, on_torch(f, tc_left_zero)) \
+    X(gi_generator_set_state, torch_left_negative, INV, 0, on_torch(f, tc_left_negative)) \
+    X(gi_generator_set_state, torch_next_huge, INV, 0, on_torch(f, tc_next_huge)) \
+    X(gi_generator_set_state, torch_word_33_bits, INV, 0, on_torch(f, tc_word_wide)) \
+    X(gi_generator_set_state, torch_own_state, OK, 0, on_torch(f, tc_state_same)) \
+    X(gi_generator_set_torch_kernels, null, NUL, 0, gi_generator_set_torch_kernels(NULL, GI_TORCH_KERNELS_AVX2)) \
+    X(gi_generator_set_torch_kernels, philox, UNS, 0, gi_generator_set_torch_kernels(f->gen, GI_TORCH_KERNELS_AVX2)) \
+    X(gi_generator_set_torch_kernels, kernels_7, INV, 0, on_torch(f, tc_kernels_bad)) \
+    X(gi_generator_set_torch_kernels, default, OK, 0, on_torch(f, tc_kernels_default)) \
+    X(gi_context_set_generator_kind, null, NUL, 0, gi_context_set_generator_kind(NULL, GI_GENERATOR_TORCH_CPU)) \
+    X(gi_context_set_generator_kind, kind_2, INV, 0, gi_context_set_generator_kind(f->ctx, (gi_generator_kind)2)) \
+    X(gi_context_set_generator_kind, torch, OK, W, gi_context_set_generator_kind(f->ctx, GI_GENERATOR_TORCH_CPU))
 
 #define CASES_TENSOR(X)                                                          \
     X(gi_tensor_create, null_out, NUL, 0, gi_tensor_create(NULL, f->ctx, GI_F32, 2, SH_2x3)) \
@@ -1187,6 +1348,8 @@ static const char LONG_NAME[] =
     X(gi_uniform_, a_above_b, INV, 0, gi_uniform_(f->v, 1.0f, 0.0f, NULL))       \
     X(gi_uniform_, span_overflows, INV, 0, gi_uniform_(f->v, -FLT_MAX, FLT_MAX, f->gen)) \
     X(gi_uniform_, empty_consumes_nothing, OK, 0, gi_uniform_(f->e, 0.0f, 1.0f, NULL)) \
+    X(gi_uniform_, torch_float16, UNS, 0, on_torch(f, tc_uniform_half)) \
+    X(gi_uniform_, torch, OK, W, on_torch(f, tc_uniform)) \
     X(gi_normal_, null_t, NUL, 0, gi_normal_(NULL, 0.0f, 1.0f, NULL))            \
     X(gi_normal_, mean_nan, INV, 0, gi_normal_(f->v, NAN, 1.0f, NULL))           \
     X(gi_normal_, mean_inf, INV, 0, gi_normal_(f->v, INFINITY, 1.0f, f->gen))    \
@@ -1201,6 +1364,7 @@ static const char LONG_NAME[] =
     /* 6.7637 * std + |mean| overflows: values could be infinite */ \
     X(gi_normal_, std_overflows, INV, 0, gi_normal_(f->v, 0.0f, FLT_MAX, NULL)) \
     X(gi_normal_, mean_plus_std_overflows, INV, 0, gi_normal_(f->v, -FLT_MAX, 1e32f, f->gen)) \
+    X(gi_normal_, torch_float64, UNS, 0, on_torch(f, tc_normal_double)) \
     X(gi_constant_, null, NUL, 0, gi_constant_(NULL, 1.0f))                      \
     X(gi_constant_, nan, OK, W, gi_constant_(f->v, NAN))                         \
     X(gi_constant_, inf, OK, W, gi_constant_(f->v, INFINITY))                    \
@@ -1288,6 +1452,7 @@ static const char LONG_NAME[] =
     X(gi_trunc_normal_, huge_std_unbounded, INV, 0, gi_trunc_normal_(f->v, 0.0f, 1e38f, 0.0f, INFINITY, NULL)) \
     X(gi_trunc_normal_, narrow_centre, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, 0.0f, 1e-30f, f->gen)) \
     X(gi_trunc_normal_, whole_line, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, -INFINITY, INFINITY, NULL)) \
+    X(gi_trunc_normal_, torch_generator, UNS, 0, on_torch(f, tc_trunc_normal)) \
     X(gi_eye_, null_t, NUL, 0, gi_eye_(NULL))                                    \
     X(gi_eye_, scalar, SHP, 0, gi_eye_(f->s))                                    \
     X(gi_eye_, vector, SHP, 0, gi_eye_(f->v))                                    \
@@ -1319,6 +1484,7 @@ static const char LONG_NAME[] =
     X(gi_sparse_, std_inf, INV, 0, gi_sparse_(f->m, 0.5f, INFINITY, NULL))       \
     X(gi_sparse_, std_neg, INV, 0, gi_sparse_(f->m, 0.5f, -1.0f, NULL))          \
     X(gi_sparse_, std_overflows, INV, 0, gi_sparse_(f->m, 0.5f, FLT_MAX, NULL)) \
+    X(gi_sparse_, torch_generator, UNS, 0, on_torch(f, tc_sparse)) \
     X(gi_variance_scaling_, null_t, NUL, 0, gi_variance_scaling_(NULL, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, vector, SHP, 0, gi_variance_scaling_(f->v, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, scale_zero, INV, 0, gi_variance_scaling_(f->m, 0.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
@@ -1533,6 +1699,7 @@ static const char LONG_NAME[] =
     X(gi_module_init_, lazy_left_alone, OK, 0, gi_module_init_(f->lazy, NONE, NULL, NULL)) \
     X(gi_module_init_, relu_only, OK, 0, gi_module_init_(f->relu, XAVIER, UNIFORM, f->gen)) \
     X(gi_module_init_, tree, OK, W, gi_module_init_(f->seq, XAVIER, UNIFORM, f->gen)) \
+    X(gi_module_init_, torch_orthogonal, UNS, 0, on_torch(f, tc_orthogonal_tree)) \
     X(gi_module_named_parameters, null_m, NUL, 0, gi_module_named_parameters(NULL, count_param, NULL)) \
     X(gi_module_named_parameters, null_fn, NUL, 0, gi_module_named_parameters(f->seq, NULL, NULL)) \
     X(gi_module_named_parameters, fn_fails, IOE, NOMSG, params_refused(f))       \

@@ -345,3 +345,299 @@ Test(torch_generator, replays_pytorch)
     gi_context_destroy(r.ctx);
     free(data);
 }
+
+/* ---- refusals: nothing written, nothing drawn -------------------------- */
+
+/* A context whose default generator is torch_cpu, seeded with 42 and
+ * moved on by one draw (so that a reseed would show too). */
+static gi_context torch_context(void)
+{
+    gi_context ctx = any_context();
+    cr_assert_eq(gi_context_set_generator_kind(ctx, GI_GENERATOR_TORCH_CPU),
+                 GI_OK);
+    cr_assert_eq(gi_manual_seed(ctx, 42), GI_OK);
+    gi_tensor t = NULL;
+    cr_assert_eq(gi_rand(&t, ctx, 1, (const int64_t[]){3}, NULL), GI_OK);
+    gi_tensor_destroy(t);
+    return ctx;
+}
+
+/* Asserts that st is GI_ERR_UNSUPPORTED with a message naming fn and
+ * `what`, and that gen's state bytes are `before`. */
+static void expect_refused(gi_status st, const char *fn, const char *what,
+                           gi_generator gen, const unsigned char *before)
+{
+    unsigned char now[STATE_BYTES];
+    cr_expect_eq(st, GI_ERR_UNSUPPORTED, "%s: status %s", fn,
+                 gi_status_name(st));
+    cr_expect(strncmp(gi_last_error(), fn, strlen(fn)) == 0 &&
+                  strstr(gi_last_error(), what) != NULL &&
+                  strstr(gi_last_error(), "torch_cpu") != NULL,
+              "%s: message '%s' should name %s and torch_cpu", fn,
+              gi_last_error(), what);
+    state_of(gen, now);
+    cr_expect_arr_eq(now, before, STATE_BYTES, "%s drew", fn);
+}
+
+Test(torch_generator, refuses_fills_without_pytorch_counterpart)
+{
+    gi_context ctx = torch_context();
+    gi_generator gen = gi_context_generator(ctx);
+    unsigned char before[STATE_BYTES];
+    state_of(gen, before);
+    gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){4, 3});
+    fill_iota(w);
+    const gi_component mix[] = {{1.0, GI_COMPONENT_UNIFORM, 0.0, 1.0}};
+    expect_refused(gi_trunc_normal_(w, 0, 1, -2, 2, NULL),
+                   "gi_trunc_normal_", "gi_trunc_normal_", gen, before);
+    expect_refused(gi_sparse_(w, 0.5, 0.01, NULL), "gi_sparse_",
+                   "gi_sparse_", gen, before);
+    expect_refused(gi_orthogonal_(w, 1.0, NULL), "gi_orthogonal_",
+                   "orthogonal_", gen, before);
+    expect_refused(gi_variance_scaling_(w, 1.0, GI_FAN_IN, GI_DIST_NORMAL,
+                                        NULL),
+                   "gi_variance_scaling_", "gi_variance_scaling_", gen,
+                   before);
+    expect_refused(gi_lecun_uniform_(w, NULL), "gi_lecun_uniform_",
+                   "gi_lecun_uniform_", gen, before);
+    expect_refused(gi_mixture_(w, 1, mix, NULL), "gi_mixture_",
+                   "gi_mixture_", gen, before);
+    expect_refused(gi_init_(w, &(gi_init){.kind = GI_INIT_LECUN_NORMAL},
+                            NULL), "gi_init_", "'lecun_normal'", gen, before);
+    expect_iota(w);
+    gi_tensor_destroy(w);
+    gi_context_destroy(ctx);
+}
+
+Test(torch_generator, refuses_other_dtypes)
+{
+    gi_context ctx = torch_context();
+    gi_generator gen = gi_context_generator(ctx);
+    unsigned char before[STATE_BYTES];
+    state_of(gen, before);
+    const gi_dtype dtypes[] = {GI_F64, GI_F16, GI_BF16};
+    for (int i = 0; i < 3; ++i) {
+        gi_tensor t = NULL;
+        cr_assert_eq(gi_tensor_create(&t, ctx, dtypes[i], 1,
+                                      (const int64_t[]){20}), GI_OK);
+        const char *name = gi_dtype_name(dtypes[i]);
+        expect_refused(gi_uniform_(t, 0, 1, NULL), "gi_uniform_", name, gen,
+                       before);
+        expect_refused(gi_normal_(t, 0, 1, NULL), "gi_normal_", name, gen,
+                       before);
+        gi_module m = NULL;
+        expect_refused(gi_linear_create(&m, ctx, 4, 3, 1, dtypes[i]),
+                       "gi_linear_create", name, gen, before);
+        cr_expect_null(m);
+        gi_tensor_destroy(t);
+    }
+    gi_context_destroy(ctx);
+}
+
+/* A tree whose last parameter cannot be filled: none is written. */
+Test(torch_generator, module_init_is_all_or_nothing)
+{
+    gi_context ctx = torch_context();
+    gi_generator gen = gi_context_generator(ctx);
+    gi_module kids[2] = {new_linear(ctx, 4, 3, 1), NULL};
+    kids[1] = new_linear(ctx, 3, 2, 0);
+    gi_module net = NULL;
+    cr_assert_eq(gi_sequential_create(&net, ctx, 2, kids), GI_OK);
+    fill_iota(gi_module_weight(kids[0]));
+    fill_iota(gi_module_bias(kids[0]));
+    fill_iota(gi_module_weight(kids[1]));
+    unsigned char before[STATE_BYTES];
+    state_of(gen, before);
+    const gi_init w = {.kind = GI_INIT_TRUNC_NORMAL, .a = 0, .b = 1,
+                       .c = -2, .d = 2};
+    expect_refused(gi_module_init_(net, &(gi_init){.kind = GI_INIT_NORMAL,
+                                                   .b = 1},
+                                   &w, NULL),
+                   "gi_module_init_", "'trunc_normal'", gen, before);
+    expect_refused(gi_module_init_(net, &(gi_init){.kind = GI_INIT_ORTHOGONAL,
+                                                   .a = 1},
+                                   NULL, NULL),
+                   "gi_module_init_", "orthogonal_", gen, before);
+    expect_iota(gi_module_weight(kids[0]));
+    expect_iota(gi_module_bias(kids[0]));
+    expect_iota(gi_module_weight(kids[1]));
+    gi_module_destroy(net);
+    gi_context_destroy(ctx);
+}
+
+/* A LazyLinear whose forward fails after its weight drew: the state and
+ * the module are as they were. */
+Test(torch_generator, failed_forward_rewinds_the_state)
+{
+    gi_context ctx = torch_context();
+    gi_generator gen = gi_context_generator(ctx);
+    gi_module lazy = NULL;
+    cr_assert_eq(gi_lazy_linear_create(&lazy, ctx, 3, 1, GI_F32), GI_OK);
+    gi_tensor x = new_tensor(ctx, 2, (const int64_t[]){2, 5}), y = NULL;
+    gi_module kids[2] = {lazy, NULL};
+    cr_assert_eq(gi_linear_create(&kids[1], ctx, 4, 1, 1, GI_F32), GI_OK);
+    gi_module net = NULL;
+    cr_assert_eq(gi_sequential_create(&net, ctx, 2, kids), GI_OK);
+    unsigned char before[STATE_BYTES], after[STATE_BYTES];
+    state_of(gen, before);
+    cr_assert_neq(gi_module_forward(net, x, &y), GI_OK); /* 3 into 4 */
+    state_of(gen, after);
+    cr_expect_arr_eq(after, before, STATE_BYTES);
+    cr_expect_null(gi_module_weight(lazy));
+    gi_tensor_destroy(x);
+    gi_module_destroy(net);
+    gi_context_destroy(ctx);
+}
+
+/* ---- the state functions ------------------------------------------------- */
+
+Test(torch_generator, philox_setters_are_refused)
+{
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create_kind(&g, GI_GENERATOR_TORCH_CPU,
+                                          (uint64_t)-1), GI_OK);
+    cr_expect_eq(gi_generator_kind_of(g), GI_GENERATOR_TORCH_CPU);
+    cr_expect_eq(gi_generator_seed(g), UINT64_MAX);
+    cr_expect_eq(gi_generator_set_stream(g, 1), GI_ERR_UNSUPPORTED);
+    cr_expect_eq(gi_generator_set_offset(g, 1), GI_ERR_UNSUPPORTED);
+    cr_expect(strstr(gi_last_error(), "torch_cpu") != NULL, "%s",
+              gi_last_error());
+    cr_expect_eq(gi_generator_stream(g), 0);
+    cr_expect_eq(gi_generator_offset(g), 0);
+    cr_expect_eq(gi_generator_set_torch_kernels(g, (gi_torch_kernels)2),
+                 GI_ERR_INVALID_ARGUMENT);
+    gi_generator p = NULL;
+    cr_assert_eq(gi_generator_create(&p, 1), GI_OK);
+    cr_expect_eq(gi_generator_kind_of(p), GI_GENERATOR_PHILOX);
+    cr_expect_eq(gi_generator_set_torch_kernels(p, GI_TORCH_KERNELS_AVX2),
+                 GI_ERR_UNSUPPORTED);
+    cr_expect_str_eq(gi_generator_kind_name(GI_GENERATOR_TORCH_CPU),
+                     "torch_cpu");
+    cr_expect_str_eq(gi_generator_kind_name(GI_GENERATOR_PHILOX), "philox");
+    cr_expect_str_eq(gi_generator_kind_name((gi_generator_kind)9), "unknown");
+    gi_generator_destroy(p);
+    gi_generator_destroy(g);
+}
+
+/* An explicit torch_cpu generator gives what the context's does, and
+ * gi_generator_set_seed is manual_seed. */
+Test(torch_generator, explicit_generator_matches_default)
+{
+    gi_context ctx = any_context();
+    cr_assert_eq(gi_context_set_generator_kind(ctx, GI_GENERATOR_TORCH_CPU),
+                 GI_OK);
+    cr_assert_eq(gi_manual_seed(ctx, 5), GI_OK);
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create_kind(&g, GI_GENERATOR_TORCH_CPU, 9),
+                 GI_OK);
+    cr_assert_eq(gi_generator_set_seed(g, 5), GI_OK);
+    gi_tensor a = NULL, b = NULL;
+    const int64_t shape[] = {37};
+    cr_assert_eq(gi_randn(&a, ctx, 1, shape, NULL), GI_OK);
+    cr_assert_eq(gi_randn(&b, ctx, 1, shape, g), GI_OK);
+    float *ha = to_host(a), *hb = to_host(b);
+    cr_expect_arr_eq(ha, hb, 37 * sizeof(float));
+    free(ha);
+    free(hb);
+    gi_tensor_destroy(a);
+    gi_tensor_destroy(b);
+    gi_generator_destroy(g);
+    gi_context_destroy(ctx);
+}
+
+/* Hostile states: refused, the generator as it was. */
+Test(torch_generator, hostile_states_are_refused)
+{
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create_kind(&g, GI_GENERATOR_TORCH_CPU, 3),
+                 GI_OK);
+    unsigned char good[STATE_BYTES], bad[STATE_BYTES + 1], now[STATE_BYTES];
+    state_of(g, good);
+    /* offsets of torch's layout: left at 8, next at 16, words from 24 */
+    static const struct { const char *what; size_t at; unsigned char v; }
+        rows[] = {{"left 0", 8, 0},           {"left 625", 9, 2},
+                  {"left negative", 11, 0x80}, {"next 625", 16, 0x71},
+                  {"next huge", 23, 1},        {"word beyond 32 bits", 28, 1},
+                  {"last word beyond 32 bits", 24 + 8 * 623 + 4, 1}};
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; ++i) {
+        memcpy(bad, good, STATE_BYTES);
+        if (rows[i].at == 9) /* 625 = 0x271 */
+            bad[8] = 0x71;
+        if (rows[i].at == 16)
+            bad[17] = 0x02;
+        bad[rows[i].at] = rows[i].v;
+        cr_expect_eq(gi_generator_set_state(g, bad, STATE_BYTES),
+                     GI_ERR_INVALID_ARGUMENT, "%s", rows[i].what);
+        state_of(g, now);
+        cr_expect_arr_eq(now, good, STATE_BYTES, "%s changed the state",
+                         rows[i].what);
+    }
+    cr_expect_eq(gi_generator_set_state(g, good, STATE_BYTES - 1),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect_eq(gi_generator_set_state(g, bad, STATE_BYTES + 1),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect_eq(gi_generator_set_state(g, good, 24), GI_ERR_INVALID_ARGUMENT);
+    cr_expect(strstr(gi_last_error(), "5056") != NULL, "%s", gi_last_error());
+    size_t size = 7;
+    cr_expect_eq(gi_generator_get_state(g, now, STATE_BYTES - 1, &size),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect_eq(size, 7);
+    cr_expect_eq(gi_generator_get_state(g, NULL, 0, &size), GI_OK);
+    cr_expect_eq(size, STATE_BYTES);
+    gi_generator_destroy(g);
+}
+
+/* Philox's 24 bytes: seed, stream, offset little-endian; set_state brings
+ * back the very fills. */
+Test(torch_generator, philox_state_round_trip)
+{
+    gi_context ctx = any_context();
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create(&g, UINT64_C(0x0102030405060708)),
+                 GI_OK);
+    cr_assert_eq(gi_generator_set_stream(g, 9), GI_OK);
+    cr_assert_eq(gi_generator_set_offset(g, 0x1234), GI_OK);
+    unsigned char s[24];
+    size_t size = 0;
+    cr_assert_eq(gi_generator_get_state(g, s, sizeof s, &size), GI_OK);
+    cr_assert_eq(size, 24);
+    const unsigned char want[24] = {8, 7, 6, 5, 4, 3, 2, 1, 9, 0, 0, 0,
+                                    0, 0, 0, 0, 0x34, 0x12, 0, 0, 0, 0, 0, 0};
+    cr_expect_arr_eq(s, want, 24);
+    gi_tensor a = NULL, b = NULL;
+    cr_assert_eq(gi_randn(&a, ctx, 1, (const int64_t[]){10}, g), GI_OK);
+    cr_assert_eq(gi_generator_set_state(g, s, 24), GI_OK);
+    cr_expect_eq(gi_generator_offset(g), 0x1234);
+    cr_assert_eq(gi_randn(&b, ctx, 1, (const int64_t[]){10}, g), GI_OK);
+    float *ha = to_host(a), *hb = to_host(b);
+    cr_expect_arr_eq(ha, hb, 10 * sizeof(float));
+    cr_expect_eq(gi_generator_set_state(g, s, STATE_BYTES),
+                 GI_ERR_INVALID_ARGUMENT);
+    free(ha);
+    free(hb);
+    gi_tensor_destroy(a);
+    gi_tensor_destroy(b);
+    gi_generator_destroy(g);
+    gi_context_destroy(ctx);
+}
+
+/* Back to Philox: the context's fills are what a new context gives. */
+Test(torch_generator, context_back_to_philox)
+{
+    gi_context ctx = torch_context(), fresh = any_context();
+    cr_assert_eq(gi_context_set_generator_kind(ctx, GI_GENERATOR_PHILOX),
+                 GI_OK);
+    cr_expect_eq(gi_context_set_generator_kind(ctx, (gi_generator_kind)5),
+                 GI_ERR_INVALID_ARGUMENT);
+    gi_tensor a = NULL, b = NULL;
+    cr_assert_eq(gi_randn(&a, ctx, 1, (const int64_t[]){9}, NULL), GI_OK);
+    cr_assert_eq(gi_randn(&b, fresh, 1, (const int64_t[]){9}, NULL), GI_OK);
+    float *ha = to_host(a), *hb = to_host(b);
+    cr_expect_arr_eq(ha, hb, 9 * sizeof(float));
+    free(ha);
+    free(hb);
+    gi_tensor_destroy(a);
+    gi_tensor_destroy(b);
+    gi_context_destroy(fresh);
+    gi_context_destroy(ctx);
+}
