@@ -2,8 +2,9 @@
  * Allocation failures (build with -DGINIT_FAULT_INJECTION=ON): one scenario
  * (a nested tree, LazyLinear's first forward, every initializer, a whole
  * tree's initialization, orthogonal weights included, printing, views;
- * one over the dtypes: their fills, conversions and printing; and one of
- * DLPack export and import) runs
+ * one over the dtypes: their fills, conversions and printing; one of the
+ * chapter on a torch_cpu generator; and one of DLPack export and import)
+ * runs
  * again and again, the n-th allocation failing in run n, until a run
  * needs fewer than n allocations. Each failing call must return
  * GI_ERR_OUT_OF_MEMORY with a message, leave its objects as they were (a
@@ -116,6 +117,84 @@ static void sweep(int (*scenario)(int64_t), const char *what, int64_t min)
     cr_log_info("the %s scenario makes %lld allocations; each one failed once",
                 what, (long long)(n - 1));
     cr_expect_gt(n, min, "the %s scenario allocates", what);
+}
+
+/* ---- the torch_cpu generator ---------------------------------------- */
+
+#define TORCH_STATE 5056
+
+static void torch_state(gi_context ctx, unsigned char *out)
+{
+    size_t n = 0;
+    cr_assert_eq(gi_generator_get_state(gi_context_generator(ctx), out,
+                                        TORCH_STATE, &n), GI_OK);
+}
+
+/* A torch_cpu step: a failing call must keep the state bytes and, for
+ * the forward, the laziness of lazy (NULL: none). */
+#define TORCH_STEP(ctx, lazy, call)                                           \
+    do {                                                                      \
+        unsigned char before_[TORCH_STATE], after_[TORCH_STATE];              \
+        torch_state(ctx, before_);                                            \
+        gi_status ts_ = (call);                                               \
+        torch_state(ctx, after_);                                             \
+        if (ts_ != GI_OK) {                                                   \
+            cr_expect(memcmp(before_, after_, TORCH_STATE) == 0,              \
+                      "%s failed and moved the generator", #call);            \
+            if ((lazy) != NULL)                                               \
+                cr_expect_eq(gi_module_kind_of(lazy),                         \
+                             GI_MODULE_LAZY_LINEAR);                          \
+        }                                                                     \
+        STEP(ts_);                                                            \
+    } while (0)
+
+/* The chapter on a torch_cpu default generator: its host buffers and its
+ * upload fail one at a time. */
+static int torch_scenario(int64_t n)
+{
+    gi_context ctx = NULL;
+    gi_generator gen = NULL;
+    gi_module kids[2] = {NULL, NULL}, net = NULL, lin = NULL;
+    gi_tensor x = NULL, y = NULL;
+    int completed = 0;
+
+    gi_fault_fail_at(n);
+    STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
+    STEP(gi_context_set_generator_kind(ctx, GI_GENERATOR_TORCH_CPU));
+    STEP(gi_manual_seed(ctx, 42));
+    STEP(gi_generator_create_kind(&gen, GI_GENERATOR_TORCH_CPU, 1));
+    STEP(gi_lazy_linear_create(&kids[0], ctx, 8, 1, GI_F32));
+    STEP(gi_relu_create(&kids[1], ctx));
+    STEP(gi_sequential_create(&net, ctx, 2, kids));
+    gi_module first = kids[0];
+    kids[0] = kids[1] = NULL;
+    TORCH_STEP(ctx, NULL, gi_rand(&x, ctx, 2, (const int64_t[]){2, 4}, NULL));
+    TORCH_STEP(ctx, first, gi_module_forward(net, x, &y));
+    cr_assert_eq(gi_module_child(net, 0, &first), GI_OK);
+    TORCH_STEP(ctx, NULL, checked_init(gi_module_weight(first), init_kaiming));
+    TORCH_STEP(ctx, NULL,
+               gi_module_init_(net, &(gi_init){.kind = GI_INIT_NORMAL,
+                                               .b = 0.01},
+                               &(gi_init){.kind = GI_INIT_ZEROS}, NULL));
+    TORCH_STEP(ctx, NULL, gi_linear_create(&lin, ctx, 4, 8, 1, GI_F32));
+    completed = gi_fault_count() < n;
+
+cleanup:
+    gi_fault_fail_at(0);
+    gi_module_destroy(lin);
+    gi_tensor_destroy(y);
+    gi_tensor_destroy(x);
+    gi_module_destroy(net);
+    for (int i = 0; i < 2; ++i)
+        gi_module_destroy(kids[i]);
+    gi_generator_destroy(gen);
+    gi_context_destroy(ctx);
+    return completed;
+}
+
+Test(faults, every_torch_generator_failure_is_reported_and_cleaned_up)
+{
+    sweep(torch_scenario, "torch_cpu", 10);
 }
 
 /* The caller's memory of the scenario: released exactly once when a
