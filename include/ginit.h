@@ -732,10 +732,14 @@ GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
 /* ------------------------------------------------------------------------ */
 /* gen may be NULL for the tensor context's default generator. Random fills
  * depend only on (seed, stream, offset at the call, element index, law and
- * arguments): the CPU and the GPU give bit-identical results.
+ * arguments): the CPU and the GPU give bit-identical results. On a
+ * torch_cpu generator they give PyTorch's values instead, or are refused
+ * (see Random number generators).
  * Each returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (as
- * noted, naming the argument and value), GI_ERR_UNSUPPORTED (dtype),
- * GI_ERR_CUDA. Zero-element tensors are a no-op that consumes nothing. */
+ * noted, naming the argument and value), GI_ERR_UNSUPPORTED (dtype; a
+ * torch_cpu generator's refusals), GI_ERR_OUT_OF_MEMORY (a torch_cpu
+ * generator's buffers), GI_ERR_CUDA. Zero-element tensors are a no-op that
+ * consumes nothing. */
 
 /* U[a, b): every value is >= a and < b (a == b gives a). a and b finite,
  * a <= b, and b - a finite in float (then no value can overflow). */
