@@ -42,6 +42,11 @@ Run with a Python that has torch (Debian: /usr/bin/python3, python3-torch):
         prints one seed's reference to stdout
     /usr/bin/python3 tests/chapter_reference.py --trace ...
         also lists every draw (law, n, bounds, offsets) on stderr
+    /usr/bin/python3 tests/chapter_reference.py --torch [--seed N --stdout]
+        the chapter in plain PyTorch, torch's own bits after
+        torch.manual_seed(seed) and without ginit's extra last cell: what
+        the walkthrough prints with --torch-compat; writes
+        tests/data/walkthrough_torch_seed0.txt and _seed7.txt
 
 The first output line is "device: cpu": the walkthrough prints there why it
 got its device (e.g. "device: cpu: requested"), which is machine-specific;
@@ -152,11 +157,15 @@ def ginit_random_bits():
 # --------------------------------------------------------------------------
 # The chapter
 # --------------------------------------------------------------------------
-def chapter(seed):
+def chapter(seed, plain=False):
     """The chapter's cells, printing exactly what examples/walkthrough.c
-    prints (same comment lines, same order)."""
+    prints (same comment lines, same order). plain: torch's own bits, as
+    the walkthrough prints them with --torch-compat (no last cell)."""
     print("device: cpu")
-    STREAM.manual_seed(seed)  # torch.manual_seed(seed), on ginit's stream
+    if plain:
+        torch.manual_seed(seed)
+    else:
+        STREAM.manual_seed(seed)  # torch.manual_seed(seed), on ginit's stream
 
     print("\n# net = nn.Sequential(nn.LazyLinear(8), nn.ReLU(), "
           "nn.LazyLinear(1))\n# X = torch.rand(size=(2, 4)); net(X).shape")
@@ -226,6 +235,8 @@ def chapter(seed):
     net[0].weight.data[0, 0] = 42
     print(net[0].weight.data[0])
 
+    if plain:
+        return
     # ginit's extra cell: my_init's law (U(5, 10) with probability 1/4, 0
     # with 1/2, U(-10, -5) with 1/4) as one fused mixture_ per weight.
     def my_init_fused(module):
@@ -260,19 +271,34 @@ def reference(seed, trace=None):
     return buf.getvalue()
 
 
+def plain_reference(seed):
+    """The chapter in plain PyTorch after torch.manual_seed(seed): what
+    the walkthrough prints with --torch-compat."""
+    torch.set_printoptions(profile="default")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="Lazy modules")
+        chapter(seed, plain=True)
+    return buf.getvalue()
+
+
 def main(argv):
     trace = sys.stderr if "--trace" in argv else None
     seeds = SEEDS
     if "--seed" in argv:
         seeds = (int(argv[argv.index("--seed") + 1], 0),)
     ref.self_test()
+    plain = "--torch" in argv
     if "--stdout" in argv:
         for s in seeds:
-            sys.stdout.write(reference(s, trace))
+            sys.stdout.write(plain_reference(s) if plain
+                             else reference(s, trace))
         return
     for s in seeds:
-        text = reference(s, trace)
-        path = os.path.join(DATA_DIR, "walkthrough_seed%d.txt" % s)
+        text = plain_reference(s) if plain else reference(s, trace)
+        name = "walkthrough_torch_seed%d.txt" if plain else \
+            "walkthrough_seed%d.txt"
+        path = os.path.join(DATA_DIR, name % s)
         with open(path, "w") as fh:
             fh.write(text)
         print("wrote %s: %d lines" % (path, text.count("\n")))

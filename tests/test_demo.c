@@ -8,6 +8,10 @@
  * so it only has to start with "device: cpu" (or "device: cuda" for the GPU
  * run, which must print the same numbers).
  *
+ * With --torch-compat the walkthrough draws from PyTorch's own generator,
+ * and tests/data/walkthrough_torch_seed<N>.txt is the chapter run in plain
+ * PyTorch after torch.manual_seed(N) (tests/chapter_reference.py --torch).
+ *
  * GINIT_WALKTHROUGH_PATH: the walkthrough executable.
  * GINIT_TEST_DATA_DIR: the folder holding the expected files.
  */
@@ -206,12 +210,14 @@ static char *compare(const text *got, const char *expected_path,
     return diff;
 }
 
-static void check_seed(const char *seed)
+/* "walkthrough --seed <seed> --device cpu <flags>" against the file
+ * tests/data/walkthrough_<kind>seed<seed>.txt. */
+static void check_run(const char *seed, const char *flags, const char *kind)
 {
     char args[128], path[4096];
-    snprintf(args, sizeof args, "--seed %s --device cpu", seed);
-    snprintf(path, sizeof path, "%s/walkthrough_seed%s.txt",
-             GINIT_TEST_DATA_DIR, seed);
+    snprintf(args, sizeof args, "--seed %s --device cpu%s", seed, flags);
+    snprintf(path, sizeof path, "%s/walkthrough_%sseed%s.txt",
+             GINIT_TEST_DATA_DIR, kind, seed);
     run_result r = run_walkthrough(args, CAPTURE_STDOUT);
     cr_assert(r.exited && r.status == 0,
               "walkthrough %s: exit status %d%s", args, r.status,
@@ -219,6 +225,11 @@ static void check_seed(const char *seed)
     char *diff = compare(&r.out, path, "device: cpu");
     cr_assert_null(diff, "walkthrough %s: %s", args, diff);
     free(r.out.data);
+}
+
+static void check_seed(const char *seed)
+{
+    check_run(seed, "", "");
 }
 
 Test(demo, seed0_matches_pytorch)
@@ -229,6 +240,18 @@ Test(demo, seed0_matches_pytorch)
 Test(demo, seed7_matches_pytorch)
 {
     check_seed("7");
+}
+
+/* --torch-compat: PyTorch's own generator, so the chapter run in plain
+ * PyTorch after torch.manual_seed (tests/chapter_reference.py --torch). */
+Test(demo, torch_compat_seed0_matches_plain_pytorch)
+{
+    check_run("0", " --torch-compat", "torch_");
+}
+
+Test(demo, torch_compat_seed7_matches_plain_pytorch)
+{
+    check_run("7", " --torch-compat", "torch_");
 }
 
 /* Removes every occurrence of `what` from t, in place; returns how many. */
@@ -248,12 +271,15 @@ static int strip_all(text *t, const char *what)
     return count;
 }
 
-/* The GPU prints the same numbers as the CPU (docs/rng.md), its tensors
- * marked device='cuda:0' as PyTorch marks them; skipped when this build
- * or machine has no usable GPU. */
-Test(demo, cuda_matches_pytorch)
+/* "walkthrough <args> --device cuda" prints the same numbers as the CPU
+ * (docs/rng.md), so the file `expected`, its tensors marked
+ * device='cuda:0' as PyTorch marks them; skipped when this build or
+ * machine has no usable GPU. */
+static void check_cuda(const char *args, const char *expected)
 {
-    run_result probe = run_walkthrough("--seed 0 --device cuda", CAPTURE_STDERR);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "%s --device cuda", args);
+    run_result probe = run_walkthrough(cmd, CAPTURE_STDERR);
     if (probe.exited && probe.status == 1 &&
         strstr(probe.out.data, "GI_ERR_DEVICE_UNAVAILABLE") != NULL) {
         free(probe.out.data);
@@ -263,17 +289,28 @@ Test(demo, cuda_matches_pytorch)
         cr_skip_test("no usable CUDA device");
     }
     cr_assert(probe.exited && probe.status == 0,
-              "walkthrough --device cuda: exit status %d: %s", probe.status,
+              "walkthrough %s: exit status %d: %s", cmd, probe.status,
               probe.out.data);
     free(probe.out.data);
-    run_result r = run_walkthrough("--seed 0 --device cuda", CAPTURE_STDOUT);
+    run_result r = run_walkthrough(cmd, CAPTURE_STDOUT);
     cr_assert(r.exited && r.status == 0);
     cr_expect_gt(strip_all(&r.out, ", device='cuda:0'"), 0,
                  "GPU tensors print their device");
-    char *diff = compare(&r.out, GINIT_TEST_DATA_DIR "/walkthrough_seed0.txt",
-                         "device: cuda");
-    cr_assert_null(diff, "walkthrough --device cuda: %s", diff);
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", GINIT_TEST_DATA_DIR, expected);
+    char *diff = compare(&r.out, path, "device: cuda");
+    cr_assert_null(diff, "walkthrough %s: %s", cmd, diff);
     free(r.out.data);
+}
+
+Test(demo, cuda_matches_pytorch)
+{
+    check_cuda("--seed 0", "walkthrough_seed0.txt");
+}
+
+Test(demo, cuda_torch_compat_matches_plain_pytorch)
+{
+    check_cuda("--seed 0 --torch-compat", "walkthrough_torch_seed0.txt");
 }
 
 /* Refused with the usage message on stderr, exit status 2, and nothing of
