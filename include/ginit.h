@@ -260,10 +260,11 @@ GI_API int gi_cuda_available(void);
  * kaiming initializers, and gi_init_ / gi_module_init_ of those kinds give
  * the very float32 values PyTorch gives after torch.manual_seed(s) and the
  * same calls in the same order, on the CPU and on the GPU alike. Its fills
- * are computed on the host, in order, into temporary host memory of 4
- * bytes per drawn element, which is then copied to the GPU (a temporary
- * device buffer of the same size) and stored into the tensors by one pass:
- * a fill on a GPU context costs a host computation and an upload. Fills
+ * are computed on the host, in order, on one thread, into temporary host
+ * memory of 4 bytes per drawn element, which is then copied into a
+ * temporary buffer of the same size on the context's device and stored
+ * into the tensors by one pass: a fill on a GPU context costs a host
+ * computation and an upload, and may fail with GI_ERR_OUT_OF_MEMORY. Fills
  * with no PyTorch counterpart in this version are refused with
  * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing: trunc_normal_,
  * sparse_ and orthogonal_ (which are to come), variance_scaling_,
