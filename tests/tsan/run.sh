@@ -91,6 +91,12 @@ static void cri_check(int ok, int fatal, const char *expr, const char *file,
 #define cr_expect_neq(a, b, ...) CRI_CHECK((a) != (b), 0, #a " != " #b, __VA_ARGS__)
 #define cr_expect_gt(a, b, ...) CRI_CHECK((a) > (b), 0, #a " > " #b, __VA_ARGS__)
 #define cr_assert_not_null(p, ...) CRI_CHECK((p) != NULL, 1, #p " != NULL", __VA_ARGS__)
+#define cr_assert_lt(a, b, ...) CRI_CHECK((a) < (b), 1, #a " < " #b, __VA_ARGS__)
+#define cr_assert_geq(a, b, ...) CRI_CHECK((a) >= (b), 1, #a " >= " #b, __VA_ARGS__)
+#define cr_assert_fail(...) CRI_CHECK(0, 1, "failure", __VA_ARGS__)
+/* Only the GPU helpers skip, and no test of this run uses them: a skip
+ * here would be a test that no longer runs, so it fails. */
+#define cr_skip_test(...) CRI_CHECK(0, 1, "skipped", __VA_ARGS__)
 #define cr_expect_str_eq(a, b, ...)                                           \
     CRI_CHECK(strcmp((a), (b)) == 0, 0, #a " equals " #b, __VA_ARGS__)
 #define cr_assert_str_eq(a, b, ...)                                           \
