@@ -256,8 +256,9 @@ GI_API int gi_cuda_available(void);
  * (the Mersenne Twister MT19937 and PyTorch's own transforms, docs/rng.md):
  * after gi_manual_seed(ctx, s) on a context whose default generator is of
  * this kind (gi_context_set_generator_kind), gi_linear_create, LazyLinear's
- * first forward, gi_uniform_, gi_normal_, gi_rand, gi_randn, the xavier and
- * kaiming initializers, and gi_init_ / gi_module_init_ of those kinds give
+ * first forward, gi_uniform_, gi_normal_, gi_trunc_normal_, gi_rand,
+ * gi_randn, the xavier and kaiming initializers, and gi_init_ /
+ * gi_module_init_ of those kinds give
  * the very float32 values PyTorch gives after torch.manual_seed(s) and the
  * same calls in the same order, on the CPU and on the GPU alike. Its fills
  * are computed on the host, in order, on one thread, into temporary host
@@ -266,8 +267,8 @@ GI_API int gi_cuda_available(void);
  * into the tensors by one pass: a fill on a GPU context costs a host
  * computation and an upload, and may fail with GI_ERR_OUT_OF_MEMORY. Fills
  * with no PyTorch counterpart in this version are refused with
- * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing: trunc_normal_,
- * sparse_ and orthogonal_ (which are to come), variance_scaling_,
+ * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing: sparse_ and
+ * orthogonal_ (which are to come), variance_scaling_,
  * lecun_uniform_, lecun_normal_, mixtures, and every random fill of a
  * float64, float16 or bfloat16 tensor. Fills that draw nothing (constants,
  * eye_, dirac_) behave as with Philox.
@@ -834,7 +835,12 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
  * computed without cancellation, at least 1e-35 (about 12 std into a
  * tail), and, where a bound is infinite, no value beyond float's range
  * (the transform's extremes, at its smallest and largest uniform, are
- * finite): GI_ERR_INVALID_ARGUMENT otherwise. */
+ * finite): GI_ERR_INVALID_ARGUMENT otherwise.
+ * On a torch_cpu generator (float32 only) it is PyTorch's inverse-CDF
+ * method as torch.nn.init computes it up to 2.11, bit for bit: one
+ * uniform_(2 Phi(alpha) - 1, 2 Phi(beta) - 1) draw per element, then
+ * erfinv, times std sqrt(2), plus mean, clamped to [a, b] (docs/rng.md).
+ * PyTorch 2.12's rejection sampler is not reproduced. */
 GI_API gi_status gi_trunc_normal_(gi_tensor t, double mean, double std,
                                   double a, double b, gi_generator gen);
 

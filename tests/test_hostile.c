@@ -642,6 +642,11 @@ static gi_status tc_trunc_normal(fx *f, gi_generator g)
     return gi_trunc_normal_(f->v, 0, 1, -2, 2, g);
 }
 
+static gi_status tc_trunc_normal_half(fx *f, gi_generator g)
+{
+    return gi_trunc_normal_(f->h, 0, 1, -2, 2, g);
+}
+
 static gi_status tc_uniform_half(fx *f, gi_generator g)
 {
     return gi_uniform_(f->h, 0, 1, g);
@@ -1452,7 +1457,8 @@ static const char LONG_NAME[] =
     X(gi_trunc_normal_, huge_std_unbounded, INV, 0, gi_trunc_normal_(f->v, 0.0f, 1e38f, 0.0f, INFINITY, NULL)) \
     X(gi_trunc_normal_, narrow_centre, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, 0.0f, 1e-30f, f->gen)) \
     X(gi_trunc_normal_, whole_line, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, -INFINITY, INFINITY, NULL)) \
-    X(gi_trunc_normal_, torch_generator, UNS, 0, on_torch(f, tc_trunc_normal)) \
+    X(gi_trunc_normal_, torch_generator, OK, W, on_torch(f, tc_trunc_normal)) \
+    X(gi_trunc_normal_, torch_half, UNS, 0, on_torch(f, tc_trunc_normal_half)) \
     X(gi_eye_, null_t, NUL, 0, gi_eye_(NULL))                                    \
     X(gi_eye_, scalar, SHP, 0, gi_eye_(f->s))                                    \
     X(gi_eye_, vector, SHP, 0, gi_eye_(f->v))                                    \

@@ -1,7 +1,7 @@
-/* A plan on a torch_cpu generator: each job that stands for uniform_ or
- * normal_ (its recorded PyTorch call) is computed on the host by
- * src/torchgen in plan order, on a copy of the generator's state; the
- * values go to the device in one buffer, and one pass stores them and runs
+/* A plan on a torch_cpu generator: each job that stands for uniform_,
+ * normal_ or trunc_normal_ (its recorded PyTorch call) is computed on the
+ * host by src/torchgen in plan order, on a copy of the generator's state;
+ * the values go to the device in one buffer, and one pass stores them and runs
  * the plan's other jobs (those that draw nothing). Nothing is written and
  * the state is kept unless every step succeeds. */
 #include <stdint.h>
@@ -30,8 +30,9 @@ static gi_status check_job(const gi_fill_job *job, const char *fn)
     if (c->op == GI_TORCH_NONE && gi_job_random(job))
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "%s%s%s has no PyTorch counterpart that a "
-                       "'torch_cpu' generator reproduces (uniform_, normal_ "
-                       "and the xavier and kaiming initializers have)",
+                       "'torch_cpu' generator reproduces (uniform_, normal_, "
+                       "trunc_normal_ and the xavier and kaiming "
+                       "initializers have)",
                        init ? "initializer '" : "this initializer",
                        init ? init : "", init ? "'" : "");
     if (c->op != GI_TORCH_NONE && job->n > 0 && job->dtype != GI_F32)
@@ -70,6 +71,9 @@ static void draw_all(const gi_fill_job *jobs, int64_t njobs, gi_tg_state *g,
             gi_tg_uniform(g, host, jobs[i].n, c->a, c->b, k);
         else if (c->op == GI_TORCH_NORMAL)
             gi_tg_normal(g, host, jobs[i].n, c->a, c->b, k);
+        else if (c->op == GI_TORCH_TRUNC_NORMAL)
+            gi_tg_trunc_normal(g, host, jobs[i].n, c->a, c->b, c->c, c->d,
+                               k);
         if (c->op != GI_TORCH_NONE)
             host += jobs[i].n;
     }
