@@ -256,8 +256,8 @@ GI_API int gi_cuda_available(void);
  * (the Mersenne Twister MT19937 and PyTorch's own transforms, docs/rng.md):
  * after gi_manual_seed(ctx, s) on a context whose default generator is of
  * this kind (gi_context_set_generator_kind), gi_linear_create, LazyLinear's
- * first forward, gi_uniform_, gi_normal_, gi_trunc_normal_, gi_rand,
- * gi_randn, the xavier and kaiming initializers, and gi_init_ /
+ * first forward, gi_uniform_, gi_normal_, gi_trunc_normal_, gi_sparse_,
+ * gi_rand, gi_randn, the xavier and kaiming initializers, and gi_init_ /
  * gi_module_init_ of those kinds give
  * the very float32 values PyTorch gives after torch.manual_seed(s) and the
  * same calls in the same order, on the CPU and on the GPU alike. Its fills
@@ -267,8 +267,8 @@ GI_API int gi_cuda_available(void);
  * into the tensors by one pass: a fill on a GPU context costs a host
  * computation and an upload, and may fail with GI_ERR_OUT_OF_MEMORY. Fills
  * with no PyTorch counterpart in this version are refused with
- * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing: sparse_ and
- * orthogonal_ (which are to come), variance_scaling_,
+ * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing: orthogonal_
+ * (which is to come), variance_scaling_,
  * lecun_uniform_, lecun_normal_, mixtures, and every random fill of a
  * float64, float16 or bfloat16 tensor. Fills that draw nothing (constants,
  * eye_, dirac_) behave as with Philox.
@@ -873,7 +873,15 @@ GI_API gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen);
  * same on CPU and GPU. sparsity in [0, 1], std finite, >= 0 and within
  * normal_'s bound (6.7637057 * std finite). Returns also
  * GI_ERR_UNSUPPORTED (2^32 rows or more). All or nothing: a failure
- * writes no element. */
+ * writes no element.
+ * On a torch_cpu generator (float32 only) it is PyTorch 1.13's sparse_
+ * bit for bit: normal_(0, std) on the whole tensor, then for each column
+ * torch.randperm(rows), whose first ceil(sparsity * rows) (in double, as
+ * Python's math.ceil) rows are set to 0 there. PyTorch draws the
+ * permutations from its default generator whatever the normal_ drew
+ * from; ginit draws them from gen, the normal_'s generator: gen NULL (the
+ * context's default) gives PyTorch's values after torch.manual_seed, an
+ * explicit gen keeps every draw on gen. */
 GI_API gi_status gi_sparse_(gi_tensor t, double sparsity, double std,
                             gi_generator gen);
 

@@ -29,8 +29,11 @@ File format (line oriented, '#' lines are comments):
         '-' where unused
     fill <op> <nargs> <args...> <ndim> <dims...> : <values>
         nn.init.<op>_(torch.empty(dims), *args): trunc_normal (mean, std,
-        a, b); init_<op> the same through gi_init_; args as the bits of
-        doubles
+        a, b), sparse (sparsity, std); init_<op> the same through
+        gi_init_; sparse_gen (sparsity, std, seed): what ginit's sparse_
+        does on an explicit generator, every draw (normal_ and each
+        column's randperm) from torch.Generator().manual_seed(seed); args
+        as the bits of doubles
     linear <in> <out> <bias>   nn.Linear(in, out, bias) constructed
     chapter                    Sequential(LazyLinear(8), ReLU(),
                                LazyLinear(1)); X = torch.rand(2, 4); net(X)
@@ -114,9 +117,20 @@ def call(op, shape, a=ANY, b=ANY, mode="-", nl="-"):
         " ".join(str(d) for d in shape), values(t))
 
 
+def sparse_gen(t, sparsity, std, seed):
+    g = torch.Generator().manual_seed(int(seed))
+    rows, cols = t.shape
+    t.normal_(0, std, generator=g)
+    for col in range(cols):
+        t[torch.randperm(rows, generator=g)[:math.ceil(sparsity * rows)],
+          col] = 0
+    return t
+
+
 def fill(op, shape, *args):
     name = op[5:] if op.startswith("init_") else op
-    t = getattr(nn.init, name + "_")(torch.empty(*shape), *args)
+    f = sparse_gen if op == "sparse_gen" else getattr(nn.init, name + "_")
+    t = f(torch.empty(*shape), *args)
     return "fill %s %d %s %d %s : %s" % (
         op, len(args), " ".join(dbits(a) for a in args), len(shape),
         " ".join(str(d) for d in shape), values(t))
@@ -131,6 +145,18 @@ def trunc_calls():
     return out + [fill("trunc_normal", (64, 33), 0.0, 0.02, -0.04, 0.04),
                   fill("trunc_normal", (5, 7), 2.0, 1.0, -3.0, -2.5),
                   fill("init_trunc_normal", (17,), 0.5, 2.0, -1.0, 3.0),
+                  call("randn", (3,))]
+
+
+def sparse_calls():
+    out = []
+    for shape in [(10, 7), (33, 5), (3, 2), (1, 4), (40, 3)]:
+        for sparsity in (0.1, 0.9):
+            out.append(fill("sparse", shape, sparsity, 0.01))
+    return out + [fill("sparse", (10, 7), 0.5, 2.0),
+                  fill("init_sparse", (33, 5), 0.25, 1.0),
+                  fill("sparse_gen", (10, 7), 0.3, 0.01, 5.0),
+                  fill("sparse_gen", (33, 5), 0.9, 1.0, 123.0),
                   call("randn", (3,))]
 
 
@@ -222,7 +248,7 @@ def cases(kernels):
          + linear_lines(), lines)
     for seed in SEEDS:
         for body in (basic_calls, init_calls, linear_lines, chapter_lines,
-                     trunc_calls):
+                     trunc_calls, sparse_calls):
             case(seed, kernels, body, lines)
     torch.manual_seed(7)
     torch.randn(5)  # a cached double normal travels in the bytes

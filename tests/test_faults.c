@@ -148,8 +148,9 @@ static void torch_state(gi_context ctx, unsigned char *out)
         STEP(ts_);                                                            \
     } while (0)
 
-/* The chapter on a torch_cpu default generator: its host buffers and its
- * upload fail one at a time. */
+/* The chapter on a torch_cpu default generator, then trunc_normal_ and
+ * sparse_ (whose permutation shares the values' host block): its host
+ * buffers and its upload fail one at a time. */
 static int torch_scenario(int64_t n)
 {
     gi_context ctx = NULL;
@@ -177,6 +178,10 @@ static int torch_scenario(int64_t n)
                                                .b = 0.01},
                                &(gi_init){.kind = GI_INIT_ZEROS}, NULL));
     TORCH_STEP(ctx, NULL, gi_linear_create(&lin, ctx, 4, 8, 1, GI_F32));
+    TORCH_STEP(ctx, NULL, gi_trunc_normal_(gi_module_weight(lin), 0, 1, -2,
+                                           2, NULL));
+    TORCH_STEP(ctx, NULL, gi_sparse_(gi_module_weight(lin), 0.5, 0.01,
+                                     NULL));
     completed = gi_fault_count() < n;
 
 cleanup:

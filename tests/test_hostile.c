@@ -1490,7 +1490,7 @@ static const char LONG_NAME[] =
     X(gi_sparse_, std_inf, INV, 0, gi_sparse_(f->m, 0.5f, INFINITY, NULL))       \
     X(gi_sparse_, std_neg, INV, 0, gi_sparse_(f->m, 0.5f, -1.0f, NULL))          \
     X(gi_sparse_, std_overflows, INV, 0, gi_sparse_(f->m, 0.5f, FLT_MAX, NULL)) \
-    X(gi_sparse_, torch_generator, UNS, 0, on_torch(f, tc_sparse)) \
+    X(gi_sparse_, torch_generator, OK, W, on_torch(f, tc_sparse)) \
     X(gi_variance_scaling_, null_t, NUL, 0, gi_variance_scaling_(NULL, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, vector, SHP, 0, gi_variance_scaling_(f->v, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, scale_zero, INV, 0, gi_variance_scaling_(f->m, 0.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \

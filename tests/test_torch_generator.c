@@ -113,6 +113,7 @@ typedef struct run {
     gi_context ctx;
     gi_module m;   /* of the last linear or chapter line */
     gi_tensor x;   /* the chapter's X */
+    gi_torch_kernels kernels; /* the case's */
     int cases;
 } run;
 
@@ -183,18 +184,45 @@ static void do_call(run *r, line *l)
     gi_tensor_destroy(t);
 }
 
+/* sparse_ on its own torch_cpu generator seeded with seed. */
+static gi_status sparse_own(gi_tensor t, double sparsity, double std,
+                            double seed, gi_torch_kernels kernels)
+{
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create_kind(&g, GI_GENERATOR_TORCH_CPU,
+                                          (uint64_t)seed), GI_OK);
+    cr_assert_eq(gi_generator_set_torch_kernels(g, kernels), GI_OK);
+    gi_status st = gi_sparse_(t, sparsity, std, g);
+    gi_generator_destroy(g);
+    return st;
+}
+
 /* nn.init.<op>_(t, args...) through its gi_ counterpart, or through
  * gi_init_ for init_<op>. */
 static gi_status fill_op(const char *op, gi_tensor t, int nargs,
-                         const double *arg)
+                         const double *arg, gi_torch_kernels kernels)
 {
-    if (strcmp(op, "init_trunc_normal") == 0)
-        return gi_init_(t, &(gi_init){.kind = GI_INIT_TRUNC_NORMAL,
-                                      .a = arg[0], .b = arg[1],
-                                      .c = arg[2], .d = arg[3]}, NULL);
-    cr_assert_str_eq(op, "trunc_normal");
-    cr_assert_eq(nargs, 4);
-    return gi_trunc_normal_(t, arg[0], arg[1], arg[2], arg[3], NULL);
+    static const struct { const char *name; gi_init_kind kind; int n; }
+        ops[] = {{"trunc_normal", GI_INIT_TRUNC_NORMAL, 4},
+                 {"sparse", GI_INIT_SPARSE, 2}};
+    const int init = strncmp(op, "init_", 5) == 0;
+    if (strcmp(op, "sparse_gen") == 0)
+        return sparse_own(t, arg[0], arg[1], arg[2], kernels);
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; ++i) {
+        if (strcmp(op + 5 * init, ops[i].name) != 0)
+            continue;
+        cr_assert_eq(nargs, ops[i].n);
+        if (init)
+            return gi_init_(t, &(gi_init){.kind = ops[i].kind, .a = arg[0],
+                                          .b = arg[1], .c = arg[2],
+                                          .d = arg[3]}, NULL);
+        return ops[i].n == 4
+                   ? gi_trunc_normal_(t, arg[0], arg[1], arg[2], arg[3],
+                                      NULL)
+                   : gi_sparse_(t, arg[0], arg[1], NULL);
+    }
+    cr_assert_fail("unknown fill '%s'", op);
+    return GI_ERR_INTERNAL;
 }
 
 /* "fill <op> <nargs> <args...> <ndim> <dims...> : <values>" */
@@ -202,7 +230,7 @@ static void do_fill(run *r, line *l)
 {
     const char *op = next_token(l);
     int nargs = (int)next_u64(l, 10);
-    double arg[8];
+    double arg[8] = {0};
     cr_assert_leq(nargs, 8);
     for (int i = 0; i < nargs; ++i)
         arg[i] = next_double(l);
@@ -212,7 +240,7 @@ static void do_fill(run *r, line *l)
         shape[i] = (int64_t)next_u64(l, 10);
     cr_assert_str_eq(next_token(l), ":");
     gi_tensor t = new_tensor(r->ctx, ndim, shape);
-    cr_assert_eq(fill_op(op, t, nargs, arg), GI_OK, "line %d: %s: %s",
+    cr_assert_eq(fill_op(op, t, nargs, arg, r->kernels), GI_OK, "line %d: %s: %s",
                  l->number, op, gi_last_error());
     expect_values(l, t, op);
     gi_tensor_destroy(t);
@@ -312,9 +340,9 @@ static void do_case(run *r, line *l, char **text)
     cr_assert_eq(gi_context_set_generator_kind(r->ctx,
                                                GI_GENERATOR_TORCH_CPU),
                  GI_OK);
-    if (strcmp(kernels, "default") == 0)
-        cr_assert_eq(gi_generator_set_torch_kernels(
-                         gen, GI_TORCH_KERNELS_DEFAULT), GI_OK);
+    r->kernels = strcmp(kernels, "default") == 0 ? GI_TORCH_KERNELS_DEFAULT
+                                                 : GI_TORCH_KERNELS_AVX2;
+    cr_assert_eq(gi_generator_set_torch_kernels(gen, r->kernels), GI_OK);
     if (strcmp(start, "restore") == 0) {
         line b = {.number = l->number};
         cr_assert(read_line(text, &b));
@@ -425,8 +453,6 @@ Test(torch_generator, refuses_fills_without_pytorch_counterpart)
     gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){4, 3});
     fill_iota(w);
     const gi_component mix[] = {{1.0, GI_COMPONENT_UNIFORM, 0.0, 1.0}};
-    expect_refused(gi_sparse_(w, 0.5, 0.01, NULL), "gi_sparse_",
-                   "gi_sparse_", gen, before);
     expect_refused(gi_orthogonal_(w, 1.0, NULL), "gi_orthogonal_",
                    "orthogonal_", gen, before);
     expect_refused(gi_variance_scaling_(w, 1.0, GI_FAN_IN, GI_DIST_NORMAL,
@@ -453,12 +479,16 @@ Test(torch_generator, refuses_other_dtypes)
     const gi_dtype dtypes[] = {GI_F64, GI_F16, GI_BF16};
     for (int i = 0; i < 3; ++i) {
         gi_tensor t = NULL;
-        cr_assert_eq(gi_tensor_create(&t, ctx, dtypes[i], 1,
-                                      (const int64_t[]){20}), GI_OK);
+        cr_assert_eq(gi_tensor_create(&t, ctx, dtypes[i], 2,
+                                      (const int64_t[]){4, 5}), GI_OK);
         const char *name = gi_dtype_name(dtypes[i]);
         expect_refused(gi_uniform_(t, 0, 1, NULL), "gi_uniform_", name, gen,
                        before);
         expect_refused(gi_normal_(t, 0, 1, NULL), "gi_normal_", name, gen,
+                       before);
+        expect_refused(gi_trunc_normal_(t, 0, 1, -2, 2, NULL),
+                       "gi_trunc_normal_", name, gen, before);
+        expect_refused(gi_sparse_(t, 0.5, 1, NULL), "gi_sparse_", name, gen,
                        before);
         gi_module m = NULL;
         expect_refused(gi_linear_create(&m, ctx, 4, 3, 1, dtypes[i]),

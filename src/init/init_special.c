@@ -376,7 +376,10 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
         return st;
     }
     job->kind = GI_JOB_SPARSE;
-    job->torch.op = GI_TORCH_NONE; /* its own draws, not normal_'s */
+    /* a torch_cpu replay: num_zeros as Python's math.ceil computes it */
+    job->torch = (gi_torch_call){.op = GI_TORCH_SPARSE, .init = GI_INIT_NONE,
+                                 .a = 0.0, .b = std,
+                                 .c = ceil(sparsity * (double)rows)};
     /* In float, so that torch's ceil(sparsity * rows) sees 0.1 * 10 = 1
      * (the float product of the float 0.1 is 1, its double one above) */
     job->sparse = (gi_job_sparse){

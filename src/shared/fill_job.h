@@ -37,7 +37,8 @@ typedef enum gi_torch_op {
     GI_TORCH_NONE = 0,    /* no PyTorch counterpart, or no draw */
     GI_TORCH_UNIFORM = 1, /* uniform_(a, b) */
     GI_TORCH_NORMAL = 2,  /* normal_(mean = a, std = b) */
-    GI_TORCH_TRUNC_NORMAL = 3 /* trunc_normal_(a, b, lo = c, hi = d) */
+    GI_TORCH_TRUNC_NORMAL = 3, /* trunc_normal_(a, b, lo = c, hi = d) */
+    GI_TORCH_SPARSE = 4   /* sparse_: normal_(a, b), c zeros a column */
 } gi_torch_op;
 
 typedef struct gi_torch_call {

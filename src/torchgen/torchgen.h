@@ -110,6 +110,19 @@ gi_status gi_tg_set_state_bytes(gi_tg_state *g, const unsigned char *bytes,
 void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
                         double std, double a, double b, gi_tg_kernels k);
 
+/* torch.randperm(n) on the CPU (n < 2^32): perm[i] = i, then for i from 0
+ * to n - 2 a swap of perm[i] and perm[i + z], z = random() % (n - i): n - 1
+ * 32-bit draws. */
+void gi_tg_randperm(gi_tg_state *g, uint32_t *perm, int64_t n);
+
+/* nn.init.sparse_ (1.13) on a row-major rows x cols float array:
+ * normal_(0, std) on all of it, then for each column a randperm(rows),
+ * the rows of its first `zeros` entries set to 0 there. perm: rows words
+ * of workspace. */
+void gi_tg_sparse(gi_tg_state *g, float *out, int64_t rows, int64_t cols,
+                  double std, int64_t zeros, uint32_t *perm,
+                  gi_tg_kernels k);
+
 #endif
 int gi_tg_has_fma(void);
 
@@ -147,5 +160,18 @@ void gi_tg_normal_double(gi_tg_state *g, float *out, int64_t n,
  * and clamp_(a, b), the scalars cast to float. n draws. */
 void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
                         double std, double a, double b, gi_tg_kernels k);
+
+/* torch.randperm(n) on the CPU (n < 2^32): perm[i] = i, then for i from 0
+ * to n - 2 a swap of perm[i] and perm[i + z], z = random() % (n - i): n - 1
+ * 32-bit draws. */
+void gi_tg_randperm(gi_tg_state *g, uint32_t *perm, int64_t n);
+
+/* nn.init.sparse_ (1.13) on a row-major rows x cols float array:
+ * normal_(0, std) on all of it, then for each column a randperm(rows),
+ * the rows of its first `zeros` entries set to 0 there. perm: rows words
+ * of workspace. */
+void gi_tg_sparse(gi_tg_state *g, float *out, int64_t rows, int64_t cols,
+                  double std, int64_t zeros, uint32_t *perm,
+                  gi_tg_kernels k);
 
 #endif
