@@ -29,7 +29,7 @@ File format (line oriented, '#' lines are comments):
         '-' where unused
     fill <op> <nargs> <args...> <ndim> <dims...> : <values>
         nn.init.<op>_(torch.empty(dims), *args): trunc_normal (mean, std,
-        a, b), sparse (sparsity, std); init_<op> the same through
+        a, b), sparse (sparsity, std), orthogonal (gain); init_<op> the same through
         gi_init_; sparse_gen (sparsity, std, seed): what ginit's sparse_
         does on an explicit generator, every draw (normal_ and each
         column's randperm) from torch.Generator().manual_seed(seed); args
@@ -160,6 +160,16 @@ def sparse_calls():
                   call("randn", (3,))]
 
 
+def orthogonal_calls():
+    out = []
+    for shape in [(8, 4), (4, 8), (3, 5, 2), (5, 5), (1, 6), (6, 1),
+                  (40, 3), (3, 40)]:
+        out.append(fill("orthogonal", shape, 1.0))
+    return out + [fill("orthogonal", (8, 4), 2.5),
+                  fill("init_orthogonal", (4, 8), 0.5),
+                  call("randn", (3,))]
+
+
 def params(named):
     return ["param %s : %s" % (name, values(p)) for name, p in named]
 
@@ -248,7 +258,7 @@ def cases(kernels):
          + linear_lines(), lines)
     for seed in SEEDS:
         for body in (basic_calls, init_calls, linear_lines, chapter_lines,
-                     trunc_calls, sparse_calls):
+                     trunc_calls, sparse_calls, orthogonal_calls):
             case(seed, kernels, body, lines)
     torch.manual_seed(7)
     torch.randn(5)  # a cached double normal travels in the bytes

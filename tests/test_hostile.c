@@ -1705,7 +1705,7 @@ static const char LONG_NAME[] =
     X(gi_module_init_, lazy_left_alone, OK, 0, gi_module_init_(f->lazy, NONE, NULL, NULL)) \
     X(gi_module_init_, relu_only, OK, 0, gi_module_init_(f->relu, XAVIER, UNIFORM, f->gen)) \
     X(gi_module_init_, tree, OK, W, gi_module_init_(f->seq, XAVIER, UNIFORM, f->gen)) \
-    X(gi_module_init_, torch_orthogonal, UNS, 0, on_torch(f, tc_orthogonal_tree)) \
+    X(gi_module_init_, torch_orthogonal, OK, W, on_torch(f, tc_orthogonal_tree)) \
     X(gi_module_named_parameters, null_m, NUL, 0, gi_module_named_parameters(NULL, count_param, NULL)) \
     X(gi_module_named_parameters, null_fn, NUL, 0, gi_module_named_parameters(f->seq, NULL, NULL)) \
     X(gi_module_named_parameters, fn_fails, IOE, NOMSG, params_refused(f))       \

@@ -204,7 +204,8 @@ static gi_status fill_op(const char *op, gi_tensor t, int nargs,
 {
     static const struct { const char *name; gi_init_kind kind; int n; }
         ops[] = {{"trunc_normal", GI_INIT_TRUNC_NORMAL, 4},
-                 {"sparse", GI_INIT_SPARSE, 2}};
+                 {"sparse", GI_INIT_SPARSE, 2},
+                 {"orthogonal", GI_INIT_ORTHOGONAL, 1}};
     const int init = strncmp(op, "init_", 5) == 0;
     if (strcmp(op, "sparse_gen") == 0)
         return sparse_own(t, arg[0], arg[1], arg[2], kernels);
@@ -216,10 +217,10 @@ static gi_status fill_op(const char *op, gi_tensor t, int nargs,
             return gi_init_(t, &(gi_init){.kind = ops[i].kind, .a = arg[0],
                                           .b = arg[1], .c = arg[2],
                                           .d = arg[3]}, NULL);
-        return ops[i].n == 4
-                   ? gi_trunc_normal_(t, arg[0], arg[1], arg[2], arg[3],
-                                      NULL)
-                   : gi_sparse_(t, arg[0], arg[1], NULL);
+        if (ops[i].n == 4)
+            return gi_trunc_normal_(t, arg[0], arg[1], arg[2], arg[3], NULL);
+        return ops[i].n == 2 ? gi_sparse_(t, arg[0], arg[1], NULL)
+                             : gi_orthogonal_(t, arg[0], NULL);
     }
     cr_assert_fail("unknown fill '%s'", op);
     return GI_ERR_INTERNAL;
@@ -453,8 +454,6 @@ Test(torch_generator, refuses_fills_without_pytorch_counterpart)
     gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){4, 3});
     fill_iota(w);
     const gi_component mix[] = {{1.0, GI_COMPONENT_UNIFORM, 0.0, 1.0}};
-    expect_refused(gi_orthogonal_(w, 1.0, NULL), "gi_orthogonal_",
-                   "orthogonal_", gen, before);
     expect_refused(gi_variance_scaling_(w, 1.0, GI_FAN_IN, GI_DIST_NORMAL,
                                         NULL),
                    "gi_variance_scaling_", "gi_variance_scaling_", gen,
@@ -490,6 +489,8 @@ Test(torch_generator, refuses_other_dtypes)
                        "gi_trunc_normal_", name, gen, before);
         expect_refused(gi_sparse_(t, 0.5, 1, NULL), "gi_sparse_", name, gen,
                        before);
+        expect_refused(gi_orthogonal_(t, 1, NULL), "gi_orthogonal_", name,
+                       gen, before);
         gi_module m = NULL;
         expect_refused(gi_linear_create(&m, ctx, 4, 3, 1, dtypes[i]),
                        "gi_linear_create", name, gen, before);
@@ -514,6 +515,7 @@ Test(torch_generator, module_init_is_all_or_nothing)
     unsigned char before[STATE_BYTES];
     state_of(gen, before);
     const gi_init w = {.kind = GI_INIT_LECUN_NORMAL};
+    const gi_component mix[] = {{1.0, GI_COMPONENT_UNIFORM, 0.0, 1.0}};
     expect_refused(gi_module_init_(net, &w,
                                    &(gi_init){.kind = GI_INIT_NORMAL,
                                               .b = 1},
@@ -521,8 +523,10 @@ Test(torch_generator, module_init_is_all_or_nothing)
                    "gi_module_init_", "'lecun_normal'", gen, before);
     expect_refused(gi_module_init_(net, &(gi_init){.kind = GI_INIT_ORTHOGONAL,
                                                    .a = 1},
-                                   NULL, NULL),
-                   "gi_module_init_", "orthogonal_", gen, before);
+                                   &(gi_init){.kind = GI_INIT_MIXTURE,
+                                              .k = 1, .components = mix},
+                                   NULL),
+                   "gi_module_init_", "'mixture'", gen, before);
     expect_iota(gi_module_weight(kids[0]));
     expect_iota(gi_module_bias(kids[0]));
     expect_iota(gi_module_weight(kids[1]));

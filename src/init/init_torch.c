@@ -1,9 +1,11 @@
 /* A plan on a torch_cpu generator: each job that stands for uniform_,
- * normal_, trunc_normal_ or sparse_ (its recorded PyTorch call) is
- * computed on the host by src/torchgen in plan order, on a copy of the
- * generator's state; the values go to the device in one buffer, and one
- * pass stores them and runs the plan's other jobs (those that draw nothing). Nothing is written and
- * the state is kept unless every step succeeds. */
+ * normal_, trunc_normal_ or sparse_ (its recorded PyTorch call; an
+ * orthogonal_'s draw is a normal_) is computed on the host by
+ * src/torchgen in plan order, on a copy of the generator's state; the
+ * values go to the device in one buffer, the QR steps run on their
+ * workspaces as with Philox, and one pass stores them and runs the plan's
+ * other jobs (those that draw nothing). Nothing is written and the state
+ * is kept unless every step succeeds. */
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -113,34 +115,51 @@ static void store_from(gi_fill_job *jobs, int64_t njobs, const float *dev)
     }
 }
 
-/* The drawn values host[0..total) uploaded and stored with the plan. */
+/* Refuses a QR step into another tensor than a float32 one (whose
+ * workspace is float32 too, so its draw job alone would not tell). */
+static gi_status check_qrs(const gi_qr_step *qrs, int64_t nqr,
+                           const char *fn)
+{
+    for (int64_t k = 0; k < nqr; ++k)
+        if (qrs[k].store.dtype != GI_F32)
+            return gi_fail(GI_ERR_UNSUPPORTED, fn,
+                           "a 'torch_cpu' generator fills float32 tensors "
+                           "only, got a %s tensor for orthogonal_",
+                           gi_dtype_name(qrs[k].store.dtype));
+    return GI_OK;
+}
+
+/* The drawn values host[0..total) uploaded; the QR steps, whose draws
+ * are now copies of their values into their workspaces, run; all is
+ * stored with the plan. */
 static gi_status store_all(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
-                           const float *host, int64_t total, const char *fn)
+                           gi_qr_step *qrs, int64_t nqr, const float *host,
+                           int64_t total, const char *fn)
 {
     const size_t bytes = (size_t)total * sizeof(float);
     void *dev = NULL;
     gi_status st = ctx->ops->alloc(ctx->state, bytes, &dev, fn);
     if (st == GI_OK)
         st = ctx->ops->from_host(ctx->state, dev, host, bytes, fn);
-    if (st == GI_OK) {
+    if (st == GI_OK)
         store_from(jobs, njobs, dev);
+    for (int64_t k = 0; k < nqr && st == GI_OK; ++k)
+        st = gi_run_qr_step(ctx, &jobs[qrs[k].draw], &qrs[k], fn);
+    if (st == GI_OK)
         st = gi_run_live_jobs(ctx, jobs, njobs, fn);
-    }
     if (dev != NULL)
         ctx->ops->release(ctx->state, dev);
     return st;
 }
 
 gi_status gi_run_plan_torch(gi_context ctx, gi_fill_job *jobs,
-                            int64_t njobs, int64_t nqr, gi_generator gen,
-                            const char *fn)
+                            int64_t njobs, gi_qr_step *qrs, int64_t nqr,
+                            gi_generator gen, const char *fn)
 {
-    if (nqr > 0)
-        return gi_fail(GI_ERR_UNSUPPORTED, fn,
-                       "orthogonal_ has no PyTorch counterpart that a "
-                       "'torch_cpu' generator reproduces yet");
     int64_t total = 0, perm = 0;
-    gi_status st = check_jobs(jobs, njobs, &total, &perm, fn);
+    gi_status st = check_qrs(qrs, nqr, fn);
+    if (st == GI_OK)
+        st = check_jobs(jobs, njobs, &total, &perm, fn);
     if (st != GI_OK || total == 0)
         return st != GI_OK ? st : gi_run_live_jobs(ctx, jobs, njobs, fn);
     /* the values, then the permutation's words, in one block */
@@ -151,7 +170,7 @@ gi_status gi_run_plan_torch(gi_context ctx, gi_fill_job *jobs,
                        (long long)total);
     gi_tg_state g = gen->torch;
     draw_all(jobs, njobs, &g, gen->kernels, host, (uint32_t *)(host + total));
-    st = store_all(ctx, jobs, njobs, host, total, fn);
+    st = store_all(ctx, jobs, njobs, qrs, nqr, host, total, fn);
     if (st == GI_OK)
         gen->torch = g;
     free(host);
