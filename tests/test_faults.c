@@ -148,9 +148,10 @@ static void torch_state(gi_context ctx, unsigned char *out)
         STEP(ts_);                                                            \
     } while (0)
 
-/* The chapter on a torch_cpu default generator, then trunc_normal_ and
- * sparse_ (whose permutation shares the values' host block): its host
- * buffers and its upload fail one at a time. */
+/* The chapter on a torch_cpu default generator, then trunc_normal_,
+ * sparse_ (whose permutation shares the values' host block) and
+ * orthogonal_ (its workspace and LAPACK's): its host buffers and its
+ * upload fail one at a time. */
 static int torch_scenario(int64_t n)
 {
     gi_context ctx = NULL;
@@ -182,6 +183,7 @@ static int torch_scenario(int64_t n)
                                            2, NULL));
     TORCH_STEP(ctx, NULL, gi_sparse_(gi_module_weight(lin), 0.5, 0.01,
                                      NULL));
+    TORCH_STEP(ctx, NULL, gi_orthogonal_(gi_module_weight(lin), 2.0, NULL));
     completed = gi_fault_count() < n;
 
 cleanup:

@@ -33,8 +33,8 @@ static gi_status check_job(const gi_fill_job *job, const char *fn)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "%s%s%s has no PyTorch counterpart that a "
                        "'torch_cpu' generator reproduces (uniform_, normal_, "
-                       "trunc_normal_, sparse_ and the xavier and kaiming "
-                       "initializers have)",
+                       "trunc_normal_, sparse_, orthogonal_ and the xavier "
+                       "and kaiming initializers have)",
                        init ? "initializer '" : "this initializer",
                        init ? init : "", init ? "'" : "");
     if (c->op != GI_TORCH_NONE && job->n > 0 && job->dtype != GI_F32)
