@@ -256,8 +256,10 @@ GI_API int gi_cuda_available(void);
  * (the Mersenne Twister MT19937 and PyTorch's own transforms, docs/rng.md):
  * after gi_manual_seed(ctx, s) on a context whose default generator is of
  * this kind (gi_context_set_generator_kind), gi_linear_create, LazyLinear's
- * first forward, gi_uniform_, gi_normal_, gi_rand, gi_randn, the xavier and
- * kaiming initializers, and gi_init_ / gi_module_init_ of those kinds give
+ * first forward, gi_uniform_, gi_normal_, gi_trunc_normal_, gi_sparse_,
+ * gi_orthogonal_ (bit for bit on the CPU with PyTorch's LAPACK, see
+ * there), gi_rand, gi_randn, the xavier and kaiming initializers, and
+ * gi_init_ / gi_module_init_ of those kinds give
  * the very float32 values PyTorch gives after torch.manual_seed(s) and the
  * same calls in the same order, on the CPU and on the GPU alike. Its fills
  * are computed on the host, in order, on one thread, into temporary host
@@ -266,8 +268,8 @@ GI_API int gi_cuda_available(void);
  * into the tensors by one pass: a fill on a GPU context costs a host
  * computation and an upload, and may fail with GI_ERR_OUT_OF_MEMORY. Fills
  * with no PyTorch counterpart in this version are refused with
- * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing: trunc_normal_,
- * sparse_ and orthogonal_ (which are to come), variance_scaling_,
+ * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing:
+ * variance_scaling_,
  * lecun_uniform_, lecun_normal_, mixtures, and every random fill of a
  * float64, float16 or bfloat16 tensor. Fills that draw nothing (constants,
  * eye_, dirac_) behave as with Philox.
@@ -834,7 +836,12 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
  * computed without cancellation, at least 1e-35 (about 12 std into a
  * tail), and, where a bound is infinite, no value beyond float's range
  * (the transform's extremes, at its smallest and largest uniform, are
- * finite): GI_ERR_INVALID_ARGUMENT otherwise. */
+ * finite): GI_ERR_INVALID_ARGUMENT otherwise.
+ * On a torch_cpu generator (float32 only) it is PyTorch's inverse-CDF
+ * method as torch.nn.init computes it up to 2.11, bit for bit: one
+ * uniform_(2 Phi(alpha) - 1, 2 Phi(beta) - 1) draw per element, then
+ * erfinv, times std sqrt(2), plus mean, clamped to [a, b] (docs/rng.md).
+ * PyTorch 2.12's rejection sampler is not reproduced. */
 GI_API gi_status gi_trunc_normal_(gi_tensor t, double mean, double std,
                                   double a, double b, gi_generator gen);
 
@@ -858,7 +865,14 @@ GI_API gi_status gi_dirac_(gi_tensor t, int64_t groups);
  * a workspace of t's size (float64 or float32), so a failure leaves t and
  * the generator as they were. t of 2 or more dimensions (GI_ERR_SHAPE),
  * gain finite. Returns also GI_ERR_OUT_OF_MEMORY, GI_ERR_LAPACK,
- * GI_ERR_CUSOLVER. */
+ * GI_ERR_CUSOLVER.
+ * On a torch_cpu generator (float32 only) the workspace's N(0, 1) is
+ * PyTorch's normal_ on the (rows, numel / rows) tensor, then the same QR:
+ * on a CPU context the result is PyTorch 1.13's bits where both call the
+ * same LAPACK (checked with Debian's torch, which links OpenBLAS's
+ * liblapack as ginit does); on a GPU context cuSOLVER factors, and the
+ * values agree with PyTorch's to float precision only (the tests allow
+ * 1e-4 * gain). */
 GI_API gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen);
 
 /* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every
@@ -867,7 +881,15 @@ GI_API gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen);
  * same on CPU and GPU. sparsity in [0, 1], std finite, >= 0 and within
  * normal_'s bound (6.7637057 * std finite). Returns also
  * GI_ERR_UNSUPPORTED (2^32 rows or more). All or nothing: a failure
- * writes no element. */
+ * writes no element.
+ * On a torch_cpu generator (float32 only) it is PyTorch 1.13's sparse_
+ * bit for bit: normal_(0, std) on the whole tensor, then for each column
+ * torch.randperm(rows), whose first ceil(sparsity * rows) (in double, as
+ * Python's math.ceil) rows are set to 0 there. PyTorch draws the
+ * permutations from its default generator whatever the normal_ drew
+ * from; ginit draws them from gen, the normal_'s generator: gen NULL (the
+ * context's default) gives PyTorch's values after torch.manual_seed, an
+ * explicit gen keeps every draw on gen. */
 GI_API gi_status gi_sparse_(gi_tensor t, double sparsity, double std,
                             gi_generator gen);
 

@@ -27,6 +27,13 @@ File format (line oriented, '#' lines are comments):
         kaiming_normal (a; mode fan_in or fan_out; nl), init_<op> (the
         same through gi_init_); a, b as the bits of a double ("%016x");
         '-' where unused
+    fill <op> <nargs> <args...> <ndim> <dims...> : <values>
+        nn.init.<op>_(torch.empty(dims), *args): trunc_normal (mean, std,
+        a, b), sparse (sparsity, std), orthogonal (gain); init_<op> the same through
+        gi_init_; sparse_gen (sparsity, std, seed): what ginit's sparse_
+        does on an explicit generator, every draw (normal_ and each
+        column's randperm) from torch.Generator().manual_seed(seed); args
+        as the bits of doubles
     linear <in> <out> <bias>   nn.Linear(in, out, bias) constructed
     chapter                    Sequential(LazyLinear(8), ReLU(),
                                LazyLinear(1)); X = torch.rand(2, 4); net(X)
@@ -108,6 +115,59 @@ def call(op, shape, a=ANY, b=ANY, mode="-", nl="-"):
     return "call %s %s %s %s %s %d %s : %s" % (
         op, dbits(a), dbits(b), mode, nl, len(shape),
         " ".join(str(d) for d in shape), values(t))
+
+
+def sparse_gen(t, sparsity, std, seed):
+    g = torch.Generator().manual_seed(int(seed))
+    rows, cols = t.shape
+    t.normal_(0, std, generator=g)
+    for col in range(cols):
+        t[torch.randperm(rows, generator=g)[:math.ceil(sparsity * rows)],
+          col] = 0
+    return t
+
+
+def fill(op, shape, *args):
+    name = op[5:] if op.startswith("init_") else op
+    f = sparse_gen if op == "sparse_gen" else getattr(nn.init, name + "_")
+    t = f(torch.empty(*shape), *args)
+    return "fill %s %d %s %d %s : %s" % (
+        op, len(args), " ".join(dbits(a) for a in args), len(shape),
+        " ".join(str(d) for d in shape), values(t))
+
+
+def trunc_calls():
+    out = []
+    for n in SIZES:
+        out += [fill("trunc_normal", (n,), 0.0, 1.0, -2.0, 2.0),
+                fill("trunc_normal", (n,), 1.0, 3.0, 0.5, 0.75),
+                fill("trunc_normal", (n,), -1.0, 0.5, 0.0, 4.0)]
+    return out + [fill("trunc_normal", (64, 33), 0.0, 0.02, -0.04, 0.04),
+                  fill("trunc_normal", (5, 7), 2.0, 1.0, -3.0, -2.5),
+                  fill("init_trunc_normal", (17,), 0.5, 2.0, -1.0, 3.0),
+                  call("randn", (3,))]
+
+
+def sparse_calls():
+    out = []
+    for shape in [(10, 7), (33, 5), (3, 2), (1, 4), (40, 3)]:
+        for sparsity in (0.1, 0.9):
+            out.append(fill("sparse", shape, sparsity, 0.01))
+    return out + [fill("sparse", (10, 7), 0.5, 2.0),
+                  fill("init_sparse", (33, 5), 0.25, 1.0),
+                  fill("sparse_gen", (10, 7), 0.3, 0.01, 5.0),
+                  fill("sparse_gen", (33, 5), 0.9, 1.0, 123.0),
+                  call("randn", (3,))]
+
+
+def orthogonal_calls():
+    out = []
+    for shape in [(8, 4), (4, 8), (3, 5, 2), (5, 5), (1, 6), (6, 1),
+                  (40, 3), (3, 40)]:
+        out.append(fill("orthogonal", shape, 1.0))
+    return out + [fill("orthogonal", (8, 4), 2.5),
+                  fill("init_orthogonal", (4, 8), 0.5),
+                  call("randn", (3,))]
 
 
 def params(named):
@@ -197,7 +257,8 @@ def cases(kernels):
     case("fresh", kernels, lambda: [call("rand", (5,)), call("randn", (3,))]
          + linear_lines(), lines)
     for seed in SEEDS:
-        for body in (basic_calls, init_calls, linear_lines, chapter_lines):
+        for body in (basic_calls, init_calls, linear_lines, chapter_lines,
+                     trunc_calls, sparse_calls, orthogonal_calls):
             case(seed, kernels, body, lines)
     torch.manual_seed(7)
     torch.randn(5)  # a cached double normal travels in the bytes
@@ -207,6 +268,7 @@ def cases(kernels):
 
 def main():
     warnings.filterwarnings("ignore", message="Lazy modules")
+    warnings.filterwarnings("ignore", message="mean is more than 2 std")
     if sys.argv[1:] == ["--default"]:
         print("\n".join(cases("default")))
         return

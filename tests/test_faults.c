@@ -148,7 +148,9 @@ static void torch_state(gi_context ctx, unsigned char *out)
         STEP(ts_);                                                            \
     } while (0)
 
-/* The chapter on a torch_cpu default generator: its host buffers and its
+/* The chapter on a torch_cpu default generator, then trunc_normal_,
+ * sparse_ (whose permutation shares the values' host block) and
+ * orthogonal_ (its workspace and LAPACK's): its host buffers and its
  * upload fail one at a time. */
 static int torch_scenario(int64_t n)
 {
@@ -177,6 +179,11 @@ static int torch_scenario(int64_t n)
                                                .b = 0.01},
                                &(gi_init){.kind = GI_INIT_ZEROS}, NULL));
     TORCH_STEP(ctx, NULL, gi_linear_create(&lin, ctx, 4, 8, 1, GI_F32));
+    TORCH_STEP(ctx, NULL, gi_trunc_normal_(gi_module_weight(lin), 0, 1, -2,
+                                           2, NULL));
+    TORCH_STEP(ctx, NULL, gi_sparse_(gi_module_weight(lin), 0.5, 0.01,
+                                     NULL));
+    TORCH_STEP(ctx, NULL, gi_orthogonal_(gi_module_weight(lin), 2.0, NULL));
     completed = gi_fault_count() < n;
 
 cleanup:

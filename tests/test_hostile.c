@@ -642,6 +642,11 @@ static gi_status tc_trunc_normal(fx *f, gi_generator g)
     return gi_trunc_normal_(f->v, 0, 1, -2, 2, g);
 }
 
+static gi_status tc_trunc_normal_half(fx *f, gi_generator g)
+{
+    return gi_trunc_normal_(f->h, 0, 1, -2, 2, g);
+}
+
 static gi_status tc_uniform_half(fx *f, gi_generator g)
 {
     return gi_uniform_(f->h, 0, 1, g);
@@ -1452,7 +1457,8 @@ static const char LONG_NAME[] =
     X(gi_trunc_normal_, huge_std_unbounded, INV, 0, gi_trunc_normal_(f->v, 0.0f, 1e38f, 0.0f, INFINITY, NULL)) \
     X(gi_trunc_normal_, narrow_centre, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, 0.0f, 1e-30f, f->gen)) \
     X(gi_trunc_normal_, whole_line, OK, W, gi_trunc_normal_(f->v, 0.0f, 1.0f, -INFINITY, INFINITY, NULL)) \
-    X(gi_trunc_normal_, torch_generator, UNS, 0, on_torch(f, tc_trunc_normal)) \
+    X(gi_trunc_normal_, torch_generator, OK, W, on_torch(f, tc_trunc_normal)) \
+    X(gi_trunc_normal_, torch_half, UNS, 0, on_torch(f, tc_trunc_normal_half)) \
     X(gi_eye_, null_t, NUL, 0, gi_eye_(NULL))                                    \
     X(gi_eye_, scalar, SHP, 0, gi_eye_(f->s))                                    \
     X(gi_eye_, vector, SHP, 0, gi_eye_(f->v))                                    \
@@ -1484,7 +1490,7 @@ static const char LONG_NAME[] =
     X(gi_sparse_, std_inf, INV, 0, gi_sparse_(f->m, 0.5f, INFINITY, NULL))       \
     X(gi_sparse_, std_neg, INV, 0, gi_sparse_(f->m, 0.5f, -1.0f, NULL))          \
     X(gi_sparse_, std_overflows, INV, 0, gi_sparse_(f->m, 0.5f, FLT_MAX, NULL)) \
-    X(gi_sparse_, torch_generator, UNS, 0, on_torch(f, tc_sparse)) \
+    X(gi_sparse_, torch_generator, OK, W, on_torch(f, tc_sparse)) \
     X(gi_variance_scaling_, null_t, NUL, 0, gi_variance_scaling_(NULL, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, vector, SHP, 0, gi_variance_scaling_(f->v, 1.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
     X(gi_variance_scaling_, scale_zero, INV, 0, gi_variance_scaling_(f->m, 0.0f, GI_FAN_IN, GI_DIST_NORMAL, NULL)) \
@@ -1699,7 +1705,7 @@ static const char LONG_NAME[] =
     X(gi_module_init_, lazy_left_alone, OK, 0, gi_module_init_(f->lazy, NONE, NULL, NULL)) \
     X(gi_module_init_, relu_only, OK, 0, gi_module_init_(f->relu, XAVIER, UNIFORM, f->gen)) \
     X(gi_module_init_, tree, OK, W, gi_module_init_(f->seq, XAVIER, UNIFORM, f->gen)) \
-    X(gi_module_init_, torch_orthogonal, UNS, 0, on_torch(f, tc_orthogonal_tree)) \
+    X(gi_module_init_, torch_orthogonal, OK, W, on_torch(f, tc_orthogonal_tree)) \
     X(gi_module_named_parameters, null_m, NUL, 0, gi_module_named_parameters(NULL, count_param, NULL)) \
     X(gi_module_named_parameters, null_fn, NUL, 0, gi_module_named_parameters(f->seq, NULL, NULL)) \
     X(gi_module_named_parameters, fn_fails, IOE, NOMSG, params_refused(f))       \

@@ -107,12 +107,35 @@ static void expect_values(line *l, gi_tensor t, const char *what)
     free(h);
 }
 
+/* The same for a fill whose QR is the device's: on a GPU context
+ * (cuSOLVER) its first values agree with PyTorch's CPU to `tol` only, as
+ * gi_orthogonal_'s do with the CPU's. */
+static void expect_close(line *l, gi_tensor t, const char *what, double tol)
+{
+    int64_t n = (int64_t)next_u64(l, 10);
+    next_u64(l, 16);
+    int k = (int)next_u64(l, 10);
+    cr_assert_eq(gi_tensor_numel(t), n, "line %d: %s has %lld elements",
+                 l->number, what, (long long)gi_tensor_numel(t));
+    float *h = to_host(t);
+    for (int i = 0; i < k; ++i) {
+        uint32_t bits = (uint32_t)next_u64(l, 16);
+        float want;
+        memcpy(&want, &bits, 4);
+        cr_expect(fabs((double)h[i] - (double)want) <= tol,
+                  "line %d: %s[%d] is %.9g, PyTorch gives %.9g", l->number,
+                  what, i, (double)h[i], (double)want);
+    }
+    free(h);
+}
+
 /* ---- the calls ------------------------------------------------------- */
 
 typedef struct run {
     gi_context ctx;
     gi_module m;   /* of the last linear or chapter line */
     gi_tensor x;   /* the chapter's X */
+    gi_torch_kernels kernels; /* the case's */
     int cases;
 } run;
 
@@ -180,6 +203,73 @@ static void do_call(run *r, line *l)
     cr_assert_eq(st, GI_OK, "line %d: %s: %s", l->number, op,
                  gi_last_error());
     expect_values(l, t, op);
+    gi_tensor_destroy(t);
+}
+
+/* sparse_ on its own torch_cpu generator seeded with seed. */
+static gi_status sparse_own(gi_tensor t, double sparsity, double std,
+                            double seed, gi_torch_kernels kernels)
+{
+    gi_generator g = NULL;
+    cr_assert_eq(gi_generator_create_kind(&g, GI_GENERATOR_TORCH_CPU,
+                                          (uint64_t)seed), GI_OK);
+    cr_assert_eq(gi_generator_set_torch_kernels(g, kernels), GI_OK);
+    gi_status st = gi_sparse_(t, sparsity, std, g);
+    gi_generator_destroy(g);
+    return st;
+}
+
+/* nn.init.<op>_(t, args...) through its gi_ counterpart, or through
+ * gi_init_ for init_<op>. */
+static gi_status fill_op(const char *op, gi_tensor t, int nargs,
+                         const double *arg, gi_torch_kernels kernels)
+{
+    static const struct { const char *name; gi_init_kind kind; int n; }
+        ops[] = {{"trunc_normal", GI_INIT_TRUNC_NORMAL, 4},
+                 {"sparse", GI_INIT_SPARSE, 2},
+                 {"orthogonal", GI_INIT_ORTHOGONAL, 1}};
+    const int init = strncmp(op, "init_", 5) == 0;
+    if (strcmp(op, "sparse_gen") == 0)
+        return sparse_own(t, arg[0], arg[1], arg[2], kernels);
+    for (size_t i = 0; i < sizeof ops / sizeof *ops; ++i) {
+        if (strcmp(op + 5 * init, ops[i].name) != 0)
+            continue;
+        cr_assert_eq(nargs, ops[i].n);
+        if (init)
+            return gi_init_(t, &(gi_init){.kind = ops[i].kind, .a = arg[0],
+                                          .b = arg[1], .c = arg[2],
+                                          .d = arg[3]}, NULL);
+        if (ops[i].n == 4)
+            return gi_trunc_normal_(t, arg[0], arg[1], arg[2], arg[3], NULL);
+        return ops[i].n == 2 ? gi_sparse_(t, arg[0], arg[1], NULL)
+                             : gi_orthogonal_(t, arg[0], NULL);
+    }
+    cr_assert_fail("unknown fill '%s'", op);
+    return GI_ERR_INTERNAL;
+}
+
+/* "fill <op> <nargs> <args...> <ndim> <dims...> : <values>" */
+static void do_fill(run *r, line *l)
+{
+    const char *op = next_token(l);
+    int nargs = (int)next_u64(l, 10);
+    double arg[8] = {0};
+    cr_assert_leq(nargs, 8);
+    for (int i = 0; i < nargs; ++i)
+        arg[i] = next_double(l);
+    int ndim = (int)next_u64(l, 10);
+    int64_t shape[GI_MAX_DIMS];
+    for (int i = 0; i < ndim; ++i)
+        shape[i] = (int64_t)next_u64(l, 10);
+    cr_assert_str_eq(next_token(l), ":");
+    gi_tensor t = new_tensor(r->ctx, ndim, shape);
+    cr_assert_eq(fill_op(op, t, nargs, arg, r->kernels), GI_OK,
+                 "line %d: %s: %s", l->number, op, gi_last_error());
+    if (strstr(op, "orthogonal") != NULL &&
+        gi_context_device(r->ctx) == GI_DEVICE_CUDA)
+        expect_close(l, t, op, 1e-4 * fabs(arg[0]));
+    else
+        expect_values(l, t, op);
     gi_tensor_destroy(t);
 }
 
@@ -277,9 +367,9 @@ static void do_case(run *r, line *l, char **text)
     cr_assert_eq(gi_context_set_generator_kind(r->ctx,
                                                GI_GENERATOR_TORCH_CPU),
                  GI_OK);
-    if (strcmp(kernels, "default") == 0)
-        cr_assert_eq(gi_generator_set_torch_kernels(
-                         gen, GI_TORCH_KERNELS_DEFAULT), GI_OK);
+    r->kernels = strcmp(kernels, "default") == 0 ? GI_TORCH_KERNELS_DEFAULT
+                                                 : GI_TORCH_KERNELS_AVX2;
+    cr_assert_eq(gi_generator_set_torch_kernels(gen, r->kernels), GI_OK);
     if (strcmp(start, "restore") == 0) {
         line b = {.number = l->number};
         cr_assert(read_line(text, &b));
@@ -306,6 +396,8 @@ static void dispatch(run *r, line *l, char **text)
         do_case(r, l, text);
     else if (strcmp(what, "call") == 0)
         do_call(r, l);
+    else if (strcmp(what, "fill") == 0)
+        do_fill(r, l);
     else if (strcmp(what, "linear") == 0)
         do_linear(r, l);
     else if (strcmp(what, "chapter") == 0)
@@ -388,12 +480,6 @@ Test(torch_generator, refuses_fills_without_pytorch_counterpart)
     gi_tensor w = new_tensor(ctx, 2, (const int64_t[]){4, 3});
     fill_iota(w);
     const gi_component mix[] = {{1.0, GI_COMPONENT_UNIFORM, 0.0, 1.0}};
-    expect_refused(gi_trunc_normal_(w, 0, 1, -2, 2, NULL),
-                   "gi_trunc_normal_", "gi_trunc_normal_", gen, before);
-    expect_refused(gi_sparse_(w, 0.5, 0.01, NULL), "gi_sparse_",
-                   "gi_sparse_", gen, before);
-    expect_refused(gi_orthogonal_(w, 1.0, NULL), "gi_orthogonal_",
-                   "orthogonal_", gen, before);
     expect_refused(gi_variance_scaling_(w, 1.0, GI_FAN_IN, GI_DIST_NORMAL,
                                         NULL),
                    "gi_variance_scaling_", "gi_variance_scaling_", gen,
@@ -418,13 +504,19 @@ Test(torch_generator, refuses_other_dtypes)
     const gi_dtype dtypes[] = {GI_F64, GI_F16, GI_BF16};
     for (int i = 0; i < 3; ++i) {
         gi_tensor t = NULL;
-        cr_assert_eq(gi_tensor_create(&t, ctx, dtypes[i], 1,
-                                      (const int64_t[]){20}), GI_OK);
+        cr_assert_eq(gi_tensor_create(&t, ctx, dtypes[i], 2,
+                                      (const int64_t[]){4, 5}), GI_OK);
         const char *name = gi_dtype_name(dtypes[i]);
         expect_refused(gi_uniform_(t, 0, 1, NULL), "gi_uniform_", name, gen,
                        before);
         expect_refused(gi_normal_(t, 0, 1, NULL), "gi_normal_", name, gen,
                        before);
+        expect_refused(gi_trunc_normal_(t, 0, 1, -2, 2, NULL),
+                       "gi_trunc_normal_", name, gen, before);
+        expect_refused(gi_sparse_(t, 0.5, 1, NULL), "gi_sparse_", name, gen,
+                       before);
+        expect_refused(gi_orthogonal_(t, 1, NULL), "gi_orthogonal_", name,
+                       gen, before);
         gi_module m = NULL;
         expect_refused(gi_linear_create(&m, ctx, 4, 3, 1, dtypes[i]),
                        "gi_linear_create", name, gen, before);
@@ -448,16 +540,19 @@ Test(torch_generator, module_init_is_all_or_nothing)
     fill_iota(gi_module_weight(kids[1]));
     unsigned char before[STATE_BYTES];
     state_of(gen, before);
-    const gi_init w = {.kind = GI_INIT_TRUNC_NORMAL, .a = 0, .b = 1,
-                       .c = -2, .d = 2};
-    expect_refused(gi_module_init_(net, &(gi_init){.kind = GI_INIT_NORMAL,
-                                                   .b = 1},
-                                   &w, NULL),
-                   "gi_module_init_", "'trunc_normal'", gen, before);
+    const gi_init w = {.kind = GI_INIT_LECUN_NORMAL};
+    const gi_component mix[] = {{1.0, GI_COMPONENT_UNIFORM, 0.0, 1.0}};
+    expect_refused(gi_module_init_(net, &w,
+                                   &(gi_init){.kind = GI_INIT_NORMAL,
+                                              .b = 1},
+                                   NULL),
+                   "gi_module_init_", "'lecun_normal'", gen, before);
     expect_refused(gi_module_init_(net, &(gi_init){.kind = GI_INIT_ORTHOGONAL,
                                                    .a = 1},
-                                   NULL, NULL),
-                   "gi_module_init_", "orthogonal_", gen, before);
+                                   &(gi_init){.kind = GI_INIT_MIXTURE,
+                                              .k = 1, .components = mix},
+                                   NULL),
+                   "gi_module_init_", "'mixture'", gen, before);
     expect_iota(gi_module_weight(kids[0]));
     expect_iota(gi_module_bias(kids[0]));
     expect_iota(gi_module_weight(kids[1]));

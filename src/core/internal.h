@@ -307,13 +307,14 @@ gi_status gi_run_plan(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       const char *fn);
 
 /* gi_run_plan for a torch_cpu gen (init_torch.c): the jobs' PyTorch calls
- * computed on the host in order, on a copy of gen's state, then stored
- * with the other jobs by one pass; refused (GI_ERR_UNSUPPORTED) when a
- * job draws without a PyTorch call, or a call is not on float32, or there
- * is a QR step. All or nothing, as gi_run_plan. */
+ * computed on the host in order, on a copy of gen's state, uploaded, the
+ * QR steps run on their workspaces, then all stored with the other jobs
+ * by one pass; refused (GI_ERR_UNSUPPORTED) when a job draws without a
+ * PyTorch call, or a call or a QR step's tensor is not float32. All or
+ * nothing, as gi_run_plan. */
 gi_status gi_run_plan_torch(gi_context ctx, gi_fill_job *jobs,
-                            int64_t njobs, int64_t nqr, gi_generator gen,
-                            const char *fn);
+                            int64_t njobs, gi_qr_step *qrs, int64_t nqr,
+                            gi_generator gen, const char *fn);
 
 /* The non-empty jobs of jobs[0..njobs) (reordered) run by one backend
  * pass. */

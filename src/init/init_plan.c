@@ -122,7 +122,7 @@ gi_status gi_run_plan(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                       const char *fn)
 {
     if (gen->kind == GI_GENERATOR_TORCH_CPU)
-        return gi_run_plan_torch(ctx, jobs, njobs, nqr, gen, fn);
+        return gi_run_plan_torch(ctx, jobs, njobs, qrs, nqr, gen, fn);
     const uint64_t end = place_jobs(jobs, njobs, gen);
     gi_status st = GI_OK;
     for (int64_t k = 0; k < nqr && st == GI_OK; ++k)

@@ -117,6 +117,10 @@ gi_status gi_plan_trunc_normal(gi_tensor t, double mean, double std,
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
+    /* PyTorch's call keeps the Python floats (a torch_cpu replay) */
+    const gi_torch_call call = {.op = GI_TORCH_TRUNC_NORMAL,
+                                .init = GI_INIT_NONE,
+                                .a = mean, .b = std, .c = a, .d = b};
     /* the arguments as float, the law's computing type, but for float64 */
     if (t->dtype != GI_F64)
         mean = (float)mean, std = (float)std, a = (float)a, b = (float)b;
@@ -131,7 +135,10 @@ gi_status gi_plan_trunc_normal(gi_tensor t, double mean, double std,
         gi_job_nothing(job);
         return GI_OK;
     }
-    return gi_job_trunc_normal(job, t, mean, std, a, b, fn);
+    st = gi_job_trunc_normal(job, t, mean, std, a, b, fn);
+    if (st == GI_OK)
+        job->torch = call;
+    return st;
 }
 
 gi_status gi_trunc_normal_(gi_tensor t, double mean, double std, double a,
@@ -369,7 +376,10 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
         return st;
     }
     job->kind = GI_JOB_SPARSE;
-    job->torch.op = GI_TORCH_NONE; /* its own draws, not normal_'s */
+    /* a torch_cpu replay: num_zeros as Python's math.ceil computes it */
+    job->torch = (gi_torch_call){.op = GI_TORCH_SPARSE, .init = GI_INIT_NONE,
+                                 .a = 0.0, .b = std,
+                                 .c = ceil(sparsity * (double)rows)};
     /* In float, so that torch's ceil(sparsity * rows) sees 0.1 * 10 = 1
      * (the float product of the float 0.1 is 1, its double one above) */
     job->sparse = (gi_job_sparse){

@@ -36,13 +36,15 @@ typedef struct gi_job_sparse {
 typedef enum gi_torch_op {
     GI_TORCH_NONE = 0,    /* no PyTorch counterpart, or no draw */
     GI_TORCH_UNIFORM = 1, /* uniform_(a, b) */
-    GI_TORCH_NORMAL = 2   /* normal_(mean = a, std = b) */
+    GI_TORCH_NORMAL = 2,  /* normal_(mean = a, std = b) */
+    GI_TORCH_TRUNC_NORMAL = 3, /* trunc_normal_(a, b, lo = c, hi = d) */
+    GI_TORCH_SPARSE = 4   /* sparse_: normal_(a, b), c zeros a column */
 } gi_torch_op;
 
 typedef struct gi_torch_call {
     int op; /* gi_torch_op */
     int init;
-    double a, b;
+    double a, b, c, d;
 } gi_torch_call;
 
 typedef struct gi_fill_job {
