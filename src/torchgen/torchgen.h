@@ -102,27 +102,6 @@ gi_status gi_tg_set_state_bytes(gi_tg_state *g, const unsigned char *bytes,
 #define GI_TG_FMA_COPY 0
 #define GI_TG_INLINE inline
 #define GI_TG_FMA_TARGET
-/* trunc_normal_(mean, std, a, b) as torch/nn/init.py computes it up to
- * PyTorch 2.11: l, u = (1 + erf(x / sqrt(2))) / 2 in double at x =
- * (a - mean) / std and (b - mean) / std; uniform_(2l - 1, 2u - 1); then on
- * each float erfinv_ (ATen's calc_erfinv), mul_(std * sqrt(2)), add_(mean)
- * and clamp_(a, b), the scalars cast to float. n draws. */
-void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
-                        double std, double a, double b, gi_tg_kernels k);
-
-/* torch.randperm(n) on the CPU (n < 2^32): perm[i] = i, then for i from 0
- * to n - 2 a swap of perm[i] and perm[i + z], z = random() % (n - i): n - 1
- * 32-bit draws. */
-void gi_tg_randperm(gi_tg_state *g, uint32_t *perm, int64_t n);
-
-/* nn.init.sparse_ (1.13) on a row-major rows x cols float array:
- * normal_(0, std) on all of it, then for each column a randperm(rows),
- * the rows of its first `zeros` entries set to 0 there. perm: rows words
- * of workspace. */
-void gi_tg_sparse(gi_tg_state *g, float *out, int64_t rows, int64_t cols,
-                  double std, int64_t zeros, uint32_t *perm,
-                  gi_tg_kernels k);
-
 #endif
 int gi_tg_has_fma(void);
 
