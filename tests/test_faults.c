@@ -326,6 +326,19 @@ typedef struct dtensors {
     gi_tensor h, b, d, f;
 } dtensors;
 
+/* A CPU context and the four tensors of shape on it; what was made before
+ * a failure is the caller's to destroy. */
+static gi_status open_dtensors(gi_context *ctx, dtensors *t,
+                               const int64_t *shape)
+{
+    gi_status st = gi_context_create(ctx, GI_DEVICE_CPU);
+    gi_tensor *const each[] = {&t->h, &t->b, &t->d, &t->f};
+    const gi_dtype dt[] = {GI_F16, GI_BF16, GI_F64, GI_F32};
+    for (int i = 0; i < 4 && st == GI_OK; ++i)
+        st = gi_tensor_create(each[i], *ctx, dt[i], 2, shape);
+    return st;
+}
+
 /* The dtype scenario's calls that write one tensor: initializers,
  * conversions, an operation. */
 static gi_status dt_uniform(dtensors *t)
@@ -445,11 +458,7 @@ static int dtype_scenario(int64_t n)
     int completed = 0;
 
     gi_fault_fail_at(n);
-    STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
-    STEP(gi_tensor_create(&t.h, ctx, GI_F16, 2, shape));
-    STEP(gi_tensor_create(&t.b, ctx, GI_BF16, 2, shape));
-    STEP(gi_tensor_create(&t.d, ctx, GI_F64, 2, shape));
-    STEP(gi_tensor_create(&t.f, ctx, GI_F32, 2, shape));
+    STEP(open_dtensors(&ctx, &t, shape));
     for (size_t i = 0; i < sizeof steps / sizeof *steps; ++i)
         STEP(checked_dtype_step(&t, steps[i].step,
                                 *(gi_tensor *)((char *)&t + steps[i].dst)));
@@ -573,11 +582,7 @@ static int safetensors_scenario(int64_t n)
     int completed = 0;
 
     gi_fault_fail_at(n);
-    STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
-    STEP(gi_tensor_create(&t.h, ctx, GI_F16, 2, shape));
-    STEP(gi_tensor_create(&t.b, ctx, GI_BF16, 2, shape));
-    STEP(gi_tensor_create(&t.d, ctx, GI_F64, 2, shape));
-    STEP(gi_tensor_create(&t.f, ctx, GI_F32, 2, shape));
+    STEP(open_dtensors(&ctx, &t, shape));
     STEP(gi_linear_create(&kids[0], ctx, 5, 4, 1, GI_F32));
     STEP(gi_relu_create(&kids[1], ctx));
     STEP(gi_sequential_create(&net, ctx, 2, kids));
