@@ -54,7 +54,6 @@ x_0..x_{n-1} (uint32, or bytes as uint8): the sum over i of (x_i ^ i) *
 """
 import math
 import os
-import struct
 import subprocess
 import sys
 
@@ -64,26 +63,13 @@ import numpy as np
 import torch
 from torch import nn
 
+from torch_bits import dbits, hash_values
+
 MASK64 = (1 << 64) - 1
 SEEDS = [0, 42, -1, 2 ** 32 + 5]
 SIZES = [1, 2, 15, 16, 17, 33]
 SHAPES = [(8, 4), (3, 5), (64, 33)]
 ANY = float("nan")
-
-
-def dbits(x):
-    if x != x:
-        return "-"
-    return "%016x" % struct.unpack("<Q", struct.pack("<d", x))[0]
-
-
-def hash_values(x):
-    x = np.asarray(x).astype(np.uint64)
-    i = np.arange(len(x), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        k = (i * np.uint64(0x9E3779B97F4A7C15)
-             + np.uint64(0x632BE59BD9B4E019)) | np.uint64(1)
-        return int(np.sum((x ^ i) * k, dtype=np.uint64))
 
 
 def values(t):

@@ -44,6 +44,8 @@ import sys
 import numpy as np
 import torch
 
+from torch_bits import dbits, hash_values
+
 MASK64 = (1 << 64) - 1
 SEEDS = [0, 1, 42, 2 ** 32 - 1, 2 ** 32, 2 ** 32 + 5, 2 ** 63, -1, -12345]
 FULL_SEEDS = [0, 1, 42, 2 ** 32 + 5, -12345]
@@ -65,19 +67,6 @@ def capability():
         if "CPU capability usage" in line:
             return line.split(":", 1)[1].strip()
     sys.exit("torch does not say which CPU capability it uses")
-
-
-def dbits(x):
-    return "%016x" % struct.unpack("<Q", struct.pack("<d", x))[0]
-
-
-def hash_values(x):
-    x = np.asarray(x).astype(np.uint64)
-    i = np.arange(len(x), dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        k = (i * np.uint64(0x9E3779B97F4A7C15)
-             + np.uint64(0x632BE59BD9B4E019)) | np.uint64(1)
-        return int(np.sum((x ^ i) * k, dtype=np.uint64))
 
 
 def float_bits(t):
