@@ -893,7 +893,9 @@ static void run_op(state *s, gi_tensor t)
     for (int64_t i = 0; i < n; ++i) {
         double v = s->vals[i];
         switch (post) {
-        case RANGE_CO: check(a == b ? v == a : v >= a && v < b); break;
+        case RANGE_CO: /* a == b: the constant a, in the tensor's dtype */
+            check(a == b ? holds(t, v, a) : v >= a && v < b);
+            break;
         case RANGE_CC: check(v >= a && v <= b); break;
         case EXACT: check(holds(t, v, a)); break;
         case CLAMPED: /* torch.clamp: hi when lo > hi; NaN bounds: NaN */
