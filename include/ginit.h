@@ -744,7 +744,8 @@ GI_API gi_status gi_mul_(gi_tensor t, gi_tensor other);
  * generator's buffers), GI_ERR_CUDA. Zero-element tensors are a no-op that
  * consumes nothing. */
 
-/* U[a, b): every value is >= a and < b (a == b gives a). a and b finite,
+/* U[a, b): every value is >= a and < b (a == b gives a, rounded to the
+ * dtype as gi_constant_ rounds it). a and b finite,
  * a <= b, and b - a finite in float (then no value can overflow). */
 GI_API gi_status gi_uniform_(gi_tensor t, double a, double b, gi_generator gen);
 /* N(mean, std²): mean finite, std finite and >= 0, and no value beyond
