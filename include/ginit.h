@@ -380,6 +380,31 @@ GI_API gi_status gi_generator_set_state(gi_generator gen, const void *buf,
 GI_API gi_status gi_generator_set_torch_kernels(gi_generator gen,
                                                 gi_torch_kernels kernels);
 
+/* How a torch_cpu generator's gi_trunc_normal_ samples, after the
+ * PyTorch versions that sample that way (gi_trunc_normal_ says what each
+ * matches):
+ *   INVERSE_CDF  PyTorch up to 2.11: one uniform per element, erfinv
+ *   REJECTION    PyTorch 2.12 and later: normal_ redrawn outside [a, b],
+ *                or, for intervals of probability 0.3 or less, uniform
+ *                candidates accepted by their density */
+#define GI_TORCH_TRUNC_LIST(X)                                                \
+    X(GI_TORCH_TRUNC_INVERSE_CDF, 0, "inverse_cdf")                           \
+    X(GI_TORCH_TRUNC_REJECTION, 1, "rejection")
+
+typedef enum gi_torch_trunc {
+#define GI_TORCH_TRUNC_ENUM_(name, value, text) name = value,
+    GI_TORCH_TRUNC_LIST(GI_TORCH_TRUNC_ENUM_)
+#undef GI_TORCH_TRUNC_ENUM_
+} gi_torch_trunc;
+
+/* Which trunc_normal_ method a torch_cpu generator reproduces
+ * (GI_TORCH_TRUNC_INVERSE_CDF at creation and after
+ * gi_context_set_generator_kind; not part of the state bytes). Returns
+ * GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (not a
+ * gi_torch_trunc), GI_ERR_UNSUPPORTED (a Philox generator). */
+GI_API gi_status gi_generator_set_torch_trunc(gi_generator gen,
+                                              gi_torch_trunc method);
+
 /* The context's default generator, used when a fill is given NULL.
  * Borrowed: valid while the context lives. NULL for NULL. */
 GI_API gi_generator gi_context_generator(gi_context ctx);
@@ -838,11 +863,23 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
  * tail), and, where a bound is infinite, no value beyond float's range
  * (the transform's extremes, at its smallest and largest uniform, are
  * finite): GI_ERR_INVALID_ARGUMENT otherwise.
- * On a torch_cpu generator (float32 only) it is PyTorch's inverse-CDF
- * method as torch.nn.init computes it up to 2.11, bit for bit: one
- * uniform_(2 Phi(alpha) - 1, 2 Phi(beta) - 1) draw per element, then
- * erfinv, times std sqrt(2), plus mean, clamped to [a, b] (docs/rng.md).
- * PyTorch 2.12's rejection sampler is not reproduced. */
+ * On a torch_cpu generator (float32 only) it is torch.nn.init's method
+ * of the generator's gi_torch_trunc (docs/rng.md):
+ *  - INVERSE_CDF, PyTorch up to 2.11, bit for bit: one uniform_(2
+ *    Phi(alpha) - 1, 2 Phi(beta) - 1) draw per element, then erfinv,
+ *    times std sqrt(2), plus mean, clamped to [a, b].
+ *  - REJECTION, PyTorch 2.12 and later. An interval of probability above
+ *    0.3 (the usual [-2 std, 2 std] among them): normal_ on the tensor,
+ *    redrawn whole while any value lies outside [a, b], bit for bit.
+ *    Otherwise uniform_(a, b) candidates kept when the log of a uniform_()
+ *    is at most their log density ratio to the mode's: bit for bit except
+ *    where a candidate's ratio falls within PyTorch's rounding of that log
+ *    (x86 builds take it from MKL, which is not correctly rounded and
+ *    varies with the processor; ginit takes the C library's logf), which
+ *    the tests did not meet once in docs/rng.md's count. That case needs
+ *    finite a and b, with float(b) - float(a) finite (PyTorch's uniform_
+ *    fails otherwise): GI_ERR_INVALID_ARGUMENT. It needs 5 bytes of host
+ *    memory per element besides the values. */
 GI_API gi_status gi_trunc_normal_(gi_tensor t, double mean, double std,
                                   double a, double b, gi_generator gen);
 

@@ -148,7 +148,8 @@ static void torch_state(gi_context ctx, unsigned char *out)
         STEP(ts_);                                                            \
     } while (0)
 
-/* The chapter on a torch_cpu default generator, then trunc_normal_,
+/* The chapter on a torch_cpu default generator, then trunc_normal_ (both
+ * methods: the rejection one needs a workspace),
  * sparse_ (whose permutation shares the values' host block) and
  * orthogonal_ (its workspace and LAPACK's): its host buffers and its
  * upload fail one at a time. */
@@ -181,6 +182,10 @@ static int torch_scenario(int64_t n)
     TORCH_STEP(ctx, NULL, gi_linear_create(&lin, ctx, 4, 8, 1, GI_F32));
     TORCH_STEP(ctx, NULL, gi_trunc_normal_(gi_module_weight(lin), 0, 1, -2,
                                            2, NULL));
+    STEP(gi_generator_set_torch_trunc(gi_context_generator(ctx),
+                                      GI_TORCH_TRUNC_REJECTION));
+    TORCH_STEP(ctx, NULL, gi_trunc_normal_(gi_module_weight(lin), 1, 3, 0.5,
+                                           0.75, NULL));
     TORCH_STEP(ctx, NULL, gi_sparse_(gi_module_weight(lin), 0.5, 0.01,
                                      NULL));
     TORCH_STEP(ctx, NULL, gi_orthogonal_(gi_module_weight(lin), 2.0, NULL));

@@ -585,6 +585,18 @@ static gi_status tc_kernels_default(fx *f, gi_generator g)
     return gi_generator_set_torch_kernels(g, GI_TORCH_KERNELS_DEFAULT);
 }
 
+static gi_status tc_trunc_bad(fx *f, gi_generator g)
+{
+    (void)f;
+    return gi_generator_set_torch_trunc(g, (gi_torch_trunc)-1);
+}
+
+static gi_status tc_trunc_rejection(fx *f, gi_generator g)
+{
+    (void)f;
+    return gi_generator_set_torch_trunc(g, GI_TORCH_TRUNC_REJECTION);
+}
+
 static gi_status tc_get_small(fx *f, gi_generator g)
 {
     return gi_generator_get_state(g, f->buf, sizeof f->buf, &f->out_n);
@@ -1103,6 +1115,10 @@ static const char LONG_NAME[] =
     X(gi_generator_set_torch_kernels, philox, UNS, 0, gi_generator_set_torch_kernels(f->gen, GI_TORCH_KERNELS_AVX2)) \
     X(gi_generator_set_torch_kernels, kernels_7, INV, 0, on_torch(f, tc_kernels_bad)) \
     X(gi_generator_set_torch_kernels, default, OK, 0, on_torch(f, tc_kernels_default)) \
+    X(gi_generator_set_torch_trunc, null, NUL, 0, gi_generator_set_torch_trunc(NULL, GI_TORCH_TRUNC_REJECTION)) \
+    X(gi_generator_set_torch_trunc, philox, UNS, 0, gi_generator_set_torch_trunc(f->gen, GI_TORCH_TRUNC_REJECTION)) \
+    X(gi_generator_set_torch_trunc, method_minus1, INV, 0, on_torch(f, tc_trunc_bad)) \
+    X(gi_generator_set_torch_trunc, rejection, OK, 0, on_torch(f, tc_trunc_rejection)) \
     X(gi_context_set_generator_kind, null, NUL, 0, gi_context_set_generator_kind(NULL, GI_GENERATOR_TORCH_CPU)) \
     X(gi_context_set_generator_kind, kind_2, INV, 0, gi_context_set_generator_kind(f->ctx, (gi_generator_kind)2)) \
     X(gi_context_set_generator_kind, torch, OK, W, gi_context_set_generator_kind(f->ctx, GI_GENERATOR_TORCH_CPU))

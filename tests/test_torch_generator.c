@@ -359,10 +359,11 @@ static void do_state(run *r, line *l)
     }
 }
 
-/* "case <start> <kernels>" (and a restore's "bytes" line). */
+/* "case <start> <kernels> [<trunc>]" (and a restore's "bytes" line). */
 static void do_case(run *r, line *l, char **text)
 {
     const char *start = next_token(l), *kernels = next_token(l);
+    const char *trunc = l->at < l->n ? next_token(l) : "inverse_cdf";
     gi_generator gen = gi_context_generator(r->ctx);
     cr_assert_eq(gi_context_set_generator_kind(r->ctx,
                                                GI_GENERATOR_TORCH_CPU),
@@ -370,6 +371,11 @@ static void do_case(run *r, line *l, char **text)
     r->kernels = strcmp(kernels, "default") == 0 ? GI_TORCH_KERNELS_DEFAULT
                                                  : GI_TORCH_KERNELS_AVX2;
     cr_assert_eq(gi_generator_set_torch_kernels(gen, r->kernels), GI_OK);
+    cr_assert_eq(gi_generator_set_torch_trunc(
+                     gen, strcmp(trunc, "rejection") == 0
+                              ? GI_TORCH_TRUNC_REJECTION
+                              : GI_TORCH_TRUNC_INVERSE_CDF),
+                 GI_OK);
     if (strcmp(start, "restore") == 0) {
         line b = {.number = l->number};
         cr_assert(read_line(text, &b));
@@ -417,9 +423,10 @@ static void dispatch(run *r, line *l, char **text)
         cr_assert_fail("line %d: unknown '%s'", l->number, what);
 }
 
-Test(torch_generator, replays_pytorch)
+/* Replays a data file of the format above; at least min_cases cases. */
+static void replay(const char *path, int min_cases)
 {
-    char *data = read_file(GINIT_TEST_DATA_DIR "/torch_generator_cases.txt");
+    char *data = read_file(path);
     char *text = data;
     run r = {.ctx = any_context()};
     line l = {.number = 1}; /* the comment line */
@@ -431,11 +438,23 @@ Test(torch_generator, replays_pytorch)
         }
         dispatch(&r, &l, &text);
     }
-    cr_assert_eq(r.cases, total, "the data file is truncated");
-    cr_assert_geq(total, 30);
+    cr_assert_eq(r.cases, total, "%s is truncated", path);
+    cr_assert_geq(total, min_cases);
     drop_modules(&r);
     gi_context_destroy(r.ctx);
     free(data);
+}
+
+Test(torch_generator, replays_pytorch)
+{
+    replay(GINIT_TEST_DATA_DIR "/torch_generator_cases.txt", 30);
+}
+
+/* trunc_normal_ by rejection, against PyTorch 2.15 (the file's header
+ * names the version). */
+Test(torch_generator, replays_pytorch_rejection)
+{
+    replay(GINIT_TEST_DATA_DIR "/torch_trunc_rejection_cases.txt", 4);
 }
 
 /* ---- refusals: nothing written, nothing drawn -------------------------- */
@@ -734,5 +753,92 @@ Test(torch_generator, context_back_to_philox)
     gi_tensor_destroy(a);
     gi_tensor_destroy(b);
     gi_context_destroy(fresh);
+    gi_context_destroy(ctx);
+}
+
+/* Fills larger than a GPU context's piece (2^20 values) are drawn, uploaded
+ * and stored piece by piece there, and straight into the tensor on the
+ * CPU: the same values and the same final state either way, normal_'s
+ * blocks of 16 and its redrawn last 16 included. On the CPU-only build
+ * both contexts are CPUs. */
+Test(torch_generator, pieces_match_the_cpu)
+{
+    gi_context dev = any_context(), cpu = NULL;
+    cr_assert_eq(gi_context_create(&cpu, GI_DEVICE_CPU), GI_OK);
+    gi_context ctxs[2] = {dev, cpu};
+    const int64_t sizes[] = {(1 << 20) + 21, (1 << 20) + 15, (1 << 21) + 3,
+                             (1 << 20) + 16, 3 << 20};
+    float *vals[2][5];
+    unsigned char states[2][STATE_BYTES];
+    for (int c = 0; c < 2; ++c) {
+        cr_assert_eq(gi_context_set_generator_kind(ctxs[c],
+                                                   GI_GENERATOR_TORCH_CPU),
+                     GI_OK);
+        cr_assert_eq(gi_manual_seed(ctxs[c], 11), GI_OK);
+        for (int i = 0; i < 5; ++i) {
+            gi_tensor t = NULL;
+            cr_assert_eq(gi_tensor_create(&t, ctxs[c], GI_F32, 1, &sizes[i]),
+                         GI_OK);
+            gi_status st = i % 3 == 0   ? gi_normal_(t, 0.5, 2.0, NULL)
+                           : i % 3 == 1 ? gi_uniform_(t, -3.0, 1.0, NULL)
+                                        : gi_trunc_normal_(t, 0.0, 1.0, -1.5,
+                                                           2.0, NULL);
+            cr_assert_eq(st, GI_OK, "%s", gi_last_error());
+            vals[c][i] = to_host(t);
+            gi_tensor_destroy(t);
+        }
+        state_of(gi_context_generator(ctxs[c]), states[c]);
+    }
+    for (int i = 0; i < 5; ++i) {
+        cr_expect_arr_eq(vals[0][i], vals[1][i],
+                         (size_t)sizes[i] * sizeof(float), "fill %d", i);
+        free(vals[0][i]);
+        free(vals[1][i]);
+    }
+    cr_expect_arr_eq(states[0], states[1], STATE_BYTES);
+    gi_context_destroy(cpu);
+    gi_context_destroy(dev);
+}
+
+/* The rejection method's narrow case draws uniform_(a, b), which PyTorch
+ * refuses for an infinite bound: so does ginit, naming a and b, with
+ * nothing written or drawn; wide intervals may have infinite bounds. A
+ * new kind resets the method. */
+Test(torch_generator, rejection_refuses_what_pytorch_refuses)
+{
+    gi_context ctx = torch_context();
+    gi_generator gen = gi_context_generator(ctx);
+    cr_assert_eq(gi_generator_set_torch_trunc(gen, GI_TORCH_TRUNC_REJECTION),
+                 GI_OK);
+    gi_tensor t = NULL;
+    cr_assert_eq(gi_tensor_create(&t, ctx, GI_F32, 1, (int64_t[]){20}),
+                 GI_OK);
+    cr_assert_eq(gi_fill_(t, 7.0), GI_OK);
+    unsigned char before[STATE_BYTES], now[STATE_BYTES];
+    state_of(gen, before);
+    /* P(Z > 2) = 0.023: the uniform case, and b is infinite */
+    cr_expect_eq(gi_trunc_normal_(t, 0.0, 1.0, 2.0, INFINITY, NULL),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect(strstr(gi_last_error(), "'a' = 2") != NULL &&
+                  strstr(gi_last_error(), "'b' = inf") != NULL &&
+                  strstr(gi_last_error(), "rejection") != NULL,
+              "message: %s", gi_last_error());
+    state_of(gen, now);
+    cr_expect_arr_eq(now, before, STATE_BYTES);
+    float *h = to_host(t);
+    for (int i = 0; i < 20; ++i)
+        cr_expect_eq(h[i], 7.0f);
+    free(h);
+    /* P(Z > -1) = 0.84: normal_ and redraws, b infinite is fine */
+    cr_expect_eq(gi_trunc_normal_(t, 0.0, 1.0, -1.0, INFINITY, NULL), GI_OK);
+    h = to_host(t);
+    for (int i = 0; i < 20; ++i)
+        cr_expect(h[i] >= -1.0f, "value %d: %g", i, h[i]);
+    free(h);
+    cr_assert_eq(gi_context_set_generator_kind(ctx, GI_GENERATOR_TORCH_CPU),
+                 GI_OK);
+    cr_expect_eq(gi_trunc_normal_(t, 0.0, 1.0, 2.0, INFINITY, NULL), GI_OK,
+                 "inverse_cdf again after a new kind: %s", gi_last_error());
+    gi_tensor_destroy(t);
     gi_context_destroy(ctx);
 }

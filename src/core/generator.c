@@ -25,6 +25,7 @@ void gi_generator_reset(gi_generator gen, gi_generator_kind kind,
     const int owned = gen->owned_by_context;
     *gen = (struct gi_generator_st){.kind = kind,
                                     .kernels = GI_TG_AVX2,
+                                    .trunc = GI_TORCH_TRUNC_INVERSE_CDF,
                                     .owned_by_context = owned};
     if (kind == GI_GENERATOR_TORCH_CPU)
         gi_tg_seed(&gen->torch, seed);
@@ -210,20 +211,44 @@ gi_status gi_generator_set_state(gi_generator gen, const void *buf,
     return GI_OK;
 }
 
-gi_status gi_generator_set_torch_kernels(gi_generator gen,
-                                         gi_torch_kernels kernels)
+/* A setting of torch_cpu generators only: the error names fn. */
+static gi_status check_torch(gi_generator gen, const char *fn)
 {
-    static const char *const fn = "gi_generator_set_torch_kernels";
     GI_CHECK_NULL(gen, fn);
     if (gen->kind != GI_GENERATOR_TORCH_CPU)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "argument 'gen' is a '%s' generator, not 'torch_cpu'",
                        gi_generator_kind_name(gen->kind));
+    return GI_OK;
+}
+
+gi_status gi_generator_set_torch_kernels(gi_generator gen,
+                                         gi_torch_kernels kernels)
+{
+    static const char *const fn = "gi_generator_set_torch_kernels";
+    gi_status st = check_torch(gen, fn);
+    if (st != GI_OK)
+        return st;
     if (!gi_torch_kernels_known((int)kernels))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'kernels' = %d is not a gi_torch_kernels",
                        (int)kernels);
     gen->kernels = (gi_tg_kernels)kernels;
+    return GI_OK;
+}
+
+gi_status gi_generator_set_torch_trunc(gi_generator gen,
+                                       gi_torch_trunc method)
+{
+    static const char *const fn = "gi_generator_set_torch_trunc";
+    gi_status st = check_torch(gen, fn);
+    if (st != GI_OK)
+        return st;
+    if (!gi_torch_trunc_known((int)method))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'method' = %d is not a gi_torch_trunc",
+                       (int)method);
+    gen->trunc = method;
     return GI_OK;
 }
 

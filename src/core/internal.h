@@ -56,6 +56,7 @@ GI_LIST_MEMBER_FN_(gi_generator_kind_known, gi_generator_kind,
                    GI_GENERATOR_KIND_LIST)
 GI_LIST_MEMBER_FN_(gi_torch_kernels_known, gi_torch_kernels,
                    GI_TORCH_KERNELS_LIST)
+GI_LIST_MEMBER_FN_(gi_torch_trunc_known, gi_torch_trunc, GI_TORCH_TRUNC_LIST)
 
 /* Bytes of one element of a known dtype. */
 size_t gi_dtype_size(gi_dtype dtype);
@@ -124,8 +125,8 @@ extern const struct gi_backend_ops gi_cuda_backend;
 
 /* ---- objects ------------------------------------------------------------ */
 
-/* Kind philox uses seed, stream and offset; kind torch_cpu uses torch
- * and kernels (seed, stream and offset stay 0). */
+/* Kind philox uses seed, stream and offset; kind torch_cpu uses torch,
+ * kernels and trunc (seed, stream and offset stay 0). */
 struct gi_generator_st {
     gi_generator_kind kind;
     uint64_t seed;
@@ -133,6 +134,7 @@ struct gi_generator_st {
     uint64_t offset;
     gi_tg_state torch;
     gi_tg_kernels kernels;
+    gi_torch_trunc trunc;
     int owned_by_context; /* the default generator: freed with its context */
 };
 

@@ -1,16 +1,28 @@
 /* A plan on a torch_cpu generator: each job that stands for uniform_,
  * normal_, trunc_normal_ or sparse_ (its recorded PyTorch call; an
  * orthogonal_'s draw is a normal_) is computed on the host by
- * src/torchgen in plan order, on a copy of the generator's state; the
- * values go to the device in one buffer, the QR steps run on their
- * workspaces as with Philox, and one pass stores them and runs the plan's
- * other jobs (those that draw nothing). Nothing is written and the state
- * is kept unless every step succeeds. */
+ * src/torchgen in plan order, on a copy of the generator's state, which
+ * becomes the generator's only when every step succeeded. Three ways:
+ *  - a CPU context without QR steps draws straight into the tensors
+ *    (nothing can fail once the first value is drawn);
+ *  - a GPU context without QR steps draws into a host buffer of at most
+ *    GI_TG_PIECE (+ 16) values, uploads it to a device buffer of the
+ *    same size and stores it, piece after piece;
+ *  - a plan with QR steps stages all its values: they are uploaded, the
+ *    QR steps run on their workspaces as with Philox, and one pass stores
+ *    them with the plan's other jobs, so that a failing QR step leaves
+ *    every tensor as it was.
+ * Then the plan's other jobs (those that draw nothing) run. */
+#include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "../core/alloc.h"
 #include "../core/internal.h"
+
+/* Values a GPU context's piece holds: 4 MiB on the host and as much on
+ * the device, whatever the plan's size. */
+#define GI_TG_PIECE (INT64_C(1) << 20)
 
 static const char *init_name(int kind)
 {
@@ -44,58 +56,94 @@ static gi_status check_job(const gi_fill_job *job, const char *fn)
     return GI_OK;
 }
 
-/* The host words job's call needs beyond its values: sparse_'s
- * permutation. */
-static int64_t perm_words(const gi_fill_job *job)
+/* Whether job's call is trunc_normal_ by rejection (gen's method). */
+static int by_rejection(const gi_fill_job *job, gi_generator gen)
 {
-    return job->torch.op == GI_TORCH_SPARSE ? job->sparse.rows : 0;
+    return job->torch.op == GI_TORCH_TRUNC_NORMAL &&
+           gen->trunc == GI_TORCH_TRUNC_REJECTION;
 }
 
-/* Checks every job; *total receives the values their calls draw, *perm
+/* The host words job's call needs beyond its values: sparse_'s
+ * permutation, the rejection method's candidates and flags. */
+static int64_t work_words(const gi_fill_job *job, gi_generator gen)
+{
+    if (job->torch.op == GI_TORCH_SPARSE)
+        return job->sparse.rows;
+    return by_rejection(job, gen) ? gi_tg_trunc_rejection_words(job->n) : 0;
+}
+
+/* Refuses what PyTorch's rejection method refuses: its uniform case
+ * (intervals of probability 0.3 or less) calls uniform_(a, b). */
+static gi_status check_rejection(const gi_fill_job *job, gi_generator gen,
+                                 const char *fn)
+{
+    const gi_torch_call *c = &job->torch;
+    if (!by_rejection(job, gen) ||
+        !gi_tg_trunc_rejection_uses_uniform(c->a, c->b, c->c, c->d))
+        return GI_OK;
+    const float a = (float)c->c, b = (float)c->d;
+    if (isfinite(a) && isfinite(b) && isfinite(b - a))
+        return GI_OK;
+    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                   "arguments 'a' = %g and 'b' = %g: the 'rejection' method "
+                   "of a 'torch_cpu' generator samples an interval of "
+                   "probability 0.3 or less by uniform_(a, b), which needs "
+                   "finite a, b and b - a in float, as PyTorch's does",
+                   c->c, c->d);
+}
+
+/* Checks every job; *total receives the values their calls draw, *work
  * the largest workspace one of them needs. */
 static gi_status check_jobs(const gi_fill_job *jobs, int64_t njobs,
-                            int64_t *total, int64_t *perm, const char *fn)
+                            gi_generator gen, int64_t *total, int64_t *work,
+                            const char *fn)
 {
-    *total = *perm = 0;
+    *total = *work = 0;
     for (int64_t i = 0; i < njobs; ++i) {
         gi_status st = check_job(&jobs[i], fn);
+        if (st == GI_OK)
+            st = check_rejection(&jobs[i], gen, fn);
         if (st != GI_OK)
             return st;
         if (jobs[i].torch.op == GI_TORCH_NONE)
             continue;
-        if (perm_words(&jobs[i]) > *perm)
-            *perm = perm_words(&jobs[i]);
-        if (jobs[i].n > (int64_t)(PTRDIFF_MAX / sizeof(float)) - *total -
-                            *perm)
+        if (jobs[i].n > (int64_t)(PTRDIFF_MAX / sizeof(float)) / 4 - *total)
             return gi_fail(GI_ERR_OVERFLOW, fn,
                            "the plan's values exceed the addressable range");
+        if (work_words(&jobs[i], gen) > *work)
+            *work = work_words(&jobs[i], gen);
         *total += jobs[i].n;
     }
     return GI_OK;
 }
 
-/* One job's call from g into out, as PyTorch makes it. */
+/* One job's call from g into out, as PyTorch makes it, the way gen's
+ * settings say; work: its workspace. */
 static void draw_one(const gi_fill_job *job, gi_tg_state *g,
-                     gi_tg_kernels k, float *out, uint32_t *perm)
+                     gi_generator gen, float *out, uint32_t *work)
 {
     const gi_torch_call *c = &job->torch;
+    const gi_tg_kernels k = gen->kernels;
     if (c->op == GI_TORCH_UNIFORM)
         gi_tg_uniform(g, out, job->n, c->a, c->b, k);
     else if (c->op == GI_TORCH_NORMAL)
         gi_tg_normal(g, out, job->n, c->a, c->b, k);
+    else if (by_rejection(job, gen))
+        gi_tg_trunc_rejection(g, out, job->n, c->a, c->b, c->c, c->d, work,
+                              k);
     else if (c->op == GI_TORCH_TRUNC_NORMAL)
         gi_tg_trunc_normal(g, out, job->n, c->a, c->b, c->c, c->d, k);
     else if (c->op == GI_TORCH_SPARSE)
         gi_tg_sparse(g, out, job->sparse.rows, job->sparse.cols, c->b,
-                     (int64_t)c->c, perm, k);
+                     (int64_t)c->c, work, k);
 }
 
 /* Every call in order from g into host[0..), as PyTorch makes them. */
 static void draw_all(const gi_fill_job *jobs, int64_t njobs, gi_tg_state *g,
-                     gi_tg_kernels k, float *host, uint32_t *perm)
+                     gi_generator gen, float *host, uint32_t *work)
 {
     for (int64_t i = 0; i < njobs; ++i) {
-        draw_one(&jobs[i], g, k, host, perm);
+        draw_one(&jobs[i], g, gen, host, work);
         if (jobs[i].torch.op != GI_TORCH_NONE)
             host += jobs[i].n;
     }
@@ -129,9 +177,9 @@ static gi_status check_qrs(const gi_qr_step *qrs, int64_t nqr,
     return GI_OK;
 }
 
-/* The drawn values host[0..total) uploaded; the QR steps, whose draws
- * are now copies of their values into their workspaces, run; all is
- * stored with the plan. */
+/* All of a plan with QR steps: the drawn values host[0..total) uploaded;
+ * the QR steps, whose draws are now copies of their values into their
+ * workspaces, run; all is stored with the plan. */
 static gi_status store_all(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
                            gi_qr_step *qrs, int64_t nqr, const float *host,
                            int64_t total, const char *fn)
@@ -152,25 +200,137 @@ static gi_status store_all(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
     return st;
 }
 
+/* The jobs that draw nothing, one backend pass each: on the CPU a pass of
+ * one job that draws nothing allocates nothing and cannot fail, so that
+ * the direct path below stays all or nothing. */
+static gi_status run_each(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
+                          const char *fn)
+{
+    gi_status st = GI_OK;
+    for (int64_t i = 0; i < njobs && st == GI_OK; ++i)
+        if (jobs[i].torch.op == GI_TORCH_NONE)
+            st = gi_run_live_jobs(ctx, &jobs[i], 1, fn);
+    return st;
+}
+
+/* A CPU context's plan without QR steps: every call straight into its
+ * float32 tensor, in order. */
+static gi_status draw_direct(gi_context ctx, gi_fill_job *jobs,
+                             int64_t njobs, gi_tg_state *g, gi_generator gen,
+                             uint32_t *work, const char *fn)
+{
+    for (int64_t i = 0; i < njobs; ++i)
+        if (jobs[i].torch.op != GI_TORCH_NONE)
+            draw_one(&jobs[i], g, gen, jobs[i].data, work);
+    return run_each(ctx, jobs, njobs, fn);
+}
+
+/* The values of job's call that its next piece draws, `done` drawn: at
+ * most GI_TG_PIECE (a multiple of 16, so normal_'s blocks of 16 stay
+ * whole), or all that is left when that is under GI_TG_PIECE + 16 (so
+ * that normal_'s last piece keeps the last 16 values PyTorch redraws);
+ * sparse_, whose zeros go down whole columns, and trunc_normal_ by
+ * rejection, whose redraws span the tensor, in one piece. */
+static int64_t piece_len(const gi_fill_job *job, gi_generator gen,
+                         int64_t done)
+{
+    const int64_t left = job->n - done;
+    if (job->torch.op == GI_TORCH_SPARSE || by_rejection(job, gen) ||
+        left < GI_TG_PIECE + 16)
+        return left;
+    return GI_TG_PIECE;
+}
+
+/* job's call, piece by piece: drawn into host, uploaded into dev, stored
+ * into its tensor. */
+static gi_status stream_job(gi_context ctx, gi_fill_job *job, gi_tg_state *g,
+                            gi_generator gen, float *host, uint32_t *work,
+                            float *dev, const char *fn)
+{
+    gi_status st = GI_OK;
+    for (int64_t done = 0, len; done < job->n && st == GI_OK; done += len) {
+        len = piece_len(job, gen, done);
+        gi_fill_job piece = *job;
+        piece.n = len;
+        draw_one(&piece, g, gen, host, work);
+        st = ctx->ops->from_host(ctx->state, dev, host,
+                                 (size_t)len * sizeof(float), fn);
+        gi_job_convert(&piece, (float *)job->data + done, GI_F32, dev,
+                       GI_F32, len, 0);
+        if (st == GI_OK)
+            st = gi_run_live_jobs(ctx, &piece, 1, fn);
+    }
+    return st;
+}
+
+/* A GPU context's plan without QR steps, through host[0..words) and a
+ * device buffer of as many values. */
+static gi_status draw_pieces(gi_context ctx, gi_fill_job *jobs,
+                             int64_t njobs, gi_tg_state *g, gi_generator gen,
+                             float *host, int64_t words, uint32_t *work,
+                             const char *fn)
+{
+    void *dev = NULL;
+    gi_status st = ctx->ops->alloc(ctx->state,
+                                   (size_t)words * sizeof(float), &dev, fn);
+    for (int64_t i = 0; i < njobs && st == GI_OK; ++i)
+        if (jobs[i].torch.op != GI_TORCH_NONE) {
+            st = stream_job(ctx, &jobs[i], g, gen, host, work, dev, fn);
+            gi_job_nothing(&jobs[i]); /* stored: the pass below skips it */
+        }
+    if (st == GI_OK)
+        st = gi_run_live_jobs(ctx, jobs, njobs, fn);
+    if (dev != NULL)
+        ctx->ops->release(ctx->state, dev);
+    return st;
+}
+
+/* The host values the plan's way needs: none drawing straight into the
+ * tensors, the largest piece when streaming, all of them when staging. */
+static int64_t host_values(gi_context ctx, const gi_fill_job *jobs,
+                           int64_t njobs, gi_generator gen, int64_t nqr,
+                           int64_t total)
+{
+    if (nqr > 0)
+        return total;
+    if (ctx->device == GI_DEVICE_CPU)
+        return 0;
+    int64_t most = 0;
+    for (int64_t i = 0; i < njobs; ++i)
+        if (jobs[i].torch.op != GI_TORCH_NONE &&
+            piece_len(&jobs[i], gen, 0) > most)
+            most = piece_len(&jobs[i], gen, 0);
+    return most;
+}
+
 gi_status gi_run_plan_torch(gi_context ctx, gi_fill_job *jobs,
                             int64_t njobs, gi_qr_step *qrs, int64_t nqr,
                             gi_generator gen, const char *fn)
 {
-    int64_t total = 0, perm = 0;
+    int64_t total = 0, work = 0;
     gi_status st = check_qrs(qrs, nqr, fn);
     if (st == GI_OK)
-        st = check_jobs(jobs, njobs, &total, &perm, fn);
+        st = check_jobs(jobs, njobs, gen, &total, &work, fn);
     if (st != GI_OK || total == 0)
         return st != GI_OK ? st : gi_run_live_jobs(ctx, jobs, njobs, fn);
-    /* the values, then the permutation's words, in one block */
-    float *host = gi_malloc((size_t)(total + perm) * sizeof(float));
+    const int64_t values = host_values(ctx, jobs, njobs, gen, nqr, total);
+    /* the values, then the workspace, in one block (of at least one byte:
+     * the direct path may need neither) */
+    float *host = gi_malloc((size_t)(values + work) * sizeof(float) + 1);
     if (host == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate %lld values for a 'torch_cpu' fill",
-                       (long long)total);
+                       (long long)(values + work));
     gi_tg_state g = gen->torch;
-    draw_all(jobs, njobs, &g, gen->kernels, host, (uint32_t *)(host + total));
-    st = store_all(ctx, jobs, njobs, qrs, nqr, host, total, fn);
+    uint32_t *words = (uint32_t *)(host + values);
+    if (nqr > 0) {
+        draw_all(jobs, njobs, &g, gen, host, words);
+        st = store_all(ctx, jobs, njobs, qrs, nqr, host, total, fn);
+    } else if (values == 0) {
+        st = draw_direct(ctx, jobs, njobs, &g, gen, words, fn);
+    } else {
+        st = draw_pieces(ctx, jobs, njobs, &g, gen, host, values, words, fn);
+    }
     if (st == GI_OK)
         gen->torch = g;
     free(host);

@@ -75,3 +75,121 @@ void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
         out[i] = fminf(fmaxf(v, lo), hi);
     }
 }
+
+/* ---- PyTorch 2.12 and later: rejection ---- */
+
+int64_t gi_tg_trunc_rejection_words(int64_t n)
+{
+    return n + (n + 3) / 4; /* a float and a flag per element */
+}
+
+int gi_tg_trunc_rejection_uses_uniform(double mean, double std, double a,
+                                       double b)
+{
+    return !(norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3);
+}
+
+static int outside(float v, float lo, float hi)
+{
+    return v < lo || v > hi;
+}
+
+/* Wide intervals: normal_ on everything, then normal_ on a whole tensor's
+ * worth again for as long as any value is outside [a, b] (as float), each
+ * outside value taking the new value at its place. */
+static void by_normal(gi_tg_state *g, float *out, int64_t n, double mean,
+                      double std, float lo, float hi, float *fresh,
+                      gi_tg_kernels k)
+{
+    gi_tg_normal(g, out, n, mean, std, k);
+    for (;;) {
+        int64_t i = 0;
+        while (i < n && !outside(out[i], lo, hi))
+            ++i;
+        if (i == n)
+            return;
+        gi_tg_normal(g, fresh, n, mean, std, k);
+        for (; i < n; ++i)
+            if (outside(out[i], lo, hi))
+                out[i] = fresh[i];
+    }
+}
+
+/* The log density ratio PyTorch compares with: sub_, div_, pow_(2),
+ * mul_(-0.5) and sub_ of float scalars, one rounding each. */
+static float log_ratio(float x, float mean, float std, float log_peak)
+{
+    const float z = (x - mean) / std;
+    const float sq = z * z;
+    return sq * -0.5f - log_peak;
+}
+
+typedef struct {
+    float mean, std, log_peak;
+} ratio_args;
+
+/* log_() of a float: PyTorch's x86 builds take it from MKL, whose result
+ * is within an ulp but not always the nearest float, and may depend on
+ * the processor; the nearest float (the double log rounded once) is the
+ * result closest to it that does not. */
+static float log_float(float u)
+{
+    return (float)log((double)u);
+}
+
+/* pending[i] &&= log(uniform_()) > ratio(c[i]) over n fresh uniforms in
+ * memory order (drawn in slices: the twister is serial, so slices draw
+ * what one uniform_ of n does); all when `all`. Returns whether any is
+ * still pending. */
+static int accept(gi_tg_state *g, const float *c, unsigned char *pending,
+                  int64_t n, const ratio_args *r, int all, gi_tg_kernels k)
+{
+    float u[256];
+    int any = 0;
+    for (int64_t s = 0; s < n; s += 256) {
+        const int m = (int)(n - s < 256 ? n - s : 256);
+        gi_tg_uniform(g, u, m, 0.0, 1.0, k);
+        for (int j = 0; j < m; ++j) {
+            unsigned char *p = &pending[s + j];
+            if (all || *p)
+                *p = log_float(u[j]) > log_ratio(c[s + j], r->mean, r->std,
+                                                 r->log_peak);
+            any |= *p;
+        }
+    }
+    return any;
+}
+
+/* Narrow intervals: uniform_(a, b) candidates, each accepted when the log
+ * of a fresh uniform_() is at most its log density ratio to the mode's;
+ * then, while any is pending, a whole tensor of new candidates and of
+ * uniforms, the pending places taking theirs. */
+static void by_uniform(gi_tg_state *g, float *out, int64_t n, double mean,
+                       double std, double a, double b, float *cand,
+                       unsigned char *pending, gi_tg_kernels k)
+{
+    const double mode = fmax(a, fmin(mean, b));
+    const double z = (mode - mean) / std;
+    const ratio_args r = {(float)mean, (float)std, (float)(-0.5 * (z * z))};
+    gi_tg_uniform(g, out, n, a, b, k);
+    if (!accept(g, out, pending, n, &r, 1, k))
+        return;
+    do {
+        gi_tg_uniform(g, cand, n, a, b, k);
+        for (int64_t i = 0; i < n; ++i)
+            if (pending[i])
+                out[i] = cand[i];
+    } while (accept(g, cand, pending, n, &r, 0, k));
+}
+
+void gi_tg_trunc_rejection(gi_tg_state *g, float *out, int64_t n,
+                           double mean, double std, double a, double b,
+                           uint32_t *work, gi_tg_kernels k)
+{
+    float *floats = (float *)work;
+    if (gi_tg_trunc_rejection_uses_uniform(mean, std, a, b))
+        by_uniform(g, out, n, mean, std, a, b, floats,
+                   (unsigned char *)(floats + n), k);
+    else
+        by_normal(g, out, n, mean, std, (float)a, (float)b, floats, k);
+}

@@ -140,6 +140,25 @@ void gi_tg_normal_double(gi_tg_state *g, float *out, int64_t n,
 void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
                         double std, double a, double b, gi_tg_kernels k);
 
+/* trunc_normal_(mean, std, a, b) as torch/nn/init.py computes it from
+ * PyTorch 2.12 on, by rejection. p = Phi(beta) - Phi(alpha) as above.
+ * p > 0.3: normal_(mean, std) on all n; then, while any value is below
+ * float(a) or above float(b), normal_ on n more, each such value taking
+ * the new one at its index. Otherwise: uniform_(a, b) candidates x, each
+ * kept unless log(uniform_()) > ((x - mean) / std)^2 * -0.5 - log_peak
+ * (float operations, one rounding each; log_peak = -((mode - mean) /
+ * std)^2 / 2 in double at mode = max(a, min(mean, b))), n uniforms at a
+ * time; while any is pending, n new candidates then n new uniforms, the
+ * pending indices taking theirs. The uniform case needs finite a, b with
+ * float(b) - float(a) finite, as uniform_ does. work: the words
+ * gi_tg_trunc_rejection_words(n) gives. */
+int64_t gi_tg_trunc_rejection_words(int64_t n);
+int gi_tg_trunc_rejection_uses_uniform(double mean, double std, double a,
+                                       double b);
+void gi_tg_trunc_rejection(gi_tg_state *g, float *out, int64_t n,
+                           double mean, double std, double a, double b,
+                           uint32_t *work, gi_tg_kernels k);
+
 /* torch.randperm(n) on the CPU (n < 2^32): perm[i] = i, then for i from 0
  * to n - 2 a swap of perm[i] and perm[i + z], z = random() % (n - i): n - 1
  * 32-bit draws. */
