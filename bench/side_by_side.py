@@ -32,22 +32,22 @@ GI_COMPONENT_UNIFORM, GI_COMPONENT_CONSTANT = 0, 2
 
 
 class Component(C.Structure):
-    _fields_ = [("prob", C.c_float), ("law", C.c_int), ("a", C.c_float),
-                ("b", C.c_float)]
+    _fields_ = [("prob", C.c_double), ("law", C.c_int), ("a", C.c_double),
+                ("b", C.c_double)]
 
 
 def load(path):
     lib = C.CDLL(path)
-    p, f, i64 = C.c_void_p, C.c_float, C.c_int64
+    p, d, i64 = C.c_void_p, C.c_double, C.c_int64
     sigs = {
         "gi_context_create": [C.POINTER(p), C.c_int],
         "gi_context_set_num_threads": [p, C.c_int],
         "gi_tensor_create": [C.POINTER(p), p, C.c_int, C.c_int, C.POINTER(i64)],
-        "gi_uniform_": [p, f, f, p],
-        "gi_normal_": [p, f, f, p],
-        "gi_trunc_normal_": [p, f, f, f, f, p],
-        "gi_xavier_uniform_": [p, f, p],
-        "gi_kaiming_normal_": [p, f, C.c_int, C.c_int, p],
+        "gi_uniform_": [p, d, d, p],
+        "gi_normal_": [p, d, d, p],
+        "gi_trunc_normal_": [p, d, d, d, d, p],
+        "gi_xavier_uniform_": [p, d, p],
+        "gi_kaiming_normal_": [p, d, C.c_int, C.c_int, p],
         "gi_zeros_": [p],
         "gi_mixture_": [p, C.c_int, C.POINTER(Component), p],
         "gi_last_error": [],
