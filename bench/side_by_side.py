@@ -232,9 +232,10 @@ def main():
         print(f"seed {SEED} before each call on both sides; sparse_ and "
               f"orthogonal_ on {small[0]} x {small[1]}. Both generators "
               "draw on one thread: PyTorch's threads speed only "
-              "trunc_normal_'s erfinv, mul, add and clamp and "
-              "orthogonal_'s QR, which runs on one BLAS thread here as in "
-              "ginit (on more, OpenBLAS rounds it otherwise)")
+              "trunc_normal_'s erfinv, mul, add and clamp passes and "
+              "orthogonal_'s elementwise steps; its QR runs on one "
+              "OpenBLAS thread, as ginit's does (on more, OpenBLAS rounds "
+              "it otherwise)")
         blas_on_one_thread()
         rows = seeded_rows(lib, ctx, big, small)
     else:
