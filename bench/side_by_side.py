@@ -231,7 +231,7 @@ def main():
             ctx, GI_GENERATOR_TORCH_CPU))
         print(f"seed {SEED} before each call on both sides; sparse_ and "
               f"orthogonal_ on {small[0]} x {small[1]}. Both generators "
-              "draw on one thread: PyTorch's threads speed only "
+              "draw on one thread: PyTorch's threads can speed only "
               "trunc_normal_'s erfinv, mul, add and clamp passes and "
               "orthogonal_'s elementwise steps; its QR runs on one "
               "OpenBLAS thread, as ginit's does (on more, OpenBLAS rounds "
