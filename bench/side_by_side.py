@@ -99,8 +99,8 @@ def ginit_calls(lib, t):
         "xavier_uniform_": lambda: lib.gi_xavier_uniform_(t, 1, None),
         "kaiming_uniform_": lambda: lib.gi_kaiming_uniform_(
             t, 0, GI_FAN_IN, GI_NONLIN_LEAKY_RELU, None),
-        "kaiming_normal_":
-            lambda: lib.gi_kaiming_normal_(t, 0, GI_FAN_IN, GI_NONLIN_RELU, None),
+        "kaiming_normal_": lambda: lib.gi_kaiming_normal_(
+            t, 0, GI_FAN_IN, GI_NONLIN_RELU, None),
         "zeros_": lambda: lib.gi_zeros_(t),
         "mixture_": lambda: lib.gi_mixture_(t, 3, chapter, None),
         "sparse_": lambda: lib.gi_sparse_(t, 0.1, 0.01, None),
