@@ -56,6 +56,16 @@ INITS = {
 }
 
 
+# The rows that only side_by_side.py --generator torch_cpu times, besides
+# those of INITS: each draws from PyTorch's default generator, which that
+# mode seeds before every call, and is compared bit for bit with ginit.
+SEEDED = {
+    "kaiming_uniform_": lambda t: nn.init.kaiming_uniform_(t),
+    "sparse_": lambda t: nn.init.sparse_(t, 0.1),
+    "orthogonal_": lambda t: nn.init.orthogonal_(t),
+}
+
+
 def tree(layers, width, device):
     net = nn.Sequential(*[nn.Linear(width, width) for _ in range(layers)]).to(device)
 
