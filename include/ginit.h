@@ -874,9 +874,9 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
  *    Otherwise uniform_(a, b) candidates kept when the log of a uniform_()
  *    is at most their log density ratio to the mode's: bit for bit except
  *    where a candidate's ratio falls within PyTorch's rounding of that log
- *    (x86 builds take it from MKL, which is not correctly rounded and
- *    varies with the processor; ginit takes the C library's logf), which
- *    the tests did not meet once in docs/rng.md's count. That case needs
+ *    (x86 builds take it from MKL, which is not always the nearest float
+ *    and may vary with the processor; ginit takes the nearest float):
+ *    about 3 values in 100,000 differ (docs/rng.md). That case needs
  *    finite a and b, with float(b) - float(a) finite (PyTorch's uniform_
  *    fails otherwise): GI_ERR_INVALID_ARGUMENT. It needs 5 bytes of host
  *    memory per element besides the values. */
