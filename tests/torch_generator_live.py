@@ -126,7 +126,7 @@ class Live:
 
     def __init__(self, torch, np, g, kernels):
         self.torch, self.np, self.g = torch, np, g
-        self.kernels = KERNELS[kernels]
+        self.kernels, self.kernels_name = KERNELS[kernels], kernels
         self.ctx = self.handle("gi_context_create", GI_DEVICE_CPU)
         self.ok("gi_context_set_generator_kind",
                 self.g.gi_context_set_generator_kind(
@@ -210,7 +210,7 @@ class Live:
 
     def fail(self, msg):
         raise Mismatch("seed %d (manual_seed's argument), kernels %s, calls "
-                       "so far:\n  %s\n%s" % (self.seed, self.kernels,
+                       "so far:\n  %s\n%s" % (self.seed, self.kernels_name,
                                                "\n  ".join(self.log), msg))
 
 

@@ -38,9 +38,11 @@ def check(script, args, data, skipped):
     got = kept(out, skipped)
     for i, (a, b) in enumerate(zip(got, want)):
         if a != b:
-            print("%s: line %d differs from tests/data/%s:\n  torch:     "
-                  "%.200s  committed: %.200s" % (script, i + 1, data, a, b),
-                  file=sys.stderr)
+            c = next(k for k in range(len(a) + 1) if a[k:k + 1] != b[k:k + 1])
+            print("%s: line %d differs from tests/data/%s at column %d:\n"
+                  "  torch:     ...%r\n  committed: ...%r" % (
+                      script, i + 1, data, c + 1, a[max(c - 40, 0):c + 40],
+                      b[max(c - 40, 0):c + 40]), file=sys.stderr)
             return False
     if len(got) != len(want):
         print("%s: %d lines, tests/data/%s has %d" % (
