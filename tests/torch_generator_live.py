@@ -7,21 +7,26 @@ Loads ginit with ctypes and makes the same calls on a CPU context whose
 default generator is torch_cpu and on PyTorch's default generator, after
 the same manual_seed, comparing every value's float32 bits:
 
- 1. sizes: uniform_ and normal_ of every size 1..100 and two large ones,
+ 1. sizes: uniform_ and normal_ of every size 0..100 and two large ones,
     each from a fresh seed, with varied arguments, on explicit generators
     (gi_generator_create_kind against torch.Generator);
  2. sequences: per seed, 30 to 60 calls drawn at random (uniform_,
     normal_ of small and large sizes, trunc_normal_, xavier, kaiming,
-    sparse_, orthogonal_, rand, randn, gi_init_, nn.Linear) with shapes
-    of 1 to 4 dimensions, then gi_generator_get_state against
-    torch.get_rng_state(), byte for byte;
+    sparse_, orthogonal_, rand, randn, gi_init_, nn.Linear, a tree of
+    two Linears given gi_module_init_) with shapes of 1 to 4 dimensions,
+    then gi_generator_get_state against torch.get_rng_state(), byte for
+    byte;
  3. the chapter's tree, Sequential(LazyLinear(8), ReLU(), LazyLinear(1))
-    run on X = torch.rand(2, 4): X, every parameter and the output;
- 4. parts 1 and 2 again in a child process with ATEN_CPU_CAPABILITY=default
-    against GI_TORCH_KERNELS_DEFAULT.
+    run on X = torch.rand(2, 4): X, every parameter and the output, the
+    output bit for bit too (Debian's torch and ginit both reach
+    OpenBLAS's sgemm, and a product this small is one call in each);
+ 4. parts 1 and 2 for three of the seeds in a child process with
+    ATEN_CPU_CAPABILITY=default (which it checks took effect) against
+    GI_TORCH_KERNELS_DEFAULT.
 
 Seeds: 0, 1, 42, -1, -2**63, 2**32, 2**32 + 5, 2**64 - 1 and random ones;
-the run's random choices come from one number, printed, which
+each seeding also compares gi_generator_seed with initial_seed(). The
+run's random choices come from one number, printed, which
 GINIT_LIVE_SEED=<int> replays. A mismatch prints the seed, the calls so
 far, the first differing index and both values. Exits 77 (skipped) when
 torch cannot be imported, unless GINIT_REQUIRE_TORCH=1, which makes that
@@ -39,13 +44,15 @@ SKIP = 77
 MASK64 = (1 << 64) - 1
 FIXED_SEEDS = [0, 1, 42, -1, -2 ** 63, 2 ** 32, 2 ** 32 + 5, 2 ** 64 - 1]
 LARGE = [1000003, 2 ** 20 + 7]
+CHILD_FLAG = "--default-kernels"  # the child run, with torch's own set
 GI_DEVICE_CPU, GI_F32, GI_GENERATOR_TORCH_CPU = 1, 0, 1
 KERNELS = {"avx2": 0, "default": 1}
 FAN = {"fan_in": 0, "fan_out": 1}
 NONLIN = {"linear": 0, "conv2d": 2, "sigmoid": 7, "tanh": 8, "relu": 9,
           "leaky_relu": 10, "selu": 11}
-INIT_KIND = {"uniform": 1, "normal": 2, "xavier_uniform": 6,
-             "xavier_normal": 7, "kaiming_uniform": 8, "kaiming_normal": 9}
+INIT_KIND = {"uniform": 1, "normal": 2, "zeros": 4, "xavier_uniform": 6,
+             "xavier_normal": 7, "kaiming_uniform": 8, "kaiming_normal": 9,
+             "trunc_normal": 10, "sparse": 17, "orthogonal": 18}
 
 c_void_p, c_double, c_int, c_int64 = (ctypes.c_void_p, ctypes.c_double,
                                       ctypes.c_int, ctypes.c_int64)
@@ -60,7 +67,8 @@ class GiInit(ctypes.Structure):
 
 
 class Mismatch(Exception):
-    pass
+    """ginit and torch disagree, or a ginit call failed where torch's
+    succeeded."""
 
 
 def load_ginit(path):
@@ -76,6 +84,7 @@ def load_ginit(path):
         "gi_generator_create_kind": [out, c_int, ctypes.c_uint64],
         "gi_generator_destroy": [t],
         "gi_generator_set_torch_kernels": [t, c_int],
+        "gi_generator_seed": [t],
         "gi_generator_get_state": [t, t, ctypes.c_size_t,
                                    ctypes.POINTER(ctypes.c_size_t)],
         "gi_tensor_create": [out, t, c_int, c_int, c_int64_p],
@@ -103,6 +112,8 @@ def load_ginit(path):
         "gi_module_weight": [t],
         "gi_module_bias": [t],
         "gi_module_forward": [t, t, out],
+        "gi_module_init_": [t, ctypes.POINTER(GiInit),
+                            ctypes.POINTER(GiInit), t],
     }
     for name, args in sigs.items():
         f = getattr(g, name)
@@ -115,6 +126,7 @@ def load_ginit(path):
                  "gi_module_bias"):
         getattr(g, name).restype = c_void_p
     g.gi_tensor_numel.restype = c_int64
+    g.gi_generator_seed.restype = ctypes.c_uint64
     g.gi_last_error.restype = ctypes.c_char_p
     g.gi_last_error.argtypes = []
     return g
@@ -152,19 +164,27 @@ class Live:
             self.ctx)
 
     def start(self, seed, explicit=False):
-        """manual_seed(seed) on both sides; seed as torch takes it."""
+        """manual_seed(seed) on both sides, seed as torch takes it (ginit
+        takes its two's complement); explicit: on new generators, which
+        it returns, ginit's and torch's."""
         self.seed, self.log = seed, []
         self.seeds += 1
         if not explicit:
             self.ok("gi_manual_seed", self.g.gi_manual_seed(
                 self.ctx, seed & MASK64))
-            self.torch.manual_seed(seed)
-            return None, None
-        mine = self.handle("gi_generator_create_kind",
-                           GI_GENERATOR_TORCH_CPU, seed & MASK64)
-        self.ok("gi_generator_set_torch_kernels",
-                self.g.gi_generator_set_torch_kernels(mine, self.kernels))
-        return mine, self.torch.Generator().manual_seed(seed)
+            mine, theirs = None, self.torch.manual_seed(seed)
+        else:
+            mine = self.handle("gi_generator_create_kind",
+                               GI_GENERATOR_TORCH_CPU, seed & MASK64)
+            self.ok("gi_generator_set_torch_kernels",
+                    self.g.gi_generator_set_torch_kernels(mine,
+                                                          self.kernels))
+            theirs = self.torch.Generator().manual_seed(seed)
+        got = self.g.gi_generator_seed(self.gen_of(mine))
+        if got != theirs.initial_seed():
+            raise Mismatch("initial_seed: ginit %d, torch %d" % (
+                got, theirs.initial_seed()))
+        return mine, theirs if explicit else None
 
     def tensor(self, shape):
         return self.handle("gi_tensor_create", self.ctx, GI_F32, len(shape),
@@ -188,9 +208,9 @@ class Live:
         if len(a) != len(b) or not self.np.array_equal(a, b):
             diff = self.np.flatnonzero(a[:len(b)] != b[:len(a)])
             i = int(diff[0]) if len(diff) else min(len(a), len(b))
-            self.fail("%s: first difference at index %d of %d: ginit "
-                      "%s, torch %s" % (what, i, len(b), hexat(a, i),
-                                        hexat(b, i)))
+            raise Mismatch("%s: first difference at index %d of %d: ginit "
+                           "%s, torch %s" % (what, i, len(b), hexat(a, i),
+                                             hexat(b, i)))
 
     def compare_state(self, gen=None, tgen=None):
         size = ctypes.c_size_t()
@@ -203,15 +223,14 @@ class Live:
         if mine != ref:
             i = next((k for k in range(min(len(mine), len(ref)))
                       if mine[k] != ref[k]), min(len(mine), len(ref)))
-            self.fail("state (%d bytes, torch %d): first difference at byte "
-                      "%d: ginit %s, torch %s" % (
-                          len(mine), len(ref), i, mine[i:i + 1].hex(),
-                          ref[i:i + 1].hex()))
+            raise Mismatch("state (%d bytes, torch %d): first difference at "
+                           "byte %d: ginit %s, torch %s" % (
+                               len(mine), len(ref), i, mine[i:i + 1].hex(),
+                               ref[i:i + 1].hex()))
 
-    def fail(self, msg):
-        raise Mismatch("seed %d (manual_seed's argument), kernels %s, calls "
-                       "so far:\n  %s\n%s" % (self.seed, self.kernels_name,
-                                               "\n  ".join(self.log), msg))
+    def where(self):
+        return "seed %r (manual_seed's argument), %s kernels, calls so far:" \
+            "\n  %s" % (self.seed, self.kernels_name, "\n  ".join(self.log))
 
 
 def hexat(x, i):
@@ -231,11 +250,11 @@ def fill(live, what, shape, mine, theirs, gen=None):
 
 
 def sizes_part(live, seeds, rng):
-    """uniform_ and normal_ of every size 1..100 and LARGE, each from a
-    fresh explicit generator."""
+    """uniform_ and normal_ of every size 0..100 and LARGE, each from a
+    fresh explicit generator (size 0 draws nothing, in torch too)."""
     g = live.g
     for seed in seeds:
-        for n in list(range(1, 101)) + LARGE:
+        for n in list(range(101)) + LARGE:
             for op in ("uniform", "normal"):
                 a, b = (rng.uniform(-5, 0), rng.uniform(0, 5)) \
                     if op == "uniform" else (rng.uniform(-3, 3),
@@ -330,25 +349,80 @@ def op_orthogonal(live, rng):
          lambda t: live.torch.nn.init.orthogonal_(t, gain))
 
 
-def op_init(live, rng):
-    """gi_init_ of the initializers PyTorch has, as data."""
-    kind = rng.choice(list(INIT_KIND))
+def random_spec(live, rng, kind):
+    """A gi_init of kind with random arguments, and what torch calls for
+    it on a tensor."""
+    init = live.torch.nn.init
     spec = GiInit(kind=INIT_KIND[kind], mode=rng.choice([0, 1]),
                   nonlinearity=rng.choice([NONLIN["relu"],
                                            NONLIN["leaky_relu"]]))
     if kind in ("uniform", "normal"):
         spec.a, spec.b = -rng.random(), rng.random()
-        ref = lambda t: getattr(t, kind + "_")(spec.a, spec.b)
-    elif kind.startswith("xavier"):
-        spec.a = rng.uniform(0.5, 2)
-        ref = lambda t: getattr(live.torch.nn.init, kind + "_")(t, spec.a)
-    else:
-        spec.a = rng.uniform(0, 1)
-        ref = lambda t: getattr(live.torch.nn.init, kind + "_")(
-            t, spec.a, ["fan_in", "fan_out"][spec.mode],
-            "relu" if spec.nonlinearity == NONLIN["relu"] else "leaky_relu")
-    fill(live, "gi_init_(%s)" % kind, random_shape(rng, 2),
+        return spec, lambda t: getattr(t, kind + "_")(spec.a, spec.b)
+    if kind == "zeros":
+        return spec, init.zeros_
+    if kind == "trunc_normal":
+        spec.a, spec.b = rng.uniform(-1, 1), rng.uniform(0.01, 2)
+        spec.c = spec.a - spec.b * rng.uniform(0, 3)
+        spec.d = spec.a + spec.b * rng.uniform(0.1, 3)
+        return spec, lambda t: init.trunc_normal_(t, spec.a, spec.b,
+                                                  spec.c, spec.d)
+    if kind == "sparse":
+        spec.a, spec.b = rng.random(), rng.uniform(0.01, 1)
+        return spec, lambda t: init.sparse_(t, spec.a, spec.b)
+    spec.a = rng.uniform(0, 2)
+    if kind in ("orthogonal", "xavier_uniform", "xavier_normal"):
+        return spec, lambda t: getattr(init, kind + "_")(t, spec.a)
+    nl = "relu" if spec.nonlinearity == NONLIN["relu"] else "leaky_relu"
+    return spec, lambda t: getattr(init, kind + "_")(
+        t, spec.a, ["fan_in", "fan_out"][spec.mode], nl)
+
+
+def op_init(live, rng):
+    """gi_init_: the initializers PyTorch has, as data."""
+    kind = rng.choice(list(INIT_KIND))
+    spec, ref = random_spec(live, rng, kind)
+    shape = ((rng.randint(1, 40), rng.randint(1, 20)) if kind == "sparse"
+             else random_shape(rng, 2, 600))
+    fill(live, "gi_init_(%s)" % kind, shape,
          lambda t, gn: live.g.gi_init_(t, ctypes.byref(spec), gn), ref)
+
+
+def op_module_init(live, rng):
+    """Sequential(Linear(i, h), ReLU(), Linear(h, o)) built, then
+    gi_module_init_ against net.apply's init: each Linear's weight, then
+    its bias."""
+    g, nn = live.g, live.torch.nn
+    i, h, o = (rng.randint(1, 30) for _ in range(3))
+    bias = [rng.choice([0, 1]) for _ in range(2)]
+    wkind = rng.choice([k for k in INIT_KIND if k != "zeros"])
+    bkind = rng.choice(["uniform", "normal", "zeros", "trunc_normal"])
+    what = "Sequential(Linear(%d, %d, %d), ReLU(), Linear(%d, %d, %d))" % (
+        i, h, bias[0], h, o, bias[1])
+    kids = (c_void_p * 3)(
+        live.handle("gi_linear_create", live.ctx, i, h, bias[0], GI_F32),
+        live.handle("gi_relu_create", live.ctx),
+        live.handle("gi_linear_create", live.ctx, h, o, bias[1], GI_F32))
+    net = live.handle("gi_sequential_create", live.ctx, 3, kids)
+    try:
+        ref = nn.Sequential(nn.Linear(i, h, bias=bool(bias[0])), nn.ReLU(),
+                            nn.Linear(h, o, bias=bool(bias[1])))
+        for k in (0, 2):
+            compare_linear(live, "%s[%d]" % (what, k), child(live, net, k),
+                           ref[k])
+        wspec, wref = random_spec(live, rng, wkind)
+        bspec, bref = random_spec(live, rng, bkind)
+        live.ok("gi_module_init_", g.gi_module_init_(
+            net, ctypes.byref(wspec), ctypes.byref(bspec), None))
+        for k in (0, 2):
+            wref(ref[k].weight.data)
+            if ref[k].bias is not None:
+                bref(ref[k].bias.data)
+        for k in (0, 2):
+            compare_linear(live, "gi_module_init_(%s, %s) %s[%d]" % (
+                wkind, bkind, what, k), child(live, net, k), ref[k])
+    finally:
+        g.gi_module_destroy(net)
 
 
 def op_rand(live, rng):
@@ -362,6 +436,13 @@ def op_rand(live, rng):
                      getattr(live.torch, kind)(*shape))
     finally:
         live.g.gi_tensor_destroy(t)
+
+
+def child(live, net, k):
+    m = c_void_p()
+    live.ok("gi_module_child", live.g.gi_module_child(net, k,
+                                                      ctypes.byref(m)))
+    return m
 
 
 def compare_linear(live, what, m, ref):
@@ -382,7 +463,7 @@ def op_linear(live, rng):
 
 OPS = [op_uniform, op_normal, op_normal, op_trunc_normal, op_xavier,
        op_kaiming, op_sparse, op_orthogonal, op_init, op_rand, op_rand,
-       op_linear]
+       op_linear, op_module_init]
 
 
 def sequences_part(live, seeds, rng, lengths=(30, 60)):
@@ -414,10 +495,7 @@ def chapter_part(live, seed):
                                                          ctypes.byref(y)))
         ty = ref(tx)
         for k in (0, 2):
-            m = c_void_p()
-            live.ok("gi_module_child", g.gi_module_child(net, k,
-                                                         ctypes.byref(m)))
-            compare_linear(live, "net[%d]" % k, m, ref[k])
+            compare_linear(live, "net[%d]" % k, child(live, net, k), ref[k])
         live.compare("net(X)", y, ty)
         live.compare_state()
     finally:
@@ -448,8 +526,8 @@ def run_parts(live, seeds, rng, child):
 def default_child(lib, master):
     env = dict(os.environ, ATEN_CPU_CAPABILITY="default",
                GINIT_LIVE_SEED=str(master))
-    r = subprocess.run([sys.executable, __file__, lib, "--kernels",
-                        "default"], env=env, capture_output=True, text=True)
+    r = subprocess.run([sys.executable, __file__, lib, CHILD_FLAG], env=env,
+                       capture_output=True, text=True)
     sys.stdout.write(r.stdout)
     sys.stderr.write(r.stderr)
     return r.returncode
@@ -471,14 +549,16 @@ def import_torch():
 
 def main():
     args = sys.argv[1:]
-    if len(args) not in (1, 3):
+    child = args[1:] == [CHILD_FLAG]
+    if len(args) != 1 and not child:
         print("usage: torch_generator_live.py PATH/TO/libginit.so",
               file=sys.stderr)
         return 2
     torch, np = import_torch()
     warnings.filterwarnings("ignore")
+    # torch's generator is serial whatever the threads; one thread spares
+    # the two cores CI has
     torch.set_num_threads(1)
-    child = len(args) == 3
     cap = capability(torch)
     kernels = "default" if child or cap == "NO AVX" else "avx2"
     if child and cap != "NO AVX":
@@ -496,8 +576,8 @@ def main():
     try:
         run_parts(live, seeds, rng, child)
     except Mismatch as e:
-        print("MISMATCH (replay: GINIT_LIVE_SEED=%d):\n%s" % (master, e),
-              file=sys.stderr)
+        print("MISMATCH (replay: GINIT_LIVE_SEED=%d): %s\n%s" % (
+            master, live.where(), e), file=sys.stderr)
         return 1
     finally:
         live.g.gi_context_destroy(live.ctx)
