@@ -14,8 +14,8 @@ the same manual_seed, comparing every value's float32 bits:
     normal_ of small and large sizes, trunc_normal_, xavier, kaiming,
     sparse_, orthogonal_, rand, randn, gi_init_, nn.Linear, a tree of
     two Linears given gi_module_init_) with shapes of 1 to 4 dimensions,
-    then gi_generator_get_state against torch.get_rng_state(), byte for
-    byte;
+    mixed with fills on an explicit generator, then gi_generator_get_state
+    against torch.get_rng_state() and the explicit one's, byte for byte;
  3. the chapter's tree, Sequential(LazyLinear(8), ReLU(), LazyLinear(1))
     run on X = torch.rand(2, 4): X, every parameter and the output, the
     output bit for bit too (Debian's torch and ginit both reach
@@ -147,6 +147,7 @@ class Live:
                 self.g.gi_generator_set_torch_kernels(
                     self.gen_of(None), self.kernels))
         self.seed, self.log = None, []
+        self.side = None  # a sequence's explicit generators (pair())
         self.seeds = self.calls = self.values = 0
 
     def ok(self, call, status):
@@ -168,23 +169,31 @@ class Live:
         takes its two's complement); explicit: on new generators, which
         it returns, ginit's and torch's."""
         self.seed, self.log = seed, []
+        if explicit:
+            return self.pair(seed)
         self.seeds += 1
-        if not explicit:
-            self.ok("gi_manual_seed", self.g.gi_manual_seed(
-                self.ctx, seed & MASK64))
-            mine, theirs = None, self.torch.manual_seed(seed)
-        else:
-            mine = self.handle("gi_generator_create_kind",
-                               GI_GENERATOR_TORCH_CPU, seed & MASK64)
-            self.ok("gi_generator_set_torch_kernels",
-                    self.g.gi_generator_set_torch_kernels(mine,
-                                                          self.kernels))
-            theirs = self.torch.Generator().manual_seed(seed)
-        got = self.g.gi_generator_seed(self.gen_of(mine))
-        if got != theirs.initial_seed():
+        self.ok("gi_manual_seed", self.g.gi_manual_seed(self.ctx,
+                                                        seed & MASK64))
+        self.check_seed(None, self.torch.manual_seed(seed))
+        return None, None
+
+    def pair(self, seed):
+        """A new ginit torch_cpu generator and a torch.Generator, both
+        seeded with seed."""
+        self.seeds += 1
+        mine = self.handle("gi_generator_create_kind",
+                           GI_GENERATOR_TORCH_CPU, seed & MASK64)
+        self.ok("gi_generator_set_torch_kernels",
+                self.g.gi_generator_set_torch_kernels(mine, self.kernels))
+        theirs = self.torch.Generator().manual_seed(seed)
+        self.check_seed(mine, theirs)
+        return mine, theirs
+
+    def check_seed(self, gen, tgen):
+        got = self.g.gi_generator_seed(self.gen_of(gen))
+        if got != tgen.initial_seed():
             raise Mismatch("initial_seed: ginit %d, torch %d" % (
-                got, theirs.initial_seed()))
-        return mine, theirs if explicit else None
+                got, tgen.initial_seed()))
 
     def tensor(self, shape):
         return self.handle("gi_tensor_create", self.ctx, GI_F32, len(shape),
@@ -463,17 +472,44 @@ def op_linear(live, rng):
         live.g.gi_module_destroy(m)
 
 
+def op_explicit(live, rng):
+    """A fill on the sequence's explicit generator, between the default
+    generator's: neither may disturb the other (their normal caches
+    included)."""
+    gen, tgen = live.side
+    kind = rng.choice(["uniform", "normal", "rand", "randn"])
+    n = rng.choice([rng.randint(1, 15), rng.randint(16, 100)])
+    if kind in ("rand", "randn"):
+        t = live.handle("gi_" + kind, live.ctx, 1, (c_int64 * 1)(n), gen)
+        try:
+            live.compare("%s(%d, explicit generator)" % (kind, n), t,
+                         getattr(live.torch, kind)(n, generator=tgen))
+        finally:
+            live.g.gi_tensor_destroy(t)
+        return
+    a, b = rng.uniform(-2, 0), rng.uniform(0, 2)
+    mine = getattr(live.g, "gi_%s_" % kind)
+    fill(live, "%s_(%r, %r, explicit generator)" % (kind, a, b), (n,),
+         lambda t, gn: mine(t, a, b, gn),
+         lambda t: getattr(t, kind + "_")(a, b, generator=tgen), gen)
+
+
 OPS = [op_uniform, op_normal, op_normal, op_trunc_normal, op_xavier,
        op_kaiming, op_sparse, op_orthogonal, op_init, op_rand, op_rand,
-       op_linear, op_module_init]
+       op_linear, op_module_init, op_explicit]
 
 
 def sequences_part(live, seeds, rng, lengths=(30, 60)):
     for seed in seeds:
         live.start(seed)
-        for _ in range(rng.randint(*lengths)):
-            rng.choice(OPS)(live, rng)
-        live.compare_state()
+        live.side = live.pair(rng.getrandbits(64))
+        try:
+            for _ in range(rng.randint(*lengths)):
+                rng.choice(OPS)(live, rng)
+            live.compare_state()
+            live.compare_state(*live.side)
+        finally:
+            live.g.gi_generator_destroy(live.side[0])
 
 
 def chapter_part(live, seed):
