@@ -908,9 +908,11 @@ GI_API gi_status gi_dirac_(gi_tensor t, int64_t groups);
  * PyTorch's normal_ on the (rows, numel / rows) tensor, then the same QR:
  * on a CPU context the result is PyTorch 1.13's bits where both call the
  * same LAPACK (checked with Debian's torch, which links OpenBLAS's
- * liblapack as ginit does); on a GPU context cuSOLVER factors, and the
- * values agree with PyTorch's to float precision only (the tests allow
- * 1e-4 * gain). */
+ * liblapack as ginit does) and PyTorch's OpenBLAS runs on one thread
+ * (OPENBLAS_NUM_THREADS=1; threaded, its blocked steps round otherwise
+ * from about 100 x 100 up, while ginit's QR always runs on one thread);
+ * on a GPU context cuSOLVER factors, and the values agree with PyTorch's
+ * to float precision only (the tests allow 1e-4 * gain). */
 GI_API gi_status gi_orthogonal_(gi_tensor t, double gain, gi_generator gen);
 
 /* torch's sparse_ for a 2-D tensor: N(0, std^2) everywhere, then in every

@@ -4,8 +4,9 @@
 #   install-deps.sh        what `make demo` and `make test` need
 #   install-deps.sh --ci   that plus CI's checkers (valgrind, clang's
 #                          sanitizers and libFuzzer) and Debian's PyTorch
-#                          with venv, for the safetensors round trips
-#                          and the DLPack exchanges
+#                          with venv, for the safetensors round trips,
+#                          the DLPack exchanges and the torch_cpu
+#                          generator's checks against PyTorch
 #   install-deps.sh --bench  that plus Debian's PyTorch (python3-torch), which
 #                          `make bench` compares ginit with (the tests skip
 #                          their PyTorch checks without it)

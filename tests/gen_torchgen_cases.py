@@ -7,6 +7,9 @@ one (this script run again with ATEN_CPU_CAPABILITY=default).
 
 Run with a Python that has torch (Debian: /usr/bin/python3, python3-torch):
     /usr/bin/python3 tests/gen_torchgen_cases.py > tests/data/torchgen_cases.txt
+(minutes: the sweeps). With --no-sweeps it leaves the sweep lines out and
+counts the cases without them, in seconds: what the CTest
+torch_reference_data compares with the rest of the committed file.
 
 File format (line oriented, '#' lines are comments):
     seq <kernels> <seed> <ops>      kernels: avx2 or default; seed: the
@@ -60,6 +63,9 @@ MIXED = [("randn", 3), ("randn", 20), ("rand", 5), ("randn", 1),
 BLOCK_LANES = 8
 SWEEP_BLOCKS = 1 << 21
 CHUNK_BLOCKS = 38
+# The sweeps take minutes: --no-sweeps leaves their lines out (and counts
+# the cases without them), for CI's check of the rest of the file.
+SWEEPS = "--no-sweeps" not in sys.argv[1:]
 
 
 def capability():
@@ -232,19 +238,20 @@ def cases(kernels):
     argument_cases(wr, seeds)
     mixed_cases(wr, seeds, rng)
     cached(wr, *fusion_inputs())
-    for mean, std in [(0.0, 1.0), (0.25, 1.5)]:
+    for mean, std in [(0.0, 1.0), (0.25, 1.5)] if SWEEPS else []:
         sweep(wr, mean, std)
     return wr
 
 
 def main():
-    if len(sys.argv) > 1 and sys.argv[1] == "--default":
+    if "--default" in sys.argv[1:]:
         wr = cases("default")
         print("\n".join(wr.lines))
         print("count %d" % wr.cases)
         return
     env = dict(os.environ, ATEN_CPU_CAPABILITY="default")
-    other = subprocess.run([sys.executable, __file__, "--default"], env=env,
+    other = subprocess.run([sys.executable, __file__, "--default"]
+                           + sys.argv[1:], env=env,
                            check=True, capture_output=True, text=True)
     other_cap = subprocess.run(
         [sys.executable, "-c", "import torch; print(torch.__config__.show())"],
