@@ -262,11 +262,13 @@ GI_API int gi_cuda_available(void);
  * gi_init_ / gi_module_init_ of those kinds give
  * the very float32 values PyTorch gives after torch.manual_seed(s) and the
  * same calls in the same order, on the CPU and on the GPU alike. Its fills
- * are computed on the host, in order, on one thread, into temporary host
- * memory of 4 bytes per drawn element, which is then copied into a
- * temporary buffer of the same size on the context's device and stored
- * into the tensors by one pass: a fill on a GPU context costs a host
- * computation and an upload, and may fail with GI_ERR_OUT_OF_MEMORY. Fills
+ * are computed on the host, in order (the draws on one thread, the
+ * transforms after them on the context's threads, with the same bits):
+ * on a CPU context straight into the tensors; on a GPU context through
+ * host and device buffers of 4 MiB each, piece by piece, so a fill there
+ * costs a host computation and an upload; a plan with orthogonal_'s QR
+ * steps stages all its values (docs/rng.md). A fill may fail with
+ * GI_ERR_OUT_OF_MEMORY for its buffers. Fills
  * with no PyTorch counterpart in this version are refused with
  * GI_ERR_UNSUPPORTED, writing nothing and drawing nothing:
  * variance_scaling_,

@@ -759,12 +759,14 @@ Test(torch_generator, context_back_to_philox)
 /* Fills larger than a GPU context's piece (2^20 values) are drawn, uploaded
  * and stored piece by piece there, and straight into the tensor on the
  * CPU: the same values and the same final state either way, normal_'s
- * blocks of 16 and its redrawn last 16 included. On the CPU-only build
- * both contexts are CPUs. */
+ * blocks of 16 and its redrawn last 16 included. The CPU context runs
+ * the transforms on one thread, the other on the default count. On the
+ * CPU-only build both contexts are CPUs. */
 Test(torch_generator, pieces_match_the_cpu)
 {
     gi_context dev = any_context(), cpu = NULL;
     cr_assert_eq(gi_context_create(&cpu, GI_DEVICE_CPU), GI_OK);
+    cr_assert_eq(gi_context_set_num_threads(cpu, 1), GI_OK);
     gi_context ctxs[2] = {dev, cpu};
     const int64_t sizes[] = {(1 << 20) + 21, (1 << 20) + 15, (1 << 21) + 3,
                              (1 << 20) + 16, 3 << 20};

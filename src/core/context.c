@@ -243,6 +243,7 @@ gi_status gi_context_set_num_threads(gi_context ctx, int num_threads)
                        "argument 'num_threads' must be >= 0, got %d",
                        num_threads);
     ctx->ops->set_num_threads(ctx->state, num_threads);
+    ctx->num_threads = num_threads;
     return GI_OK;
 }
 

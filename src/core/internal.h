@@ -149,6 +149,7 @@ struct gi_context_st {
     const struct gi_backend_ops *ops;
     void *state;
     int ordinal; /* the GPU's number on a CUDA context; 0 on the CPU */
+    int num_threads; /* gi_context_set_num_threads's, for host work here */
     struct gi_generator_st generator;
 };
 

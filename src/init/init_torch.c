@@ -19,6 +19,7 @@
 
 #include "../core/alloc.h"
 #include "../core/internal.h"
+#include "../cpu/cpu_threads.h"
 
 /* Values a GPU context's piece holds: 4 MiB on the host and as much on
  * the device, whatever the plan's size. */
@@ -117,33 +118,45 @@ static gi_status check_jobs(const gi_fill_job *jobs, int64_t njobs,
     return GI_OK;
 }
 
-/* One job's call from g into out, as PyTorch makes it, the way gen's
- * settings say; work: its workspace. */
-static void draw_one(const gi_fill_job *job, gi_tg_state *g,
-                     gi_generator gen, float *out, uint32_t *work)
+/* What the calls draw from: a copy of the generator's state (the
+ * generator's own once all succeeded), its settings, the threads the
+ * transforms may use, and the largest call's workspace. */
+typedef struct drawer {
+    gi_tg_state g;
+    gi_generator gen;
+    int threads;
+    uint32_t *work;
+} drawer;
+
+/* One job's call into out, as PyTorch makes it. */
+static void draw_one(const gi_fill_job *job, drawer *d, float *out)
 {
     const gi_torch_call *c = &job->torch;
-    const gi_tg_kernels k = gen->kernels;
+    const gi_tg_kernels k = d->gen->kernels;
+    const int threads = d->threads;
+    gi_tg_state *g = &d->g;
+    uint32_t *work = d->work;
     if (c->op == GI_TORCH_UNIFORM)
         gi_tg_uniform(g, out, job->n, c->a, c->b, k);
     else if (c->op == GI_TORCH_NORMAL)
-        gi_tg_normal(g, out, job->n, c->a, c->b, k);
-    else if (by_rejection(job, gen))
+        gi_tg_normal(g, out, job->n, c->a, c->b, k, threads);
+    else if (by_rejection(job, d->gen))
         gi_tg_trunc_rejection(g, out, job->n, c->a, c->b, c->c, c->d, work,
-                              k);
+                              k, threads);
     else if (c->op == GI_TORCH_TRUNC_NORMAL)
-        gi_tg_trunc_normal(g, out, job->n, c->a, c->b, c->c, c->d, k);
+        gi_tg_trunc_normal(g, out, job->n, c->a, c->b, c->c, c->d, k,
+                           threads);
     else if (c->op == GI_TORCH_SPARSE)
         gi_tg_sparse(g, out, job->sparse.rows, job->sparse.cols, c->b,
-                     (int64_t)c->c, work, k);
+                     (int64_t)c->c, work, k, threads);
 }
 
-/* Every call in order from g into host[0..), as PyTorch makes them. */
-static void draw_all(const gi_fill_job *jobs, int64_t njobs, gi_tg_state *g,
-                     gi_generator gen, float *host, uint32_t *work)
+/* Every call in order into host[0..), as PyTorch makes them. */
+static void draw_all(const gi_fill_job *jobs, int64_t njobs, drawer *d,
+                     float *host)
 {
     for (int64_t i = 0; i < njobs; ++i) {
-        draw_one(&jobs[i], g, gen, host, work);
+        draw_one(&jobs[i], d, host);
         if (jobs[i].torch.op != GI_TORCH_NONE)
             host += jobs[i].n;
     }
@@ -216,12 +229,11 @@ static gi_status run_each(gi_context ctx, gi_fill_job *jobs, int64_t njobs,
 /* A CPU context's plan without QR steps: every call straight into its
  * float32 tensor, in order. */
 static gi_status draw_direct(gi_context ctx, gi_fill_job *jobs,
-                             int64_t njobs, gi_tg_state *g, gi_generator gen,
-                             uint32_t *work, const char *fn)
+                             int64_t njobs, drawer *d, const char *fn)
 {
     for (int64_t i = 0; i < njobs; ++i)
         if (jobs[i].torch.op != GI_TORCH_NONE)
-            draw_one(&jobs[i], g, gen, jobs[i].data, work);
+            draw_one(&jobs[i], d, jobs[i].data);
     return run_each(ctx, jobs, njobs, fn);
 }
 
@@ -243,16 +255,15 @@ static int64_t piece_len(const gi_fill_job *job, gi_generator gen,
 
 /* job's call, piece by piece: drawn into host, uploaded into dev, stored
  * into its tensor. */
-static gi_status stream_job(gi_context ctx, gi_fill_job *job, gi_tg_state *g,
-                            gi_generator gen, float *host, uint32_t *work,
-                            float *dev, const char *fn)
+static gi_status stream_job(gi_context ctx, gi_fill_job *job, drawer *d,
+                            float *host, float *dev, const char *fn)
 {
     gi_status st = GI_OK;
     for (int64_t done = 0, len; done < job->n && st == GI_OK; done += len) {
-        len = piece_len(job, gen, done);
+        len = piece_len(job, d->gen, done);
         gi_fill_job piece = *job;
         piece.n = len;
-        draw_one(&piece, g, gen, host, work);
+        draw_one(&piece, d, host);
         st = ctx->ops->from_host(ctx->state, dev, host,
                                  (size_t)len * sizeof(float), fn);
         gi_job_convert(&piece, (float *)job->data + done, GI_F32, dev,
@@ -266,16 +277,15 @@ static gi_status stream_job(gi_context ctx, gi_fill_job *job, gi_tg_state *g,
 /* A GPU context's plan without QR steps, through host[0..words) and a
  * device buffer of as many values. */
 static gi_status draw_pieces(gi_context ctx, gi_fill_job *jobs,
-                             int64_t njobs, gi_tg_state *g, gi_generator gen,
-                             float *host, int64_t words, uint32_t *work,
-                             const char *fn)
+                             int64_t njobs, drawer *d, float *host,
+                             int64_t words, const char *fn)
 {
     void *dev = NULL;
     gi_status st = ctx->ops->alloc(ctx->state,
                                    (size_t)words * sizeof(float), &dev, fn);
     for (int64_t i = 0; i < njobs && st == GI_OK; ++i)
         if (jobs[i].torch.op != GI_TORCH_NONE) {
-            st = stream_job(ctx, &jobs[i], g, gen, host, work, dev, fn);
+            st = stream_job(ctx, &jobs[i], d, host, dev, fn);
             gi_job_nothing(&jobs[i]); /* stored: the pass below skips it */
         }
     if (st == GI_OK)
@@ -321,18 +331,19 @@ gi_status gi_run_plan_torch(gi_context ctx, gi_fill_job *jobs,
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn,
                        "cannot allocate %lld values for a 'torch_cpu' fill",
                        (long long)(values + work));
-    gi_tg_state g = gen->torch;
-    uint32_t *words = (uint32_t *)(host + values);
+    drawer d = {.g = gen->torch, .gen = gen,
+                .threads = gi_cpu_team(ctx->num_threads),
+                .work = (uint32_t *)(host + values)};
     if (nqr > 0) {
-        draw_all(jobs, njobs, &g, gen, host, words);
+        draw_all(jobs, njobs, &d, host);
         st = store_all(ctx, jobs, njobs, qrs, nqr, host, total, fn);
     } else if (values == 0) {
-        st = draw_direct(ctx, jobs, njobs, &g, gen, words, fn);
+        st = draw_direct(ctx, jobs, njobs, &d, fn);
     } else {
-        st = draw_pieces(ctx, jobs, njobs, &g, gen, host, values, words, fn);
+        st = draw_pieces(ctx, jobs, njobs, &d, host, values, fn);
     }
     if (st == GI_OK)
-        gen->torch = g;
+        gen->torch = d.g;
     free(host);
     return st;
 }

@@ -98,10 +98,10 @@ void gi_tg_normal_double(gi_tg_state *g, float *out, int64_t n,
 }
 
 void gi_tg_normal(gi_tg_state *g, float *out, int64_t n, double mean,
-                  double std, gi_tg_kernels k)
+                  double std, gi_tg_kernels k, int threads)
 {
     if (n >= 16)
-        gi_tg_normal16(g, out, n, (float)mean, (float)std, k);
+        gi_tg_normal16(g, out, n, (float)mean, (float)std, k, threads);
     else
         gi_tg_normal_double(g, out, n, mean, std, k);
 }

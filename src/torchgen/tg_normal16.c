@@ -149,11 +149,25 @@ static void blocks(float *d, int64_t blocks, float mean, float std,
         blocks_avx2_base(d, blocks, mean, std);
 }
 
+/* blocks() on threads, in runs of 1024 blocks. */
+static void blocks_on(float *d, int64_t nb, float mean, float std,
+                      gi_tg_kernels k, int threads)
+{
+    const int64_t run = 1024;
+    if (threads <= 1 || 16 * nb < GI_TG_PARALLEL_MIN) {
+        blocks(d, nb, mean, std, k);
+        return;
+    }
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t b = 0; b < nb; b += run)
+        blocks(d + 16 * b, nb - b < run ? nb - b : run, mean, std, k);
+}
+
 void gi_tg_normal16(gi_tg_state *g, float *out, int64_t n, float mean,
-                    float std, gi_tg_kernels k)
+                    float std, gi_tg_kernels k, int threads)
 {
     gi_tg_uniform(g, out, n, 0.0, 1.0, k);
-    blocks(out, n / 16, mean, std, k);
+    blocks_on(out, n / 16, mean, std, k, threads);
     if (n % 16 != 0) {
         /* PyTorch redraws the last 16 and recomputes them as a block. */
         gi_tg_uniform(g, out + n - 16, 16, 0.0, 1.0, k);

@@ -18,9 +18,9 @@ void gi_tg_randperm(gi_tg_state *g, uint32_t *perm, int64_t n)
 
 void gi_tg_sparse(gi_tg_state *g, float *out, int64_t rows, int64_t cols,
                   double std, int64_t zeros, uint32_t *perm,
-                  gi_tg_kernels k)
+                  gi_tg_kernels k, int threads)
 {
-    gi_tg_normal(g, out, rows * cols, 0.0, std, k);
+    gi_tg_normal(g, out, rows * cols, 0.0, std, k, threads);
     for (int64_t col = 0; col < cols; ++col) {
         gi_tg_randperm(g, perm, rows);
         for (int64_t j = 0; j < zeros; ++j)

@@ -62,7 +62,8 @@ static float erfinv_float(float y, int fused)
 }
 
 void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
-                        double std, double a, double b, gi_tg_kernels k)
+                        double std, double a, double b, gi_tg_kernels k,
+                        int threads)
 {
     const double l = norm_cdf((a - mean) / std);
     const double u = norm_cdf((b - mean) / std);
@@ -70,8 +71,12 @@ void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
     /* mul_, add_ and clamp_ take their Python floats as float */
     const float scale = (float)(std * sqrt(2.0)), shift = (float)mean;
     const float lo = (float)a, hi = (float)b;
+    const int fused = k == GI_TG_AVX2;
+    if (n < GI_TG_PARALLEL_MIN)
+        threads = 1;
+#pragma omp parallel for num_threads(threads) schedule(static)
     for (int64_t i = 0; i < n; ++i) {
-        float v = erfinv_float(out[i], k == GI_TG_AVX2) * scale + shift;
+        float v = erfinv_float(out[i], fused) * scale + shift;
         out[i] = fminf(fmaxf(v, lo), hi);
     }
 }
@@ -99,16 +104,16 @@ static int outside(float v, float lo, float hi)
  * outside value taking the new value at its place. */
 static void by_normal(gi_tg_state *g, float *out, int64_t n, double mean,
                       double std, float lo, float hi, float *fresh,
-                      gi_tg_kernels k)
+                      gi_tg_kernels k, int threads)
 {
-    gi_tg_normal(g, out, n, mean, std, k);
+    gi_tg_normal(g, out, n, mean, std, k, threads);
     for (;;) {
         int64_t i = 0;
         while (i < n && !outside(out[i], lo, hi))
             ++i;
         if (i == n)
             return;
-        gi_tg_normal(g, fresh, n, mean, std, k);
+        gi_tg_normal(g, fresh, n, mean, std, k, threads);
         for (; i < n; ++i)
             if (outside(out[i], lo, hi))
                 out[i] = fresh[i];
@@ -184,12 +189,13 @@ static void by_uniform(gi_tg_state *g, float *out, int64_t n, double mean,
 
 void gi_tg_trunc_rejection(gi_tg_state *g, float *out, int64_t n,
                            double mean, double std, double a, double b,
-                           uint32_t *work, gi_tg_kernels k)
+                           uint32_t *work, gi_tg_kernels k, int threads)
 {
     float *floats = (float *)work;
     if (gi_tg_trunc_rejection_uses_uniform(mean, std, a, b))
         by_uniform(g, out, n, mean, std, a, b, floats,
                    (unsigned char *)(floats + n), k);
     else
-        by_normal(g, out, n, mean, std, (float)a, (float)b, floats, k);
+        by_normal(g, out, n, mean, std, (float)a, (float)b, floats, k,
+                  threads);
 }

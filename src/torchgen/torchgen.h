@@ -105,6 +105,11 @@ gi_status gi_tg_set_state_bytes(gi_tg_state *g, const unsigned char *bytes,
 #endif
 int gi_tg_has_fma(void);
 
+/* `threads`: how many OpenMP threads the transforms that follow a fill's
+ * serial draws may use (Box-Muller's blocks of 16, erfinv): each value
+ * depends on its own draws only, so every count gives the same bits. */
+#define GI_TG_PARALLEL_MIN 32768 /* values below which one thread runs */
+
 /* uniform_(from, to) on n floats in memory order: from and to are cast
  * to float, each element takes one 32-bit draw r and becomes
  * x * (to - from) + from, x = (r & 0xFFFFFF) * 2^-24, fused (AVX2) or
@@ -118,11 +123,11 @@ void gi_tg_uniform(gi_tg_state *g, float *out, int64_t n, double from,
  * n + 16 draws), the double path below otherwise. torch.randn is
  * (0, 1). */
 void gi_tg_normal(gi_tg_state *g, float *out, int64_t n, double mean,
-                  double std, gi_tg_kernels k);
+                  double std, gi_tg_kernels k, int threads);
 
 /* The 16-element path alone on n >= 16 elements. */
 void gi_tg_normal16(gi_tg_state *g, float *out, int64_t n, float mean,
-                    float std, gi_tg_kernels k);
+                    float std, gi_tg_kernels k, int threads);
 
 /* The double path, which PyTorch takes for fewer than 16 elements and for
  * tensors that are not contiguous (element by element in memory order):
@@ -138,7 +143,8 @@ void gi_tg_normal_double(gi_tg_state *g, float *out, int64_t n,
  * each float erfinv_ (ATen's calc_erfinv), mul_(std * sqrt(2)), add_(mean)
  * and clamp_(a, b), the scalars cast to float. n draws. */
 void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
-                        double std, double a, double b, gi_tg_kernels k);
+                        double std, double a, double b, gi_tg_kernels k,
+                        int threads);
 
 /* trunc_normal_(mean, std, a, b) as torch/nn/init.py computes it from
  * PyTorch 2.12 on, by rejection. p = Phi(beta) - Phi(alpha) as above.
@@ -157,7 +163,7 @@ int gi_tg_trunc_rejection_uses_uniform(double mean, double std, double a,
                                        double b);
 void gi_tg_trunc_rejection(gi_tg_state *g, float *out, int64_t n,
                            double mean, double std, double a, double b,
-                           uint32_t *work, gi_tg_kernels k);
+                           uint32_t *work, gi_tg_kernels k, int threads);
 
 /* torch.randperm(n) on the CPU (n < 2^32): perm[i] = i, then for i from 0
  * to n - 2 a swap of perm[i] and perm[i + z], z = random() % (n - i): n - 1
@@ -170,6 +176,6 @@ void gi_tg_randperm(gi_tg_state *g, uint32_t *perm, int64_t n);
  * of workspace. */
 void gi_tg_sparse(gi_tg_state *g, float *out, int64_t rows, int64_t cols,
                   double std, int64_t zeros, uint32_t *perm,
-                  gi_tg_kernels k);
+                  gi_tg_kernels k, int threads);
 
 #endif
