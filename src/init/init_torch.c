@@ -295,6 +295,14 @@ static gi_status draw_pieces(gi_context ctx, gi_fill_job *jobs,
     return st;
 }
 
+/* The most values one of job's pieces holds: a split job's last piece
+ * may hold up to GI_TG_PIECE + 15. */
+static int64_t largest_piece(const gi_fill_job *job, gi_generator gen)
+{
+    const int64_t first = piece_len(job, gen, 0);
+    return first < job->n ? GI_TG_PIECE + 15 : first;
+}
+
 /* The host values the plan's way needs: none drawing straight into the
  * tensors, the largest piece when streaming, all of them when staging. */
 static int64_t host_values(gi_context ctx, const gi_fill_job *jobs,
@@ -308,8 +316,8 @@ static int64_t host_values(gi_context ctx, const gi_fill_job *jobs,
     int64_t most = 0;
     for (int64_t i = 0; i < njobs; ++i)
         if (jobs[i].torch.op != GI_TORCH_NONE &&
-            piece_len(&jobs[i], gen, 0) > most)
-            most = piece_len(&jobs[i], gen, 0);
+            largest_piece(&jobs[i], gen) > most)
+            most = largest_piece(&jobs[i], gen);
     return most;
 }
 
