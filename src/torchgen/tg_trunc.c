@@ -15,7 +15,7 @@ static double norm_cdf(double x)
 }
 
 /* p * z + q, as the AVX2 build's compiler contracts it or not. */
-static float madd(float p, float z, float q, int fused)
+static GI_TG_INLINE float madd(float p, float z, float q, int fused)
 {
     return fused ? fmaf(p, z, q) : p * z + q;
 }
@@ -25,7 +25,7 @@ static float madd(float p, float z, float q, int fused)
  * element by element in both builds (its vector form maps the scalar
  * one), but the AVX2 build's compiler contracts the polynomials' steps
  * into fused multiply-adds. */
-static float erfinv_float(float y, int fused)
+static GI_TG_INLINE float erfinv_float(float y, int fused)
 {
     static const float a[4] = {0.886226899f, -1.645349621f, 0.914624893f,
                                -0.140543331f};
@@ -61,6 +61,46 @@ static float erfinv_float(float y, int fused)
     return x;
 }
 
+/* erfinv_, then mul_, add_ and clamp_ with float scalars. */
+typedef struct {
+    float scale, shift, lo, hi;
+    int fused;
+} inverse_args;
+
+static GI_TG_INLINE void inverse_run(float *x, int64_t n,
+                                     const inverse_args *r)
+{
+    for (int64_t i = 0; i < n; ++i) {
+        float v = erfinv_float(x[i], r->fused) * r->scale + r->shift;
+        x[i] = fminf(fmaxf(v, r->lo), r->hi);
+    }
+}
+
+static void inverse_base(float *x, int64_t n, const inverse_args *r)
+{
+    inverse_run(x, n, r);
+}
+
+#if GI_TG_FMA_COPY
+/* The same loop where fmaf is one instruction rather than a call. */
+GI_TG_FMA_TARGET static void inverse_fma(float *x, int64_t n,
+                                         const inverse_args *r)
+{
+    inverse_run(x, n, r);
+}
+#endif
+
+static void inverse(float *x, int64_t n, const inverse_args *r)
+{
+#if GI_TG_FMA_COPY
+    if (gi_tg_has_fma()) {
+        inverse_fma(x, n, r);
+        return;
+    }
+#endif
+    inverse_base(x, n, r);
+}
+
 void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
                         double std, double a, double b, gi_tg_kernels k,
                         int threads)
@@ -69,16 +109,14 @@ void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
     const double u = norm_cdf((b - mean) / std);
     gi_tg_uniform(g, out, n, 2.0 * l - 1.0, 2.0 * u - 1.0, k);
     /* mul_, add_ and clamp_ take their Python floats as float */
-    const float scale = (float)(std * sqrt(2.0)), shift = (float)mean;
-    const float lo = (float)a, hi = (float)b;
-    const int fused = k == GI_TG_AVX2;
+    const inverse_args r = {(float)(std * sqrt(2.0)), (float)mean,
+                            (float)a, (float)b, k == GI_TG_AVX2};
     if (n < GI_TG_PARALLEL_MIN)
         threads = 1;
+    const int64_t run = 4096;
 #pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t i = 0; i < n; ++i) {
-        float v = erfinv_float(out[i], fused) * scale + shift;
-        out[i] = fminf(fmaxf(v, lo), hi);
-    }
+    for (int64_t i = 0; i < n; i += run)
+        inverse(out + i, n - i < run ? n - i : run, &r);
 }
 
 /* ---- PyTorch 2.12 and later: rejection ---- */
