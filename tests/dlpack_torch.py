@@ -22,10 +22,9 @@ a failure.
 """
 import ctypes
 import gc
-import os
 import sys
 
-SKIP = 77
+from torch_import import require
 
 c_void_p = ctypes.c_void_p
 c_int64_p = ctypes.POINTER(ctypes.c_int64)
@@ -239,16 +238,7 @@ def main():
     if len(sys.argv) != 2:
         print("usage: dlpack_torch.py PATH/TO/libginit.so", file=sys.stderr)
         return 2
-    try:
-        import torch
-        import torch.utils.dlpack  # noqa: F401
-    except ImportError as e:
-        if os.environ.get("GINIT_REQUIRE_TORCH") == "1":
-            print("GINIT_REQUIRE_TORCH=1 but torch cannot be imported: %s"
-                  % e, file=sys.stderr)
-            return 1
-        print("skipped: torch cannot be imported (%s)" % e)
-        return SKIP
+    torch, _ = require("torch.utils.dlpack")
     g = load_ginit(sys.argv[1])
     api = capsule_api()
     ctx = new_handle(g, "gi_context_create", GI_DEVICE_CPU)

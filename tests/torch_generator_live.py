@@ -40,7 +40,7 @@ import subprocess
 import sys
 import warnings
 
-SKIP = 77
+from torch_import import require
 MASK64 = (1 << 64) - 1
 FIXED_SEEDS = [0, 1, 42, -1, -2 ** 63, 2 ** 32, 2 ** 32 + 5, 2 ** 64 - 1]
 LARGE = [1000003, 2 ** 20 + 7]
@@ -577,17 +577,7 @@ def import_torch():
     # 100 up; ginit's runs on one thread whatever this says. OpenBLAS
     # reads it when it loads.
     os.environ["OPENBLAS_NUM_THREADS"] = "1"
-    try:
-        import numpy as np
-        import torch
-        return torch, np
-    except ImportError as e:
-        if os.environ.get("GINIT_REQUIRE_TORCH") == "1":
-            print("GINIT_REQUIRE_TORCH=1 but torch cannot be imported: %s"
-                  % e, file=sys.stderr)
-            sys.exit(1)
-        print("skipped: torch cannot be imported (%s)" % e)
-        sys.exit(SKIP)
+    return require("numpy")
 
 
 def main():

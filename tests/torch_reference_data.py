@@ -16,7 +16,7 @@ import os
 import subprocess
 import sys
 
-SKIP = 77
+from torch_import import require
 HERE = os.path.dirname(os.path.abspath(__file__))
 # (script, its arguments, data file, prefixes of lines not regenerated)
 CHECKS = [("gen_torchgen_cases.py", ["--no-sweeps"], "torchgen_cases.txt",
@@ -53,16 +53,7 @@ def check(script, args, data, skipped):
 
 
 def main():
-    try:
-        import numpy  # noqa: F401
-        import torch  # noqa: F401
-    except ImportError as e:
-        if os.environ.get("GINIT_REQUIRE_TORCH") == "1":
-            print("GINIT_REQUIRE_TORCH=1 but torch cannot be imported: %s"
-                  % e, file=sys.stderr)
-            return 1
-        print("skipped: torch cannot be imported (%s)" % e)
-        return SKIP
+    require("numpy")
     results = [check(*c) for c in CHECKS]
     return 0 if all(results) else 1
 
