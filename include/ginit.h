@@ -880,8 +880,10 @@ GI_API gi_status gi_kaiming_normal_(gi_tensor t, double a, gi_fan_mode mode,
  *    and may vary with the processor; ginit takes the nearest float):
  *    about 3 values in 100,000 differ (docs/rng.md). That case needs
  *    finite a and b, with float(b) - float(a) finite (PyTorch's uniform_
- *    fails otherwise): GI_ERR_INVALID_ARGUMENT. It needs 5 bytes of host
- *    memory per element besides the values. */
+ *    fails otherwise), and keeps at least 1e-3 of its candidates (where
+ *    PyTorch would loop thousands of rounds, [5, 1e30] under N(0, 1)
+ *    for ever): GI_ERR_INVALID_ARGUMENT otherwise. It needs 5 bytes of
+ *    host memory per element besides the values. */
 GI_API gi_status gi_trunc_normal_(gi_tensor t, double mean, double std,
                                   double a, double b, gi_generator gen);
 

@@ -804,7 +804,8 @@ Test(torch_generator, pieces_match_the_cpu)
 
 /* The rejection method's narrow case draws uniform_(a, b), which PyTorch
  * refuses for an infinite bound: so does ginit, naming a and b, with
- * nothing written or drawn; wide intervals may have infinite bounds. A
+ * nothing written or drawn, and it refuses intervals whose candidates
+ * would hardly ever be kept; wide intervals may have infinite bounds. A
  * new kind resets the method. */
 Test(torch_generator, rejection_refuses_what_pytorch_refuses)
 {
@@ -824,6 +825,13 @@ Test(torch_generator, rejection_refuses_what_pytorch_refuses)
     cr_expect(strstr(gi_last_error(), "'a' = 2") != NULL &&
                   strstr(gi_last_error(), "'b' = inf") != NULL &&
                   strstr(gi_last_error(), "rejection") != NULL,
+              "message: %s", gi_last_error());
+    /* [5, 1e30]: PyTorch would keep 2e-31 of its candidates, looping
+     * for ever */
+    cr_expect_eq(gi_trunc_normal_(t, 0.0, 1.0, 5.0, 1e30, NULL),
+                 GI_ERR_INVALID_ARGUMENT);
+    cr_expect(strstr(gi_last_error(), "would keep") != NULL &&
+                  strstr(gi_last_error(), "rounds") != NULL,
               "message: %s", gi_last_error());
     state_of(gen, now);
     cr_expect_arr_eq(now, before, STATE_BYTES);

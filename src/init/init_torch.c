@@ -25,6 +25,10 @@
  * the device, whatever the plan's size. */
 #define GI_TG_PIECE (INT64_C(1) << 20)
 
+/* The rejection method's least acceptance rate: below it the loop would
+ * run for thousands of rounds per element (PyTorch's too). */
+#define GI_TG_MIN_ACCEPT 1e-3
+
 static const char *init_name(int kind)
 {
     switch ((gi_init_kind)kind) {
@@ -83,14 +87,22 @@ static gi_status check_rejection(const gi_fill_job *job, gi_generator gen,
         !gi_tg_trunc_rejection_uses_uniform(c->a, c->b, c->c, c->d))
         return GI_OK;
     const float a = (float)c->c, b = (float)c->d;
-    if (isfinite(a) && isfinite(b) && isfinite(b - a))
-        return GI_OK;
-    return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
-                   "arguments 'a' = %g and 'b' = %g: the 'rejection' method "
-                   "of a 'torch_cpu' generator samples an interval of "
-                   "probability 0.3 or less by uniform_(a, b), which needs "
-                   "finite a, b and b - a in float, as PyTorch's does",
-                   c->c, c->d);
+    if (!isfinite(a) || !isfinite(b) || !isfinite(b - a))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "arguments 'a' = %g and 'b' = %g: the 'rejection' "
+                       "method of a 'torch_cpu' generator samples an "
+                       "interval of probability 0.3 or less by uniform_(a, "
+                       "b), which needs finite a, b and b - a in float, as "
+                       "PyTorch's does", c->c, c->d);
+    const double rate = gi_tg_trunc_rejection_rate(c->a, c->b, c->c, c->d);
+    if (!(rate >= GI_TG_MIN_ACCEPT))
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "arguments 'a' = %g and 'b' = %g: the 'rejection' "
+                       "method of a 'torch_cpu' generator would keep %g of "
+                       "its uniform candidates (at least %g is needed: "
+                       "PyTorch's loop would run about %.3g rounds)", c->c,
+                       c->d, rate, GI_TG_MIN_ACCEPT, 1.0 / rate);
+    return GI_OK;
 }
 
 /* Checks every job; *total receives the values their calls draw, *work

@@ -132,6 +132,27 @@ int gi_tg_trunc_rejection_uses_uniform(double mean, double std, double a,
     return !(norm_cdf((b - mean) / std) - norm_cdf((a - mean) / std) > 0.3);
 }
 
+/* P(za <= Z <= zb) without cancellation in either tail. */
+static double mass(double za, double zb)
+{
+    const double r = 1.0 / sqrt(2.0);
+    if (za > 0.0)
+        return 0.5 * (erfc(za * r) - erfc(zb * r));
+    if (zb < 0.0)
+        return 0.5 * (erfc(-zb * r) - erfc(-za * r));
+    return 1.0 - 0.5 * (erfc(-za * r) + erfc(zb * r));
+}
+
+double gi_tg_trunc_rejection_rate(double mean, double std, double a,
+                                  double b)
+{
+    const double za = (a - mean) / std, zb = (b - mean) / std;
+    const double zm = fmax(za, fmin(0.0, zb)); /* the mode's */
+    const double two_pi = 6.283185307179586;
+    const double box = (zb - za) * exp(-0.5 * zm * zm) / sqrt(two_pi);
+    return mass(za, zb) / box;
+}
+
 static int outside(float v, float lo, float hi)
 {
     return v < lo || v > hi;

@@ -161,6 +161,11 @@ void gi_tg_trunc_normal(gi_tg_state *g, float *out, int64_t n, double mean,
 int64_t gi_tg_trunc_rejection_words(int64_t n);
 int gi_tg_trunc_rejection_uses_uniform(double mean, double std, double a,
                                        double b);
+/* The uniform case's probability that a candidate is kept (the interval's
+ * probability over that of the box under the density's peak on it): a
+ * fill needs about log(n) over it rounds. Finite a < b. */
+double gi_tg_trunc_rejection_rate(double mean, double std, double a,
+                                  double b);
 void gi_tg_trunc_rejection(gi_tg_state *g, float *out, int64_t n,
                            double mean, double std, double a, double b,
                            uint32_t *work, gi_tg_kernels k, int threads);
