@@ -396,8 +396,10 @@ static void put_m(state *s, int slot, gi_module m)
 
 /* ---- snapshots for "a failed call changes nothing" ---------------------- */
 
+/* A generator's getters and a digest of its state bytes (a torch_cpu
+ * generator's twister is in them only). */
 typedef struct gen_state {
-    uint64_t seed, stream, offset;
+    uint64_t seed, stream, offset, digest;
 } gen_state;
 
 typedef struct snapshot {
@@ -408,16 +410,32 @@ typedef struct snapshot {
     gen_state defst;
 } snapshot;
 
+#define STATE_CAP 5056 /* the largest kind's state: torch_cpu's */
+
+/* FNV-1a over the state bytes; 0 for NULL. */
+static uint64_t state_digest(gi_generator g)
+{
+    unsigned char buf[STATE_CAP];
+    size_t n = 0;
+    if (g == NULL || gi_generator_get_state(g, buf, sizeof buf, &n) != GI_OK)
+        return 0;
+    uint64_t h = UINT64_C(0xcbf29ce484222325);
+    for (size_t i = 0; i < n; ++i)
+        h = (h ^ buf[i]) * UINT64_C(0x100000001b3);
+    return h;
+}
+
 static gen_state read_gen(gi_generator g)
 {
     gen_state st = {gi_generator_seed(g), gi_generator_stream(g),
-                    gi_generator_offset(g)};
+                    gi_generator_offset(g), state_digest(g)};
     return st;
 }
 
 static int same_gen(gen_state a, gen_state b)
 {
-    return a.seed == b.seed && a.stream == b.stream && a.offset == b.offset;
+    return a.seed == b.seed && a.stream == b.stream &&
+           a.offset == b.offset && a.digest == b.digest;
 }
 
 static void take_snapshot(state *s, snapshot *sn, gi_tensor t)
@@ -889,12 +907,18 @@ static void run_op(state *s, gi_tensor t)
         expect_unchanged(s, &sn);
         return;
     }
+    /* PyTorch's uniform_, which a torch_cpu generator replays, computes
+     * x * (b - a) + a in float, which can round up to b */
+    gi_generator used = gen != NULL ? gen
+                                    : gi_context_generator(gi_tensor_context(t));
+    const int torch = gi_generator_kind_of(used) == GI_GENERATOR_TORCH_CPU;
     int64_t n = read_back(s, t);
     for (int64_t i = 0; i < n; ++i) {
         double v = s->vals[i];
         switch (post) {
         case RANGE_CO: /* a == b: the constant a, in the tensor's dtype */
-            check(a == b ? holds(t, v, a) : v >= a && v < b);
+            check(a == b ? holds(t, v, a)
+                         : v >= a && (v < b || (torch && v == b)));
             break;
         case RANGE_CC: check(v >= a && v <= b); break;
         case EXACT: check(holds(t, v, a)); break;
@@ -917,10 +941,68 @@ static void op_inplace(state *s) { run_op(s, pick_target(s)); }
 
 /* ---- generators ----------------------------------------------------------- */
 
+/* The torch_cpu generator's own calls: creation of any kind, its two
+ * settings and its state bytes, fuzzed; a refused call changes nothing. */
+static void op_torch_generator(state *s, int slot, uint8_t b)
+{
+    gi_generator g = s->g[slot];
+    gen_state before = read_gen(g);
+    gi_status st;
+    switch (b % 5) {
+    case 0: {
+        gi_generator made = NULL;
+        gi_generator_kind kind = (b & 0x40)
+                                     ? (gi_generator_kind)(int8_t)u8(&s->r)
+                                     : GI_GENERATOR_TORCH_CPU;
+        if (known(gi_generator_create_kind((b & 0x80) ? NULL : &made, kind,
+                                           u64(&s->r))) == GI_OK) {
+            check(gi_generator_kind_of(made) == kind);
+            drop_g(s, slot);
+            s->g[slot] = made;
+        }
+        return;
+    }
+    case 1:
+        st = known(gi_generator_set_torch_kernels(
+            g, (gi_torch_kernels)((int8_t)u8(&s->r) % 3)));
+        break;
+    case 2:
+        st = known(gi_generator_set_torch_trunc(
+            g, (gi_torch_trunc)((int8_t)u8(&s->r) % 3)));
+        break;
+    case 3: { /* its own bytes with a few fuzzed, or a fuzzed size */
+        unsigned char buf[STATE_CAP + 1];
+        size_t n = 0;
+        if (g != NULL && gi_generator_get_state(g, buf, STATE_CAP, &n) == GI_OK)
+            for (int k = u8(&s->r) % 4; k > 0; --k)
+                buf[u32(&s->r) % n] = u8(&s->r);
+        if (b & 0x80)
+            n = u32(&s->r) % (STATE_CAP + 2);
+        st = known(gi_generator_set_state(g, buf, n));
+        break;
+    }
+    default: {
+        gi_context c = pick_ctx(s);
+        gi_generator_kind kind = (b & 0x40)
+                                     ? (gi_generator_kind)(int8_t)u8(&s->r)
+                                     : GI_GENERATOR_TORCH_CPU;
+        if (known(gi_context_set_generator_kind(c, kind)) == GI_OK)
+            check(gi_generator_kind_of(gi_context_generator(c)) == kind);
+        return;
+    }
+    }
+    if (st != GI_OK)
+        check(same_gen(before, read_gen(g)));
+}
+
 static void op_generator(state *s)
 {
     int slot = u8(&s->r) % NG;
     uint8_t b = u8(&s->r);
+    if (b >= 0xC0) {
+        op_torch_generator(s, slot, u8(&s->r));
+        return;
+    }
     switch (b % 8) {
     case 0: {
         gi_generator g = NULL;
