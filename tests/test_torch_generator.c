@@ -450,11 +450,11 @@ Test(torch_generator, replays_pytorch)
     replay(GINIT_TEST_DATA_DIR "/torch_generator_cases.txt", 30);
 }
 
-/* trunc_normal_ by rejection, against PyTorch 2.15 (the file's header
- * names the version). */
-Test(torch_generator, replays_pytorch_rejection)
+/* A PyTorch 2.x (the file's header names 2.15): the same calls but
+ * orthogonal_, with trunc_normal_ by rejection. */
+Test(torch_generator, replays_pytorch2)
 {
-    replay(GINIT_TEST_DATA_DIR "/torch_trunc_rejection_cases.txt", 4);
+    replay(GINIT_TEST_DATA_DIR "/torch2_cases.txt", 24);
 }
 
 /* ---- refusals: nothing written, nothing drawn -------------------------- */
