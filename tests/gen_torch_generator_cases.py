@@ -20,8 +20,8 @@ GI_TORCH_TRUNC_REJECTION, how 2.12 and later sample trunc_normal_): the
 same calls as above but orthogonal_ (PyPI's wheels use MKL's LAPACK,
 whose QR rounds otherwise), plus trunc_normal_ over wide and narrow
 intervals. E.g. from a virtual environment:
-    python -m venv /tmp/torch2 && /tmp/torch2/bin/pip install torch numpy
-    /tmp/torch2/bin/python tests/gen_torch_generator_cases.py --torch2 \\
+    python -m venv torch2-venv && torch2-venv/bin/pip install torch numpy
+    torch2-venv/bin/python tests/gen_torch_generator_cases.py --torch2 \\
         > tests/data/torch2_cases.txt
 
 File format (line oriented, '#' lines are comments):
