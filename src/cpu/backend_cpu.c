@@ -348,6 +348,44 @@ static int copy_chunk(const gi_fill_job *job, int64_t first, int64_t count)
     return 1;
 }
 
+/* Elements [first, first + count) of a random job, at most a chunk: a
+ * shard's run may start mid-block, and its elements up to the next
+ * block are computed one by one; the rest, from a block's first element
+ * on, take the vector paths. */
+static void law_chunk(const gi_fill_job *job, int64_t first, int64_t count)
+{
+    const gi_law *l = &job->u.law;
+    const gi_philox_pos p = job->pos;
+    const int64_t per = gi_law_elems_per_block(l), e = job->skip + first;
+    const int64_t gap = (per - e % per) % per;
+    const int64_t head = gap < count ? gap : count;
+    const int dt = job->dtype;
+    for (int64_t k = 0; k < head; ++k) {
+        const uint64_t g = (uint64_t)(e + k);
+        if (dt == GI_F64)
+            ((double *)job->data)[first + k] =
+                gi_law_element64(l, p.seed, p.stream, p.offset, g);
+        else
+            gi_store_f(job->data, dt, first + k,
+                       gi_job_clamp(job, gi_law_element(l, p.seed, p.stream,
+                                                        p.offset, g)));
+    }
+    first += head;
+    count -= head;
+    const uint64_t offset = p.offset + (uint64_t)((e + head) / per);
+    if (count == 0)
+        return;
+    if (dt == GI_F64)
+        gi_cpu_fill_chunk64(l, p.seed, p.stream, offset, 0, count,
+                            (double *)job->data + first);
+    else if (dt == GI_F32)
+        gi_cpu_fill_chunk(l, p.seed, p.stream, offset, 0, count,
+                          (float *)job->data + first);
+    else /* a 16-bit law, which rounds in the fill's loop */
+        gi_cpu_fill_chunk16(l, p.seed, p.stream, offset, 0, count, dt,
+                            job->lo, job->hi, (uint16_t *)job->data + first);
+}
+
 /* Chunk c of a job. */
 static void run_chunk(const gi_fill_job *job, int64_t c)
 {
@@ -360,18 +398,8 @@ static void run_chunk(const gi_fill_job *job, int64_t c)
         !signbit(m->a)) /* +0 is all zero bits in every dtype */
         memset((char *)job->data + first * gi_elem_size(dt), 0,
                (size_t)count * (size_t)gi_elem_size(dt));
-    else if (random && dt == GI_F64)
-        gi_cpu_fill_chunk64(&job->u.law, job->pos.seed, job->pos.stream,
-                            job->pos.offset, first, count,
-                            (double *)job->data + first);
-    else if (random && dt == GI_F32)
-        gi_cpu_fill_chunk(&job->u.law, job->pos.seed, job->pos.stream,
-                          job->pos.offset, first, count,
-                          (float *)job->data + first);
-    else if (random) /* a 16-bit law, which rounds in the fill's loop */
-        gi_cpu_fill_chunk16(&job->u.law, job->pos.seed, job->pos.stream,
-                            job->pos.offset, first, count, dt, job->lo,
-                            job->hi, (uint16_t *)job->data + first);
+    else if (random)
+        law_chunk(job, first, count);
     else if (job->kind == GI_JOB_MAP && dt == GI_F32)
         map_range(*m, (float *)job->data + first, count);
     else if (job->kind == GI_JOB_MAP && dt != GI_F64)

@@ -78,28 +78,32 @@ gi_status gi_calculate_gain(gi_nonlinearity nl, const double *param,
     return st;
 }
 
-/* The fans, or an error naming fn when t has fewer than 2 dimensions. */
+/* The fans of t's global shape (its own unless it is a shard), or an
+ * error naming fn when that has fewer than 2 dimensions. */
 static gi_status fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out,
                       const char *fn)
 {
-    if (t->ndim < 2)
+    int ndim;
+    const int64_t *shape;
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim < 2)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "tensor has %d dimension%s; fan-based initializers "
-                       "need at least 2", t->ndim, gi_plural(t->ndim));
+                       "need at least 2", ndim, gi_plural(ndim));
     /* With a zero dimension the fans can exceed numel: check each product. */
     int64_t field = 1;
-    for (int d = 2; d < t->ndim; ++d) {
-        if (t->shape[d] != 0 && field > INT64_MAX / t->shape[d])
+    for (int d = 2; d < ndim; ++d) {
+        if (shape[d] != 0 && field > INT64_MAX / shape[d])
             return gi_fail(GI_ERR_OVERFLOW, fn, "the receptive field of the "
                            "tensor's shape overflows 64 bits");
-        field *= t->shape[d];
+        field *= shape[d];
     }
     for (int d = 0; d < 2; ++d)
-        if (field != 0 && t->shape[d] > INT64_MAX / field)
+        if (field != 0 && shape[d] > INT64_MAX / field)
             return gi_fail(GI_ERR_OVERFLOW, fn, "fan %s overflows 64 bits",
                            d ? "in" : "out");
-    *fan_in = t->shape[1] * field;
-    *fan_out = t->shape[0] * field;
+    *fan_in = shape[1] * field;
+    *fan_out = shape[0] * field;
     return GI_OK;
 }
 

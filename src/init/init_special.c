@@ -150,16 +150,20 @@ gi_status gi_trunc_normal_(gi_tensor t, double mean, double std, double a,
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
+/* eye_ and dirac_ read the global shape (a shard's global tensor's, its
+ * own for an ordinary tensor), which their checks name. */
 gi_status gi_plan_eye(gi_tensor t, gi_fill_job *job, const char *fn)
 {
     gi_status st = gi_check_tensor(t, fn, "t");
-    if (st == GI_OK && t->ndim != 2)
-        st = gi_fail(GI_ERR_SHAPE, fn,
-                     "only tensors with 2 dimensions are supported, got %d",
-                     t->ndim);
     if (st != GI_OK)
         return st;
-    gi_index_law law = {GI_INDEX_EYE, 2, {t->shape[0], t->shape[1]}, 1};
+    int ndim;
+    const int64_t *shape;
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim != 2)
+        return gi_fail(GI_ERR_SHAPE, fn, "only tensors with 2 dimensions "
+                       "are supported, got %d", ndim);
+    gi_index_law law = {GI_INDEX_EYE, 2, {shape[0], shape[1]}, 1};
     gi_job_index(job, t, &law);
     return GI_OK;
 }
@@ -170,18 +174,21 @@ gi_status gi_plan_dirac(gi_tensor t, int64_t groups, gi_fill_job *job,
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    if (t->ndim < 3 || t->ndim > 5)
+    int ndim;
+    const int64_t *shape;
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim < 3 || ndim > 5)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "only tensors with 3, 4, or 5 dimensions are "
-                       "supported, got %d", t->ndim);
-    if (groups < 1 || t->shape[0] % groups != 0)
+                       "supported, got %d", ndim);
+    if (groups < 1 || shape[0] % groups != 0)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'groups' = %lld must be >= 1 and divide "
                        "dimension 0 (%lld)", (long long)groups,
-                       (long long)t->shape[0]);
-    gi_index_law law = {GI_INDEX_DIRAC, t->ndim, {0}, groups};
-    for (int d = 0; d < t->ndim; ++d)
-        law.shape[d] = t->shape[d];
+                       (long long)shape[0]);
+    gi_index_law law = {GI_INDEX_DIRAC, ndim, {0}, groups};
+    for (int d = 0; d < ndim; ++d)
+        law.shape[d] = shape[d];
     gi_job_index(job, t, &law);
     return GI_OK;
 }
@@ -365,6 +372,9 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
     if (!(std >= 0.0) || !gi_dtype_finite(GI_F32, std))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g", std);
+    st = gi_refuse_partial_shard(t, "sparse_", fn);
+    if (st != GI_OK)
+        return st;
     int64_t rows = t->shape[0], cols = t->shape[1];
     if (rows >= (int64_t)1 << 32)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,

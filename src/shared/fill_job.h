@@ -66,6 +66,15 @@ typedef struct gi_fill_job {
         gi_index_law index;
     } u;
     gi_torch_call torch;
+    /* A shard's run (docs/shards.md): element k of the job is element
+     * skip + k of the whole fill, of `whole` elements, which gives the
+     * generator's advance; `again`: a later run of the same fill, drawing
+     * from the position of the run before it. Host only, `shard` is the
+     * tensor (a gi_tensor) whose job is still to be cut into its runs;
+     * NULL once cut, and for a tensor that is no shard. */
+    int64_t skip, whole;
+    int again;
+    const void *shard;
 } gi_fill_job;
 
 GI_HOSTDEV int gi_job_random(const gi_fill_job *job)
@@ -112,14 +121,15 @@ GI_HOSTDEV int64_t gi_job_items(const gi_fill_job *job)
 }
 
 /* Philox blocks the job consumes (docs/rng.md): ceil(n / per) for a law
- * of per elements a block; sparse_ adds its zeros' lanes, one per
+ * of per elements a block (n the whole fill's for a shard's run; its
+ * later runs consume none); sparse_ adds its zeros' lanes, one per
  * element, whether it has zeros or not; nothing for the others. */
 GI_HOSTDEV uint64_t gi_job_blocks(const gi_fill_job *job)
 {
-    if (!gi_job_random(job))
+    if (!gi_job_random(job) || job->again)
         return 0;
     uint64_t per = (uint64_t)gi_law_elems_per_block(&job->u.law);
-    uint64_t n = (uint64_t)job->n;
+    uint64_t n = (uint64_t)(job->whole > 0 ? job->whole : job->n);
     uint64_t fill = (n + per - 1) / per;
     return job->kind == GI_JOB_SPARSE ? fill + (n + 3) / 4 : fill;
 }

@@ -85,16 +85,25 @@ GI_HOSTDEV double gi_dtype_max(int dt)
 
 /* Values v[0..per) of the law job's elements first.., per = the item's
  * elements, which is a whole number of the law's blocks: the blocks
- * first / law_per on; values past n are computed and dropped. A float
- * law (BLOCK gi_law_block) or a float64 one (gi_law_block64), one body.
- * The store clamps a 16-bit job's values to [lo, hi] (gi_store_law). */
-#define GI_JOB_LAW_VALUES_DEFINE_(SUFFIX, T, BLOCK)                           \
+ * (skip + first) / law_per on; values past n are computed and dropped. A
+ * shard's run may start mid-block: then each element's block is its own
+ * (ELEMENT). A float law (BLOCK gi_law_block, ELEMENT gi_law_element) or
+ * a float64 one (gi_law_block64, gi_law_element64), one body. The store
+ * clamps a 16-bit job's values to [lo, hi] (gi_store_law). */
+#define GI_JOB_LAW_VALUES_DEFINE_(SUFFIX, T, BLOCK, ELEMENT)                  \
     GI_HOSTDEV void gi_job_law_values##SUFFIX(const gi_fill_job *job,         \
                                               int64_t first, int per, T *v)   \
     {                                                                         \
         const gi_law *law = &job->u.law;                                      \
         const int law_per = gi_law_elems_per_block(law);                      \
-        const uint64_t block = job->pos.offset + (uint64_t)(first / law_per); \
+        const uint64_t e = (uint64_t)(job->skip + first);                     \
+        if (e % (uint64_t)law_per != 0) {                                     \
+            for (int k = 0; k < per; ++k)                                     \
+                v[k] = ELEMENT(law, job->pos.seed, job->pos.stream,           \
+                               job->pos.offset, e + (uint64_t)k);             \
+            return;                                                           \
+        }                                                                     \
+        const uint64_t block = job->pos.offset + e / (uint64_t)law_per;       \
         for (int k = 0; k < per; k += law_per) {                              \
             uint32_t bits[4];                                                 \
             gi_block(job->pos.seed, job->pos.stream,                          \
@@ -103,8 +112,8 @@ GI_HOSTDEV double gi_dtype_max(int dt)
         }                                                                     \
     }
 
-GI_JOB_LAW_VALUES_DEFINE_(, float, gi_law_block)
-GI_JOB_LAW_VALUES_DEFINE_(64, double, gi_law_block64)
+GI_JOB_LAW_VALUES_DEFINE_(, float, gi_law_block, gi_law_element)
+GI_JOB_LAW_VALUES_DEFINE_(64, double, gi_law_block64, gi_law_element64)
 
 /* A float law's value as a 16-bit job stores it: clamped to the job's
  * [lo, hi] (representable, so the rounding that follows keeps it). */
@@ -115,7 +124,8 @@ GI_HOSTDEV float gi_job_clamp(const gi_fill_job *job, float v)
 
 /* Values of elements first.. (count of them, at most GI_ITEM_MAX) of a
  * job other than a law or sparse_, in the compute type T of its dtype:
- * the maps read the current elements (and the second tensor's). */
+ * the maps read the current elements (and the second tensor's); an index
+ * fill takes the global index, skip + i, of a shard's run. */
 #define GI_JOB_VALUES_DEFINE_(SUFFIX, T, LOAD)                                \
     GI_HOSTDEV void gi_job_other_values##SUFFIX(const gi_fill_job *job,       \
                                                 int64_t first, int count,     \
@@ -134,7 +144,7 @@ GI_HOSTDEV float gi_job_clamp(const gi_fill_job *job, float v)
                     LOAD(job->other, job->other_dtype, i));                   \
                 break;                                                        \
             default:                                                          \
-                v[k] = (T)gi_index_value(&job->u.index, i);                   \
+                v[k] = (T)gi_index_value(&job->u.index, i + job->skip);       \
             }                                                                 \
         }                                                                     \
     }
