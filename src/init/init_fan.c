@@ -179,12 +179,13 @@ static gi_status plan_uniform_bound(gi_tensor t, double bound,
 }
 
 /* The law of standard deviation std: U[-sqrt(3) std, sqrt(3) std) or
- * N(0, std^2); zero elements draw nothing. */
+ * N(0, std^2); zero elements draw nothing (an empty shard of a larger
+ * tensor draws as its whole tensor). */
 static gi_status plan_std(gi_tensor t, double std, int normal,
                           const char *arg, double value, gi_fill_job *job,
                           const char *fn)
 {
-    if (t->numel == 0) {
+    if (gi_global_numel(t) == 0) {
         gi_job_nothing(job);
         return GI_OK;
     }
@@ -203,7 +204,7 @@ static gi_status xavier_std(gi_tensor t, double gain, double *std,
         st = fans(t, &in, &out, fn);
     if (st == GI_OK)
         st = check_gain(gain, fn);
-    if (st == GI_OK && t->numel > 0)
+    if (st == GI_OK && gi_global_numel(t) > 0)
         *std = gain * sqrt(2.0 / (double)(in + out));
     return st;
 }
@@ -232,7 +233,8 @@ gi_status gi_xavier_normal_(gi_tensor t, double gain, gi_generator gen)
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-/* Kaiming's std, gain / sqrt(fan); 0 elements: *std stays 0, no fill. */
+/* Kaiming's std, gain / sqrt(fan); 0 elements (in the global tensor):
+ * *std stays 0, no fill. */
 static gi_status kaiming_std(gi_tensor t, double a, gi_fan_mode mode,
                              gi_nonlinearity nl, double *std, const char *fn)
 {
@@ -240,7 +242,7 @@ static gi_status kaiming_std(gi_tensor t, double a, gi_fan_mode mode,
     gi_status st = fan_for(t, mode, 0, &fan, fn);
     if (st == GI_OK)
         st = gain_of(nl, &a, &gain, fn);
-    if (st == GI_OK && t->numel > 0)
+    if (st == GI_OK && gi_global_numel(t) > 0)
         *std = gain / sqrt(fan);
     return st;
 }
@@ -293,7 +295,7 @@ static gi_status plan_variance_scaling(gi_tensor t, double scale,
                      (int)distribution);
     if (st != GI_OK)
         return st;
-    if (t->numel == 0) {
+    if (gi_global_numel(t) == 0) {
         gi_job_nothing(job);
         return GI_OK;
     }

@@ -131,7 +131,7 @@ gi_status gi_plan_trunc_normal(gi_tensor t, double mean, double std,
     if (!(a < b))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "expects a < b, got a = %g, b = %g", a, b);
-    if (t->numel == 0) { /* the interval's probability is not needed */
+    if (gi_global_numel(t) == 0) { /* the interval's probability is not needed */
         gi_job_nothing(job);
         return GI_OK;
     }
