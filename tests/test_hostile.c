@@ -687,14 +687,13 @@ static gi_status tc_sparse(fx *f, gi_generator g)
     return gi_sparse_(f->m, 0.5, 1.0, g);
 }
 
-/* orthogonal_ (sparse 0) or sparse_ of m as rows 3..5 of a 6 x 4
- * tensor, refused; m is no shard afterwards. */
-static gi_status row_shard_then(fx *f, int sparse)
+/* orthogonal_ of m as rows 3..5 of a 6 x 4 tensor, refused; m is no
+ * shard afterwards. */
+static gi_status row_shard_then(fx *f)
 {
     gi_tensor_set_shard(f->m, 2, (const int64_t[]){6, 4},
                         (const int64_t[]){3, 0});
-    gi_status st = sparse ? gi_sparse_(f->m, 0.5, 1.0, NULL)
-                          : gi_orthogonal_(f->m, 1.0, NULL);
+    gi_status st = gi_orthogonal_(f->m, 1.0, NULL);
     gi_tensor_clear_shard(f->m);
     return st;
 }
@@ -1536,13 +1535,12 @@ static const char LONG_NAME[] =
     X(gi_dirac_, groups_not_dividing, INV, 0, gi_dirac_(f->c, 3))                \
     X(gi_dirac_, groups_above_channels, INV, 0, gi_dirac_(f->c, 8))              \
     X(gi_orthogonal_, null_t, NUL, 0, gi_orthogonal_(NULL, 1.0f, NULL))          \
-    X(gi_orthogonal_, row_shard, UNS, 0, row_shard_then(f, 0))                  \
+    X(gi_orthogonal_, row_shard, UNS, 0, row_shard_then(f))                     \
     X(gi_orthogonal_, scalar, SHP, 0, gi_orthogonal_(f->s, 1.0f, NULL))          \
     X(gi_orthogonal_, vector, SHP, 0, gi_orthogonal_(f->v, 1.0f, f->gen))        \
     X(gi_orthogonal_, gain_nan, INV, 0, gi_orthogonal_(f->m, NAN, NULL))         \
     X(gi_orthogonal_, gain_inf, INV, 0, gi_orthogonal_(f->m, INFINITY, f->gen))  \
     X(gi_orthogonal_, gain_ninf, INV, 0, gi_orthogonal_(f->c, -INFINITY, NULL))  \
-    X(gi_sparse_, row_shard, UNS, 0, row_shard_then(f, 1))                      \
     X(gi_sparse_, null_t, NUL, 0, gi_sparse_(NULL, 0.5f, 0.01f, NULL))           \
     X(gi_sparse_, vector, SHP, 0, gi_sparse_(f->v, 0.5f, 0.01f, NULL))           \
     X(gi_sparse_, four_d, SHP, 0, gi_sparse_(f->c, 0.5f, 0.01f, f->gen))         \

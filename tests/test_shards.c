@@ -293,6 +293,17 @@ Test(shards, eye_and_dirac)
     check_all(3, CONV, &(gi_init){.kind = GI_INIT_DIRAC, .k = 1}, "dirac");
 }
 
+/* The zeros of each global column's walk over the global rows: 7 rows
+ * at sparsity 0.3 gives 3 zeros a column. */
+Test(shards, sparse)
+{
+    check_all(2, MAT, &(gi_init){.kind = GI_INIT_SPARSE, .a = 0.3, .b = 2},
+              "sparse");
+    static const int64_t tall[] = {45, 8};
+    check_all(2, tall, &(gi_init){.kind = GI_INIT_SPARSE, .a = 0.5, .b = 1},
+              "sparse tall");
+}
+
 /* Large enough for several chunks and threads on the CPU and many
  * blocks of threads on a GPU, with runs of odd lengths and starts. */
 Test(shards, large_grid)
@@ -302,6 +313,8 @@ Test(shards, large_grid)
               "large normal");
     check_all(2, big, &(gi_init){.kind = GI_INIT_UNIFORM, .a = 0, .b = 1},
               "large uniform");
+    check_all(2, big, &(gi_init){.kind = GI_INIT_SPARSE, .a = 0.1, .b = 1},
+              "large sparse");
 }
 
 /* Rows 2..4 of a 6 x 4 matrix, on t of shape 3 x 4. */
@@ -376,8 +389,8 @@ Test(shards, views_and_clones_are_not_shards)
     gi_context_destroy(ctx);
 }
 
-/* orthogonal_ needs the whole matrix; sparse_ is not sharded yet; a
- * torch_cpu generator's stream is serial. Each refusal names what it
+/* orthogonal_ needs the whole matrix; a torch_cpu generator's stream is
+ * serial. Each refusal names what it
  * refuses and moves nothing. */
 Test(shards, refusals)
 {
@@ -388,9 +401,6 @@ Test(shards, refusals)
     cr_assert_eq(gi_orthogonal_(t, 1.0, gen), GI_ERR_UNSUPPORTED);
     cr_assert(strstr(gi_last_error(), "gi_orthogonal_: orthogonal_") != NULL,
               "%s", gi_last_error());
-    cr_assert_eq(gi_sparse_(t, 0.5, 1.0, gen), GI_ERR_UNSUPPORTED);
-    cr_assert(strstr(gi_last_error(), "sparse_") != NULL, "%s",
-              gi_last_error());
     cr_assert_eq(gi_generator_offset(gen), OFFSET);
     gi_generator torch = NULL;
     cr_assert_eq(gi_generator_create_kind(&torch, GI_GENERATOR_TORCH_CPU, 1),

@@ -426,12 +426,22 @@ static gi_status fill_may_start(const gi_fill_job *jobs, int64_t njobs,
     return GI_OK;
 }
 
-static void sparse_zeros(const cpu_state *s, const gi_fill_job *jobs,
+/* sparse_'s zeros over its finished normal fill; a shard's box, which
+ * no chunk filled, whole, column by column. */
+static void sparse_columns(const cpu_state *s, const gi_fill_job *jobs,
                          int64_t njobs)
 {
     for (int64_t j = 0; j < njobs; ++j) {
         const gi_fill_job *job = &jobs[j];
-        if (job->kind != GI_JOB_SPARSE || job->sparse.zeros == 0)
+        if (job->kind != GI_JOB_SPARSE)
+            continue;
+        if (gi_job_sparse_box(job)) {
+#pragma omp parallel for num_threads(threads_for(s, job->n))
+            for (int64_t c = 0; c < job->sparse.lcols; ++c)
+                gi_job_sparse_column(job, c);
+            continue;
+        }
+        if (job->sparse.zeros == 0)
             continue;
 #pragma omp parallel for num_threads(threads_for(s, job->n))
         for (int64_t c = 0; c < job->sparse.cols; ++c)
@@ -459,7 +469,11 @@ static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
     first[0] = 0;
     for (int64_t j = 0; j < njobs; ++j) {
         int64_t step = chunk_elems(&jobs[j]);
-        first[j + 1] = first[j] + (jobs[j].n + step - 1) / step;
+        /* a shard's box of sparse_ is filled column by column, below */
+        const int box = jobs[j].kind == GI_JOB_SPARSE &&
+                        gi_job_sparse_box(&jobs[j]);
+        const int64_t n = box ? 0 : jobs[j].n;
+        first[j + 1] = first[j] + (n + step - 1) / step;
         elems += jobs[j].n;
     }
     const int64_t chunks = first[njobs];
@@ -470,7 +484,7 @@ static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
     }
     if (first != one)
         free(first);
-    sparse_zeros(state, jobs, njobs);
+    sparse_columns(state, jobs, njobs);
     return GI_OK;
 }
 

@@ -97,12 +97,58 @@ static int indexed(const gi_fill_job *job)
     return gi_job_random(job) || job->kind == GI_JOB_INDEX;
 }
 
+/* The boxes of sparse_'s job on shard t into out (NULL: counted only):
+ * a box shard's own; a flat range's rows, whole ones together (at most
+ * a partial row, whole rows, a partial row). The walk of zeros goes down
+ * columns, so each box is a job of its own (docs/shards.md). */
+static int64_t cut_sparse(const gi_fill_job *job, gi_tensor t,
+                          gi_fill_job *out)
+{
+    const int64_t cols = job->sparse.cols, size = gi_elem_size(job->dtype);
+    const gi_shard_info *sh = &t->shard;
+    if (sh->kind == GI_SHARD_BOX || t->numel == 0) {
+        if (out != NULL) {
+            *out = *job;
+            out->whole = gi_global_numel(t);
+            out->shard = NULL;
+            out->sparse.r0 = sh->start[0];
+            out->sparse.c0 = sh->start[1];
+            out->sparse.lcols = t->numel > 0 ? t->shape[t->ndim - 1] : 1;
+        }
+        return 1;
+    }
+    int64_t k = 0;
+    for (int64_t at = sh->flat_start, end = at + t->numel; at < end; ++k) {
+        const int64_t r = at / cols, c = at % cols;
+        const int64_t width = c != 0 || end - at < cols
+                                  ? (cols - c < end - at ? cols - c : end - at)
+                                  : cols;
+        const int64_t n = c != 0 || end - at < cols
+                              ? width : (end - at) / cols * cols;
+        if (out != NULL) {
+            out[k] = *job;
+            out[k].data = (char *)job->data + (at - sh->flat_start) * size;
+            out[k].n = n;
+            out[k].whole = gi_global_numel(t);
+            out[k].again = k > 0;
+            out[k].shard = NULL;
+            out[k].sparse.r0 = r;
+            out[k].sparse.c0 = c;
+            out[k].sparse.lcols = width;
+        }
+        at += n;
+    }
+    return k;
+}
+
 /* The jobs a shard's job becomes, one per run (at least one: an empty
  * shard still advances the generator as its whole fill), into out (NULL:
  * counted only). */
 static int64_t cut_job(const gi_fill_job *job, gi_fill_job *out)
 {
     gi_tensor t = (gi_tensor)job->shard;
+    if (t != NULL && job->kind == GI_JOB_SPARSE)
+        return cut_sparse(job, t, out);
     if (t == NULL || !indexed(job)) {
         if (out != NULL) {
             *out = *job;

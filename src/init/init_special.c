@@ -361,10 +361,13 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    if (t->ndim != 2)
+    int ndim;
+    const int64_t *shape; /* a shard's zeros count the global rows */
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim != 2)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "only tensors with 2 dimensions are supported, got %d",
-                       t->ndim);
+                       ndim);
     if (!(sparsity >= 0.0 && sparsity <= 1.0))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'sparsity' must be in [0, 1], got %g",
@@ -372,16 +375,13 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
     if (!(std >= 0.0) || !gi_dtype_finite(GI_F32, std))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g", std);
-    st = gi_refuse_partial_shard(t, "sparse_", fn);
-    if (st != GI_OK)
-        return st;
-    int64_t rows = t->shape[0], cols = t->shape[1];
+    int64_t rows = shape[0], cols = shape[1];
     if (rows >= (int64_t)1 << 32)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "%lld rows: at most 2^32 - 1 are supported",
                        (long long)rows);
     st = gi_job_normal(job, t, 0.0, std, NULL, 0.0, fn);
-    if (st != GI_OK || t->numel == 0) {
+    if (st != GI_OK || gi_global_numel(t) == 0) {
         gi_job_nothing(job);
         return st;
     }
@@ -393,7 +393,8 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
     /* In float, so that torch's ceil(sparsity * rows) sees 0.1 * 10 = 1
      * (the float product of the float 0.1 is 1, its double one above) */
     job->sparse = (gi_job_sparse){
-        rows, cols, (int64_t)ceilf((float)sparsity * (float)rows)};
+        rows, cols, (int64_t)ceilf((float)sparsity * (float)rows), 0, 0,
+        cols};
     return GI_OK;
 }
 

@@ -24,8 +24,12 @@ typedef enum gi_job_kind {
     GI_JOB_SPARSE = 5   /* sparse_: u.law (normal), then zeros per column */
 } gi_job_kind;
 
+/* sparse_ of a rows x cols matrix (a shard's global one), of which the
+ * job writes the box of n / lcols rows from row r0 and lcols columns
+ * from column c0 (0, 0 and cols for a whole matrix). */
 typedef struct gi_job_sparse {
     int64_t rows, cols, zeros; /* zeros: per column */
+    int64_t r0, c0, lcols;
 } gi_job_sparse;
 
 /* The PyTorch call a job stands for, which a torch_cpu generator replays
@@ -104,18 +108,24 @@ GI_HOSTDEV int gi_elem_size(int d)
 }
 
 /* Elements of one work item: 16 bytes' worth (one vector store), or for
- * sparse_ one column. */
+ * sparse_ one column of its box. */
 GI_HOSTDEV int64_t gi_job_item_elems(const gi_fill_job *job)
 {
-    return job->kind == GI_JOB_SPARSE ? job->sparse.rows
+    return job->kind == GI_JOB_SPARSE ? job->n / job->sparse.lcols
                                       : 16 / gi_elem_size(job->dtype);
+}
+
+/* Whether a sparse_ job writes part of its matrix (a shard's box). */
+GI_HOSTDEV int gi_job_sparse_box(const gi_fill_job *job)
+{
+    return job->n != job->sparse.rows * job->sparse.cols;
 }
 
 /* Work items of the job. */
 GI_HOSTDEV int64_t gi_job_items(const gi_fill_job *job)
 {
     if (job->kind == GI_JOB_SPARSE)
-        return job->sparse.cols;
+        return job->sparse.lcols;
     int64_t per = gi_job_item_elems(job);
     return (job->n + per - 1) / per;
 }

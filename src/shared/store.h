@@ -152,44 +152,50 @@ GI_HOSTDEV float gi_job_clamp(const gi_fill_job *job, float v)
 GI_JOB_VALUES_DEFINE_(, float, gi_load_f)
 GI_JOB_VALUES_DEFINE_(64, double, gi_load_d)
 
-/* Column c of sparse_ whole, every element written once: the normal fill
- * of u.law from pos (element by element), or 0 where the selection walk
- * over the blocks that follow the fill's picks the row. Together the
- * columns equal the normal fill followed by gi_job_sparse_zeros for every
- * column. */
-/* The first block of sparse_'s zeros: the one after the normal fill's. */
+/* The first block of sparse_'s zeros: the one after the normal fill's
+ * of the whole matrix. */
 GI_HOSTDEV uint64_t gi_job_zeros_offset(const gi_fill_job *job)
 {
     const uint64_t per = (uint64_t)gi_law_elems_per_block(&job->u.law);
-    return job->pos.offset + ((uint64_t)job->n + per - 1) / per;
+    const uint64_t n = (uint64_t)(job->sparse.rows * job->sparse.cols);
+    return job->pos.offset + (n + per - 1) / per;
 }
 
-GI_HOSTDEV void gi_job_sparse_column(const gi_fill_job *job, int64_t c)
+/* Column c of sparse_'s box (the whole matrix but for a shard's job),
+ * every element written once: the normal fill of u.law from pos at the
+ * element's index in the matrix, or 0 where the selection walk over the
+ * blocks that follow the fill's picks the row. The walk runs from row 0
+ * whatever the box's first row. Together the columns equal the normal
+ * fill followed by gi_job_sparse_zeros for every column. */
+GI_HOSTDEV void gi_job_sparse_column(const gi_fill_job *job, int64_t lc)
 {
-    const int64_t rows = job->sparse.rows, cols = job->sparse.cols;
+    const gi_job_sparse s = job->sparse;
+    const int64_t c = s.c0 + lc, end = s.r0 + job->n / s.lcols;
     const gi_philox_pos p = job->pos;
     const uint64_t zeros_offset = gi_job_zeros_offset(job);
-    gi_sparse_walk w = {{0}, job->sparse.zeros};
-    for (int64_t r = 0; r < rows; ++r) {
-        const int64_t i = r * cols + c;
+    gi_sparse_walk w = {{0}, s.zeros};
+    for (int64_t r = 0; r < end; ++r) {
+        const int64_t i = r * s.cols + c, local = (r - s.r0) * s.lcols + lc;
         int zero = w.needed > 0 &&
-                   gi_sparse_pick(&w, rows, c, r, p.seed, p.stream,
+                   gi_sparse_pick(&w, s.rows, c, r, p.seed, p.stream,
                                   zeros_offset);
+        if (r < s.r0)
+            continue;
         if (zero)
-            gi_store_d(job->data, job->dtype, i, 0.0);
+            gi_store_d(job->data, job->dtype, local, 0.0);
         else if (job->dtype == GI_F64)
-            gi_store_d(job->data, job->dtype, i,
+            gi_store_d(job->data, job->dtype, local,
                        gi_law_element64(&job->u.law, p.seed, p.stream,
                                         p.offset, (uint64_t)i));
         else
-            gi_store_f(job->data, job->dtype, i,
+            gi_store_f(job->data, job->dtype, local,
                        gi_law_element(&job->u.law, p.seed, p.stream,
                                       p.offset, (uint64_t)i));
     }
 }
 
-/* The k zeros of column c written over a finished normal fill (the CPU's
- * sparse_); the walk stops at the last one. */
+/* The k zeros of column c written over a finished normal fill of the
+ * whole matrix (the CPU's sparse_); the walk stops at the last one. */
 GI_HOSTDEV void gi_job_sparse_zeros(const gi_fill_job *job, int64_t c)
 {
     const int64_t rows = job->sparse.rows, cols = job->sparse.cols;
