@@ -1187,6 +1187,34 @@ GI_API gi_status gi_linear_create(gi_module *out, gi_context ctx,
                                   int64_t in_features, int64_t out_features,
                                   int bias, gi_dtype dtype);
 
+/* How a Linear shard splits its global Linear (tensor parallelism). */
+typedef enum gi_linear_split {
+    GI_LINEAR_COLUMN = 0, /* outputs: weight rows and bias entries */
+    GI_LINEAR_ROW = 1     /* inputs: weight columns; the bias whole */
+} gi_linear_split;
+
+/* The part of nn.Linear(global_in, global_out, bias) that one process of
+ * a tensor-parallel group holds: GI_LINEAR_COLUMN, the outputs [start,
+ * start + out_features) of global_features (global_out; in_features is
+ * global_in); GI_LINEAR_ROW, the inputs [start, start + in_features) of
+ * global_features (global_in), all outputs and the whole bias. Weight and
+ * bias are shards of the global ones (gi_tensor_shard_info: owned by the
+ * module as gi_linear_create's are), holding the global Linear's values
+ * at their elements: its bounds, 1/sqrt(global_in), and the context's
+ * generator advanced as the whole Linear's creation advances it, so the
+ * processes' parts are the whole Linear bit for bit. Its forward is the
+ * part's own (the processes combine the results). Returns as
+ * gi_linear_create, plus GI_ERR_INVALID_ARGUMENT (split not a
+ * gi_linear_split), GI_ERR_OUT_OF_RANGE (start < 0, or the part leaves
+ * global_features). */
+GI_API gi_status gi_linear_create_parallel(gi_module *out, gi_context ctx,
+                                           int64_t in_features,
+                                           int64_t out_features, int bias,
+                                           gi_dtype dtype,
+                                           gi_linear_split split,
+                                           int64_t global_features,
+                                           int64_t start);
+
 /* nn.LazyLinear(out_features, bias, dtype=dtype): no parameters until the
  * first forward, which takes in_features from the input's last dimension,
  * creates weight and bias of dtype and initializes them like

@@ -1657,6 +1657,20 @@ static const char LONG_NAME[] =
     X(gi_init_, orthogonal_zero_fields, OK, W, gi_init_(f->m, SPEC(.kind = GI_INIT_ORTHOGONAL), f->gen))
 
 #define CASES_MODULE(X)                                                          \
+    X(gi_linear_create_parallel, null_out, NUL, 0, gi_linear_create_parallel(NULL, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 3)) \
+    X(gi_linear_create_parallel, null_ctx, NUL, 0, gi_linear_create_parallel(&f->out_m, NULL, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 3)) \
+    X(gi_linear_create_parallel, split_neg, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, (gi_linear_split)-1, 9, 3)) \
+    X(gi_linear_create_parallel, split_2, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, (gi_linear_split)2, 9, 3)) \
+    X(gi_linear_create_parallel, in_neg, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, -1, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 3)) \
+    X(gi_linear_create_parallel, dtype_99, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, (gi_dtype)99, GI_LINEAR_ROW, 9, 3)) \
+    X(gi_linear_create_parallel, start_neg, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, -1)) \
+    X(gi_linear_create_parallel, column_past_end, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 7)) \
+    X(gi_linear_create_parallel, row_past_end, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, 9, 6)) \
+    X(gi_linear_create_parallel, global_neg, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, -9, 0)) \
+    X(gi_linear_create_parallel, start_int64_max, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, 9, INT64_MAX)) \
+    X(gi_linear_create_parallel, global_weight_ovf, OVF, 0, gi_linear_create_parallel(&f->out_m, f->ctx, INT64_C(1) << 40, 1, 0, GI_F32, GI_LINEAR_COLUMN, INT64_C(1) << 40, 0)) \
+    X(gi_linear_create_parallel, column, OK, W, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 6)) \
+    X(gi_linear_create_parallel, row, OK, W, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, 9, 5)) \
     X(gi_linear_create, null_out, NUL, 0, gi_linear_create(NULL, f->ctx, 4, 3, 1, GI_F32)) \
     X(gi_linear_create, null_ctx, NUL, 0, gi_linear_create(&f->out_m, NULL, 4, 3, 1, GI_F32)) \
     X(gi_linear_create, in_neg, INV, 0, gi_linear_create(&f->out_m, f->ctx, -1, 3, 1, GI_F32)) \

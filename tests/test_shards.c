@@ -528,3 +528,70 @@ Test(shards, module_init_parallel_linears)
     gi_module_destroy(whole);
     gi_context_destroy(ctx);
 }
+
+/* gi_linear_create_parallel: each rank's part of Sequential(column-
+ * parallel Linear(IN, HID), row-parallel Linear(HID, OUT)), created from
+ * the same default generator state, is the whole tree's creation, and
+ * the context's generator ends where the whole's does. */
+static gi_module created_tree(gi_context ctx, int r, int ranks,
+                              gi_dtype dt)
+{
+    const int64_t h0 = ranks ? HID * r / ranks : 0;
+    const int64_t h = ranks ? HID * (r + 1) / ranks - h0 : HID;
+    gi_module kids[2] = {NULL, NULL}, seq = NULL;
+    cr_assert_eq(gi_manual_seed(ctx, SEED), GI_OK);
+    if (ranks) {
+        cr_assert_eq(gi_linear_create_parallel(&kids[0], ctx, IN, h, 1, dt,
+                                               GI_LINEAR_COLUMN, HID, h0),
+                     GI_OK, "%s", gi_last_error());
+        cr_assert_eq(gi_linear_create_parallel(&kids[1], ctx, h, OUT, 1, dt,
+                                               GI_LINEAR_ROW, HID, h0),
+                     GI_OK, "%s", gi_last_error());
+    } else {
+        cr_assert_eq(gi_linear_create(&kids[0], ctx, IN, HID, 1, dt), GI_OK);
+        cr_assert_eq(gi_linear_create(&kids[1], ctx, HID, OUT, 1, dt), GI_OK);
+    }
+    cr_assert_eq(gi_sequential_create(&seq, ctx, 2, kids), GI_OK);
+    return seq;
+}
+
+Test(shards, linear_create_parallel)
+{
+    gi_context ctx = any_context();
+    for (size_t d = 0; d < sizeof dtypes / sizeof *dtypes; ++d) {
+        const size_t es = elem_size(dtypes[d]);
+        gi_module whole = created_tree(ctx, 0, 0, dtypes[d]);
+        const uint64_t end =
+            gi_generator_offset(gi_context_generator(ctx));
+        for (int r = 0; r < 3; ++r) {
+            gi_module part = created_tree(ctx, r, 3, dtypes[d]);
+            cr_assert_eq(gi_generator_offset(gi_context_generator(ctx)),
+                         end);
+            for (int k = 0; k < 4; ++k) {
+                const int child = k / 2, bias = k % 2;
+                gi_module m = NULL, mw = NULL;
+                gi_module_child(part, child, &m);
+                gi_module_child(whole, child, &mw);
+                gi_tensor t = bias ? gi_module_bias(m) : gi_module_weight(m);
+                gi_tensor tw = bias ? gi_module_bias(mw)
+                                    : gi_module_weight(mw);
+                const int64_t n = gi_tensor_numel(t);
+                unsigned char *p = host_bytes(t, (size_t)n * es);
+                unsigned char *q =
+                    host_bytes(tw, (size_t)gi_tensor_numel(tw) * es);
+                for (int64_t i = 0; i < n; ++i) {
+                    const int64_t j = whole_index(child, bias, r, 3, i);
+                    cr_assert(memcmp(p + i * es, q + j * es, es) == 0,
+                              "%s rank %d, %d.%s[%lld] differs",
+                              dtype_names[d], r, child,
+                              bias ? "bias" : "weight", (long long)i);
+                }
+                free(p);
+                free(q);
+            }
+            gi_module_destroy(part);
+        }
+        gi_module_destroy(whole);
+    }
+    gi_context_destroy(ctx);
+}

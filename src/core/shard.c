@@ -36,7 +36,7 @@ static gi_shard_info shard_of(gi_shard_kind kind, int global_ndim,
     return info;
 }
 
-GI_API gi_status gi_tensor_set_shard(gi_tensor t, int global_ndim,
+gi_status gi_tensor_set_shard(gi_tensor t, int global_ndim,
                                      const int64_t *global_shape,
                                      const int64_t *start)
 {
@@ -72,7 +72,7 @@ GI_API gi_status gi_tensor_set_shard(gi_tensor t, int global_ndim,
     return GI_OK;
 }
 
-GI_API gi_status gi_tensor_set_flat_shard(gi_tensor t, int global_ndim,
+gi_status gi_tensor_set_flat_shard(gi_tensor t, int global_ndim,
                                           const int64_t *global_shape,
                                           int64_t flat_start)
 {
@@ -94,7 +94,7 @@ GI_API gi_status gi_tensor_set_flat_shard(gi_tensor t, int global_ndim,
     return GI_OK;
 }
 
-GI_API gi_status gi_tensor_shard_info(gi_tensor t, gi_shard_info *out)
+gi_status gi_tensor_shard_info(gi_tensor t, gi_shard_info *out)
 {
     static const char *const fn = "gi_tensor_shard_info";
     GI_CHECK_NULL(t, fn);
@@ -105,7 +105,7 @@ GI_API gi_status gi_tensor_shard_info(gi_tensor t, gi_shard_info *out)
     return GI_OK;
 }
 
-GI_API gi_status gi_tensor_clear_shard(gi_tensor t)
+gi_status gi_tensor_clear_shard(gi_tensor t)
 {
     GI_CHECK_NULL(t, "gi_tensor_clear_shard");
     memset(&t->shard, 0, sizeof t->shard);
