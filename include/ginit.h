@@ -613,10 +613,13 @@ GI_API gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t);
  * global tensor filled at once (fans and gains from the global shape),
  * and advances the generator as that whole fill does, so processes that
  * fill their own shards from one generator state hold the whole tensor
- * bit for bit. orthogonal_ on a shard smaller than the global tensor, and
- * any random fill of a shard from a torch_cpu generator, are refused with
+ * bit for bit; eye_, dirac_ and sparse_ read the global shape and
+ * indices too, and gi_module_init_ plans a tree's shards the same way.
+ * orthogonal_ on a shard smaller than the global tensor, and any random
+ * fill of a shard from a torch_cpu generator, are refused with
  * GI_ERR_UNSUPPORTED. Only the tensor the shard is set on is one: views,
- * clones, gi_tensor_to, DLPack and safetensors see an ordinary tensor.
+ * clones, gi_tensor_to, DLPack and safetensors see an ordinary tensor of
+ * the shard's own shape, and copy_ copies values only.
  */
 typedef enum gi_shard_kind {
     GI_SHARD_NONE = 0, /* an ordinary tensor */
@@ -883,7 +886,8 @@ typedef enum gi_fan_mode {
 } gi_fan_mode;
 
 /* Fans of a weight of 2 or more dimensions, as PyTorch computes them:
- * fan_in = size(1) * prod(size[2:]), fan_out = size(0) * prod(size[2:]).
+ * fan_in = size(1) * prod(size[2:]), fan_out = size(0) * prod(size[2:]),
+ * of the global tensor's sizes for a shard (gi_tensor_set_shard).
  * Either out pointer may be NULL. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
  * GI_ERR_SHAPE (fewer than 2 dimensions), GI_ERR_OVERFLOW. */
 GI_API gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in,
