@@ -386,12 +386,27 @@ static void law_chunk(const gi_fill_job *job, int64_t first, int64_t count)
                             job->lo, job->hi, (uint16_t *)job->data + first);
 }
 
+/* How far a shard's run starts past a chunk boundary of its whole fill:
+ * its chunks keep to the whole fill's, so that only the first one starts
+ * mid-block and the others fill whole vectors. */
+static int64_t chunk_phase(const gi_fill_job *job)
+{
+    return gi_job_random(job) ? job->skip % chunk_elems(job) : 0;
+}
+
+static int64_t chunk_count(const gi_fill_job *job, int64_t n)
+{
+    const int64_t step = chunk_elems(job), phase = chunk_phase(job);
+    return n > 0 ? (n + phase + step - 1) / step : 0;
+}
+
 /* Chunk c of a job. */
 static void run_chunk(const gi_fill_job *job, int64_t c)
 {
-    const int64_t step = chunk_elems(job);
-    const int64_t first = c * step;
-    const int64_t count = job->n - first < step ? job->n - first : step;
+    const int64_t step = chunk_elems(job), phase = chunk_phase(job);
+    const int64_t first = c > 0 ? c * step - phase : 0;
+    const int64_t end = (c + 1) * step - phase;
+    const int64_t count = (job->n < end ? job->n : end) - first;
     const int random = gi_job_random(job), dt = job->dtype;
     const gi_map *m = &job->u.map;
     if (job->kind == GI_JOB_MAP && m->kind == GI_MAP_FILL && m->a == 0.0 &&
@@ -468,12 +483,10 @@ static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
     int64_t elems = 0;
     first[0] = 0;
     for (int64_t j = 0; j < njobs; ++j) {
-        int64_t step = chunk_elems(&jobs[j]);
         /* a shard's box of sparse_ is filled column by column, below */
         const int box = jobs[j].kind == GI_JOB_SPARSE &&
                         gi_job_sparse_box(&jobs[j]);
-        const int64_t n = box ? 0 : jobs[j].n;
-        first[j + 1] = first[j] + (n + step - 1) / step;
+        first[j + 1] = first[j] + chunk_count(&jobs[j], box ? 0 : jobs[j].n);
         elems += jobs[j].n;
     }
     const int64_t chunks = first[njobs];
