@@ -606,6 +606,66 @@ GI_API gi_status gi_tensor_data_ptr(gi_tensor t, void **out);
 GI_API gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t);
 
 /* ------------------------------------------------------------------------ */
+/* Shards: a tensor as part of a larger, global tensor (docs/shards.md)      */
+/* ------------------------------------------------------------------------ */
+/*
+ * A shard's every initializer gives each element the value it has in the
+ * global tensor filled at once (fans and gains from the global shape),
+ * and advances the generator as that whole fill does, so processes that
+ * fill their own shards from one generator state hold the whole tensor
+ * bit for bit; eye_, dirac_ and sparse_ read the global shape and
+ * indices too, and gi_module_init_ plans a tree's shards the same way.
+ * orthogonal_ on a shard smaller than the global tensor, and any random
+ * fill of a shard from a torch_cpu generator, are refused with
+ * GI_ERR_UNSUPPORTED. Only the tensor the shard is set on is one: views,
+ * clones, gi_tensor_to, DLPack and safetensors see an ordinary tensor of
+ * the shard's own shape, and copy_ copies values only.
+ */
+typedef enum gi_shard_kind {
+    GI_SHARD_NONE = 0, /* an ordinary tensor */
+    GI_SHARD_BOX = 1,  /* a box: start[d] .. start[d] + shape[d] */
+    GI_SHARD_FLAT = 2  /* a range of the global row-major order */
+} gi_shard_kind;
+
+/* What gi_tensor_shard_info reports; for GI_SHARD_NONE, global_ndim and
+ * global_shape are the tensor's own and the starts 0. */
+typedef struct gi_shard_info {
+    gi_shard_kind kind;
+    int global_ndim;
+    int64_t global_shape[GI_MAX_DIMS];
+    int64_t start[GI_MAX_DIMS]; /* a box's corner; 0 for a flat range */
+    int64_t flat_start; /* the global row-major index of element 0 */
+} gi_shard_info;
+
+/* Declares t the box of the global tensor (global_ndim sizes
+ * global_shape, each >= 0) whose corner is start (global_ndim entries)
+ * and whose extent is t's shape: global_ndim must equal t's ndim and
+ * 0 <= start[d], start[d] + shape[d] <= global_shape[d]. Replaces an
+ * earlier shard of t; t's elements are untouched. The arrays are read
+ * during the call only. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE
+ * (ndim mismatch, a negative global size), GI_ERR_OUT_OF_RANGE (the box
+ * leaves the global tensor), GI_ERR_OVERFLOW (the global tensor's
+ * elements overflow 64 bits); on failure t is unchanged. */
+GI_API gi_status gi_tensor_set_shard(gi_tensor t, int global_ndim,
+                                     const int64_t *global_shape,
+                                     const int64_t *start);
+/* Declares t the elements flat_start .. flat_start + numel(t) of the
+ * global tensor (global_ndim sizes global_shape) in row-major order: an
+ * FSDP-style flat shard; t may have any shape. Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT, GI_ERR_SHAPE (global_ndim outside
+ * [0, GI_MAX_DIMS], a negative global size), GI_ERR_OUT_OF_RANGE (the
+ * range leaves the global tensor), GI_ERR_OVERFLOW; on failure t is
+ * unchanged. */
+GI_API gi_status gi_tensor_set_flat_shard(gi_tensor t, int global_ndim,
+                                          const int64_t *global_shape,
+                                          int64_t flat_start);
+/* Writes t's shard into *out (the caller's struct). Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_tensor_shard_info(gi_tensor t, gi_shard_info *out);
+/* Makes t an ordinary tensor again. Returns GI_OK, GI_ERR_NULL_ARGUMENT. */
+GI_API gi_status gi_tensor_clear_shard(gi_tensor t);
+
+/* ------------------------------------------------------------------------ */
 /* DLPack: tensors shared with other libraries without a copy                */
 /* ------------------------------------------------------------------------ */
 /*
@@ -826,7 +886,8 @@ typedef enum gi_fan_mode {
 } gi_fan_mode;
 
 /* Fans of a weight of 2 or more dimensions, as PyTorch computes them:
- * fan_in = size(1) * prod(size[2:]), fan_out = size(0) * prod(size[2:]).
+ * fan_in = size(1) * prod(size[2:]), fan_out = size(0) * prod(size[2:]),
+ * of the global tensor's sizes for a shard (gi_tensor_set_shard).
  * Either out pointer may be NULL. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
  * GI_ERR_SHAPE (fewer than 2 dimensions), GI_ERR_OVERFLOW. */
 GI_API gi_status gi_calculate_fans(gi_tensor t, int64_t *fan_in,
@@ -1129,6 +1190,34 @@ GI_API const char *gi_module_kind_name(gi_module_kind kind);
 GI_API gi_status gi_linear_create(gi_module *out, gi_context ctx,
                                   int64_t in_features, int64_t out_features,
                                   int bias, gi_dtype dtype);
+
+/* How a Linear shard splits its global Linear (tensor parallelism). */
+typedef enum gi_linear_split {
+    GI_LINEAR_COLUMN = 0, /* outputs: weight rows and bias entries */
+    GI_LINEAR_ROW = 1     /* inputs: weight columns; the bias whole */
+} gi_linear_split;
+
+/* The part of nn.Linear(global_in, global_out, bias) that one process of
+ * a tensor-parallel group holds: GI_LINEAR_COLUMN, the outputs [start,
+ * start + out_features) of global_features (global_out; in_features is
+ * global_in); GI_LINEAR_ROW, the inputs [start, start + in_features) of
+ * global_features (global_in), all outputs and the whole bias. Weight and
+ * bias are shards of the global ones (gi_tensor_shard_info: owned by the
+ * module as gi_linear_create's are), holding the global Linear's values
+ * at their elements: its bounds, 1/sqrt(global_in), and the context's
+ * generator advanced as the whole Linear's creation advances it, so the
+ * processes' parts are the whole Linear bit for bit. Its forward is the
+ * part's own (the processes combine the results). Returns as
+ * gi_linear_create, plus GI_ERR_INVALID_ARGUMENT (split not a
+ * gi_linear_split), GI_ERR_OUT_OF_RANGE (start < 0, or the part leaves
+ * global_features). */
+GI_API gi_status gi_linear_create_parallel(gi_module *out, gi_context ctx,
+                                           int64_t in_features,
+                                           int64_t out_features, int bias,
+                                           gi_dtype dtype,
+                                           gi_linear_split split,
+                                           int64_t global_features,
+                                           int64_t start);
 
 /* nn.LazyLinear(out_features, bias, dtype=dtype): no parameters until the
  * first forward, which takes in_features from the input's last dimension,

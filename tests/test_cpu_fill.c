@@ -457,7 +457,7 @@ Test(cpu_fill, sparse_fill_column_equals_fill_then_zeros)
                                    .kind = GI_JOB_SPARSE,
                                    .pos = {pos->seed, pos->stream,
                                            pos->offset},
-                                   .sparse = {rows, cols, ks[kk]},
+                                   .sparse = {rows, cols, ks[kk], 0, 0, cols},
                                    .u.law = law};
                 job.data = want;
                 for (int64_t c = 0; c < cols; ++c)

@@ -3,7 +3,8 @@
  * (a nested tree, LazyLinear's first forward, every initializer, a whole
  * tree's initialization, orthogonal weights included, printing, views;
  * one over the dtypes: their fills, conversions and printing; one of the
- * chapter on a torch_cpu generator; and one of DLPack export and import)
+ * chapter on a torch_cpu generator; one of shards; and one of DLPack
+ * export and import)
  * runs
  * again and again, the n-th allocation failing in run n, until a run
  * needs fewer than n allocations. Each failing call must return
@@ -312,6 +313,56 @@ cleanup:
 Test(faults, every_allocation_failure_is_reported_and_cleaned_up)
 {
     sweep(scenario, "main", 20);
+}
+
+/* Shards: every initializer but orthogonal_ on a box shard (cut into
+ * runs, whose table is allocated) and a flat one, then a tree of
+ * parallel Linears and its initialization. */
+static int shard_scenario(int64_t n)
+{
+    gi_context ctx = NULL;
+    gi_tensor box = NULL, flat = NULL;
+    gi_module kids[2] = {NULL, NULL}, net = NULL;
+    gi_status (*const inits[])(gi_tensor) = {
+        init_sparse, init_trunc, init_xavier, init_kaiming, init_eye,
+        init_lecun, init_mixture};
+    int completed = 0;
+
+    gi_fault_fail_at(n);
+    STEP(gi_context_create(&ctx, GI_DEVICE_CPU));
+    STEP(gi_tensor_create(&box, ctx, GI_F32, 2, (const int64_t[]){3, 4}));
+    STEP(gi_tensor_create(&flat, ctx, GI_F32, 2, (const int64_t[]){3, 4}));
+    cr_assert_eq(gi_tensor_set_shard(box, 2, (const int64_t[]){6, 8},
+                                     (const int64_t[]){3, 4}), GI_OK);
+    cr_assert_eq(gi_tensor_set_flat_shard(flat, 2, (const int64_t[]){6, 8},
+                                          13), GI_OK);
+    for (size_t i = 0; i < sizeof inits / sizeof *inits; ++i) {
+        STEP(checked_init(box, inits[i]));
+        STEP(checked_init(flat, inits[i]));
+    }
+    STEP(gi_linear_create_parallel(&kids[0], ctx, 8, 3, 1, GI_F32,
+                                   GI_LINEAR_COLUMN, 6, 3));
+    STEP(gi_linear_create_parallel(&kids[1], ctx, 3, 5, 1, GI_F32,
+                                   GI_LINEAR_ROW, 6, 3));
+    STEP(gi_sequential_create(&net, ctx, 2, kids));
+    kids[0] = kids[1] = NULL; /* owned by net now */
+    STEP(checked_module_init(net, GI_INIT_XAVIER_UNIFORM));
+    completed = gi_fault_count() < n;
+
+cleanup:
+    gi_fault_fail_at(0);
+    gi_module_destroy(net);
+    for (int i = 0; i < 2; ++i)
+        gi_module_destroy(kids[i]);
+    gi_tensor_destroy(flat);
+    gi_tensor_destroy(box);
+    gi_context_destroy(ctx);
+    return completed;
+}
+
+Test(faults, every_shard_failure_is_reported_and_cleaned_up)
+{
+    sweep(shard_scenario, "shards", 10);
 }
 
 /* A malloc'd copy of t's bytes, any dtype; its size in *bytes. */

@@ -101,6 +101,7 @@ typedef struct fx {
     gi_nonlinearity out_nl;
     size_t out_n;
     void *out_ptr;
+    gi_shard_info out_shard;
     char buf[64];
     float host[8];
 } fx;
@@ -307,6 +308,12 @@ static void expect_untouched(fx *f, const hcase *c)
     for (size_t i = 0; i < sizeof iotas / sizeof *iotas; ++i)
         cr_expect(is_iota(iotas[i].t), "%s/%s: tensor %s was written", c->fn,
                   c->tag, iotas[i].name);
+    for (size_t i = 0; i < sizeof iotas / sizeof *iotas; ++i) {
+        gi_shard_info info;
+        gi_tensor_shard_info(iotas[i].t, &info);
+        cr_expect(info.kind == GI_SHARD_NONE, "%s/%s: tensor %s became a "
+                  "shard", c->fn, c->tag, iotas[i].name);
+    }
     double s = 0.0;
     cr_expect(gi_tensor_item(f->s, &s) == GI_OK && s == 0.5,
               "%s/%s: 0-D tensor s was written (%g)", c->fn, c->tag,
@@ -678,6 +685,17 @@ static gi_status tc_orthogonal_tree(fx *f, gi_generator g)
 static gi_status tc_sparse(fx *f, gi_generator g)
 {
     return gi_sparse_(f->m, 0.5, 1.0, g);
+}
+
+/* orthogonal_ of m as rows 3..5 of a 6 x 4 tensor, refused; m is no
+ * shard afterwards. */
+static gi_status row_shard_then(fx *f)
+{
+    gi_tensor_set_shard(f->m, 2, (const int64_t[]){6, 4},
+                        (const int64_t[]){3, 0});
+    gi_status st = gi_orthogonal_(f->m, 1.0, NULL);
+    gi_tensor_clear_shard(f->m);
+    return st;
 }
 
 static gi_status tc_uniform(fx *f, gi_generator g)
@@ -1265,6 +1283,34 @@ static const char LONG_NAME[] =
     X(gi_tensor_data_ptr, null_out, NUL, 0, gi_tensor_data_ptr(f->m, NULL))      \
     X(gi_tensor_clone, null_out, NUL, 0, gi_tensor_clone(NULL, f->v))            \
     X(gi_tensor_clone, null_t, NUL, 0, gi_tensor_clone(&f->out_t, NULL))        \
+    X(gi_tensor_set_shard, null_t, NUL, 0, gi_tensor_set_shard(NULL, 2, (const int64_t[]){6, 8}, (const int64_t[]){0, 0})) \
+    X(gi_tensor_set_shard, null_global, NUL, 0, gi_tensor_set_shard(f->m, 2, NULL, (const int64_t[]){0, 0})) \
+    X(gi_tensor_set_shard, null_start, NUL, 0, gi_tensor_set_shard(f->m, 2, (const int64_t[]){6, 8}, NULL)) \
+    X(gi_tensor_set_shard, ndim_neg, SHP, 0, gi_tensor_set_shard(f->m, -1, (const int64_t[]){6, 8}, (const int64_t[]){0, 0})) \
+    X(gi_tensor_set_shard, ndim_past_max, SHP, 0, gi_tensor_set_shard(f->m, GI_MAX_DIMS + 1, (const int64_t[]){6, 8}, (const int64_t[]){0, 0})) \
+    X(gi_tensor_set_shard, ndim_mismatch, SHP, 0, gi_tensor_set_shard(f->m, 1, (const int64_t[]){48}, (const int64_t[]){0})) \
+    X(gi_tensor_set_shard, global_neg, SHP, 0, gi_tensor_set_shard(f->m, 2, (const int64_t[]){-6, 8}, (const int64_t[]){0, 0})) \
+    X(gi_tensor_set_shard, global_ovf, OVF, 0, gi_tensor_set_shard(f->m, 2, SH_OVF64, (const int64_t[]){0, 0})) \
+    X(gi_tensor_set_shard, start_neg, RNG, 0, gi_tensor_set_shard(f->m, 2, (const int64_t[]){6, 8}, (const int64_t[]){0, -1})) \
+    X(gi_tensor_set_shard, past_end, RNG, 0, gi_tensor_set_shard(f->m, 2, (const int64_t[]){6, 8}, (const int64_t[]){4, 0})) \
+    X(gi_tensor_set_shard, start_int64_max, RNG, 0, gi_tensor_set_shard(f->m, 2, (const int64_t[]){6, 8}, (const int64_t[]){INT64_MAX, 0})) \
+    X(gi_tensor_set_shard, global_smaller, RNG, 0, gi_tensor_set_shard(f->m, 2, (const int64_t[]){2, 8}, (const int64_t[]){0, 0})) \
+    X(gi_tensor_set_shard, box, OK, W, gi_tensor_set_shard(f->m, 2, (const int64_t[]){6, 8}, (const int64_t[]){3, 4})) \
+    X(gi_tensor_set_flat_shard, null_t, NUL, 0, gi_tensor_set_flat_shard(NULL, 2, (const int64_t[]){6, 8}, 0)) \
+    X(gi_tensor_set_flat_shard, null_global, NUL, 0, gi_tensor_set_flat_shard(f->m, 2, NULL, 0)) \
+    X(gi_tensor_set_flat_shard, ndim_neg, SHP, 0, gi_tensor_set_flat_shard(f->m, -1, (const int64_t[]){6, 8}, 0)) \
+    X(gi_tensor_set_flat_shard, global_neg, SHP, 0, gi_tensor_set_flat_shard(f->m, 2, (const int64_t[]){6, -8}, 0)) \
+    X(gi_tensor_set_flat_shard, global_ovf, OVF, 0, gi_tensor_set_flat_shard(f->m, 2, SH_OVF64, 0)) \
+    X(gi_tensor_set_flat_shard, start_neg, RNG, 0, gi_tensor_set_flat_shard(f->m, 2, (const int64_t[]){6, 8}, -1)) \
+    X(gi_tensor_set_flat_shard, past_end, RNG, 0, gi_tensor_set_flat_shard(f->m, 2, (const int64_t[]){6, 8}, 37)) \
+    X(gi_tensor_set_flat_shard, start_int64_max, RNG, 0, gi_tensor_set_flat_shard(f->m, 2, (const int64_t[]){6, 8}, INT64_MAX)) \
+    X(gi_tensor_set_flat_shard, start_int64_min, RNG, 0, gi_tensor_set_flat_shard(f->m, 2, (const int64_t[]){6, 8}, INT64_MIN)) \
+    X(gi_tensor_set_flat_shard, odd_start, OK, W, gi_tensor_set_flat_shard(f->m, 2, (const int64_t[]){6, 8}, 35)) \
+    X(gi_tensor_shard_info, null_t, NUL, 0, gi_tensor_shard_info(NULL, &f->out_shard)) \
+    X(gi_tensor_shard_info, null_out, NUL, 0, gi_tensor_shard_info(f->m, NULL)) \
+    X(gi_tensor_shard_info, ordinary, OK, 0, gi_tensor_shard_info(f->m, &f->out_shard)) \
+    X(gi_tensor_clear_shard, null_t, NUL, 0, gi_tensor_clear_shard(NULL)) \
+    X(gi_tensor_clear_shard, ordinary, OK, 0, gi_tensor_clear_shard(f->m)) \
     X(gi_tensor_to, null_out, NUL, 0, gi_tensor_to(NULL, f->v, GI_F16))         \
     X(gi_tensor_to, null_t, NUL, 0, gi_tensor_to(&f->out_t, NULL, GI_F16))      \
     X(gi_tensor_to, dtype_neg, INV, 0, gi_tensor_to(&f->out_t, f->v, (gi_dtype)-1)) \
@@ -1489,6 +1535,7 @@ static const char LONG_NAME[] =
     X(gi_dirac_, groups_not_dividing, INV, 0, gi_dirac_(f->c, 3))                \
     X(gi_dirac_, groups_above_channels, INV, 0, gi_dirac_(f->c, 8))              \
     X(gi_orthogonal_, null_t, NUL, 0, gi_orthogonal_(NULL, 1.0f, NULL))          \
+    X(gi_orthogonal_, row_shard, UNS, 0, row_shard_then(f))                     \
     X(gi_orthogonal_, scalar, SHP, 0, gi_orthogonal_(f->s, 1.0f, NULL))          \
     X(gi_orthogonal_, vector, SHP, 0, gi_orthogonal_(f->v, 1.0f, f->gen))        \
     X(gi_orthogonal_, gain_nan, INV, 0, gi_orthogonal_(f->m, NAN, NULL))         \
@@ -1610,6 +1657,20 @@ static const char LONG_NAME[] =
     X(gi_init_, orthogonal_zero_fields, OK, W, gi_init_(f->m, SPEC(.kind = GI_INIT_ORTHOGONAL), f->gen))
 
 #define CASES_MODULE(X)                                                          \
+    X(gi_linear_create_parallel, null_out, NUL, 0, gi_linear_create_parallel(NULL, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 3)) \
+    X(gi_linear_create_parallel, null_ctx, NUL, 0, gi_linear_create_parallel(&f->out_m, NULL, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 3)) \
+    X(gi_linear_create_parallel, split_neg, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, (gi_linear_split)-1, 9, 3)) \
+    X(gi_linear_create_parallel, split_2, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, (gi_linear_split)2, 9, 3)) \
+    X(gi_linear_create_parallel, in_neg, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, -1, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 3)) \
+    X(gi_linear_create_parallel, dtype_99, INV, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, (gi_dtype)99, GI_LINEAR_ROW, 9, 3)) \
+    X(gi_linear_create_parallel, start_neg, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, -1)) \
+    X(gi_linear_create_parallel, column_past_end, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 7)) \
+    X(gi_linear_create_parallel, row_past_end, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, 9, 6)) \
+    X(gi_linear_create_parallel, global_neg, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, -9, 0)) \
+    X(gi_linear_create_parallel, start_int64_max, RNG, 0, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, 9, INT64_MAX)) \
+    X(gi_linear_create_parallel, global_weight_ovf, OVF, 0, gi_linear_create_parallel(&f->out_m, f->ctx, INT64_C(1) << 40, 1, 0, GI_F32, GI_LINEAR_COLUMN, INT64_C(1) << 40, 0)) \
+    X(gi_linear_create_parallel, column, OK, W, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_COLUMN, 9, 6)) \
+    X(gi_linear_create_parallel, row, OK, W, gi_linear_create_parallel(&f->out_m, f->ctx, 4, 3, 1, GI_F32, GI_LINEAR_ROW, 9, 5)) \
     X(gi_linear_create, null_out, NUL, 0, gi_linear_create(NULL, f->ctx, 4, 3, 1, GI_F32)) \
     X(gi_linear_create, null_ctx, NUL, 0, gi_linear_create(&f->out_m, NULL, 4, 3, 1, GI_F32)) \
     X(gi_linear_create, in_neg, INV, 0, gi_linear_create(&f->out_m, f->ctx, -1, 3, 1, GI_F32)) \

@@ -173,7 +173,35 @@ struct gi_tensor_st {
     int64_t shape[GI_MAX_DIMS];
     gi_dtype dtype;
     int param; /* a module's weight or bias: only its module frees it */
+    gi_shard_info shard; /* gi_tensor_set_shard's; kind NONE: no shard */
 };
+
+/* ---- shards (shard.c, docs/shards.md) ------------------------------------ */
+
+/* Elements of t's global tensor (t's own for an ordinary tensor). */
+int64_t gi_global_numel(gi_tensor t);
+
+/* Whether t is a shard holding less than its whole global tensor. */
+int gi_partial_shard(gi_tensor t);
+
+/* GI_ERR_UNSUPPORTED naming fn and what (an initializer's name) when t
+ * is a partial shard, whose fill needs the whole tensor. */
+gi_status gi_refuse_partial_shard(gi_tensor t, const char *what,
+                                  const char *fn);
+
+/* The shape the initializers read for t's fans, eye_ and dirac_: the
+ * global tensor's (*ndim sizes at *shape, borrowed from t). */
+void gi_global_shape(gi_tensor t, int *ndim, const int64_t **shape);
+
+/* One run of a shard: len elements, contiguous in t from local and in
+ * the global tensor from global. */
+typedef struct gi_shard_run {
+    int64_t local, global, len;
+} gi_shard_run;
+
+/* Runs of t (one for an ordinary tensor), and run r of them. */
+int64_t gi_shard_runs(gi_tensor t);
+gi_shard_run gi_shard_run_at(gi_tensor t, int64_t r);
 
 /* The number of elements of a shape into *numel: GI_ERR_SHAPE (ndim
  * outside [0, GI_MAX_DIMS], a negative size), GI_ERR_NULL_ARGUMENT (shape

@@ -348,30 +348,73 @@ static int copy_chunk(const gi_fill_job *job, int64_t first, int64_t count)
     return 1;
 }
 
+/* Elements [first, first + count) of a random job, at most a chunk: a
+ * shard's run may start mid-block, and its elements up to the next
+ * block are computed one by one; the rest, from a block's first element
+ * on, take the vector paths. */
+static void law_chunk(const gi_fill_job *job, int64_t first, int64_t count)
+{
+    const gi_law *l = &job->u.law;
+    const gi_philox_pos p = job->pos;
+    const int64_t per = gi_law_elems_per_block(l), e = job->skip + first;
+    const int64_t gap = (per - e % per) % per;
+    const int64_t head = gap < count ? gap : count;
+    const int dt = job->dtype;
+    for (int64_t k = 0; k < head; ++k) {
+        const uint64_t g = (uint64_t)(e + k);
+        if (dt == GI_F64)
+            ((double *)job->data)[first + k] =
+                gi_law_element64(l, p.seed, p.stream, p.offset, g);
+        else
+            gi_store_f(job->data, dt, first + k,
+                       gi_job_clamp(job, gi_law_element(l, p.seed, p.stream,
+                                                        p.offset, g)));
+    }
+    first += head;
+    count -= head;
+    const uint64_t offset = p.offset + (uint64_t)((e + head) / per);
+    if (count == 0)
+        return;
+    if (dt == GI_F64)
+        gi_cpu_fill_chunk64(l, p.seed, p.stream, offset, 0, count,
+                            (double *)job->data + first);
+    else if (dt == GI_F32)
+        gi_cpu_fill_chunk(l, p.seed, p.stream, offset, 0, count,
+                          (float *)job->data + first);
+    else /* a 16-bit law, which rounds in the fill's loop */
+        gi_cpu_fill_chunk16(l, p.seed, p.stream, offset, 0, count, dt,
+                            job->lo, job->hi, (uint16_t *)job->data + first);
+}
+
+/* How far a shard's run starts past a chunk boundary of its whole fill:
+ * its chunks keep to the whole fill's, so that only the first one starts
+ * mid-block and the others fill whole vectors. */
+static int64_t chunk_phase(const gi_fill_job *job)
+{
+    return gi_job_random(job) ? job->skip % chunk_elems(job) : 0;
+}
+
+static int64_t chunk_count(const gi_fill_job *job, int64_t n)
+{
+    const int64_t step = chunk_elems(job), phase = chunk_phase(job);
+    return n > 0 ? (n + phase + step - 1) / step : 0;
+}
+
 /* Chunk c of a job. */
 static void run_chunk(const gi_fill_job *job, int64_t c)
 {
-    const int64_t step = chunk_elems(job);
-    const int64_t first = c * step;
-    const int64_t count = job->n - first < step ? job->n - first : step;
+    const int64_t step = chunk_elems(job), phase = chunk_phase(job);
+    const int64_t first = c > 0 ? c * step - phase : 0;
+    const int64_t end = (c + 1) * step - phase;
+    const int64_t count = (job->n < end ? job->n : end) - first;
     const int random = gi_job_random(job), dt = job->dtype;
     const gi_map *m = &job->u.map;
     if (job->kind == GI_JOB_MAP && m->kind == GI_MAP_FILL && m->a == 0.0 &&
         !signbit(m->a)) /* +0 is all zero bits in every dtype */
         memset((char *)job->data + first * gi_elem_size(dt), 0,
                (size_t)count * (size_t)gi_elem_size(dt));
-    else if (random && dt == GI_F64)
-        gi_cpu_fill_chunk64(&job->u.law, job->pos.seed, job->pos.stream,
-                            job->pos.offset, first, count,
-                            (double *)job->data + first);
-    else if (random && dt == GI_F32)
-        gi_cpu_fill_chunk(&job->u.law, job->pos.seed, job->pos.stream,
-                          job->pos.offset, first, count,
-                          (float *)job->data + first);
-    else if (random) /* a 16-bit law, which rounds in the fill's loop */
-        gi_cpu_fill_chunk16(&job->u.law, job->pos.seed, job->pos.stream,
-                            job->pos.offset, first, count, dt, job->lo,
-                            job->hi, (uint16_t *)job->data + first);
+    else if (random)
+        law_chunk(job, first, count);
     else if (job->kind == GI_JOB_MAP && dt == GI_F32)
         map_range(*m, (float *)job->data + first, count);
     else if (job->kind == GI_JOB_MAP && dt != GI_F64)
@@ -398,12 +441,22 @@ static gi_status fill_may_start(const gi_fill_job *jobs, int64_t njobs,
     return GI_OK;
 }
 
-static void sparse_zeros(const cpu_state *s, const gi_fill_job *jobs,
+/* sparse_'s zeros over its finished normal fill; a shard's box, which
+ * no chunk filled, whole, column by column. */
+static void sparse_columns(const cpu_state *s, const gi_fill_job *jobs,
                          int64_t njobs)
 {
     for (int64_t j = 0; j < njobs; ++j) {
         const gi_fill_job *job = &jobs[j];
-        if (job->kind != GI_JOB_SPARSE || job->sparse.zeros == 0)
+        if (job->kind != GI_JOB_SPARSE)
+            continue;
+        if (gi_job_sparse_box(job)) {
+#pragma omp parallel for num_threads(threads_for(s, job->n))
+            for (int64_t c = 0; c < job->sparse.lcols; ++c)
+                gi_job_sparse_column(job, c);
+            continue;
+        }
+        if (job->sparse.zeros == 0)
             continue;
 #pragma omp parallel for num_threads(threads_for(s, job->n))
         for (int64_t c = 0; c < job->sparse.cols; ++c)
@@ -430,8 +483,10 @@ static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
     int64_t elems = 0;
     first[0] = 0;
     for (int64_t j = 0; j < njobs; ++j) {
-        int64_t step = chunk_elems(&jobs[j]);
-        first[j + 1] = first[j] + (jobs[j].n + step - 1) / step;
+        /* a shard's box of sparse_ is filled column by column, below */
+        const int box = jobs[j].kind == GI_JOB_SPARSE &&
+                        gi_job_sparse_box(&jobs[j]);
+        first[j + 1] = first[j] + chunk_count(&jobs[j], box ? 0 : jobs[j].n);
         elems += jobs[j].n;
     }
     const int64_t chunks = first[njobs];
@@ -442,7 +497,7 @@ static gi_status cpu_run_jobs(void *state, const gi_fill_job *jobs,
     }
     if (first != one)
         free(first);
-    sparse_zeros(state, jobs, njobs);
+    sparse_columns(state, jobs, njobs);
     return GI_OK;
 }
 

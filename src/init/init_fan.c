@@ -78,28 +78,32 @@ gi_status gi_calculate_gain(gi_nonlinearity nl, const double *param,
     return st;
 }
 
-/* The fans, or an error naming fn when t has fewer than 2 dimensions. */
+/* The fans of t's global shape (its own unless it is a shard), or an
+ * error naming fn when that has fewer than 2 dimensions. */
 static gi_status fans(gi_tensor t, int64_t *fan_in, int64_t *fan_out,
                       const char *fn)
 {
-    if (t->ndim < 2)
+    int ndim;
+    const int64_t *shape;
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim < 2)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "tensor has %d dimension%s; fan-based initializers "
-                       "need at least 2", t->ndim, gi_plural(t->ndim));
+                       "need at least 2", ndim, gi_plural(ndim));
     /* With a zero dimension the fans can exceed numel: check each product. */
     int64_t field = 1;
-    for (int d = 2; d < t->ndim; ++d) {
-        if (t->shape[d] != 0 && field > INT64_MAX / t->shape[d])
+    for (int d = 2; d < ndim; ++d) {
+        if (shape[d] != 0 && field > INT64_MAX / shape[d])
             return gi_fail(GI_ERR_OVERFLOW, fn, "the receptive field of the "
                            "tensor's shape overflows 64 bits");
-        field *= t->shape[d];
+        field *= shape[d];
     }
     for (int d = 0; d < 2; ++d)
-        if (field != 0 && t->shape[d] > INT64_MAX / field)
+        if (field != 0 && shape[d] > INT64_MAX / field)
             return gi_fail(GI_ERR_OVERFLOW, fn, "fan %s overflows 64 bits",
                            d ? "in" : "out");
-    *fan_in = t->shape[1] * field;
-    *fan_out = t->shape[0] * field;
+    *fan_in = shape[1] * field;
+    *fan_out = shape[0] * field;
     return GI_OK;
 }
 
@@ -175,12 +179,13 @@ static gi_status plan_uniform_bound(gi_tensor t, double bound,
 }
 
 /* The law of standard deviation std: U[-sqrt(3) std, sqrt(3) std) or
- * N(0, std^2); zero elements draw nothing. */
+ * N(0, std^2); zero elements draw nothing (an empty shard of a larger
+ * tensor draws as its whole tensor). */
 static gi_status plan_std(gi_tensor t, double std, int normal,
                           const char *arg, double value, gi_fill_job *job,
                           const char *fn)
 {
-    if (t->numel == 0) {
+    if (gi_global_numel(t) == 0) {
         gi_job_nothing(job);
         return GI_OK;
     }
@@ -199,7 +204,7 @@ static gi_status xavier_std(gi_tensor t, double gain, double *std,
         st = fans(t, &in, &out, fn);
     if (st == GI_OK)
         st = check_gain(gain, fn);
-    if (st == GI_OK && t->numel > 0)
+    if (st == GI_OK && gi_global_numel(t) > 0)
         *std = gain * sqrt(2.0 / (double)(in + out));
     return st;
 }
@@ -228,7 +233,8 @@ gi_status gi_xavier_normal_(gi_tensor t, double gain, gi_generator gen)
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
-/* Kaiming's std, gain / sqrt(fan); 0 elements: *std stays 0, no fill. */
+/* Kaiming's std, gain / sqrt(fan); 0 elements (in the global tensor):
+ * *std stays 0, no fill. */
 static gi_status kaiming_std(gi_tensor t, double a, gi_fan_mode mode,
                              gi_nonlinearity nl, double *std, const char *fn)
 {
@@ -236,7 +242,7 @@ static gi_status kaiming_std(gi_tensor t, double a, gi_fan_mode mode,
     gi_status st = fan_for(t, mode, 0, &fan, fn);
     if (st == GI_OK)
         st = gain_of(nl, &a, &gain, fn);
-    if (st == GI_OK && t->numel > 0)
+    if (st == GI_OK && gi_global_numel(t) > 0)
         *std = gain / sqrt(fan);
     return st;
 }
@@ -289,7 +295,7 @@ static gi_status plan_variance_scaling(gi_tensor t, double scale,
                      (int)distribution);
     if (st != GI_OK)
         return st;
-    if (t->numel == 0) {
+    if (gi_global_numel(t) == 0) {
         gi_job_nothing(job);
         return GI_OK;
     }

@@ -131,7 +131,7 @@ gi_status gi_plan_trunc_normal(gi_tensor t, double mean, double std,
     if (!(a < b))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "expects a < b, got a = %g, b = %g", a, b);
-    if (t->numel == 0) { /* the interval's probability is not needed */
+    if (gi_global_numel(t) == 0) { /* the interval's probability is not needed */
         gi_job_nothing(job);
         return GI_OK;
     }
@@ -150,16 +150,20 @@ gi_status gi_trunc_normal_(gi_tensor t, double mean, double std, double a,
     return st != GI_OK ? st : gi_fill_planned(t, &job, gen, fn);
 }
 
+/* eye_ and dirac_ read the global shape (a shard's global tensor's, its
+ * own for an ordinary tensor), which their checks name. */
 gi_status gi_plan_eye(gi_tensor t, gi_fill_job *job, const char *fn)
 {
     gi_status st = gi_check_tensor(t, fn, "t");
-    if (st == GI_OK && t->ndim != 2)
-        st = gi_fail(GI_ERR_SHAPE, fn,
-                     "only tensors with 2 dimensions are supported, got %d",
-                     t->ndim);
     if (st != GI_OK)
         return st;
-    gi_index_law law = {GI_INDEX_EYE, 2, {t->shape[0], t->shape[1]}, 1};
+    int ndim;
+    const int64_t *shape;
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim != 2)
+        return gi_fail(GI_ERR_SHAPE, fn, "only tensors with 2 dimensions "
+                       "are supported, got %d", ndim);
+    gi_index_law law = {GI_INDEX_EYE, 2, {shape[0], shape[1]}, 1};
     gi_job_index(job, t, &law);
     return GI_OK;
 }
@@ -170,18 +174,21 @@ gi_status gi_plan_dirac(gi_tensor t, int64_t groups, gi_fill_job *job,
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    if (t->ndim < 3 || t->ndim > 5)
+    int ndim;
+    const int64_t *shape;
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim < 3 || ndim > 5)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "only tensors with 3, 4, or 5 dimensions are "
-                       "supported, got %d", t->ndim);
-    if (groups < 1 || t->shape[0] % groups != 0)
+                       "supported, got %d", ndim);
+    if (groups < 1 || shape[0] % groups != 0)
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'groups' = %lld must be >= 1 and divide "
                        "dimension 0 (%lld)", (long long)groups,
-                       (long long)t->shape[0]);
-    gi_index_law law = {GI_INDEX_DIRAC, t->ndim, {0}, groups};
-    for (int d = 0; d < t->ndim; ++d)
-        law.shape[d] = t->shape[d];
+                       (long long)shape[0]);
+    gi_index_law law = {GI_INDEX_DIRAC, ndim, {0}, groups};
+    for (int d = 0; d < ndim; ++d)
+        law.shape[d] = shape[d];
     gi_job_index(job, t, &law);
     return GI_OK;
 }
@@ -354,10 +361,13 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
     gi_status st = gi_check_tensor(t, fn, "t");
     if (st != GI_OK)
         return st;
-    if (t->ndim != 2)
+    int ndim;
+    const int64_t *shape; /* a shard's zeros count the global rows */
+    gi_global_shape(t, &ndim, &shape);
+    if (ndim != 2)
         return gi_fail(GI_ERR_SHAPE, fn,
                        "only tensors with 2 dimensions are supported, got %d",
-                       t->ndim);
+                       ndim);
     if (!(sparsity >= 0.0 && sparsity <= 1.0))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'sparsity' must be in [0, 1], got %g",
@@ -365,13 +375,13 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
     if (!(std >= 0.0) || !gi_dtype_finite(GI_F32, std))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'std' must be finite and >= 0, got %g", std);
-    int64_t rows = t->shape[0], cols = t->shape[1];
+    int64_t rows = shape[0], cols = shape[1];
     if (rows >= (int64_t)1 << 32)
         return gi_fail(GI_ERR_UNSUPPORTED, fn,
                        "%lld rows: at most 2^32 - 1 are supported",
                        (long long)rows);
     st = gi_job_normal(job, t, 0.0, std, NULL, 0.0, fn);
-    if (st != GI_OK || t->numel == 0) {
+    if (st != GI_OK || gi_global_numel(t) == 0) {
         gi_job_nothing(job);
         return st;
     }
@@ -383,7 +393,8 @@ gi_status gi_plan_sparse(gi_tensor t, double sparsity, double std,
     /* In float, so that torch's ceil(sparsity * rows) sees 0.1 * 10 = 1
      * (the float product of the float 0.1 is 1, its double one above) */
     job->sparse = (gi_job_sparse){
-        rows, cols, (int64_t)ceilf((float)sparsity * (float)rows)};
+        rows, cols, (int64_t)ceilf((float)sparsity * (float)rows), 0, 0,
+        cols};
     return GI_OK;
 }
 

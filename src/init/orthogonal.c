@@ -31,6 +31,9 @@ gi_status gi_plan_orthogonal(gi_tensor t, double gain, gi_fill_job *job,
     if (!isfinite(gain))
         return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
                        "argument 'gain' must be finite, got %g", gain);
+    st = gi_refuse_partial_shard(t, "orthogonal_", fn);
+    if (st != GI_OK)
+        return st;
     if (t->numel == 0) {
         gi_job_nothing(job);
         return GI_OK;

@@ -97,9 +97,44 @@ static gi_status reset_parameters(gi_tensor w, gi_tensor b, int64_t fan_in,
     return st;
 }
 
+/* The part of a global Linear a module holds (gi_linear_create_parallel),
+ * or none: the whole Linear. */
+typedef struct linear_part {
+    int split; /* gi_linear_split; -1: no part */
+    int64_t global, start;
+} linear_part;
+
+static const linear_part whole_linear = {-1, 0, 0};
+
+/* The global weight's shape of the part, out x in. */
+static void global_weight(const linear_part *part, int64_t out, int64_t in,
+                          int64_t g[2])
+{
+    const int column = part->split == GI_LINEAR_COLUMN;
+    g[0] = column ? part->global : out;
+    g[1] = column ? in : part->global;
+}
+
+/* Declares w (out x in) and b (out, or NULL) the part's shards of the
+ * global weight and bias, as gi_linear_create_parallel checked them. */
+static void set_part(gi_tensor w, gi_tensor b, const linear_part *part)
+{
+    const int column = part->split == GI_LINEAR_COLUMN;
+    int64_t g[2];
+    global_weight(part, w->shape[0], w->shape[1], g);
+    gi_tensor_set_shard(w, 2, g,
+                        (const int64_t[]){column ? part->start : 0,
+                                          column ? 0 : part->start});
+    if (column && b != NULL)
+        gi_tensor_set_shard(b, 1, &part->global, &part->start);
+}
+
 /* Creates and default-initializes m's parameters from the context's
- * generator, making it a Linear. On failure m is as before. */
-static gi_status materialize(gi_module m, int64_t in_features, const char *fn)
+ * generator, making it a Linear: the whole one's values at the part's
+ * elements, bounds from the global in_features. On failure m is as
+ * before. */
+static gi_status materialize(gi_module m, int64_t in_features,
+                             const linear_part *part, const char *fn)
 {
     const int64_t wshape[] = {m->linear.out_features, in_features};
     gi_tensor w = NULL, b = NULL;
@@ -109,8 +144,12 @@ static gi_status materialize(gi_module m, int64_t in_features, const char *fn)
     gi_status st = gi_tensor_new(&w, m->ctx, dt, 2, wshape, fn);
     if (st == GI_OK && m->linear.has_bias)
         st = gi_tensor_new(&b, m->ctx, dt, 1, &m->linear.out_features, fn);
+    if (st == GI_OK && part->split >= 0)
+        set_part(w, b, part);
+    const int64_t fan_in = part->split == GI_LINEAR_ROW ? part->global
+                                                        : in_features;
     if (st == GI_OK)
-        st = reset_parameters(w, b, in_features, fn);
+        st = reset_parameters(w, b, fan_in, fn);
     if (st != GI_OK) {
         *gen = saved; /* the weight may have drawn already */
         gi_tensor_destroy(w);
@@ -150,10 +189,11 @@ static gi_status lazy_new(gi_module *out, gi_context ctx,
     return GI_OK;
 }
 
-gi_status gi_linear_create(gi_module *out, gi_context ctx, int64_t in_features,
-                           int64_t out_features, int bias, gi_dtype dtype)
+/* gi_linear_create of the part (whole_linear: all of it). */
+static gi_status create(gi_module *out, gi_context ctx, int64_t in_features,
+                        int64_t out_features, int bias, gi_dtype dtype,
+                        const linear_part *part, const char *fn)
 {
-    static const char *const fn = "gi_linear_create";
     GI_CHECK_NULL(out, fn);
     gi_module m = NULL;
     gi_status st = check_args(in_features, out_features, dtype, fn);
@@ -161,13 +201,51 @@ gi_status gi_linear_create(gi_module *out, gi_context ctx, int64_t in_features,
         st = lazy_new(&m, ctx, out_features, bias, dtype, fn);
     if (st != GI_OK)
         return st;
-    st = materialize(m, in_features, fn);
+    st = materialize(m, in_features, part, fn);
     if (st != GI_OK) {
         gi_module_free(m);
         return st;
     }
     *out = m;
     return GI_OK;
+}
+
+gi_status gi_linear_create(gi_module *out, gi_context ctx, int64_t in_features,
+                           int64_t out_features, int bias, gi_dtype dtype)
+{
+    return create(out, ctx, in_features, out_features, bias, dtype,
+                  &whole_linear, "gi_linear_create");
+}
+
+gi_status gi_linear_create_parallel(gi_module *out, gi_context ctx,
+                                    int64_t in_features,
+                                    int64_t out_features, int bias,
+                                    gi_dtype dtype, gi_linear_split split,
+                                    int64_t global_features, int64_t start)
+{
+    static const char *const fn = "gi_linear_create_parallel";
+    if (split != GI_LINEAR_COLUMN && split != GI_LINEAR_ROW)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn,
+                       "argument 'split' has unknown value %d", (int)split);
+    gi_status st = check_args(in_features, out_features, dtype, fn);
+    if (st != GI_OK)
+        return st;
+    const int64_t part = split == GI_LINEAR_COLUMN ? out_features
+                                                   : in_features;
+    if (start < 0 || global_features < 0 || start > global_features - part)
+        return gi_fail(GI_ERR_OUT_OF_RANGE, fn,
+                       "arguments 'start' = %lld and %s = %lld leave "
+                       "'global_features' = %lld", (long long)start,
+                       split == GI_LINEAR_COLUMN ? "out_features"
+                                                 : "in_features",
+                       (long long)part, (long long)global_features);
+    const linear_part p = {(int)split, global_features, start};
+    int64_t g[2], n = 0; /* the global weight must be a tensor's size */
+    global_weight(&p, out_features, in_features, g);
+    st = gi_shape_numel(2, g, gi_dtype_size(dtype), &n, fn);
+    return st != GI_OK ? st
+                       : create(out, ctx, in_features, out_features, bias,
+                                dtype, &p, fn);
 }
 
 gi_status gi_lazy_linear_create(gi_module *out, gi_context ctx,
@@ -241,7 +319,7 @@ static gi_status materialize_for(gi_module m, int64_t in,
                   "LazyLinear at '%s' cannot create its parameters while a "
                   "walk of its tree (gi_module_apply or "
                   "gi_module_named_parameters) is in progress", where->text)
-        : materialize(m, in, GI_FORWARD_FN);
+        : materialize(m, in, &whole_linear, GI_FORWARD_FN);
     m->fresh = st == GI_OK;
     return st;
 }

@@ -24,8 +24,12 @@ typedef enum gi_job_kind {
     GI_JOB_SPARSE = 5   /* sparse_: u.law (normal), then zeros per column */
 } gi_job_kind;
 
+/* sparse_ of a rows x cols matrix (a shard's global one), of which the
+ * job writes the box of n / lcols rows from row r0 and lcols columns
+ * from column c0 (0, 0 and cols for a whole matrix). */
 typedef struct gi_job_sparse {
     int64_t rows, cols, zeros; /* zeros: per column */
+    int64_t r0, c0, lcols;
 } gi_job_sparse;
 
 /* The PyTorch call a job stands for, which a torch_cpu generator replays
@@ -66,6 +70,15 @@ typedef struct gi_fill_job {
         gi_index_law index;
     } u;
     gi_torch_call torch;
+    /* A shard's run (docs/shards.md): element k of the job is element
+     * skip + k of the whole fill, of `whole` elements, which gives the
+     * generator's advance; `again`: a later run of the same fill, drawing
+     * from the position of the run before it. Host only, `shard` is the
+     * tensor (a gi_tensor) whose job is still to be cut into its runs;
+     * NULL once cut, and for a tensor that is no shard. */
+    int64_t skip, whole;
+    int again;
+    const void *shard;
 } gi_fill_job;
 
 GI_HOSTDEV int gi_job_random(const gi_fill_job *job)
@@ -95,31 +108,38 @@ GI_HOSTDEV int gi_elem_size(int d)
 }
 
 /* Elements of one work item: 16 bytes' worth (one vector store), or for
- * sparse_ one column. */
+ * sparse_ one column of its box. */
 GI_HOSTDEV int64_t gi_job_item_elems(const gi_fill_job *job)
 {
-    return job->kind == GI_JOB_SPARSE ? job->sparse.rows
+    return job->kind == GI_JOB_SPARSE ? job->n / job->sparse.lcols
                                       : 16 / gi_elem_size(job->dtype);
+}
+
+/* Whether a sparse_ job writes part of its matrix (a shard's box). */
+GI_HOSTDEV int gi_job_sparse_box(const gi_fill_job *job)
+{
+    return job->n != job->sparse.rows * job->sparse.cols;
 }
 
 /* Work items of the job. */
 GI_HOSTDEV int64_t gi_job_items(const gi_fill_job *job)
 {
     if (job->kind == GI_JOB_SPARSE)
-        return job->sparse.cols;
+        return job->sparse.lcols;
     int64_t per = gi_job_item_elems(job);
     return (job->n + per - 1) / per;
 }
 
 /* Philox blocks the job consumes (docs/rng.md): ceil(n / per) for a law
- * of per elements a block; sparse_ adds its zeros' lanes, one per
+ * of per elements a block (n the whole fill's for a shard's run; its
+ * later runs consume none); sparse_ adds its zeros' lanes, one per
  * element, whether it has zeros or not; nothing for the others. */
 GI_HOSTDEV uint64_t gi_job_blocks(const gi_fill_job *job)
 {
-    if (!gi_job_random(job))
+    if (!gi_job_random(job) || job->again)
         return 0;
     uint64_t per = (uint64_t)gi_law_elems_per_block(&job->u.law);
-    uint64_t n = (uint64_t)job->n;
+    uint64_t n = (uint64_t)(job->whole > 0 ? job->whole : job->n);
     uint64_t fill = (n + per - 1) / per;
     return job->kind == GI_JOB_SPARSE ? fill + (n + 3) / 4 : fill;
 }

@@ -85,16 +85,25 @@ GI_HOSTDEV double gi_dtype_max(int dt)
 
 /* Values v[0..per) of the law job's elements first.., per = the item's
  * elements, which is a whole number of the law's blocks: the blocks
- * first / law_per on; values past n are computed and dropped. A float
- * law (BLOCK gi_law_block) or a float64 one (gi_law_block64), one body.
- * The store clamps a 16-bit job's values to [lo, hi] (gi_store_law). */
-#define GI_JOB_LAW_VALUES_DEFINE_(SUFFIX, T, BLOCK)                           \
+ * (skip + first) / law_per on; values past n are computed and dropped. A
+ * shard's run may start mid-block: then each element's block is its own
+ * (ELEMENT). A float law (BLOCK gi_law_block, ELEMENT gi_law_element) or
+ * a float64 one (gi_law_block64, gi_law_element64), one body. The store
+ * clamps a 16-bit job's values to [lo, hi] (gi_store_law). */
+#define GI_JOB_LAW_VALUES_DEFINE_(SUFFIX, T, BLOCK, ELEMENT)                  \
     GI_HOSTDEV void gi_job_law_values##SUFFIX(const gi_fill_job *job,         \
                                               int64_t first, int per, T *v)   \
     {                                                                         \
         const gi_law *law = &job->u.law;                                      \
         const int law_per = gi_law_elems_per_block(law);                      \
-        const uint64_t block = job->pos.offset + (uint64_t)(first / law_per); \
+        const uint64_t e = (uint64_t)(job->skip + first);                     \
+        if (e % (uint64_t)law_per != 0) {                                     \
+            for (int k = 0; k < per; ++k)                                     \
+                v[k] = ELEMENT(law, job->pos.seed, job->pos.stream,           \
+                               job->pos.offset, e + (uint64_t)k);             \
+            return;                                                           \
+        }                                                                     \
+        const uint64_t block = job->pos.offset + e / (uint64_t)law_per;       \
         for (int k = 0; k < per; k += law_per) {                              \
             uint32_t bits[4];                                                 \
             gi_block(job->pos.seed, job->pos.stream,                          \
@@ -103,8 +112,8 @@ GI_HOSTDEV double gi_dtype_max(int dt)
         }                                                                     \
     }
 
-GI_JOB_LAW_VALUES_DEFINE_(, float, gi_law_block)
-GI_JOB_LAW_VALUES_DEFINE_(64, double, gi_law_block64)
+GI_JOB_LAW_VALUES_DEFINE_(, float, gi_law_block, gi_law_element)
+GI_JOB_LAW_VALUES_DEFINE_(64, double, gi_law_block64, gi_law_element64)
 
 /* A float law's value as a 16-bit job stores it: clamped to the job's
  * [lo, hi] (representable, so the rounding that follows keeps it). */
@@ -115,7 +124,8 @@ GI_HOSTDEV float gi_job_clamp(const gi_fill_job *job, float v)
 
 /* Values of elements first.. (count of them, at most GI_ITEM_MAX) of a
  * job other than a law or sparse_, in the compute type T of its dtype:
- * the maps read the current elements (and the second tensor's). */
+ * the maps read the current elements (and the second tensor's); an index
+ * fill takes the global index, skip + i, of a shard's run. */
 #define GI_JOB_VALUES_DEFINE_(SUFFIX, T, LOAD)                                \
     GI_HOSTDEV void gi_job_other_values##SUFFIX(const gi_fill_job *job,       \
                                                 int64_t first, int count,     \
@@ -134,7 +144,7 @@ GI_HOSTDEV float gi_job_clamp(const gi_fill_job *job, float v)
                     LOAD(job->other, job->other_dtype, i));                   \
                 break;                                                        \
             default:                                                          \
-                v[k] = (T)gi_index_value(&job->u.index, i);                   \
+                v[k] = (T)gi_index_value(&job->u.index, i + job->skip);       \
             }                                                                 \
         }                                                                     \
     }
@@ -142,44 +152,50 @@ GI_HOSTDEV float gi_job_clamp(const gi_fill_job *job, float v)
 GI_JOB_VALUES_DEFINE_(, float, gi_load_f)
 GI_JOB_VALUES_DEFINE_(64, double, gi_load_d)
 
-/* Column c of sparse_ whole, every element written once: the normal fill
- * of u.law from pos (element by element), or 0 where the selection walk
- * over the blocks that follow the fill's picks the row. Together the
- * columns equal the normal fill followed by gi_job_sparse_zeros for every
- * column. */
-/* The first block of sparse_'s zeros: the one after the normal fill's. */
+/* The first block of sparse_'s zeros: the one after the normal fill's
+ * of the whole matrix. */
 GI_HOSTDEV uint64_t gi_job_zeros_offset(const gi_fill_job *job)
 {
     const uint64_t per = (uint64_t)gi_law_elems_per_block(&job->u.law);
-    return job->pos.offset + ((uint64_t)job->n + per - 1) / per;
+    const uint64_t n = (uint64_t)(job->sparse.rows * job->sparse.cols);
+    return job->pos.offset + (n + per - 1) / per;
 }
 
-GI_HOSTDEV void gi_job_sparse_column(const gi_fill_job *job, int64_t c)
+/* Column c of sparse_'s box (the whole matrix but for a shard's job),
+ * every element written once: the normal fill of u.law from pos at the
+ * element's index in the matrix, or 0 where the selection walk over the
+ * blocks that follow the fill's picks the row. The walk runs from row 0
+ * whatever the box's first row. Together the columns equal the normal
+ * fill followed by gi_job_sparse_zeros for every column. */
+GI_HOSTDEV void gi_job_sparse_column(const gi_fill_job *job, int64_t lc)
 {
-    const int64_t rows = job->sparse.rows, cols = job->sparse.cols;
+    const gi_job_sparse s = job->sparse;
+    const int64_t c = s.c0 + lc, end = s.r0 + job->n / s.lcols;
     const gi_philox_pos p = job->pos;
     const uint64_t zeros_offset = gi_job_zeros_offset(job);
-    gi_sparse_walk w = {{0}, job->sparse.zeros};
-    for (int64_t r = 0; r < rows; ++r) {
-        const int64_t i = r * cols + c;
+    gi_sparse_walk w = {{0}, s.zeros};
+    for (int64_t r = 0; r < end; ++r) {
+        const int64_t i = r * s.cols + c, local = (r - s.r0) * s.lcols + lc;
         int zero = w.needed > 0 &&
-                   gi_sparse_pick(&w, rows, c, r, p.seed, p.stream,
+                   gi_sparse_pick(&w, s.rows, c, r, p.seed, p.stream,
                                   zeros_offset);
+        if (r < s.r0)
+            continue;
         if (zero)
-            gi_store_d(job->data, job->dtype, i, 0.0);
+            gi_store_d(job->data, job->dtype, local, 0.0);
         else if (job->dtype == GI_F64)
-            gi_store_d(job->data, job->dtype, i,
+            gi_store_d(job->data, job->dtype, local,
                        gi_law_element64(&job->u.law, p.seed, p.stream,
                                         p.offset, (uint64_t)i));
         else
-            gi_store_f(job->data, job->dtype, i,
+            gi_store_f(job->data, job->dtype, local,
                        gi_law_element(&job->u.law, p.seed, p.stream,
                                       p.offset, (uint64_t)i));
     }
 }
 
-/* The k zeros of column c written over a finished normal fill (the CPU's
- * sparse_); the walk stops at the last one. */
+/* The k zeros of column c written over a finished normal fill of the
+ * whole matrix (the CPU's sparse_); the walk stops at the last one. */
 GI_HOSTDEV void gi_job_sparse_zeros(const gi_fill_job *job, int64_t c)
 {
     const int64_t rows = job->sparse.rows, cols = job->sparse.cols;
