@@ -82,7 +82,8 @@ extern "C" {
     X(GI_ERR_LAPACK, 14, "LAPACK error")                                      \
     X(GI_ERR_IO, 15, "input/output error")                                    \
     X(GI_ERR_INTERNAL, 16, "internal error")                                  \
-    X(GI_ERR_FORMAT, 17, "malformed file or exchanged tensor")
+    X(GI_ERR_FORMAT, 17, "malformed file or exchanged tensor")               \
+    X(GI_ERR_PEER, 18, "another process of a collective call failed")
 
 typedef enum gi_status {
 #define GI_STATUS_ENUM_(name, value, text) name = value,
@@ -108,6 +109,16 @@ GI_API const char *gi_status_name(gi_status status);
  * was. Empty string if nothing has failed yet. Valid until the next failing
  * call on this thread. */
 GI_API const char *gi_last_error(void);
+
+/* Sets this thread's gi_last_error() message to the printf-style text
+ * (cut at 511 bytes) and returns status: for code built on ginit (a
+ * gi_apply_fn, a companion library such as ginit_mpi) that reports its
+ * failures the way ginit does. A NULL fmt leaves the message empty. */
+GI_API gi_status gi_set_error(gi_status status, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 
 /* ------------------------------------------------------------------------ */
 /* Contexts and devices                                                      */
@@ -1443,6 +1454,33 @@ GI_API gi_status gi_save_safetensors(const char *path, int64_t n,
 GI_API gi_status gi_module_save_safetensors(gi_module m, const char *path,
                                             int64_t nmeta,
                                             const gi_metadata *meta);
+
+/* A tensor as a file's header describes it: for gi_safetensors_header. */
+typedef struct gi_safetensors_entry {
+    const char *name;
+    gi_dtype dtype;
+    int ndim;             /* 0..GI_MAX_DIMS */
+    const int64_t *shape; /* ndim sizes, each >= 0; NULL when ndim is 0 */
+} gi_safetensors_entry;
+
+/* The first bytes, up to the data, of the file gi_save_safetensors
+ * writes for tensors of entries[i]'s names, dtypes and shapes in that
+ * order with the nmeta metadata entries: the 8-byte size and the padded
+ * JSON, byte for byte, so that a program writing the data itself (from
+ * several processes, with its own I/O) makes the same file. *size
+ * receives their number; buf NULL only asks for it, otherwise cap must
+ * hold them. offsets, when not NULL, receives n + 1 values: offsets[i]
+ * the first byte of tensor i's data counted from the end of the header,
+ * offsets[n] the data's total size. Names and metadata are checked as
+ * gi_save_safetensors checks them. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_INVALID_ARGUMENT (n or nmeta negative, a name, key or dtype
+ * refused, cap too small), GI_ERR_SHAPE (ndim or a size), GI_ERR_OVERFLOW,
+ * GI_ERR_OUT_OF_MEMORY; on failure nothing is written. */
+GI_API gi_status gi_safetensors_header(int64_t n,
+                                       const gi_safetensors_entry *entries,
+                                       int64_t nmeta, const gi_metadata *meta,
+                                       void *buf, size_t cap, size_t *size,
+                                       uint64_t *offsets);
 
 /* Opens and validates path (see above); the caller owns the handle and
  * closes it with gi_safetensors_close. It keeps the file open and its

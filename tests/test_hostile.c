@@ -1021,19 +1021,42 @@ static const char LONG_NAME[] =
     "leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_"
     "relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu_leaky_relu";
 
+/* gi_set_error sets the message and returns its status; the fixture's
+ * message is put back after, so the harness sees a call that left it. */
+static gi_status set_error_sets(const char *fmt, const char *want)
+{
+    char before[512];
+    snprintf(before, sizeof before, "%s", gi_last_error());
+    gi_status st = gi_set_error(GI_ERR_IO, fmt, "peer", 2);
+    int same = strcmp(gi_last_error(), want) == 0;
+    gi_set_error(GI_OK, "%s", before);
+    return st == GI_ERR_IO && same ? GI_OK : GI_ERR_INTERNAL;
+}
+
+static const int64_t NINE_ONES[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
+
+/* A one-entry header request with the entry's fields given. */
+#define ST_ENTRY(name, dtype, ndim, shape)                                     \
+    (&(const gi_safetensors_entry){name, dtype, ndim, shape})
+#define ST_HEADER(entries, n, cap)                                             \
+    gi_safetensors_header(n, entries, 0, NULL, f->buf, cap, &f->out_n, NULL)
+
 /* ------------------------------------------------------------------------ */
 /* The cases: X(function, tag, documented status, flags, call)               */
 /* ------------------------------------------------------------------------ */
 
 #define CASES_STATUS(X)                                                          \
     X(gi_status_string, neg, OK, 0, is_text(gi_status_string((gi_status)-1)))   \
-    X(gi_status_string, past_end, OK, 0, is_text(gi_status_string((gi_status)18))) \
+    X(gi_status_string, past_end, OK, 0, is_text(gi_status_string((gi_status)19))) \
     X(gi_status_string, int_max, OK, 0, is_text(gi_status_string((gi_status)INT_MAX))) \
     X(gi_status_string, int_min, OK, 0, is_text(gi_status_string((gi_status)INT_MIN))) \
     X(gi_status_name, neg, OK, 0, is_text(gi_status_name((gi_status)-1)))       \
-    X(gi_status_name, past_end, OK, 0, is_text(gi_status_name((gi_status)18)))  \
+    X(gi_status_name, past_end, OK, 0, is_text(gi_status_name((gi_status)19)))  \
     X(gi_status_name, int_min, OK, 0, is_text(gi_status_name((gi_status)INT_MIN))) \
     X(gi_last_error, never_null, OK, 0, is_i64(gi_last_error() != NULL, 1)) \
+    X(gi_set_error, formats, OK, 0, set_error_sets("%s %d failed", "peer 2 failed")) \
+    X(gi_set_error, null_fmt_empties, OK, 0, set_error_sets(NULL, "")) \
+    X(gi_set_error, percent_literal, OK, 0, set_error_sets("100%%", "100%")) \
     X(gi_version, header_version, OK, 0, is_str(gi_version(), "0.2.0"))     \
     X(gi_version_number, header_number, OK, 0, is_i64(gi_version_number(), GINIT_VERSION_NUMBER)) \
     X(gi_device_name, neg, OK, 0, is_text(gi_device_name((gi_device)-1)))       \
@@ -1851,6 +1874,28 @@ static const char LONG_NAME[] =
     X(gi_tensor_print_shape, full_device, IOE, 0, gi_tensor_print_shape(f->m, f->full))
 
 #define CASES_SAFETENSORS(X)                                                     \
+    X(gi_safetensors_header, null_size, NUL, 0, gi_safetensors_header(1, ST_ENTRY("v", GI_F32, 1, (const int64_t[]){3}), 0, NULL, f->buf, sizeof f->buf, NULL, NULL)) \
+    X(gi_safetensors_header, n_neg, INV, 0, ST_HEADER(NULL, -1, sizeof f->buf)) \
+    X(gi_safetensors_header, n_int64_min, INV, 0, ST_HEADER(NULL, INT64_MIN, sizeof f->buf)) \
+    X(gi_safetensors_header, nmeta_neg, INV, 0, gi_safetensors_header(0, NULL, -1, NULL, f->buf, sizeof f->buf, &f->out_n, NULL)) \
+    X(gi_safetensors_header, null_entries, NUL, 0, ST_HEADER(NULL, 1, sizeof f->buf)) \
+    X(gi_safetensors_header, null_meta, NUL, 0, gi_safetensors_header(0, NULL, 1, NULL, f->buf, sizeof f->buf, &f->out_n, NULL)) \
+    X(gi_safetensors_header, null_name, NUL, 0, ST_HEADER(ST_ENTRY(NULL, GI_F32, 0, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, empty_name, INV, 0, ST_HEADER(ST_ENTRY("", GI_F32, 0, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, name_metadata, INV, 0, ST_HEADER(ST_ENTRY("__metadata__", GI_F32, 0, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, name_not_utf8, INV, 0, ST_HEADER(ST_ENTRY("\xc0\x80", GI_F32, 0, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, name_twice, INV, 0, ST_HEADER(((const gi_safetensors_entry[]){{"v", GI_F32, 0, NULL}, {"v", GI_F16, 0, NULL}}), 2, sizeof f->buf)) \
+    X(gi_safetensors_header, dtype_neg, INV, 0, ST_HEADER(ST_ENTRY("v", (gi_dtype)-1, 0, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, dtype_past_end, INV, 0, ST_HEADER(ST_ENTRY("v", (gi_dtype)4, 0, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, ndim_neg, SHP, 0, ST_HEADER(ST_ENTRY("v", GI_F32, -1, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, ndim_9, SHP, 0, ST_HEADER(ST_ENTRY("v", GI_F32, 9, NINE_ONES), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, null_shape, NUL, 0, ST_HEADER(ST_ENTRY("v", GI_F32, 2, NULL), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, size_neg, SHP, 0, ST_HEADER(ST_ENTRY("v", GI_F32, 2, ((const int64_t[]){3, -1})), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, bytes_overflow, OVF, 0, ST_HEADER(ST_ENTRY("v", GI_F64, 2, ((const int64_t[]){INT64_MAX / 4, 3})), 1, sizeof f->buf)) \
+    X(gi_safetensors_header, data_overflow, OVF, 0, ST_HEADER(((const gi_safetensors_entry[]){{"a", GI_F32, 1, (const int64_t[]){INT64_MAX / 8}}, {"b", GI_F32, 1, (const int64_t[]){INT64_MAX / 8}}, {"c", GI_F32, 1, (const int64_t[]){INT64_MAX / 8}}}), 3, sizeof f->buf)) \
+    X(gi_safetensors_header, cap_small, INV, 0, ST_HEADER(ST_ENTRY("v", GI_F32, 0, NULL), 1, 8)) \
+    X(gi_safetensors_header, size_query, OK, W, gi_safetensors_header(1, ST_ENTRY("v", GI_F32, 1, (const int64_t[]){3}), 0, NULL, NULL, 0, &f->out_n, NULL)) \
+    X(gi_safetensors_header, nothing, OK, W, ST_HEADER(NULL, 0, sizeof f->buf)) \
     X(gi_save_safetensors, null_path, NUL, 0, gi_save_safetensors(NULL, 1, (const char *[]){"v"}, &f->v, 0, NULL)) \
     X(gi_save_safetensors, empty_path, INV, 0, gi_save_safetensors("", 1, (const char *[]){"v"}, &f->v, 0, NULL)) \
     X(gi_save_safetensors, n_neg, INV, 0, gi_save_safetensors(st_path("x"), -1, NULL, NULL, 0, NULL)) \

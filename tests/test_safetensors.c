@@ -146,6 +146,53 @@ Test(safetensors, file_bytes_follow_the_specification)
     gi_context_destroy(ctx);
 }
 
+/* gi_safetensors_header gives the bytes a save writes before the data,
+ * and where each tensor's data goes. */
+Test(safetensors, the_header_is_the_saved_files_prefix)
+{
+    gi_context ctx = any_context();
+    gi_tensor a = NULL, b = NULL, c = NULL;
+    cr_assert_eq(gi_tensor_create(&a, ctx, GI_F32, 2, (int64_t[]){3, 5}),
+                 GI_OK);
+    cr_assert_eq(gi_tensor_create(&b, ctx, GI_BF16, 0, NULL), GI_OK);
+    cr_assert_eq(gi_tensor_create(&c, ctx, GI_F64, 3, (int64_t[]){2, 0, 4}),
+                 GI_OK);
+    const char *names[] = {"layer.0.weight", "\xc3\xa9", "z"};
+    const gi_tensor ts[] = {a, b, c};
+    const gi_metadata meta[] = {{"format", "pt"}, {"k", "v"}};
+    const char *path = st_path("prefix.safetensors");
+    cr_assert_eq(gi_save_safetensors(path, 3, names, ts, 2, meta), GI_OK,
+                 "%s", gi_last_error());
+    gi_safetensors_entry e[3];
+    for (int i = 0; i < 3; ++i)
+        e[i] = (gi_safetensors_entry){names[i], gi_tensor_dtype(ts[i]),
+                                      gi_tensor_ndim(ts[i]),
+                                      gi_tensor_shape(ts[i])};
+    size_t need = 0;
+    cr_assert_eq(gi_safetensors_header(3, e, 2, meta, NULL, 0, &need, NULL),
+                 GI_OK, "%s", gi_last_error());
+    unsigned char *head = malloc(need);
+    uint64_t offsets[4] = {9, 9, 9, 9};
+    size_t got = 0;
+    cr_assert_eq(gi_safetensors_header(3, e, 2, meta, head, need, &got,
+                                       offsets), GI_OK);
+    cr_expect_eq(got, need);
+    size_t size = 0;
+    unsigned char *file = st_read_bytes(path, &size);
+    cr_assert_eq(size, need + 15 * 4 + 2);
+    cr_expect(memcmp(file, head, need) == 0);
+    cr_expect_eq(offsets[0], 0);
+    cr_expect_eq(offsets[1], 60);
+    cr_expect_eq(offsets[2], 62);
+    cr_expect_eq(offsets[3], 62);
+    free(file);
+    free(head);
+    gi_tensor_destroy(a);
+    gi_tensor_destroy(b);
+    gi_tensor_destroy(c);
+    gi_context_destroy(ctx);
+}
+
 Test(safetensors, metadata_round_trips)
 {
     const gi_metadata meta[] = {{"format", "pt"}, {"note", "caf\xc3\xa9"},

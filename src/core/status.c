@@ -47,3 +47,15 @@ void gi_restore_error(const char *message)
 {
     snprintf(last_error, sizeof last_error, "%s", message);
 }
+
+gi_status gi_set_error(gi_status status, const char *fmt, ...)
+{
+    last_error[0] = '\0';
+    if (fmt == NULL)
+        return status;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+    return status;
+}

@@ -82,39 +82,57 @@ static const char *st_code(gi_dtype dtype)
     return "";
 }
 
-/* names[i]'s entry, its data at *at, which moves past it. */
-static gi_status add_tensor(json_t *root, const char *name, gi_tensor t,
-                            int64_t i, uint64_t *at, const char *fn)
+/* entries[i] into the header, its data at *at, which moves past it. */
+static gi_status add_entry(json_t *root, const gi_safetensors_entry *e,
+                           int64_t i, uint64_t *at, const char *fn)
 {
-    gi_status st = check_text(name, "names", i, fn);
-    if (st == GI_OK && (name[0] == '\0' || strcmp(name, "__metadata__") == 0))
+    gi_status st = check_text(e->name, "names", i, fn);
+    if (st == GI_OK && (e->name[0] == '\0' ||
+                        strcmp(e->name, "__metadata__") == 0))
         st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn, "names[%lld] = '%s' cannot "
-                     "name a tensor", (long long)i, name);
-    if (st == GI_OK && json_object_get(root, name) != NULL)
+                     "name a tensor", (long long)i, e->name);
+    if (st == GI_OK && json_object_get(root, e->name) != NULL)
         st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn, "names[%lld] = '%s' "
-                     "appears twice", (long long)i, name);
-    if (st == GI_OK && t == NULL)
-        st = gi_fail(GI_ERR_NULL_ARGUMENT, fn, "tensors[%lld] is NULL",
+                     "appears twice", (long long)i, e->name);
+    if (st == GI_OK && !gi_dtype_known(e->dtype))
+        st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn, "entries[%lld].dtype = %d "
+                     "is not a gi_dtype", (long long)i, (int)e->dtype);
+    if (st == GI_OK && (e->ndim < 0 || e->ndim > GI_MAX_DIMS))
+        st = gi_fail(GI_ERR_SHAPE, fn, "entries[%lld].ndim = %d is outside "
+                     "[0, %d]", (long long)i, e->ndim, GI_MAX_DIMS);
+    if (st == GI_OK && e->ndim > 0 && e->shape == NULL)
+        st = gi_fail(GI_ERR_NULL_ARGUMENT, fn, "entries[%lld].shape is NULL",
                      (long long)i);
-    uint64_t bytes = st == GI_OK ? gi_tensor_nbytes(t) : 0;
+    uint64_t bytes = st == GI_OK ? gi_dtype_size(e->dtype) : 0;
+    for (int d = 0; d < e->ndim && st == GI_OK; ++d) {
+        int64_t size = e->shape[d];
+        if (size < 0)
+            st = gi_fail(GI_ERR_SHAPE, fn, "entries[%lld].shape[%d] = %lld "
+                         "is negative", (long long)i, d, (long long)size);
+        else if (size > 0 && bytes > (uint64_t)INT64_MAX / (uint64_t)size)
+            st = gi_fail(GI_ERR_OVERFLOW, fn, "entries[%lld]: the tensor's "
+                         "bytes pass 2^63", (long long)i);
+        else
+            bytes *= (uint64_t)size;
+    }
     if (st == GI_OK && bytes > INT64_MAX - *at)
         st = gi_fail(GI_ERR_OVERFLOW, fn, "the data passes 2^63 bytes at "
                      "tensors[%lld]", (long long)i);
     if (st != GI_OK)
         return st;
-    json_t *e = json_object(), *shape = json_array();
-    st = put(root, name, e, fn);
+    json_t *o = json_object(), *shape = json_array();
+    st = put(root, e->name, o, fn);
     if (st == GI_OK)
-        st = put(e, "dtype", json_string(st_code(t->dtype)), fn);
+        st = put(o, "dtype", json_string(st_code(e->dtype)), fn);
     if (st == GI_OK)
-        st = put(e, "shape", shape, fn);
+        st = put(o, "shape", shape, fn);
     else
         json_decref(shape);
-    for (int d = 0; d < t->ndim && st == GI_OK; ++d)
-        if (json_array_append_new(shape, json_integer(t->shape[d])) != 0)
+    for (int d = 0; d < e->ndim && st == GI_OK; ++d)
+        if (json_array_append_new(shape, json_integer(e->shape[d])) != 0)
             st = gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot build the header");
     if (st == GI_OK)
-        st = put(e, "data_offsets",
+        st = put(o, "data_offsets",
                  json_pack("[I, I]", (json_int_t)*at,
                            (json_int_t)(*at + bytes)), fn);
     *at += bytes;
@@ -218,6 +236,33 @@ static gi_status check_counts(const char *path, int64_t n,
     return GI_OK;
 }
 
+/* The whole prefix (size and padded JSON) of a file of entries[0..n),
+ * malloc'd; offsets (n + 1, may be NULL) as gi_safetensors_header. */
+static gi_status build_header(int64_t n, const gi_safetensors_entry *entries,
+                              int64_t nmeta, const gi_metadata *meta,
+                              char **head, size_t *len, uint64_t *offsets,
+                              const char *fn)
+{
+    json_t *root = json_object();
+    if (root == NULL)
+        return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot build the header");
+    gi_status st = GI_OK;
+    if (nmeta > 0)
+        st = add_metadata(root, nmeta, meta, fn);
+    uint64_t at = 0;
+    for (int64_t i = 0; i < n && st == GI_OK; ++i) {
+        if (offsets != NULL)
+            offsets[i] = at;
+        st = add_entry(root, &entries[i], i, &at, fn);
+    }
+    if (st == GI_OK && offsets != NULL)
+        offsets[n] = at;
+    if (st == GI_OK)
+        st = header_bytes(root, head, len, fn);
+    json_decref(root);
+    return st;
+}
+
 gi_status gi_st_save(const char *path, int64_t n, const char *const *names,
                      const gi_tensor *tensors, int64_t nmeta,
                      const gi_metadata *meta, const char *fn)
@@ -225,22 +270,70 @@ gi_status gi_st_save(const char *path, int64_t n, const char *const *names,
     gi_status st = check_counts(path, n, names, tensors, nmeta, meta, fn);
     if (st != GI_OK)
         return st;
-    json_t *root = json_object();
-    if (root == NULL)
+    gi_safetensors_entry *entries =
+        gi_calloc(n > 0 ? (size_t)n : 1, sizeof *entries);
+    if (entries == NULL)
         return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot build the header");
-    if (nmeta > 0)
-        st = add_metadata(root, nmeta, meta, fn);
-    uint64_t at = 0;
-    for (int64_t i = 0; i < n && st == GI_OK; ++i)
-        st = add_tensor(root, names[i], tensors[i], i, &at, fn);
+    for (int64_t i = 0; i < n && st == GI_OK; ++i) {
+        if (tensors[i] == NULL) {
+            st = gi_fail(GI_ERR_NULL_ARGUMENT, fn, "tensors[%lld] is NULL",
+                         (long long)i);
+            break;
+        }
+        entries[i] = (gi_safetensors_entry){names[i], tensors[i]->dtype,
+                                            tensors[i]->ndim,
+                                            tensors[i]->shape};
+    }
     char *head = NULL;
     size_t len = 0;
     if (st == GI_OK)
-        st = header_bytes(root, &head, &len, fn);
-    json_decref(root);
+        st = build_header(n, entries, nmeta, meta, &head, &len, NULL, fn);
+    free(entries);
     if (st == GI_OK)
         st = write_file(path, head, len, n, tensors, fn);
     free(head);
+    return st;
+}
+
+gi_status gi_safetensors_header(int64_t n,
+                                const gi_safetensors_entry *entries,
+                                int64_t nmeta, const gi_metadata *meta,
+                                void *buf, size_t cap, size_t *size,
+                                uint64_t *offsets)
+{
+    static const char fn[] = "gi_safetensors_header";
+    GI_CHECK_NULL(size, fn);
+    if (n < 0 || nmeta < 0)
+        return gi_fail(GI_ERR_INVALID_ARGUMENT, fn, "argument '%s' must be "
+                       ">= 0, got %lld", n < 0 ? "n" : "nmeta",
+                       (long long)(n < 0 ? n : nmeta));
+    if (n > 0)
+        GI_CHECK_NULL(entries, fn);
+    if (nmeta > 0)
+        GI_CHECK_NULL(meta, fn);
+    uint64_t *offs = NULL;
+    if (offsets != NULL) {
+        offs = gi_calloc((size_t)n + 1, sizeof *offs);
+        if (offs == NULL)
+            return gi_fail(GI_ERR_OUT_OF_MEMORY, fn, "cannot allocate %lld "
+                           "offsets", (long long)n + 1);
+    }
+    char *head = NULL;
+    size_t len = 0;
+    gi_status st = build_header(n, entries, nmeta, meta, &head, &len, offs,
+                                fn);
+    if (st == GI_OK && buf != NULL && cap < len)
+        st = gi_fail(GI_ERR_INVALID_ARGUMENT, fn, "argument 'cap' = %zu is "
+                     "below the header's %zu bytes", cap, len);
+    if (st == GI_OK) {
+        if (buf != NULL)
+            memcpy(buf, head, len);
+        if (offsets != NULL)
+            memcpy(offsets, offs, ((size_t)n + 1) * sizeof *offs);
+        *size = len;
+    }
+    free(head);
+    free(offs);
     return st;
 }
 
