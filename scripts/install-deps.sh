@@ -13,7 +13,8 @@
 set -euo pipefail
 
 packages=(cmake make gcc g++ pkg-config libcriterion-dev libopenblas-dev
-          liblapacke-dev libjansson-dev libdlpack-dev)
+          liblapacke-dev libjansson-dev libdlpack-dev openmpi-bin
+          libopenmpi-dev)
 case "${1:-}" in
 --ci) packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev
                 python3-torch python3-venv) ;;
