@@ -5,6 +5,7 @@
 #define GINIT_MPI_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ginit_mpi.h"
 
@@ -35,5 +36,47 @@ gi_status gi_mpi_comm_ok(MPI_Comm comm, const char *fn);
  * GI_MPI_FNV_START): how arguments are compared across ranks. */
 #define GI_MPI_FNV_START 0xcbf29ce484222325ull
 uint64_t gi_mpi_digest(uint64_t h, const void *p, size_t n);
+
+/* Where one rank's tensor lies in its global tensor, in a form that
+ * travels between ranks as bytes (MPI_BYTE). */
+typedef struct gi_mpi_piece {
+    int32_t kind;  /* gi_shard_kind; GI_SHARD_NONE: the whole tensor */
+    int32_t dtype; /* gi_dtype */
+    int32_t ndim;  /* the global tensor's */
+    int32_t pad_;
+    int64_t global_shape[GI_MAX_DIMS];
+    int64_t start[GI_MAX_DIMS]; /* a box's corner (0 otherwise) */
+    int64_t shape[GI_MAX_DIMS]; /* a box's extent (the global shape for
+                                   the whole tensor; unused for flat) */
+    int64_t flat_start;         /* a flat range's first global index */
+    int64_t numel;              /* the piece's elements */
+} gi_mpi_piece;
+
+/* t's piece (t not NULL). A box as large as its global tensor counts as
+ * the whole (GI_SHARD_NONE). */
+void gi_mpi_piece_of(gi_tensor t, gi_mpi_piece *out);
+
+/* Collective: gathers every rank's piece of t into *pieces (malloc'd,
+ * comm's size entries, rank order; the caller frees it) and checks that
+ * they tile one global tensor: the same dtype and global shape on every
+ * rank, and either every piece whole (*replicated = 1) or pieces of one
+ * kind (all boxes or all flat ranges) that are disjoint and cover every
+ * element (*replicated = 0). local is the outcome so far (t may be NULL
+ * on a rank that failed; it still takes part). A failure is
+ * GI_ERR_INVALID_ARGUMENT naming the ranks ("the shards of ranks 0 and 2
+ * overlap", "the shards leave 12 elements uncovered", "rank 1's global
+ * shape [4, 6] differs from rank 0's [4, 5]"), agreed as gi_mpi_agree. */
+gi_status gi_mpi_gather_pieces(MPI_Comm comm, gi_status local, gi_tensor t,
+                               gi_mpi_piece **pieces, int *replicated,
+                               const char *fn);
+
+/* The runs of consecutive global row-major indices a piece holds, in its
+ * own (local row-major) order: fn(global_first, local_first, count, user)
+ * for each, maximal (a box spanning its trailing dimensions whole is one
+ * run per row of the leading ones; the whole tensor and a flat range are
+ * one run). A non-zero return from fn stops the walk and is returned. */
+typedef int (*gi_mpi_run_fn)(int64_t global_first, int64_t local_first,
+                             int64_t count, void *user);
+int gi_mpi_piece_runs(const gi_mpi_piece *p, gi_mpi_run_fn fn, void *user);
 
 #endif
