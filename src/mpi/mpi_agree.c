@@ -59,11 +59,14 @@ gi_status gi_mpi_agree(MPI_Comm comm, gi_status local, const char *fn)
 gi_status gi_mpi_agree_same(MPI_Comm comm, gi_status local, const void *p,
                             size_t n, const char *what, const char *fn)
 {
-    /* The lowest rank's digest and size, compared by everyone. */
-    uint64_t mine[2] = {gi_mpi_digest(GI_MPI_FNV_START, p, n), (uint64_t)n};
-    uint64_t first[2] = {mine[0], mine[1]};
-    MPI_Bcast(first, 2, MPI_UINT64_T, 0, comm);
-    if (local == GI_OK && (first[0] != mine[0] || first[1] != mine[1]))
+    /* The lowest rank's digest and size, compared by everyone unless
+     * that rank failed already (its bytes then mean nothing). */
+    uint64_t mine[3] = {gi_mpi_digest(GI_MPI_FNV_START, p, n), (uint64_t)n,
+                        local != GI_OK};
+    uint64_t first[3] = {mine[0], mine[1], mine[2]};
+    MPI_Bcast(first, 3, MPI_UINT64_T, 0, comm);
+    if (local == GI_OK && first[2] == 0 &&
+        (first[0] != mine[0] || first[1] != mine[1]))
         local = gi_set_error(GI_ERR_INVALID_ARGUMENT, "%s: argument '%s' "
                              "differs from rank 0's", fn, what);
     return gi_mpi_agree(comm, local, fn);
