@@ -97,28 +97,38 @@ static int overlap(const gi_mpi_piece *a, const gi_mpi_piece *b)
 }
 
 /* Shards of one kind, disjoint, covering the whole tensor; or every piece
- * whole. Every rank reaches the same verdict from the same pieces. */
+ * whole. A shard as large as the tensor counts as whole, so a layout over
+ * more ranks than a dimension has (one rank holding every element, the
+ * others empty shards) is a tiling too. Every rank reaches the same
+ * verdict from the same pieces. */
 static gi_status tiling(const gi_mpi_piece *pieces, int size,
                         int *replicated, const char *fn)
 {
-    int whole = 0;
-    for (int r = 0; r < size; ++r)
+    int whole = 0, filled = 0, first = -1;
+    for (int r = 0; r < size; ++r) {
         whole += pieces[r].kind == GI_SHARD_NONE;
+        filled += pieces[r].numel > 0;
+    }
     *replicated = whole == size;
     if (whole == size)
         return GI_OK;
     for (int r = 0; r < size; ++r) {
-        if (pieces[r].kind == GI_SHARD_NONE)
+        const gi_mpi_piece *p = &pieces[r];
+        if (p->kind == GI_SHARD_NONE && filled > 1)
             return gi_set_error(GI_ERR_INVALID_ARGUMENT, "%s: rank %d holds "
                                 "the whole tensor, while other ranks hold "
                                 "shards of it", fn, r);
-        if (pieces[r].kind != pieces[0].kind)
+        if (p->kind == GI_SHARD_NONE || p->numel == 0)
+            continue;
+        if (first >= 0 && p->kind != pieces[first].kind)
             return gi_set_error(GI_ERR_INVALID_ARGUMENT, "%s: rank %d holds "
-                                "a %s shard and rank 0 a %s one", fn, r,
-                                pieces[r].kind == GI_SHARD_FLAT ? "flat"
-                                                                : "box",
-                                pieces[0].kind == GI_SHARD_FLAT ? "flat"
-                                                                : "box");
+                                "a %s shard and rank %d a %s one", fn, r,
+                                p->kind == GI_SHARD_FLAT ? "flat" : "box",
+                                first,
+                                pieces[first].kind == GI_SHARD_FLAT ? "flat"
+                                                                    : "box");
+        if (first < 0)
+            first = r;
     }
     int64_t covered = 0;
     for (int r = 0; r < size; ++r) {

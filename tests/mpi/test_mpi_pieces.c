@@ -159,6 +159,14 @@ static void tilings(gi_context ctx)
     expect_gather(r == 0 ? w : t, GI_ERR_INVALID_ARGUMENT, 0, "whole");
     gi_tensor_destroy(t);
     gi_tensor_destroy(w);
+    /* Rank 0 holds every row of a 1 x 5 tensor, the others none: a
+     * tiling, not a whole tensor among shards. */
+    CHECK_OK(gi_tensor_create(&t, ctx, GI_F32, 2,
+                              (int64_t[]){r == 0 ? 1 : 0, 5}));
+    CHECK_OK(gi_tensor_set_shard(t, 2, (int64_t[]){1, 5},
+                                 (int64_t[]){r == 0 ? 0 : 1, 0}));
+    expect_gather(t, GI_OK, 0, NULL);
+    gi_tensor_destroy(t);
     /* A rank that already failed: the others learn it (GI_ERR_PEER). */
     gi_mpi_piece *pieces = NULL;
     int rep = 0;
