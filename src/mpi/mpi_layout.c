@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "mpi_internal.h"
-#include "mpi_state.h"
+#include "mpi_bytes.h"
 
 /* The arguments every rank must pass alike, as bytes (padding zeroed). */
 typedef struct layout_args {
