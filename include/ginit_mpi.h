@@ -129,11 +129,16 @@ GI_API gi_status gi_mpi_linear_create(gi_module *out, gi_context ctx,
  * every one ends where the whole fill leaves it. The shards must tile the
  * global tensor (as gi_mpi_check_shards checks) and agree on dtype and
  * gain. Memory: the lowest rank holds the whole matrix, and its QR
- * workspace, as gi_orthogonal_ does; the others hold their shard's bytes
- * once more on the host. Returns as gi_orthogonal_, plus
- * GI_ERR_INVALID_ARGUMENT (comm MPI_COMM_NULL; shards that do not tile the
- * global tensor, the message says where), GI_ERR_PEER; on failure no
- * shard changed and no generator moved, on any rank. */
+ * workspace, as gi_orthogonal_ does, then a host copy of the whole and a
+ * host buffer of the largest rank's shard; the others hold their shard's
+ * bytes once more on the host. Returns as gi_orthogonal_, plus
+ * GI_ERR_INVALID_ARGUMENT (comm MPI_COMM_NULL, gain not finite,
+ * disagreeing arguments or generator states, shards that do not tile the
+ * global tensor: the message says where), GI_ERR_PEER; on failure no
+ * generator moved, on any rank, and no shard changed, except when the
+ * last step, each rank's copy of its bytes into its device shard, fails
+ * on a rank (GI_ERR_CUDA): the other ranks' shards then hold their new
+ * values. */
 GI_API gi_status gi_mpi_orthogonal_(gi_tensor shard, double gain,
                                     gi_generator gen, MPI_Comm comm);
 
@@ -146,11 +151,18 @@ GI_API gi_status gi_mpi_orthogonal_(gi_tensor shard, double gain,
  * 2^64, of a hash of each element's global row-major index and bits, so
  * it is the same for every number of ranks and every layout holding the
  * same whole tensor, and differs when any element differs (with
- * probability 1 - 2^-64). Returns GI_OK, GI_ERR_NULL_ARGUMENT,
- * GI_ERR_INVALID_ARGUMENT (comm MPI_COMM_NULL; shards that overlap, leave
- * a gap, disagree on dtype or shape, or replicas whose values differ: the
- * message names the ranks and the element), GI_ERR_OUT_OF_MEMORY,
- * GI_ERR_CUDA, GI_ERR_PEER. */
+ * probability 1 - 2^-64). The hash of element g whose bits (its 2, 4 or
+ * 8 bytes as an unsigned integer) are b is splitmix64's finalizer of
+ * x = g * 0x9E3779B97F4A7C15 ^ b (all modulo 2^64):
+ * z = (x ^ x >> 30) * 0xBF58476D1CE4E5B9, z = (z ^ z >> 27) *
+ * 0x94D049BB133111EB, hash = z ^ z >> 31. A replicated tensor counts once.
+ * Device tensors are copied to the host first. Returns GI_OK,
+ * GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (comm MPI_COMM_NULL;
+ * shards that overlap, leave a gap or disagree on dtype or shape, which
+ * every rank reports alike; replicas whose values differ from rank 0's,
+ * which the differing ranks report, naming the ranks and the first
+ * element that differs, and the others learn as GI_ERR_PEER),
+ * GI_ERR_OUT_OF_MEMORY, GI_ERR_CUDA, GI_ERR_PEER. */
 GI_API gi_status gi_mpi_check_shards(gi_tensor shard, MPI_Comm comm,
                                      uint64_t *checksum);
 
