@@ -9,7 +9,9 @@
 #                          generator's checks against PyTorch
 #   install-deps.sh --bench  that plus Debian's PyTorch (python3-torch), which
 #                          `make bench` compares ginit with (the tests skip
-#                          their PyTorch checks without it)
+#                          their PyTorch checks without it), and ScaLAPACK,
+#                          which the MPI orthogonal_ benchmark compares
+#                          ginit_mpi with
 set -euo pipefail
 
 packages=(cmake make gcc g++ pkg-config libcriterion-dev libopenblas-dev
@@ -17,8 +19,8 @@ packages=(cmake make gcc g++ pkg-config libcriterion-dev libopenblas-dev
           libopenmpi-dev)
 case "${1:-}" in
 --ci) packages+=(valgrind clang-14 libclang-rt-14-dev libomp-14-dev
-                python3-torch python3-venv) ;;
---bench) packages+=(python3-torch) ;;
+                python3-torch python3-venv libscalapack-openmpi-dev) ;;
+--bench) packages+=(python3-torch libscalapack-openmpi-dev) ;;
 esac
 
 missing=()
