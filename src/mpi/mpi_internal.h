@@ -62,10 +62,12 @@ void gi_mpi_piece_of(gi_tensor t, gi_mpi_piece *out);
  * rank, and either every piece whole (*replicated = 1) or pieces of one
  * kind (all boxes or all flat ranges) that are disjoint and cover every
  * element (*replicated = 0). local is the outcome so far (t may be NULL
- * on a rank that failed; it still takes part). A failure is
- * GI_ERR_INVALID_ARGUMENT naming the ranks ("the shards of ranks 0 and 2
- * overlap", "the shards leave 12 elements uncovered", "rank 1's global
- * shape [4, 6] differs from rank 0's [4, 5]"), agreed as gi_mpi_agree. */
+ * on a rank that failed; it still takes part: the outcome so far is
+ * agreed as gi_mpi_agree first). Pieces that do not tile are
+ * GI_ERR_INVALID_ARGUMENT on every rank alike, with one message naming
+ * the ranks ("the shards of ranks 0 and 2 overlap", "the shards leave 12
+ * of the tensor's 35 elements uncovered", "rank 1's global shape [4, 6]
+ * differs from rank 0's [4, 5]"): every rank checks the same pieces. */
 gi_status gi_mpi_gather_pieces(MPI_Comm comm, gi_status local, gi_tensor t,
                                gi_mpi_piece **pieces, int *replicated,
                                const char *fn);
