@@ -37,7 +37,7 @@ static gi_status restate(gi_status st, const char *fn)
     snprintf(text, sizeof text, "%s", gi_last_error());
     const char *rest = text, *colon = strstr(text, ": ");
     if (strncmp(text, "gi_", 3) == 0 && colon != NULL &&
-        strcspn(text, " ") == (size_t)(colon - text))
+        memchr(text, ' ', (size_t)(colon - text)) == NULL)
         rest = colon + 2;
     return gi_set_error(st, "%s: %s", fn, rest);
 }
@@ -722,7 +722,7 @@ static gi_status write_index(MPI_Comm comm, const char *dir, int64_t n,
     gi_status st = first != NULL && path != NULL
                        ? GI_OK : no_memory("the files' list", fn);
     st = gi_mpi_agree(comm, st, fn);
-    if (st == GI_OK)
+    if (st == GI_OK && count > 0)
         split_files(n, items, count, first);
     for (int k = 0; k < count && st == GI_OK; ++k) {
         file_name(path, strlen(dir) + 64, dir, k + 1, count);

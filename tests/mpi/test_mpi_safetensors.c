@@ -588,6 +588,77 @@ static void no_tensors(void)
                                            MPI_COMM_WORLD));
 }
 
+/* Hostile arguments give the same status on every rank (or, for an
+ * argument that differs between ranks, the differing ranks their own and
+ * the others GI_ERR_PEER), and no file. */
+static void hostile_arguments(world *w)
+{
+    const char *p = in_dir("hostile.safetensors");
+    char path[4200], mine[4300];
+    snprintf(path, sizeof path, "%s", p);
+    snprintf(mine, sizeof mine, "%s.%d", path, mpi_rank());
+    const gi_tensor *ts = w->shards;
+    const char *const *ns = w->names;
+    MPI_Comm world = MPI_COMM_WORLD, none = MPI_COMM_NULL;
+    const struct {
+        gi_status got, want;
+        const char *what;
+    } cases[] = {
+        {gi_mpi_save_safetensors(NULL, 1, ns, ts, 0, NULL, world),
+         GI_ERR_NULL_ARGUMENT, "path NULL"},
+        {gi_mpi_save_safetensors("", 1, ns, ts, 0, NULL, world),
+         GI_ERR_INVALID_ARGUMENT, "path empty"},
+        {gi_mpi_save_safetensors(path, -1, ns, ts, 0, NULL, world),
+         GI_ERR_INVALID_ARGUMENT, "n negative"},
+        {gi_mpi_save_safetensors(path, 1, NULL, ts, 0, NULL, world),
+         GI_ERR_NULL_ARGUMENT, "names NULL"},
+        {gi_mpi_save_safetensors(path, 1, ns, ts, 1, NULL, world),
+         GI_ERR_NULL_ARGUMENT, "meta NULL"},
+        {gi_mpi_save_safetensors(path, 1, ns, ts, -1, NULL, world),
+         GI_ERR_INVALID_ARGUMENT, "nmeta negative"},
+        {gi_mpi_save_safetensors(path, 1, ns, ts, 0, NULL, none),
+         GI_ERR_INVALID_ARGUMENT, "comm MPI_COMM_NULL"},
+        {gi_mpi_save_safetensors(path, 2, (const char *[]){"x", "x"}, ts, 0,
+                                 NULL, world),
+         GI_ERR_INVALID_ARGUMENT, "a name twice"},
+        {gi_mpi_save_safetensors_index(NULL, 1, ns, ts, 0, NULL, world),
+         GI_ERR_NULL_ARGUMENT, "dir NULL"},
+        {gi_mpi_save_safetensors_index(in_dir("nowhere"), 1, ns, ts, 0, NULL,
+                                       world),
+         mpi_rank() == 0 ? GI_ERR_IO : GI_ERR_PEER, "no such dir (rank 0 "
+         "creates the files)"},
+        {gi_mpi_module_save_safetensors(NULL, path, 0, NULL, world),
+         GI_ERR_NULL_ARGUMENT, "module NULL"},
+        {gi_mpi_module_save_safetensors_index(NULL, path, 0, NULL, world),
+         GI_ERR_NULL_ARGUMENT, "module NULL (index)"},
+        {gi_mpi_load_safetensors(NULL, 1, ns, ts, world),
+         GI_ERR_NULL_ARGUMENT, "load: path NULL"},
+        {gi_mpi_load_safetensors(path, 1, ns, NULL, world),
+         GI_ERR_NULL_ARGUMENT, "load: tensors NULL"},
+        {gi_mpi_load_safetensors(path, 1, ns, ts, world), GI_ERR_IO,
+         "load: no file"},
+        {gi_mpi_load_safetensors(path, 1, ns, ts, none),
+         GI_ERR_INVALID_ARGUMENT, "load: comm MPI_COMM_NULL"},
+        {gi_mpi_load_safetensors_index(path, 1, ns, ts, world), GI_ERR_IO,
+         "index: no file"},
+        {gi_mpi_load_safetensors_index(path, -2, ns, ts, world),
+         GI_ERR_INVALID_ARGUMENT, "index: n negative"},
+        {gi_mpi_module_load_safetensors(NULL, path, world),
+         GI_ERR_NULL_ARGUMENT, "load: module NULL"},
+        {gi_mpi_module_load_safetensors_index(NULL, path, world),
+         GI_ERR_NULL_ARGUMENT, "index: module NULL"},
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; ++c)
+        CHECK(cases[c].got == cases[c].want, "%s: %s", cases[c].what,
+              gi_status_name(cases[c].got));
+    gi_status st = gi_mpi_save_safetensors(mine, 1, ns, ts, 0, NULL, world);
+    CHECK(st == (mpi_size() == 1 ? GI_OK
+                 : mpi_rank() == 0 ? GI_ERR_PEER : GI_ERR_INVALID_ARGUMENT),
+          "paths that differ: %s", gi_last_error());
+    if (mpi_size() == 1)
+        remove(mine);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -609,6 +680,7 @@ int main(int argc, char **argv)
     hostile_indexes_are_refused(&w);
     parallel_linears_save_as_the_whole(&w);
     no_tensors();
+    hostile_arguments(&w);
     remove_dir();
     for (int i = 0; i < NSPECS; ++i) {
         gi_tensor_destroy(w.shards[i]);
