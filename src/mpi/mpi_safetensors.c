@@ -559,23 +559,24 @@ static void release_params(param_list *ps)
     memset(ps, 0, sizeof *ps);
 }
 
-/* The dotted path of the first LazyLinear under m that has not run into
- * at (m's own path), or 0 when there is none. */
-static int find_lazy(gi_module m, char *at, size_t cap)
+/* The first module under m whose parameters do not exist yet (a Linear
+ * without its weight: a LazyLinear that has not run), its dotted path in
+ * at (m's own path on entry); NULL when there is none. */
+static gi_module find_lazy(gi_module m, char *at, size_t cap)
 {
-    if (gi_module_kind_of(m) == GI_MODULE_LAZY_LINEAR)
-        return 1;
+    if (gi_linear_in_features(m) == 0 && gi_module_weight(m) == NULL)
+        return m;
     size_t len = strlen(at);
     for (int64_t i = 0; i < gi_module_num_children(m); ++i) {
-        gi_module child = NULL;
+        gi_module child = NULL, lazy = NULL;
         gi_module_child(m, i, &child);
         snprintf(at + len, cap - len, "%s%lld", len ? "." : "",
                  (long long)i);
-        if (find_lazy(child, at, cap))
-            return 1;
+        if ((lazy = find_lazy(child, at, cap)) != NULL)
+            return lazy;
     }
     at[len] = '\0';
-    return 0;
+    return NULL;
 }
 
 /* m's parameters, or GI_ERR_STATE when one does not exist yet (as
@@ -587,11 +588,12 @@ static gi_status collect_params(gi_module m, param_list *ps, const char *fn)
         return gi_set_error(GI_ERR_NULL_ARGUMENT, "%s: argument 'm' is NULL",
                             fn);
     char where[256] = "";
-    if (find_lazy(m, where, sizeof where))
-        return gi_set_error(GI_ERR_STATE, "%s: module %s is a LazyLinear "
-                            "that has not run its first forward: its "
-                            "parameters do not exist yet", fn,
-                            where[0] ? where : "<root>");
+    gi_module lazy = find_lazy(m, where, sizeof where);
+    if (lazy != NULL)
+        return gi_set_error(GI_ERR_STATE, "%s: module %s is a %s that has "
+                            "not run its first forward: its parameters do "
+                            "not exist yet", fn, where[0] ? where : "<root>",
+                            gi_module_kind_name(gi_module_kind_of(lazy)));
     ps->cap = gi_module_num_parameters(m);
     size_t room = ps->cap > 0 ? (size_t)ps->cap : 1;
     ps->names = calloc(room, sizeof *ps->names);
