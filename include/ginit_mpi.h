@@ -171,7 +171,10 @@ GI_API gi_status gi_mpi_check_shards(gi_tensor shard, MPI_Comm comm,
  * MPI-IO: the lowest rank creates the temporary file beside path
  * ("path.tmp.<pid>.<n>") and writes the header (gi_safetensors_header of
  * the global dtypes and shapes), every rank its shards' bytes at their
- * offsets, one write per run of consecutive global indices; the lowest
+ * offsets (one collective write per tensor, through a file view of the
+ * rank's runs of consecutive global indices; a write per run for a
+ * tensor above 2 GiB, MPI's int counts; a tensor every rank holds whole
+ * by the lowest rank alone); the lowest
  * rank renames the synced file over path and syncs the directory. Host
  * shards are written from their own memory, device shards from a host
  * copy of each (one shard's bytes at a time). Collective: path, n, names

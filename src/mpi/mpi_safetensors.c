@@ -321,6 +321,15 @@ static gi_status make_header(int64_t n, const st_item *items, int64_t nmeta,
     return st;
 }
 
+/* The bytes of tensor it's global data. */
+static uint64_t data_bytes(const st_item *it)
+{
+    uint64_t n = elem_size(it->entry.dtype);
+    for (int d = 0; d < it->entry.ndim; ++d)
+        n *= (uint64_t)it->entry.shape[d];
+    return n;
+}
+
 /* Where a rank's runs of one tensor go. */
 typedef struct run_sink {
     MPI_File fh;
@@ -356,39 +365,129 @@ static int write_run(int64_t global_first, int64_t local_first,
     return s->st != GI_OK;
 }
 
-/* This rank's bytes of tensor t at the file's offset at: its runs, from
- * host memory (a host tensor's own, a device tensor's copy in *buf,
- * grown as needed). */
-static gi_status write_tensor(run_sink *s, gi_tensor t, const st_item *it,
-                              void **buf, size_t *cap)
+/* t's bytes (`bytes` of them) in host memory at *data: a host tensor's
+ * own, a device tensor's copy in *buf (grown as needed). */
+static gi_status host_data(gi_tensor t, size_t bytes, void **buf,
+                           size_t *cap, const char **data, const char *fn)
 {
-    size_t bytes = (size_t)it->piece.numel * s->elem;
-    void *data = NULL;
-    if (bytes == 0)
+    void *p = NULL;
+    if (gi_context_device(gi_tensor_context(t)) == GI_DEVICE_CPU) {
+        gi_tensor_data_ptr(t, &p);
+        *data = p;
         return GI_OK;
-    gi_context ctx = gi_tensor_context(t);
-    if (gi_context_device(ctx) == GI_DEVICE_CPU) {
-        gi_tensor_data_ptr(t, &data);
-    } else {
-        if (bytes > *cap) {
-            free(*buf);
-            *cap = 0;
-            if ((*buf = malloc(bytes)) == NULL)
-                return no_memory("a host copy of a device shard", s->fn);
-            *cap = bytes;
-        }
-        gi_status st = restate(gi_tensor_copy_to_host(t, *buf, bytes),
-                               s->fn);
-        if (st != GI_OK)
-            return st;
-        data = *buf;
     }
-    s->data = data;
-    gi_mpi_piece_runs(&it->piece, write_run, s);
-    return s->st;
+    if (bytes > *cap) {
+        free(*buf);
+        *cap = 0;
+        if ((*buf = malloc(bytes)) == NULL)
+            return no_memory("a host copy of a device shard", fn);
+        *cap = bytes;
+    }
+    *data = *buf;
+    return restate(gi_tensor_copy_to_host(t, *buf, bytes), fn);
 }
 
-/* The header (rank 0) and every rank's bytes into the open file. */
+/* This rank's bytes of tensor t at the file's offset s->at, a write per
+ * run (independent). */
+static gi_status write_runs(run_sink *s, gi_tensor t, const st_item *it,
+                            void **buf, size_t *cap)
+{
+    size_t bytes = (size_t)it->piece.numel * s->elem;
+    if (bytes == 0)
+        return GI_OK;
+    gi_status st = host_data(t, bytes, buf, cap, &s->data, s->fn);
+    if (st == GI_OK)
+        gi_mpi_piece_runs(&it->piece, write_run, s);
+    return st != GI_OK ? st : s->st;
+}
+
+/* The runs of a piece as a file type: their byte spans from the
+ * tensor's first byte. */
+typedef struct run_list {
+    int64_t n;
+    int *len;
+    MPI_Aint *at;
+    size_t elem;
+} run_list;
+
+static int count_run(int64_t global_first, int64_t local_first,
+                     int64_t count, void *user)
+{
+    (void)global_first, (void)local_first, (void)count;
+    ((run_list *)user)->n++;
+    return 0;
+}
+
+static int list_run(int64_t global_first, int64_t local_first,
+                    int64_t count, void *user)
+{
+    run_list *r = user;
+    (void)local_first;
+    r->len[r->n] = (int)((size_t)count * r->elem);
+    r->at[r->n++] = (MPI_Aint)((size_t)global_first * r->elem);
+    return 0;
+}
+
+static gi_status runs_type(const gi_mpi_piece *p, size_t elem,
+                           MPI_Datatype *out, const char *fn)
+{
+    run_list r = {0, NULL, NULL, elem};
+    gi_mpi_piece_runs(p, count_run, &r);
+    r.len = malloc((size_t)r.n * sizeof *r.len);
+    r.at = malloc((size_t)r.n * sizeof *r.at);
+    gi_status st = r.len != NULL && r.at != NULL
+                       ? GI_OK : no_memory("the list of a shard's runs", fn);
+    if (st == GI_OK) {
+        r.n = 0;
+        gi_mpi_piece_runs(p, list_run, &r);
+        MPI_Type_create_hindexed((int)r.n, r.len, r.at, MPI_BYTE, out);
+        MPI_Type_commit(out);
+    }
+    free(r.len);
+    free(r.at);
+    return st;
+}
+
+/* Tensor t's bytes from every rank in one collective write (MPI-IO can
+ * then merge the ranks' runs into large writes): a file view of this
+ * rank's runs. A rank with nothing to write, or that failed before
+ * (st), still takes part with none. */
+static gi_status write_all_ranks(run_sink *s, gi_status st, gi_tensor t,
+                                 const st_item *it, void **buf, size_t *cap)
+{
+    size_t bytes = (size_t)it->piece.numel * s->elem;
+    MPI_Datatype view = MPI_BYTE;
+    if (st == GI_OK && bytes > 0)
+        st = host_data(t, bytes, buf, cap, &s->data, s->fn);
+    if (st == GI_OK && bytes > 0)
+        st = runs_type(&it->piece, s->elem, &view, s->fn);
+    if (st != GI_OK)
+        bytes = 0;
+    int rc = MPI_File_set_view(s->fh, s->at, MPI_BYTE, view, "native",
+                               MPI_INFO_NULL);
+    MPI_Status status;
+    int wrc = MPI_File_write_all(s->fh, bytes > 0 ? s->data : NULL,
+                                 (int)bytes, MPI_BYTE, &status);
+    if (view != MPI_BYTE)
+        MPI_Type_free(&view);
+    if (st == GI_OK && rc != MPI_SUCCESS)
+        st = mpi_io_error(s->path, "MPI_File_set_view", rc, s->fn);
+    if (st == GI_OK && wrc != MPI_SUCCESS)
+        st = mpi_io_error(s->path, "MPI_File_write_all", wrc, s->fn);
+    return st;
+}
+
+/* Whether every rank writes tensor it in one collective call: a shard
+ * whose bytes fit MPI's int counts (the same answer on every rank). */
+static int collective(const st_item *it)
+{
+    return !it->replicated && data_bytes(it) <= (uint64_t)INT_MAX;
+}
+
+/* The header (rank 0) and every rank's bytes into the open file: first
+ * the independent writes (the header, replicated tensors by rank 0,
+ * shards too large for one collective call), then, under file views,
+ * one collective write per other shard, which every rank joins. */
 static gi_status write_contents(MPI_File fh, const char *path, int64_t n,
                                 const gi_tensor *tensors,
                                 const st_item *items, const char *header,
@@ -401,12 +500,16 @@ static gi_status write_contents(MPI_File fh, const char *path, int64_t n,
     void *buf = NULL;
     size_t cap = 0;
     for (int64_t i = 0; i < n && st == GI_OK; ++i) {
-        if (items[i].replicated && rank != 0)
-            continue;
-        run_sink s = {fh, path, fn, NULL,
-                      (MPI_Offset)(size + offsets[i]),
+        run_sink s = {fh, path, fn, NULL, (MPI_Offset)(size + offsets[i]),
                       elem_size(items[i].entry.dtype), GI_OK};
-        st = write_tensor(&s, tensors[i], &items[i], &buf, &cap);
+        if (!collective(&items[i]) && (!items[i].replicated || rank == 0))
+            st = write_runs(&s, tensors[i], &items[i], &buf, &cap);
+    }
+    for (int64_t i = 0; i < n; ++i) {
+        run_sink s = {fh, path, fn, NULL, (MPI_Offset)(size + offsets[i]),
+                      elem_size(items[i].entry.dtype), GI_OK};
+        if (collective(&items[i]))
+            st = write_all_ranks(&s, st, tensors[i], &items[i], &buf, &cap);
     }
     free(buf);
     return st;
@@ -628,15 +731,6 @@ gi_status gi_mpi_module_save_safetensors(gi_module m, const char *path,
 }
 
 /* ---- sharded checkpoints: several files and an index -------------------- */
-
-/* The bytes of tensor it's global data. */
-static uint64_t data_bytes(const st_item *it)
-{
-    uint64_t n = elem_size(it->entry.dtype);
-    for (int d = 0; d < it->entry.ndim; ++d)
-        n *= (uint64_t)it->entry.shape[d];
-    return n;
-}
 
 /* The first tensor of each of count files (1 <= count <= n), first[count]
  * = n: file k starts at the first tensor whose data, in the order given,
