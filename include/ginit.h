@@ -1562,6 +1562,62 @@ GI_API gi_status gi_load_safetensors(const char *path, int64_t n,
  * GI_ERR_STATE. */
 GI_API gi_status gi_module_load_safetensors(gi_module m, const char *path);
 
+/* Sharded checkpoints in Hugging Face's layout: an index file,
+ * "model.safetensors.index.json", {"metadata": {"total_size": N},
+ * "weight_map": {tensor name: file name}}, beside the safetensors files
+ * it names (transformers' save_pretrained writes these; so does
+ * ginit_mpi). The index is hostile input, validated whole at open: a JSON
+ * object of at most 100,000,000 bytes without duplicate keys, whose
+ * "weight_map" is an object of non-empty names mapped to plain file names
+ * in the index's directory (no '/', not "." or ".."), and whose optional
+ * "metadata" is an object with an optional integer "total_size" >= 0;
+ * anything else is GI_ERR_FORMAT naming the index and the field. Other
+ * top-level fields are ignored. */
+typedef struct gi_safetensors_index_st *gi_safetensors_index;
+
+/* Opens and validates the index at path (the files are opened when a
+ * load needs them). The caller owns the handle and closes it with
+ * gi_safetensors_index_close. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
+ * GI_ERR_FORMAT, GI_ERR_IO (open, stat or read failed, not a regular
+ * file), GI_ERR_OUT_OF_MEMORY; *out is written on success only. */
+GI_API gi_status gi_safetensors_index_open(gi_safetensors_index *out,
+                                           const char *path);
+
+/* Frees the handle and every string it lent. NULL is a no-op. */
+GI_API void gi_safetensors_index_close(gi_safetensors_index idx);
+
+/* Number of tensors the index maps; 0 for NULL. */
+GI_API int64_t gi_safetensors_index_count(gi_safetensors_index idx);
+
+/* The name of tensor i (0 <= i < count) in the index's order; NULL when
+ * out of range or for NULL. Borrowed: valid until the handle is closed. */
+GI_API const char *gi_safetensors_index_name(gi_safetensors_index idx,
+                                             int64_t i);
+
+/* The path of the file holding name (the index's directory joined with
+ * the file name it maps name to), or NULL when the index has no such
+ * tensor (and for NULL arguments). Borrowed, as above. */
+GI_API const char *gi_safetensors_index_file(gi_safetensors_index idx,
+                                             const char *name);
+
+/* gi_load_safetensors through an index: loads tensors[i] from names[i]
+ * in whichever file the index maps it to, each file opened once, all or
+ * nothing over every file (each is opened and validated, and every name,
+ * dtype and shape checked, before the first byte is written; then as
+ * gi_safetensors_load_into). Returns as gi_safetensors_index_open and
+ * gi_load_safetensors (GI_ERR_INVALID_ARGUMENT: a name the index lacks,
+ * or its file lacks; GI_ERR_FORMAT and GI_ERR_IO also for the files). */
+GI_API gi_status gi_load_safetensors_index(const char *index_path, int64_t n,
+                                           const char *const *names,
+                                           const gi_tensor *tensors);
+
+/* gi_module_load_safetensors through an index, strict: the index must map
+ * exactly the tree's parameter names (the message lists the missing and
+ * the unexpected keys). Returns as gi_load_safetensors_index, and
+ * GI_ERR_STATE (a LazyLinear that has not run). */
+GI_API gi_status gi_module_load_safetensors_index(gi_module m,
+                                                  const char *index_path);
+
 /* ------------------------------------------------------------------------ */
 /* Printing, in PyTorch's format                                             */
 /* ------------------------------------------------------------------------ */

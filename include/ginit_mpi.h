@@ -259,14 +259,12 @@ GI_API gi_status gi_mpi_module_load_safetensors(gi_module m, const char *path,
  * gi_mpi_save_safetensors_index writes it), whose weight_map names for
  * each tensor a file in the index's directory (a plain file name: no
  * directory part); each rank opens the files that hold its tensors and
- * reads only its shards. The index is hostile input (GI_ERR_FORMAT, the
- * message naming the field): at most 64 MiB of JSON, duplicate keys
- * refused, an object whose "weight_map" is an object of strings, each a
- * plain file name (not empty, no '/', not "." or ".."), "metadata" an
- * object when present; a name the index puts in a file that lacks it is
- * GI_ERR_FORMAT too, a name it does not list GI_ERR_INVALID_ARGUMENT. The
- * files are checked as gi_safetensors_open says. Collective: index_path,
- * n and names must agree; all or nothing as gi_mpi_load_safetensors. */
+ * reads only its shards. The index is hostile input, read on every rank
+ * by gi_safetensors_index_open (GI_ERR_FORMAT, the message naming the
+ * field), the files as gi_safetensors_open says; a name that the index,
+ * or the file it names, lacks is GI_ERR_INVALID_ARGUMENT (as for
+ * gi_load_safetensors_index). Collective: index_path, n and names must
+ * agree; all or nothing as gi_mpi_load_safetensors. */
 GI_API gi_status gi_mpi_load_safetensors_index(const char *index_path,
                                                int64_t n,
                                                const char *const *names,

@@ -18,4 +18,15 @@ cc tests/consumer/main.c $(pkg-config --cflags --libs ginit) -Wl,-rpath,"$prefix
 static_deps=$(pkg-config --static --libs ginit | sed 's/-lginit\b//')
 cc tests/consumer/main.c $(pkg-config --cflags ginit) "$prefix/lib/libginit.a" $static_deps -o "$prefix/pc_static"
 "$prefix/pc_static"
-echo "install check: find_package (shared, static) and pkg-config (shared, static) all ran"
+mpi=""
+if [ -x "$prefix/consumer/consumer_mpi" ]; then
+    # ginit_mpi from CMake (ginit::ginit_mpi) and from pkg-config, on two
+    # processes (as root, Open MPI must be told it may run).
+    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+    mpiexec -n 2 --oversubscribe "$prefix/consumer/consumer_mpi"
+    mpicc tests/consumer/mpi_main.c $(pkg-config --cflags --libs ginit_mpi) \
+          -Wl,-rpath,"$prefix/lib" -o "$prefix/pc_mpi"
+    mpiexec -n 2 --oversubscribe "$prefix/pc_mpi"
+    mpi=", and ginit_mpi through both on 2 processes"
+fi
+echo "install check: find_package (shared, static) and pkg-config (shared, static) all ran$mpi"

@@ -7,10 +7,15 @@ safetensors_torch.sh with a Python that has torch and safetensors).
   2. ginit saves every dtype (0-D and empty tensors too) with metadata;
      safetensors.torch.load_file reads them bit for bit;
   3. safetensors.torch.save_file writes every dtype, special values
-     included, with metadata; ginit reads them bit for bit.
+     included, with metadata; ginit reads them bit for bit;
+  4. PyTorch writes a model as a sharded checkpoint in Hugging Face's
+     layout (two files and model.safetensors.index.json, as
+     save_pretrained does); ginit loads it into the same tree through the
+     index, bit for bit.
 
 Usage: safetensors_torch.py HELPER WORKDIR
 """
+import json
 import os
 import subprocess
 import sys
@@ -112,6 +117,32 @@ def pytorch_dtypes_load_in_ginit():
     print(f"torch -> ginit: {len(got)} tensors bit for bit, metadata kept")
 
 
+def pytorch_sharded_checkpoint_loads_in_ginit():
+    torch.manual_seed(11)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(),
+                              torch.nn.Linear(8, 3))
+    state = net.state_dict()
+    files = {"0.": "model-00001-of-00002.safetensors",
+             "2.": "model-00002-of-00002.safetensors"}
+    weight_map = {}
+    for prefix, file in files.items():
+        part = {k: v for k, v in state.items() if k.startswith(prefix)}
+        save_file(part, os.path.join(WORK, file), metadata={"format": "pt"})
+        weight_map.update({k: file for k in part})
+    index = os.path.join(WORK, "model.safetensors.index.json")
+    total = sum(t.numel() * t.element_size() for t in state.values())
+    with open(index, "w") as f:
+        json.dump({"metadata": {"total_size": total},
+                   "weight_map": weight_map}, f, indent=2)
+    got, _ = parse(ginit("load-index", index))
+    assert sorted(got) == sorted(state), sorted(got)
+    for name, t in state.items():
+        check_tensor(name, t, got[name])
+    print(f"torch sharded checkpoint -> ginit: {len(got)} parameters from "
+          f"{len(files)} files through the index, bit for bit")
+
+
 tree_loads_into_pytorch()
 ginit_dtypes_load_in_pytorch()
 pytorch_dtypes_load_in_ginit()
+pytorch_sharded_checkpoint_loads_in_ginit()

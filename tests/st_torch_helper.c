@@ -6,6 +6,9 @@
  *                                     and an empty one, with metadata
  *   st_torch_helper dump PATH KEY...  prints every tensor of the file and
  *                                     the metadata values of KEY...
+ *   st_torch_helper load-index INDEX  loads the save-tree model through a
+ *                                     sharded checkpoint's index and
+ *                                     prints its parameters
  * Tensors print as "name dtype shape hex-bytes" (shape "2,3", "-" for
  * 0-D; bytes as stored, little-endian), one a line. */
 #include <stdio.h>
@@ -97,6 +100,30 @@ static int save_dtypes(gi_context ctx, const char *path)
     return rc;
 }
 
+static gi_status print_param(const char *name, gi_tensor p, void *user)
+{
+    (void)user;
+    print_tensor(name, p);
+    return GI_OK;
+}
+
+static int load_index(gi_context ctx, const char *index)
+{
+    gi_module kids[3] = {NULL, NULL, NULL}, net = NULL;
+    if (gi_linear_create(&kids[0], ctx, 4, 8, 1, GI_F32) != GI_OK ||
+        gi_relu_create(&kids[1], ctx) != GI_OK ||
+        gi_linear_create(&kids[2], ctx, 8, 3, 1, GI_F32) != GI_OK ||
+        gi_sequential_create(&net, ctx, 3, kids) != GI_OK)
+        return fail("building the tree");
+    int rc = 0;
+    if (gi_module_load_safetensors_index(net, index) != GI_OK)
+        rc = fail("gi_module_load_safetensors_index");
+    else
+        gi_module_named_parameters(net, print_param, NULL);
+    gi_module_destroy(net);
+    return rc;
+}
+
 static int dump(gi_context ctx, const char *path, int nkeys, char **keys)
 {
     gi_safetensors f = NULL;
@@ -123,8 +150,8 @@ static int dump(gi_context ctx, const char *path, int nkeys, char **keys)
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s save-tree|save-dtypes|dump PATH [KEY...]\n",
-                argv[0]);
+        fprintf(stderr, "usage: %s save-tree|save-dtypes|dump|load-index "
+                        "PATH [KEY...]\n", argv[0]);
         return 2;
     }
     gi_context ctx = NULL;
@@ -134,7 +161,8 @@ int main(int argc, char **argv)
              : strcmp(argv[1], "save-dtypes") == 0 ? save_dtypes(ctx, argv[2])
              : strcmp(argv[1], "dump") == 0
                  ? dump(ctx, argv[2], argc - 3, argv + 3)
-                 : 2;
+             : strcmp(argv[1], "load-index") == 0 ? load_index(ctx, argv[2])
+                                                  : 2;
     gi_context_destroy(ctx);
     return rc;
 }

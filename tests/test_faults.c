@@ -621,8 +621,53 @@ static gi_status checked_tree_load(gi_module net, const char *path)
     return st;
 }
 
+/* A tree load through an index that fails must leave every parameter;
+ * so must a load of h and f. */
+static gi_status checked_index_loads(gi_module net, dtensors *t,
+                                     const char *index, const char *tree)
+{
+    params ps = params_of(net);
+    snapshot before = take(&ps);
+    gi_status st = gi_module_load_safetensors_index(net, tree);
+    if (st != GI_OK) {
+        snapshot after = take(&ps);
+        expect_same(&ps, &before, &after, "a failed tree load (index)");
+        drop(&after);
+    }
+    drop(&before);
+    cr_assert_eq(gi_fill_(t->h, 3), GI_OK);
+    cr_assert_eq(gi_fill_(t->f, 3), GI_OK);
+    if (st == GI_OK)
+        st = gi_load_safetensors_index(index, 2, (const char *[]){"h", "f"},
+                                       (const gi_tensor[]){t->h, t->f});
+    if (st != GI_OK) {
+        double h = 0, f = 0;
+        cr_expect(gi_tensor_get(t->h, 2, (const int64_t[]){1, 1}, &h) ==
+                          GI_OK &&
+                      gi_tensor_get(t->f, 2, (const int64_t[]){5, 4}, &f) ==
+                          GI_OK &&
+                      h == 3 && f == 3,
+                  "a failed load through an index wrote a tensor");
+    }
+    return st;
+}
+
+/* The indexes of the scenario's two files. */
+static void write_indexes(const char *index, const char *tree)
+{
+    static const char a[] =
+        "{\"weight_map\": {\"h\": \"tensors.safetensors\", "
+        "\"f\": \"tensors.safetensors\"}}";
+    static const char b[] =
+        "{\"weight_map\": {\"0.weight\": \"tree.safetensors\", "
+        "\"0.bias\": \"tree.safetensors\"}}";
+    st_write_bytes(index, a, strlen(a));
+    st_write_bytes(tree, b, strlen(b));
+}
+
 /* safetensors: saves of tensors and of a tree (over an existing file),
- * opening, loading into tensors, into a new tensor, into a tree. */
+ * opening, loading into tensors, into a new tensor, into a tree, and
+ * through indexes. */
 static int safetensors_scenario(int64_t n)
 {
     const int64_t shape[] = {6, 5};
@@ -631,10 +676,13 @@ static int safetensors_scenario(int64_t n)
     gi_module net = NULL, kids[2] = {NULL, NULL};
     gi_safetensors f = NULL;
     gi_tensor fresh = NULL;
-    char tensors_path[4200], tree_path[4200];
+    char tensors_path[4200], tree_path[4200], index[4200], tree_index[4200];
     snprintf(tensors_path, sizeof tensors_path, "%s",
              st_path("tensors.safetensors"));
     snprintf(tree_path, sizeof tree_path, "%s", st_path("tree.safetensors"));
+    snprintf(index, sizeof index, "%s", st_path("tensors.index.json"));
+    snprintf(tree_index, sizeof tree_index, "%s", st_path("tree.index.json"));
+    write_indexes(index, tree_index);
     int completed = 0;
 
     gi_fault_fail_at(n);
@@ -652,6 +700,7 @@ static int safetensors_scenario(int64_t n)
     STEP(checked_load(f, t.f));
     STEP(gi_safetensors_load_tensor(f, "d", ctx, &fresh));
     STEP(checked_tree_load(net, tree_path));
+    STEP(checked_index_loads(net, &t, index, tree_index));
     completed = gi_fault_count() < n;
 
 cleanup:

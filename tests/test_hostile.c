@@ -91,6 +91,7 @@ typedef struct fx {
     FILE *full;        /* /dev/full, buffered: fails when flushed */
     FILE *sink;        /* writable; failing calls must leave it empty */
     gi_safetensors st; /* st_full opened: tensors v, weight, bias */
+    gi_safetensors_index sti; /* st_idx opened */
     /* OUT parameters, preset to the sentinels above */
     gi_context out_ctx;
     gi_generator out_gen;
@@ -167,6 +168,9 @@ static gi_module must(gi_status st, gi_module *m)
 /* Safetensors files of the fixture, written once per process: v and
  * lin's parameters; lin's parameters alone (its module file); junk. */
 static char st_full[4200], st_lin[4200], st_junk[4200];
+/* Indexes over them: v in full, weight and bias in lin (st_idx); lin's
+ * parameters alone (st_idx_lin). */
+static char st_idx[4200], st_idx_lin[4200];
 
 static void st_fixture_files(fx *f)
 {
@@ -184,6 +188,16 @@ static void st_fixture_files(fx *f)
     cr_assert_eq(gi_module_save_safetensors(f->lin, st_lin, 0, NULL), GI_OK,
                  "fixture: %s", gi_last_error());
     st_write_bytes(st_junk, "\x04\0\0\0\0\0\0\0{}}}", 12);
+    snprintf(st_idx, sizeof st_idx, "%s", st_path("model.index.json"));
+    snprintf(st_idx_lin, sizeof st_idx_lin, "%s", st_path("lin.index.json"));
+    static const char idx[] =
+        "{\"weight_map\": {\"v\": \"full.safetensors\", \"weight\": "
+        "\"lin.safetensors\", \"bias\": \"lin.safetensors\"}}";
+    static const char idx_lin[] =
+        "{\"metadata\": {\"total_size\": 60}, \"weight_map\": {"
+        "\"weight\": \"lin.safetensors\", \"bias\": \"lin.safetensors\"}}";
+    st_write_bytes(st_idx, idx, strlen(idx));
+    st_write_bytes(st_idx_lin, idx_lin, strlen(idx_lin));
 }
 
 static void fx_setup(fx *f)
@@ -230,6 +244,8 @@ static void fx_setup(fx *f)
     st_fixture_files(f);
     cr_assert_eq(gi_safetensors_open(&f->st, st_full), GI_OK, "fixture: %s",
                  gi_last_error());
+    cr_assert_eq(gi_safetensors_index_open(&f->sti, st_idx), GI_OK,
+                 "fixture: %s", gi_last_error());
 
     f->ro = fopen("/dev/null", "r");
     cr_assert_not_null(f->ro);
@@ -295,6 +311,7 @@ static void fx_teardown(fx *f)
     fclose(f->full);
     fclose(f->sink);
     gi_safetensors_close(f->st);
+    gi_safetensors_index_close(f->sti);
 }
 
 /* Everything a failing call must leave as it was. */
@@ -396,7 +413,7 @@ static gi_status is_str(const char *got, const char *want)
 {
     if (got != NULL && strcmp(got, want) == 0)
         return GI_OK;
-    snprintf(detail, sizeof detail, "got \"%s\", want \"%s\"",
+    snprintf(detail, sizeof detail, "got \"%.100s\", want \"%.100s\"",
              got ? got : "(null)", want);
     return GI_ERR_INTERNAL;
 }
@@ -831,6 +848,21 @@ static gi_status params_counted(fx *f)
     if (st != GI_OK)
         return st;
     return is_i64(n, 2);
+}
+
+/* gi_safetensors_index_open of path: a failure leaves *out as it was. */
+static gi_status st_index_open(const char *path)
+{
+    char sentinel;
+    gi_safetensors_index h = (gi_safetensors_index)(void *)&sentinel;
+    gi_status st = gi_safetensors_index_open(&h, path);
+    if (st == GI_OK) {
+        gi_safetensors_index_close(h);
+    } else if (h != (gi_safetensors_index)(void *)&sentinel) {
+        snprintf(detail, sizeof detail, "a failed open wrote *out");
+        return GI_ERR_INTERNAL;
+    }
+    return st;
 }
 
 /* gi_safetensors_open of path: a failure must leave *out as it was. */
@@ -1977,7 +2009,49 @@ static const int64_t NINE_ONES[9] = {1, 1, 1, 1, 1, 1, 1, 1, 1};
     X(gi_module_load_safetensors, junk, FMT, 0, gi_module_load_safetensors(f->lin, st_junk)) \
     X(gi_module_load_safetensors, unexpected_key, INV, 0, gi_module_load_safetensors(f->lin, st_full)) \
     X(gi_module_load_safetensors, missing_keys, INV, 0, gi_module_load_safetensors(f->seq, st_lin)) \
-    X(gi_module_load_safetensors, same_values, OK, 0, gi_module_load_safetensors(f->lin, st_lin))
+    X(gi_module_load_safetensors, same_values, OK, 0, gi_module_load_safetensors(f->lin, st_lin)) \
+    X(gi_safetensors_index_open, null_out, NUL, 0, gi_safetensors_index_open(NULL, st_idx)) \
+    X(gi_safetensors_index_open, null_path, NUL, 0, st_index_open(NULL))       \
+    X(gi_safetensors_index_open, empty_path, IOE, 0, st_index_open(""))        \
+    X(gi_safetensors_index_open, no_file, IOE, 0, st_index_open(st_path("absent"))) \
+    X(gi_safetensors_index_open, directory, IOE, 0, st_index_open(st_path(""))) \
+    X(gi_safetensors_index_open, junk, FMT, 0, st_index_open(st_junk))         \
+    X(gi_safetensors_index_open, a_safetensors_file, FMT, 0, st_index_open(st_full)) \
+    X(gi_safetensors_index_open, valid, OK, 0, st_index_open(st_idx))          \
+    X(gi_safetensors_index_close, null, OK, 0, (gi_safetensors_index_close(NULL), GI_OK)) \
+    X(gi_safetensors_index_count, null, OK, 0, is_i64(gi_safetensors_index_count(NULL), 0)) \
+    X(gi_safetensors_index_count, fixture, OK, 0, is_i64(gi_safetensors_index_count(f->sti), 3)) \
+    X(gi_safetensors_index_name, null, OK, 0, is_ptr(gi_safetensors_index_name(NULL, 0), NULL)) \
+    X(gi_safetensors_index_name, neg, OK, 0, is_ptr(gi_safetensors_index_name(f->sti, -1), NULL)) \
+    X(gi_safetensors_index_name, past_end, OK, 0, is_ptr(gi_safetensors_index_name(f->sti, 3), NULL)) \
+    X(gi_safetensors_index_name, int64_min, OK, 0, is_ptr(gi_safetensors_index_name(f->sti, INT64_MIN), NULL)) \
+    X(gi_safetensors_index_name, first, OK, 0, is_str(gi_safetensors_index_name(f->sti, 0), "v")) \
+    X(gi_safetensors_index_file, null, OK, 0, is_ptr(gi_safetensors_index_file(NULL, "v"), NULL)) \
+    X(gi_safetensors_index_file, null_name, OK, 0, is_ptr(gi_safetensors_index_file(f->sti, NULL), NULL)) \
+    X(gi_safetensors_index_file, unknown, OK, 0, is_ptr(gi_safetensors_index_file(f->sti, "w"), NULL)) \
+    X(gi_safetensors_index_file, known, OK, 0, is_str(gi_safetensors_index_file(f->sti, "v"), st_full)) \
+    X(gi_load_safetensors_index, null_path, NUL, 0, gi_load_safetensors_index(NULL, 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_load_safetensors_index, n_neg, INV, 0, gi_load_safetensors_index(st_idx, -1, NULL, NULL)) \
+    X(gi_load_safetensors_index, n_int64_min, INV, 0, gi_load_safetensors_index(st_idx, INT64_MIN, NULL, NULL)) \
+    X(gi_load_safetensors_index, null_names, NUL, 0, gi_load_safetensors_index(st_idx, 1, NULL, &f->v)) \
+    X(gi_load_safetensors_index, null_tensors, NUL, 0, gi_load_safetensors_index(st_idx, 1, (const char *[]){"v"}, NULL)) \
+    X(gi_load_safetensors_index, null_name, NUL, 0, gi_load_safetensors_index(st_idx, 1, (const char *[]){NULL}, &f->v)) \
+    X(gi_load_safetensors_index, null_tensor, NUL, 0, gi_load_safetensors_index(st_idx, 1, (const char *[]){"v"}, (const gi_tensor[]){NULL})) \
+    X(gi_load_safetensors_index, no_file, IOE, 0, gi_load_safetensors_index(st_path("absent"), 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_load_safetensors_index, junk, FMT, 0, gi_load_safetensors_index(st_junk, 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_load_safetensors_index, unknown_name, INV, 0, gi_load_safetensors_index(st_idx, 1, (const char *[]){"w"}, &f->v)) \
+    X(gi_load_safetensors_index, shape, SHP, 0, gi_load_safetensors_index(st_idx, 1, (const char *[]){"weight"}, &f->v)) \
+    X(gi_load_safetensors_index, dtype, INV, 0, gi_load_safetensors_index(st_idx, 1, (const char *[]){"v"}, &f->d)) \
+    X(gi_load_safetensors_index, second_file_shape, SHP, 0, gi_load_safetensors_index(st_idx, 2, (const char *[]){"v", "weight"}, (const gi_tensor[]){f->w, f->v})) \
+    X(gi_load_safetensors_index, nothing, OK, 0, gi_load_safetensors_index(st_idx, 0, NULL, NULL)) \
+    X(gi_load_safetensors_index, same_values, OK, 0, gi_load_safetensors_index(st_idx, 1, (const char *[]){"v"}, &f->v)) \
+    X(gi_module_load_safetensors_index, null_m, NUL, 0, gi_module_load_safetensors_index(NULL, st_idx_lin)) \
+    X(gi_module_load_safetensors_index, null_path, NUL, 0, gi_module_load_safetensors_index(f->lin, NULL)) \
+    X(gi_module_load_safetensors_index, lazy, STA, 0, gi_module_load_safetensors_index(f->seq_lazy, st_idx_lin)) \
+    X(gi_module_load_safetensors_index, no_file, IOE, 0, gi_module_load_safetensors_index(f->lin, st_path("absent"))) \
+    X(gi_module_load_safetensors_index, unexpected_key, INV, 0, gi_module_load_safetensors_index(f->lin, st_idx)) \
+    X(gi_module_load_safetensors_index, missing_keys, INV, 0, gi_module_load_safetensors_index(f->seq, st_idx_lin)) \
+    X(gi_module_load_safetensors_index, same_values, OK, 0, gi_module_load_safetensors_index(f->lin, st_idx_lin))
 
 #define ALL_CASES(X)                                                             \
     CASES_STATUS(X) CASES_CONTEXT(X) CASES_GENERATOR(X) CASES_TENSOR(X)         \

@@ -54,6 +54,28 @@ gi_status gi_st_load_into(gi_safetensors f, int64_t n,
                           const char *const *names, const gi_tensor *tensors,
                           const char *fn);
 
+/* gi_st_load_into's checks alone: every name, dtype and shape, and the
+ * file still the one opened; nothing is read. */
+gi_status gi_st_check_into(gi_safetensors f, int64_t n,
+                           const char *const *names, const gi_tensor *tensors,
+                           const char *fn);
+
+/* A tree's parameters, for the module calls (st_module.c, st_index.c):
+ * names (copies) and tensors, in named_parameters order. */
+typedef struct gi_st_params {
+    int64_t n, cap;
+    char **names;
+    gi_tensor *tensors;
+} gi_st_params;
+
+gi_status gi_st_collect_params(gi_module m, gi_st_params *ps, const char *fn);
+void gi_st_release_params(gi_st_params *ps);
+/* GI_ERR_STATE, naming it, when a LazyLinear of the tree has not run. */
+gi_status gi_st_check_materialized(gi_module m, const char *fn);
+/* Appends "\"name\"" to a message's key list, ", "-separated, as room
+ * allows. */
+void gi_st_list_key(char *buf, size_t cap, const char *name);
+
 /* gi_save_safetensors with messages naming fn. */
 gi_status gi_st_save(const char *path, int64_t n, const char *const *names,
                      const gi_tensor *tensors, int64_t nmeta,

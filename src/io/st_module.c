@@ -6,16 +6,9 @@
 #include "../module/module.h"
 #include "safetensors.h"
 
-/* The tree's parameters: names (copies) and tensors, in walk order. */
-typedef struct param_list {
-    int64_t n, cap;
-    char **names;
-    gi_tensor *tensors;
-} param_list;
-
 static gi_status add_param(const char *name, gi_tensor p, void *user)
 {
-    param_list *ps = user;
+    gi_st_params *ps = user;
     size_t len = strlen(name) + 1;
     char *copy = ps->n < ps->cap ? gi_malloc(len) : NULL;
     if (copy == NULL)
@@ -25,7 +18,7 @@ static gi_status add_param(const char *name, gi_tensor p, void *user)
     return GI_OK;
 }
 
-static void release_params(param_list *ps)
+void gi_st_release_params(gi_st_params *ps)
 {
     for (int64_t i = 0; i < ps->n; ++i)
         free(ps->names[i]);
@@ -33,7 +26,7 @@ static void release_params(param_list *ps)
     free(ps->tensors);
 }
 
-static gi_status collect_params(gi_module m, param_list *ps, const char *fn)
+gi_status gi_st_collect_params(gi_module m, gi_st_params *ps, const char *fn)
 {
     memset(ps, 0, sizeof *ps);
     ps->cap = gi_module_num_parameters(m);
@@ -47,7 +40,7 @@ static gi_status collect_params(gi_module m, param_list *ps, const char *fn)
         gi_fail(st, fn, "cannot allocate the list of %lld parameters",
                 (long long)ps->cap);
     if (st != GI_OK)
-        release_params(ps);
+        gi_st_release_params(ps);
     return st;
 }
 
@@ -77,7 +70,7 @@ static gi_module find_unmade(gi_module m, const gi_path *at, gi_path *found)
     return NULL;
 }
 
-static gi_status check_materialized(gi_module m, const char *fn)
+gi_status gi_st_check_materialized(gi_module m, const char *fn)
 {
     const gi_path root = {"<root>"};
     gi_path where;
@@ -94,20 +87,19 @@ gi_status gi_module_save_safetensors(gi_module m, const char *path,
 {
     static const char *const fn = "gi_module_save_safetensors";
     GI_CHECK_NULL(m, fn);
-    gi_status st = check_materialized(m, fn);
-    param_list ps;
+    gi_status st = gi_st_check_materialized(m, fn);
+    gi_st_params ps;
     if (st == GI_OK)
-        st = collect_params(m, &ps, fn);
+        st = gi_st_collect_params(m, &ps, fn);
     if (st != GI_OK)
         return st;
     st = gi_st_save(path, ps.n, (const char *const *)ps.names, ps.tensors,
                     nmeta, meta, fn);
-    release_params(&ps);
+    gi_st_release_params(&ps);
     return st;
 }
 
-/* Appends "\"name\"" to a message list, ", "-separated, as room allows. */
-static void list_key(char *buf, size_t cap, const char *name)
+void gi_st_list_key(char *buf, size_t cap, const char *name)
 {
     size_t used = strlen(buf);
     if (used + 1 < cap)
@@ -115,7 +107,7 @@ static void list_key(char *buf, size_t cap, const char *name)
 }
 
 /* strict=True: every parameter in the file, nothing else there. */
-static gi_status check_keys(gi_safetensors f, const param_list *ps,
+static gi_status check_keys(gi_safetensors f, const gi_st_params *ps,
                             const char *fn)
 {
     char *seen = gi_calloc(f->n > 0 ? (size_t)f->n : 1, 1);
@@ -126,13 +118,13 @@ static gi_status check_keys(gi_safetensors f, const param_list *ps,
     for (int64_t i = 0; i < ps->n; ++i) {
         int64_t k = gi_st_find(f, ps->names[i]);
         if (k < 0)
-            list_key(missing, sizeof missing, ps->names[i]);
+            gi_st_list_key(missing, sizeof missing, ps->names[i]);
         else
             seen[k] = 1;
     }
     for (int64_t k = 0; k < f->n; ++k)
         if (!seen[k])
-            list_key(unexpected, sizeof unexpected, f->entries[k].name);
+            gi_st_list_key(unexpected, sizeof unexpected, f->entries[k].name);
     free(seen);
     if (missing[0] == '\0' && unexpected[0] == '\0')
         return GI_OK;
@@ -147,17 +139,17 @@ gi_status gi_module_load_safetensors(gi_module m, const char *path)
     static const char *const fn = "gi_module_load_safetensors";
     GI_CHECK_NULL(m, fn);
     GI_CHECK_NULL(path, fn);
-    gi_status st = check_materialized(m, fn);
+    gi_status st = gi_st_check_materialized(m, fn);
     gi_safetensors f = NULL;
     if (st == GI_OK)
         st = gi_st_open(&f, path, fn);
-    param_list ps;
-    if (st == GI_OK && (st = collect_params(m, &ps, fn)) == GI_OK) {
+    gi_st_params ps;
+    if (st == GI_OK && (st = gi_st_collect_params(m, &ps, fn)) == GI_OK) {
         st = check_keys(f, &ps, fn);
         if (st == GI_OK)
             st = gi_st_load_into(f, ps.n, (const char *const *)ps.names,
                                  ps.tensors, fn);
-        release_params(&ps);
+        gi_st_release_params(&ps);
     }
     gi_safetensors_close(f);
     return st;

@@ -639,9 +639,9 @@ static gi_status check_lists(int64_t n, const char *const *names,
     return GI_OK;
 }
 
-gi_status gi_st_load_into(gi_safetensors f, int64_t n,
-                          const char *const *names, const gi_tensor *tensors,
-                          const char *fn)
+gi_status gi_st_check_into(gi_safetensors f, int64_t n,
+                           const char *const *names, const gi_tensor *tensors,
+                           const char *fn)
 {
     GI_CHECK_NULL(f, fn);
     gi_status st = check_lists(n, names, tensors, fn);
@@ -649,6 +649,14 @@ gi_status gi_st_load_into(gi_safetensors f, int64_t n,
         st = check_target(f, names[i], tensors[i], i, fn);
     if (st == GI_OK)
         st = check_unchanged(f, fn);
+    return st;
+}
+
+gi_status gi_st_load_into(gi_safetensors f, int64_t n,
+                          const char *const *names, const gi_tensor *tensors,
+                          const char *fn)
+{
+    gi_status st = gi_st_check_into(f, n, names, tensors, fn);
     void *staging = NULL;
     size_t cap = 0;
     if (st == GI_OK)

@@ -17,10 +17,8 @@
 
 #include "mpi_internal.h"
 
-/* The index file of a sharded checkpoint, and the bound on its size
- * (transformers' indexes of the largest models are a few MB). */
+/* The index file of a sharded checkpoint. */
 #define INDEX_NAME "model.safetensors.index.json"
-#define INDEX_MAX ((long)64 << 20)
 
 /* MPI-IO counts are ints: runs are written in pieces of at most this. */
 #define WRITE_CHUNK ((size_t)1 << 30)
@@ -1102,111 +1100,7 @@ gi_status gi_mpi_module_load_safetensors(gi_module m, const char *path,
 
 /* ---- sharded checkpoints: the loads ------------------------------------- */
 
-/* The whole of a regular file of at most INDEX_MAX bytes, NUL-ended. */
-static gi_status read_small_file(const char *path, char **out,
-                                 size_t *len, const char *fn)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return io_error(path, "open", errno, fn);
-    struct stat sb;
-    gi_status st = GI_OK;
-    if (fstat(fd, &sb) != 0)
-        st = io_error(path, "stat", errno, fn);
-    else if (!S_ISREG(sb.st_mode))
-        st = gi_set_error(GI_ERR_IO, "%s: '%s' is not a regular file", fn,
-                          path);
-    else if (sb.st_size > INDEX_MAX)
-        st = gi_set_error(GI_ERR_FORMAT, "%s: '%s': the index has %lld "
-                          "bytes, more than the %ld allowed", fn, path,
-                          (long long)sb.st_size, INDEX_MAX);
-    char *buf = st == GI_OK ? malloc((size_t)sb.st_size + 1) : NULL;
-    if (st == GI_OK && buf == NULL)
-        st = no_memory("the index", fn);
-    size_t done = 0;
-    while (st == GI_OK && done < (size_t)sb.st_size) {
-        ssize_t got = read(fd, buf + done, (size_t)sb.st_size - done);
-        if (got <= 0 && !(got < 0 && errno == EINTR))
-            st = got == 0 ? gi_set_error(GI_ERR_IO, "%s: '%s' ended early",
-                                         fn, path)
-                          : io_error(path, "read", errno, fn);
-        done += got > 0 ? (size_t)got : 0;
-    }
-    close(fd);
-    if (st != GI_OK) {
-        free(buf);
-        return st;
-    }
-    buf[done] = '\0';
-    *out = buf;
-    *len = done;
-    return GI_OK;
-}
-
-/* A weight_map value must name a file in the index's directory. */
-static int plain_file_name(const char *s)
-{
-    return s[0] != '\0' && strchr(s, '/') == NULL && strcmp(s, ".") != 0 &&
-           strcmp(s, "..") != 0;
-}
-
-static gi_status check_map(json_t *map, const char *path, const char *fn)
-{
-    const char *key;
-    json_t *v;
-    json_object_foreach(map, key, v) {
-        if (!json_is_string(v))
-            return gi_set_error(GI_ERR_FORMAT, "%s: '%s': field "
-                                "'weight_map': the value of '%s' is not a "
-                                "string", fn, path, key);
-        if (!plain_file_name(json_string_value(v)))
-            return gi_set_error(GI_ERR_FORMAT, "%s: '%s': field "
-                                "'weight_map': the file of '%s', \"%.64s\", "
-                                "is not a plain file name", fn, path, key,
-                                json_string_value(v));
-    }
-    return GI_OK;
-}
-
-/* The index at path, parsed as hostile input: *root owns *map, its
- * weight_map, every value a plain file name. */
-static gi_status read_index(const char *path, json_t **root, json_t **map,
-                            const char *fn)
-{
-    char *text = NULL;
-    size_t len = 0;
-    gi_status st = read_small_file(path, &text, &len, fn);
-    if (st != GI_OK)
-        return st;
-    json_error_t err;
-    *root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &err);
-    free(text);
-    if (*root == NULL)
-        return gi_set_error(GI_ERR_FORMAT, "%s: '%s': the index is not valid "
-                            "JSON: %s (at byte %d)", fn, path, err.text,
-                            err.position);
-    json_t *md = json_object_get(*root, "metadata");
-    *map = json_object_get(*root, "weight_map");
-    if (!json_is_object(*root))
-        st = gi_set_error(GI_ERR_FORMAT, "%s: '%s': the index is not a JSON "
-                          "object", fn, path);
-    else if (md != NULL && !json_is_object(md))
-        st = gi_set_error(GI_ERR_FORMAT, "%s: '%s': field 'metadata' is not "
-                          "an object", fn, path);
-    else if (!json_is_object(*map))
-        st = gi_set_error(GI_ERR_FORMAT, "%s: '%s': field 'weight_map' is "
-                          "%s", fn, path, *map == NULL ? "missing"
-                          : "not an object");
-    else
-        st = check_map(*map, path, fn);
-    if (st != GI_OK) {
-        json_decref(*root);
-        *root = NULL;
-    }
-    return st;
-}
-
-/* A tensor to load and the index's file of it. */
+/* A tensor to load and the file the index puts it in. */
 typedef struct st_wanted {
     const char *file; /* borrowed from the index */
     int64_t i;
@@ -1240,9 +1134,9 @@ static void release_plan(st_plan *p)
     memset(p, 0, sizeof *p);
 }
 
-/* Each tensor's file from the map, sorted and cut into groups. */
-static gi_status plan_files(json_t *map, const char *index_path, int64_t n,
-                            const char *const *names, st_plan *p,
+/* Each tensor's file from the index, sorted and cut into groups. */
+static gi_status plan_files(gi_safetensors_index x, const char *index_path,
+                            int64_t n, const char *const *names, st_plan *p,
                             const char *fn)
 {
     size_t room = n > 0 ? (size_t)n : 1;
@@ -1254,12 +1148,12 @@ static gi_status plan_files(json_t *map, const char *index_path, int64_t n,
     if (!p->want || !p->idx || !p->first || !p->files)
         return no_memory("the list of files", fn);
     for (int64_t i = 0; i < n; ++i) {
-        json_t *v = json_object_get(map, names[i]);
-        if (v == NULL)
+        const char *file = gi_safetensors_index_file(x, names[i]);
+        if (file == NULL)
             return gi_set_error(GI_ERR_INVALID_ARGUMENT, "%s: '%s' has no "
                                 "tensor named '%s'", fn, index_path,
                                 names[i]);
-        p->want[i] = (st_wanted){json_string_value(v), i};
+        p->want[i] = (st_wanted){file, i};
     }
     qsort(p->want, (size_t)n, sizeof *p->want, by_file);
     for (int64_t j = 0; j < n; ++j) {
@@ -1271,57 +1165,36 @@ static gi_status plan_files(json_t *map, const char *index_path, int64_t n,
     return GI_OK;
 }
 
-/* A name the index puts in a file that lacks it is the index's fault. */
-static gi_status check_listed(gi_safetensors f, const char *index_path,
-                              const char *file, const char *name,
-                              const char *fn)
-{
-    if (gi_safetensors_info(f, name, NULL, NULL, NULL) !=
-        GI_ERR_INVALID_ARGUMENT)
-        return GI_OK;
-    return gi_set_error(GI_ERR_FORMAT, "%s: '%s': field 'weight_map': "
-                        "'%s' is listed in '%s', which has no such tensor",
-                        fn, index_path, name, file);
-}
-
 /* Opens and checks every file of the plan. */
-static gi_status open_files(st_plan *p, const char *index_path,
-                            const char *const *names,
+static gi_status open_files(st_plan *p, const char *const *names,
                             const gi_tensor *tensors, const char *fn)
 {
-    char dir[PATH_MAX], path[PATH_MAX + 256];
-    directory_of(index_path, dir, sizeof dir);
     gi_status st = GI_OK;
     for (int64_t g = 0; g < p->nfiles && st == GI_OK; ++g) {
-        const int64_t *idx = p->idx + p->first[g];
-        const int64_t count = p->first[g + 1] - p->first[g];
-        const char *file = p->want[p->first[g]].file;
-        snprintf(path, sizeof path, "%s/%s", dir, file);
+        const char *path = p->want[p->first[g]].file;
         st = restate(gi_safetensors_open(&p->files[g], path), fn);
-        for (int64_t j = 0; j < count && st == GI_OK; ++j)
-            st = check_listed(p->files[g], index_path, file, names[idx[j]],
-                              fn);
         if (st == GI_OK)
-            st = check_targets(p->files[g], path, idx, count, names,
+            st = check_targets(p->files[g], path, p->idx + p->first[g],
+                               p->first[g + 1] - p->first[g], names,
                                tensors, fn);
     }
     return st;
 }
 
-/* The index's keys, for check_keys (borrowed from map). */
-static gi_status map_keys(json_t *map, const char ***keys, int64_t *m,
-                          const char *fn)
+/* strict=True against the index's names. */
+static gi_status check_index_keys(gi_safetensors_index x,
+                                  const char *index_path, int64_t n,
+                                  const char *const *names, const char *fn)
 {
-    *m = (int64_t)json_object_size(map);
-    *keys = malloc((size_t)(*m > 0 ? *m : 1) * sizeof **keys);
-    if (*keys == NULL)
+    int64_t m = gi_safetensors_index_count(x);
+    const char **keys = malloc((size_t)(m > 0 ? m : 1) * sizeof *keys);
+    if (keys == NULL)
         return no_memory("the index's names", fn);
-    const char *key;
-    json_t *v;
-    int64_t k = 0;
-    json_object_foreach(map, key, v)
-        (*keys)[k++] = key;
-    return GI_OK;
+    for (int64_t k = 0; k < m; ++k)
+        keys[k] = gi_safetensors_index_name(x, k);
+    gi_status st = check_keys(n, names, m, keys, index_path, fn);
+    free(keys);
+    return st;
 }
 
 static gi_status load_index(MPI_Comm comm, gi_status st,
@@ -1334,29 +1207,23 @@ static gi_status load_index(MPI_Comm comm, gi_status st,
                     fn);
     if (st != GI_OK)
         return st;
-    json_t *root = NULL, *map = NULL;
+    gi_safetensors_index x = NULL;
     st_plan p;
     memset(&p, 0, sizeof p);
-    st = read_index(index_path, &root, &map, fn);
-    if (st == GI_OK && strict) {
-        const char **keys = NULL;
-        int64_t m = 0;
-        st = map_keys(map, &keys, &m, fn);
-        if (st == GI_OK)
-            st = check_keys(n, names, m, keys, index_path, fn);
-        free(keys);
-    }
+    st = restate(gi_safetensors_index_open(&x, index_path), fn);
+    if (st == GI_OK && strict)
+        st = check_index_keys(x, index_path, n, names, fn);
     if (st == GI_OK)
-        st = plan_files(map, index_path, n, names, &p, fn);
+        st = plan_files(x, index_path, n, names, &p, fn);
     if (st == GI_OK)
-        st = open_files(&p, index_path, names, tensors, fn);
+        st = open_files(&p, names, tensors, fn);
     st = gi_mpi_agree(comm, st, fn);
     for (int64_t g = 0; g < p.nfiles && st == GI_OK; ++g)
         st = read_checked(p.files[g], p.idx + p.first[g],
                           p.first[g + 1] - p.first[g], names, tensors, fn);
     st = gi_mpi_agree(comm, st, fn);
     release_plan(&p);
-    json_decref(root);
+    gi_safetensors_index_close(x);
     return st;
 }
 

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets tests/fuzz/fuzz_ginit.c (the API) and
-# tests/fuzz/fuzz_safetensors.c (the file loader) with ASan + UBSan,
+# tests/fuzz/fuzz_safetensors.c (the file loader) and
+# tests/fuzz/fuzz_st_index.c (the sharded-checkpoint index) with ASan + UBSan,
 # against the library's CPU sources compiled with the same sanitizers.
 #
 # Debian 12 packages: clang-14 libclang-rt-14-dev libomp-14-dev
@@ -58,7 +59,7 @@ for rel in "${sources[@]}"; do
 done
 
 
-for target in fuzz_ginit fuzz_safetensors; do
+for target in fuzz_ginit fuzz_safetensors fuzz_st_index; do
     "$CC" "${cflags[@]}" -c "$root/tests/fuzz/$target.c" \
         -o "$out/obj/$target.o"
     "$CC" "${common[@]}" -fsanitize=fuzzer,address,undefined \

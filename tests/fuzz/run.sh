@@ -6,7 +6,9 @@
 #
 # Usage: tests/fuzz/run.sh [SECONDS] [TARGET]   (default 60 fuzz_ginit)
 #   TARGET fuzz_ginit: the API, from the corpus tests/fuzz/corpus/;
-#   TARGET fuzz_safetensors: the file loader, from tests/fuzz/corpus_safetensors/.
+#   TARGET fuzz_safetensors: the file loader, from tests/fuzz/corpus_safetensors/;
+#   TARGET fuzz_st_index: the index of a sharded checkpoint, from
+#   tests/fuzz/corpus_st_index/.
 #
 # Builds the targets first when they are missing or older than the
 # sources (tests/fuzz/build.sh), then fuzzes starting from the target's
@@ -27,6 +29,7 @@ case "$secs" in '' | *[!0-9]*) echo "usage: $0 [SECONDS] [TARGET]" >&2; exit 2 ;
 case "$target" in
 fuzz_ginit) corpus=corpus ;;
 fuzz_safetensors) corpus=corpus_safetensors ;;
+fuzz_st_index) corpus=corpus_st_index ;;
 *) echo "$0: unknown target '$target'" >&2; exit 2 ;;
 esac
 root="$(cd "$(dirname "$0")/../.." && pwd)"
