@@ -94,12 +94,14 @@ static uint64_t digest_strings(int64_t n, const char *const *s, size_t step)
     return h;
 }
 
-/* The arguments that must agree: path, n, the names, the metadata (meta
- * not NULL). A rank that failed already takes part. */
+/* The arguments that must agree: path (the argument path_arg), n, the
+ * names, the metadata (meta not NULL). A rank that failed already takes
+ * part. */
 static gi_status agree_arguments(MPI_Comm comm, gi_status st,
-                                 const char *path, int64_t n,
-                                 const char *const *names, int64_t nmeta,
-                                 const gi_metadata *meta, const char *fn)
+                                 const char *path, const char *path_arg,
+                                 int64_t n, const char *const *names,
+                                 int64_t nmeta, const gi_metadata *meta,
+                                 const char *fn)
 {
     const int ok = st == GI_OK;
     uint64_t h[3] = {0, 0, 0};
@@ -109,7 +111,7 @@ static gi_status agree_arguments(MPI_Comm comm, gi_status st,
         h[2] = digest_strings(nmeta, &meta->value, sizeof *meta);
     }
     st = gi_mpi_agree_same(comm, st, ok ? path : "", ok ? strlen(path) : 0,
-                           "path", fn);
+                           path_arg, fn);
     if (st == GI_OK)
         st = gi_mpi_agree_same(comm, st, &n, sizeof n, "n", fn);
     if (st == GI_OK)
@@ -273,9 +275,8 @@ static gi_status gather_items(MPI_Comm comm, gi_status st, int64_t n,
     const int rank = comm_rank(comm);
     for (int64_t i = 0; i < n && st == GI_OK; ++i) {
         gi_mpi_piece *all = NULL;
-        st = gi_mpi_gather_pieces(comm, GI_OK, tensors[i], &all,
-                                  &items[i].replicated, fn);
-        if (st != GI_OK)
+        if ((st = gi_mpi_gather_pieces(comm, GI_OK, tensors[i], &all,
+                                       &items[i].replicated, fn)) != GI_OK)
             break;
         items[i].piece = all[rank];
         items[i].entry.name = names[i];
@@ -576,9 +577,10 @@ static gi_status write_file(MPI_Comm comm, const char *path, int64_t n,
     if (st == GI_OK)
         st = write_collective(comm, path, temp, n, tensors, items, header,
                               size, offsets, fn);
-    if (comm_rank(comm) == 0 && created)
-        st = st == GI_OK ? commit_temp(temp, path, fn)
-                         : (unlink(temp), st);
+    if (comm_rank(comm) == 0 && created && st == GI_OK)
+        st = commit_temp(temp, path, fn);
+    else if (comm_rank(comm) == 0 && created)
+        unlink(temp);
     st = gi_mpi_agree(comm, st, fn);
     free(temp);
     free(header);
@@ -598,7 +600,7 @@ static gi_status prepare_save(MPI_Comm comm, gi_status st, const char *path,
     if (st == GI_OK)
         st = check_lists(path, path_arg, n, names, tensors, nmeta, meta, 1,
                          fn);
-    st = agree_arguments(comm, st, path, n, names, nmeta,
+    st = agree_arguments(comm, st, path, path_arg, n, names, nmeta,
                          meta != NULL ? meta : &(gi_metadata){"", ""}, fn);
     if (st != GI_OK)
         return st;
@@ -1023,7 +1025,7 @@ static gi_status agree_load(MPI_Comm comm, gi_status st, const char *path,
 {
     if (st == GI_OK)
         st = check_lists(path, path_arg, n, names, tensors, 0, NULL, 0, fn);
-    return agree_arguments(comm, st, path, n, names, 0,
+    return agree_arguments(comm, st, path, path_arg, n, names, 0,
                            &(gi_metadata){"", ""}, fn);
 }
 
