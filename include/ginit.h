@@ -629,8 +629,11 @@ GI_API gi_status gi_tensor_clone(gi_tensor *out, gi_tensor t);
  * orthogonal_ on a shard smaller than the global tensor, and any random
  * fill of a shard from a torch_cpu generator, are refused with
  * GI_ERR_UNSUPPORTED. Only the tensor the shard is set on is one: views,
- * clones, gi_tensor_to, DLPack and safetensors see an ordinary tensor of
- * the shard's own shape, and copy_ copies values only.
+ * clones, gi_tensor_to, DLPack and safetensors saves see an ordinary
+ * tensor of the shard's own shape, and copy_ copies values only.
+ * safetensors loads (gi_safetensors_load_into and the calls built on it)
+ * take a shard from a file tensor of its global shape, reading only the
+ * shard's elements, or from one of its own shape, whole.
  */
 typedef enum gi_shard_kind {
     GI_SHARD_NONE = 0, /* an ordinary tensor */
@@ -1518,13 +1521,20 @@ GI_API const char *gi_safetensors_metadata(gi_safetensors f, const char *key);
 /* Loads tensors[i] from the file's tensor names[i], for each i, all or
  * nothing as said above: each name must be in the file, its dtype
  * supported and the same as the tensor's, its shape the same (no
- * conversion, as safetensors.torch.load_model). Tensors may live on any
- * context; a name may be given more than once. names and tensors may be
- * NULL when n is 0. Returns GI_OK, GI_ERR_NULL_ARGUMENT,
- * GI_ERR_INVALID_ARGUMENT (n negative, a name not in the file, a dtype
- * that differs), GI_ERR_UNSUPPORTED (the file's dtype or rank),
- * GI_ERR_SHAPE, GI_ERR_OUT_OF_MEMORY, GI_ERR_IO (also: the file's size
- * changed since it was opened), GI_ERR_CUDA. */
+ * conversion, as safetensors.torch.load_model). A shard
+ * (gi_tensor_set_shard, gi_tensor_set_flat_shard) also loads from a file
+ * tensor of its global shape: only its elements are read, each run of
+ * consecutive global indices at its offset (a box spanning its trailing
+ * dimensions whole in long runs, a flat range in one), so each process
+ * of a job reads its part of one whole file; a file tensor of the
+ * shard's own shape loads whole. Tensors may live on any context; a name
+ * may be given more than once. names and tensors may be NULL when n is
+ * 0. Returns GI_OK, GI_ERR_NULL_ARGUMENT, GI_ERR_INVALID_ARGUMENT (n
+ * negative, a name not in the file, a dtype that differs),
+ * GI_ERR_UNSUPPORTED (the file's dtype or rank), GI_ERR_SHAPE (the file's
+ * shape is neither the tensor's nor a shard's global one; the message
+ * names the tensor and the shapes), GI_ERR_OUT_OF_MEMORY, GI_ERR_IO
+ * (also: the file's size changed since it was opened), GI_ERR_CUDA. */
 GI_API gi_status gi_safetensors_load_into(gi_safetensors f, int64_t n,
                                           const char *const *names,
                                           const gi_tensor *tensors);

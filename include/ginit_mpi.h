@@ -180,12 +180,20 @@ GI_API gi_status gi_mpi_check_shards(gi_tensor shard, MPI_Comm comm,
  */
 
 /* Writes one file at path (on a file system every rank sees) through
- * MPI-IO: the lowest rank writes the header (gi_safetensors_header),
- * every rank its shards' bytes at their offsets. Device shards go through
- * a host copy of each. Collective: path, n, names and the metadata must
- * agree. Returns as gi_save_safetensors, plus GI_ERR_INVALID_ARGUMENT
- * (comm MPI_COMM_NULL, shards that do not tile their tensor), GI_ERR_PEER;
- * on failure path is as it was. */
+ * MPI-IO: the lowest rank creates the temporary file beside path
+ * ("path.tmp.<pid>.<n>") and writes the header (gi_safetensors_header of
+ * the global dtypes and shapes), every rank its shards' bytes at their
+ * offsets (one collective write per tensor, through a file view of the
+ * rank's runs of consecutive global indices; a write per run for a
+ * tensor above 2 GiB, MPI's int counts; a tensor every rank holds whole
+ * by the lowest rank alone); the lowest
+ * rank renames the synced file over path and syncs the directory. Host
+ * shards are written from their own memory, device shards from a host
+ * copy of each (one shard's bytes at a time). Collective: path, n, names
+ * and the metadata must agree. Returns as gi_save_safetensors, plus
+ * GI_ERR_INVALID_ARGUMENT (comm MPI_COMM_NULL, an argument that differs
+ * between ranks, shards that do not tile their tensor), GI_ERR_PEER; on
+ * failure path is as it was and the temporary file is removed. */
 GI_API gi_status gi_mpi_save_safetensors(const char *path, int64_t n,
                                          const char *const *names,
                                          const gi_tensor *tensors,
@@ -206,13 +214,22 @@ GI_API gi_status gi_mpi_module_save_safetensors(gi_module m, const char *path,
 /* Writes the tensors into several files in the directory dir, the layout
  * Hugging Face uses for sharded checkpoints: min(size of comm, n) files
  * "model-00001-of-0000F.safetensors" ... (F files; each holds a run of
- * the tensors, whole, cut so the files' data sizes are balanced) and
- * "model.safetensors.index.json", {"metadata": {"total_size": the data
- * bytes of all tensors}, "weight_map": {name: file}}, which
- * transformers' and ginit's loaders read. Each file is written by every
- * rank through MPI-IO as gi_mpi_save_safetensors writes its one, with the
- * metadata in every file; the index last, once every file is in place.
- * Collective, as gi_mpi_save_safetensors. Returns as it does. */
+ * the tensors, whole, in the order given: file k (from 0) starts at the
+ * first tensor whose data starts at or after k / F of all the data bytes,
+ * moved later or earlier where needed so that every file holds at least
+ * one tensor) and "model.safetensors.index.json", {"metadata":
+ * {"total_size": the data bytes of all tensors}, "weight_map": {name:
+ * file}} (sorted keys, two-space indents, as transformers writes it),
+ * which transformers' and ginit's loaders read. Each file is written by
+ * every rank through MPI-IO as gi_mpi_save_safetensors writes its one,
+ * with the metadata in every file; the index last, by the lowest rank,
+ * atomically, once every file is in place. With n = 0 there is no data
+ * file: the index alone, its weight_map empty and total_size 0. dir must
+ * exist; files of an earlier checkpoint there are replaced when their
+ * names recur and left otherwise (the index names only the new ones).
+ * Collective, as gi_mpi_save_safetensors. Returns as it does; on failure
+ * the index is as it was, while files written before the failing one are
+ * in place. */
 GI_API gi_status gi_mpi_save_safetensors_index(const char *dir, int64_t n,
                                                const char *const *names,
                                                const gi_tensor *tensors,
@@ -230,8 +247,10 @@ GI_API gi_status gi_mpi_module_save_safetensors_index(gi_module m,
 
 /* Loads every rank's tensors from the file at path, each rank reading
  * only its shards' bytes (gi_safetensors_load_into reads a shard out of
- * its global tensor): the file's tensors must have the global shapes and
- * the tensors' dtypes. All or nothing across the ranks up to the file
+ * its global tensor): the file's tensors must have the global shapes (or
+ * a tensor's own shape, which loads it whole) and the tensors' dtypes;
+ * the ranks' shards need not tile anything (any layout loads, whatever
+ * the one saved). All or nothing across the ranks up to the file
  * itself: every rank opens and checks the file and its names before any
  * rank writes an element; a read that fails after that is reported on
  * every rank. Collective: path, n and names must agree. Returns as
@@ -252,9 +271,12 @@ GI_API gi_status gi_mpi_module_load_safetensors(gi_module m, const char *path,
  * gi_mpi_save_safetensors_index writes it), whose weight_map names for
  * each tensor a file in the index's directory (a plain file name: no
  * directory part); each rank opens the files that hold its tensors and
- * reads only its shards. The index is hostile input (GI_ERR_FORMAT, the
- * message naming the field), the files as gi_safetensors_open says.
- * Collective, all or nothing as gi_mpi_load_safetensors. */
+ * reads only its shards. The index is hostile input, read on every rank
+ * by gi_safetensors_index_open (GI_ERR_FORMAT, the message naming the
+ * field), the files as gi_safetensors_open says; a name that the index,
+ * or the file it names, lacks is GI_ERR_INVALID_ARGUMENT (as for
+ * gi_load_safetensors_index). Collective: index_path, n and names must
+ * agree; all or nothing as gi_mpi_load_safetensors. */
 GI_API gi_status gi_mpi_load_safetensors_index(const char *index_path,
                                                int64_t n,
                                                const char *const *names,

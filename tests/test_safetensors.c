@@ -360,7 +360,7 @@ Test(safetensors, load_into_checks_every_target_first)
         {"c", y16, GI_ERR_INVALID_ARGUMENT, "no tensor named 'c'"},
         {"b", y32, GI_ERR_INVALID_ARGUMENT, "float16 in the file"},
         {"b", y16, GI_ERR_SHAPE, "tensor 'b'"},
-        {"b", y2, GI_ERR_SHAPE, "2 dimensions"},
+        {"b", y2, GI_ERR_SHAPE, "[4] in the file but tensors[1] has [2, 2]"},
     };
     for (size_t c = 0; c < sizeof cases / sizeof *cases; ++c) {
         fill_iota(x);
@@ -554,5 +554,281 @@ Test(safetensors, a_file_that_shrinks_after_open_is_an_io_error)
     free(h);
     gi_safetensors_close(f);
     gi_tensor_destroy(t);
+    gi_context_destroy(ctx);
+}
+
+/* ---- shards: loaded out of their global tensor's file ------------------- */
+
+/* The global row-major index of t's local element i (t a shard). */
+static int64_t global_index(const gi_shard_info *s, gi_tensor t, int64_t i)
+{
+    if (s->kind == GI_SHARD_FLAT)
+        return s->flat_start + i;
+    int64_t g = 0, stride = 1;
+    for (int d = s->global_ndim - 1; d >= 0; --d) {
+        int64_t n = gi_tensor_shape(t)[d];
+        g += (s->start[d] + i % n) * stride;
+        i /= n;
+        stride *= s->global_shape[d];
+    }
+    return g;
+}
+
+/* t holds the elements of whole (the global tensor's bytes) at its
+ * global indices. */
+static void expect_shard_of(const unsigned char *whole, gi_tensor t,
+                            const char *what)
+{
+    gi_shard_info s;
+    cr_assert_eq(gi_tensor_shard_info(t, &s), GI_OK);
+    size_t n = 0, es = elem_size(gi_tensor_dtype(t));
+    unsigned char *h = bytes_of(t, &n);
+    int64_t bad = -1;
+    for (int64_t i = 0; i < gi_tensor_numel(t) && bad < 0; ++i)
+        if (memcmp(h + i * es, whole + global_index(&s, t, i) * es, es) != 0)
+            bad = i;
+    cr_expect_eq(bad, -1, "%s: element %lld differs from the global "
+                 "tensor's", what, (long long)bad);
+    free(h);
+}
+
+/* A box of global (ndim sizes) at start, of the given shape. */
+static gi_tensor box_of(gi_context ctx, gi_dtype dt, int ndim,
+                        const int64_t *global, const int64_t *start,
+                        const int64_t *shape)
+{
+    gi_tensor t = NULL;
+    cr_assert_eq(gi_tensor_create(&t, ctx, dt, ndim, shape), GI_OK, "%s",
+                 gi_last_error());
+    cr_assert_eq(gi_tensor_set_shard(t, ndim, global, start), GI_OK, "%s",
+                 gi_last_error());
+    return t;
+}
+
+static gi_tensor flat_of(gi_context ctx, gi_dtype dt, int ndim,
+                         const int64_t *global, int64_t start, int64_t count)
+{
+    gi_tensor t = NULL;
+    cr_assert_eq(gi_tensor_create(&t, ctx, dt, 1, &count), GI_OK, "%s",
+                 gi_last_error());
+    cr_assert_eq(gi_tensor_set_flat_shard(t, ndim, global, start), GI_OK,
+                 "%s", gi_last_error());
+    return t;
+}
+
+/* Loads t (filled with 7 first) from path's tensor "w" and compares. */
+static void load_and_expect(const char *path, const unsigned char *whole,
+                            gi_tensor t, const char *what)
+{
+    cr_assert_eq(gi_fill_(t, 7), GI_OK);
+    cr_assert_eq(gi_load_safetensors(path, 1, (const char *[]){"w"}, &t),
+                 GI_OK, "%s: %s", what, gi_last_error());
+    expect_shard_of(whole, t, what);
+    gi_tensor_destroy(t);
+}
+
+/* The boxes of a test: {start, shape} pairs of up to 3 dimensions. */
+typedef struct box_case {
+    const char *what;
+    int64_t start[3], shape[3];
+} box_case;
+
+static const box_case boxes_2d[] = {
+    {"rows 0..3", {0, 0}, {3, 10}},   {"rows 3..7", {3, 0}, {4, 10}},
+    {"columns 0..4", {0, 0}, {7, 4}}, {"columns 4..10", {0, 4}, {7, 6}},
+    {"grid 0,0", {0, 0}, {4, 3}},     {"grid 0,1", {0, 3}, {4, 4}},
+    {"grid 0,2", {0, 7}, {4, 3}},     {"grid 1,0", {4, 0}, {3, 3}},
+    {"grid 1,1", {4, 3}, {3, 4}},     {"grid 1,2", {4, 7}, {3, 3}},
+    {"middle", {2, 3}, {3, 5}},       {"one element", {6, 9}, {1, 1}},
+    {"no row", {5, 0}, {0, 10}},      {"no column", {0, 10}, {7, 0}},
+    {"whole", {0, 0}, {7, 10}},
+};
+
+static const box_case boxes_3d[] = {
+    {"block of dim 0", {1, 0, 0}, {2, 5, 6}},
+    {"block of dim 1", {0, 2, 0}, {4, 2, 6}},
+    {"block of dim 2", {0, 0, 1}, {4, 5, 4}},
+    {"middle", {1, 1, 2}, {2, 3, 3}},
+    {"empty", {2, 3, 6}, {1, 2, 0}},
+};
+
+/* Every dtype: boxes of a 2-D and a 3-D global tensor (row and column
+ * blocks, a 2 x 3 grid, middle boxes, empty ones) and flat ranges at odd
+ * starts read only their elements out of the global tensor's file. */
+Test(safetensors, a_shard_loads_its_elements_of_the_global_tensor)
+{
+    gi_context ctx = any_context();
+    const int64_t g2[] = {7, 10}, g3[] = {4, 5, 6};
+    const int64_t flats[][2] = {{0, 13}, {13, 29}, {1, 69}, {69, 1},
+                                {33, 0}, {0, 70}};
+    for (size_t k = 0; k < sizeof dtypes / sizeof *dtypes; ++k) {
+        gi_dtype dt = dtypes[k];
+        gi_tensor w2 = random_tensor(ctx, dt, 2, g2);
+        gi_tensor w3 = random_tensor(ctx, dt, 3, g3);
+        const char *p2 = st_path("g2.safetensors");
+        cr_assert_eq(gi_save_safetensors(p2, 1, (const char *[]){"w"}, &w2,
+                                         0, NULL), GI_OK, "%s",
+                     gi_last_error());
+        char path2[4200];
+        snprintf(path2, sizeof path2, "%s", p2);
+        const char *path3 = st_path("g3.safetensors");
+        cr_assert_eq(gi_save_safetensors(path3, 1, (const char *[]){"w"}, &w3,
+                                         0, NULL), GI_OK, "%s",
+                     gi_last_error());
+        size_t n2 = 0, n3 = 0;
+        unsigned char *h2 = bytes_of(w2, &n2), *h3 = bytes_of(w3, &n3);
+        for (size_t b = 0; b < sizeof boxes_2d / sizeof *boxes_2d; ++b)
+            load_and_expect(path2, h2, box_of(ctx, dt, 2, g2,
+                                              boxes_2d[b].start,
+                                              boxes_2d[b].shape),
+                            boxes_2d[b].what);
+        for (size_t b = 0; b < sizeof boxes_3d / sizeof *boxes_3d; ++b)
+            load_and_expect(path3, h3, box_of(ctx, dt, 3, g3,
+                                              boxes_3d[b].start,
+                                              boxes_3d[b].shape),
+                            boxes_3d[b].what);
+        for (size_t r = 0; r < sizeof flats / sizeof *flats; ++r) {
+            load_and_expect(path2, h2, flat_of(ctx, dt, 2, g2, flats[r][0],
+                                               flats[r][1]), "flat of 2-D");
+            load_and_expect(path3, h3, flat_of(ctx, dt, 3, g3, flats[r][0],
+                                               flats[r][1]), "flat of 3-D");
+        }
+        free(h2);
+        free(h3);
+        gi_tensor_destroy(w2);
+        gi_tensor_destroy(w3);
+    }
+    gi_context_destroy(ctx);
+}
+
+/* A file of the shard's own shape holds the shard alone (one file per
+ * process): it loads whole, as an ordinary tensor does. */
+Test(safetensors, a_shard_loads_whole_from_a_file_of_its_own_shape)
+{
+    gi_context ctx = any_context();
+    const int64_t own[] = {3, 4}, global[] = {9, 4};
+    gi_tensor part = random_tensor(ctx, GI_F32, 2, own);
+    const char *path = st_path("part.safetensors");
+    cr_assert_eq(gi_save_safetensors(path, 1, (const char *[]){"w"}, &part,
+                                     0, NULL), GI_OK, "%s", gi_last_error());
+    gi_tensor t = box_of(ctx, GI_F32, 2, global, (const int64_t[]){6, 0},
+                         own);
+    cr_assert_eq(gi_load_safetensors(path, 1, (const char *[]){"w"}, &t),
+                 GI_OK, "%s", gi_last_error());
+    expect_same_bytes(part, t, "the shard's own file");
+    gi_tensor_destroy(t);
+    gi_tensor_destroy(part);
+    gi_context_destroy(ctx);
+}
+
+/* Device shards come through the host buffer (4 MiB): a column block of
+ * 9.6 MB in rows of 3,200 bytes that straddle the buffer's ends, a row
+ * block and a flat range at an odd start, each larger than the buffer. */
+Test(safetensors, shards_larger_than_the_host_buffer)
+{
+    gi_context ctx = any_context();
+    const int64_t global[] = {3000, 1000};
+    gi_tensor w = random_tensor(ctx, GI_F32, 2, global);
+    const char *path = st_path("large_shards.safetensors");
+    cr_assert_eq(gi_save_safetensors(path, 1, (const char *[]){"w"}, &w, 0,
+                                     NULL), GI_OK, "%s", gi_last_error());
+    size_t n = 0;
+    unsigned char *h = bytes_of(w, &n);
+    load_and_expect(path, h, box_of(ctx, GI_F32, 2, global,
+                                    (const int64_t[]){0, 100},
+                                    (const int64_t[]){3000, 800}),
+                    "columns 100..900");
+    load_and_expect(path, h, box_of(ctx, GI_F32, 2, global,
+                                    (const int64_t[]){1001, 0},
+                                    (const int64_t[]){1499, 1000}),
+                    "rows 1001..2500");
+    load_and_expect(path, h, flat_of(ctx, GI_F32, 2, global, 123457,
+                                     1500001), "a flat range");
+    free(h);
+    gi_tensor_destroy(w);
+    gi_context_destroy(ctx);
+}
+
+/* A shard of another global shape (or an ordinary tensor of another
+ * shape) is GI_ERR_SHAPE naming the tensor and both shapes, before any
+ * tensor of the call is written. */
+Test(safetensors, a_shard_of_another_global_shape_is_refused)
+{
+    gi_context ctx = any_context();
+    const int64_t global[] = {6, 4};
+    gi_tensor w = random_tensor(ctx, GI_F32, 2, global);
+    const char *path = st_path("refuse.safetensors");
+    cr_assert_eq(gi_save_safetensors(path, 1, (const char *[]){"w"}, &w, 0,
+                                     NULL), GI_OK, "%s", gi_last_error());
+    gi_tensor good = box_of(ctx, GI_F32, 2, global, (const int64_t[]){0, 0},
+                            (const int64_t[]){3, 4});
+    gi_tensor wrong = box_of(ctx, GI_F32, 2, (const int64_t[]){6, 5},
+                             (const int64_t[]){3, 0},
+                             (const int64_t[]){3, 4});
+    gi_tensor flat = flat_of(ctx, GI_F32, 1, (const int64_t[]){24}, 12, 12);
+    const gi_tensor bad[] = {wrong, flat};
+    for (int k = 0; k < 2; ++k) {
+        cr_assert_eq(gi_fill_(good, 7), GI_OK);
+        cr_assert_eq(gi_fill_(bad[k], 7), GI_OK);
+        const gi_tensor ts[] = {good, bad[k]};
+        cr_expect_eq(gi_load_safetensors(path, 2, (const char *[]){"w", "w"},
+                                         ts), GI_ERR_SHAPE);
+        cr_expect(strstr(gi_last_error(), "tensor 'w' has shape [6, 4]") &&
+                      strstr(gi_last_error(), k == 0 ? "global shape [6, 5]"
+                                                     : "global shape [24]"),
+                  "%s", gi_last_error());
+        for (int i = 0; i < 2; ++i) {
+            float *v = to_host(ts[i]);
+            for (int64_t j = 0; j < gi_tensor_numel(ts[i]); ++j)
+                cr_expect_eq(v[j], 7.0f, "a refused load wrote tensors[%d]",
+                             i);
+            free(v);
+        }
+    }
+    gi_tensor plain = random_tensor(ctx, GI_F32, 2, (const int64_t[]){4, 6});
+    cr_expect_eq(gi_load_safetensors(path, 1, (const char *[]){"w"}, &plain),
+                 GI_ERR_SHAPE);
+    cr_expect(strstr(gi_last_error(), "has shape [6, 4] in the file but "
+                     "tensors[0] has [4, 6]"), "%s", gi_last_error());
+    gi_tensor_destroy(plain);
+    gi_tensor_destroy(flat);
+    gi_tensor_destroy(wrong);
+    gi_tensor_destroy(good);
+    gi_tensor_destroy(w);
+    gi_context_destroy(ctx);
+}
+
+/* A tensor-parallel part of a Linear loads from the whole Linear's file
+ * (gi_module_load_safetensors): its rows, or its columns and the whole
+ * bias. */
+Test(safetensors, a_parallel_linear_loads_from_the_whole_linears_file)
+{
+    gi_context ctx = any_context();
+    gi_module whole = NULL;
+    cr_assert_eq(gi_linear_create(&whole, ctx, 6, 8, 1, GI_F32), GI_OK);
+    const char *path = st_path("linear.safetensors");
+    cr_assert_eq(gi_module_save_safetensors(whole, path, 0, NULL), GI_OK,
+                 "%s", gi_last_error());
+    size_t nw = 0, nb = 0;
+    unsigned char *hw = bytes_of(gi_module_weight(whole), &nw);
+    unsigned char *hb = bytes_of(gi_module_bias(whole), &nb);
+    const gi_linear_split splits[] = {GI_LINEAR_COLUMN, GI_LINEAR_ROW};
+    for (int k = 0; k < 2; ++k) {
+        gi_module part = NULL;
+        cr_assert_eq(gi_linear_create_parallel(&part, ctx, k == 0 ? 6 : 2,
+                                               k == 0 ? 3 : 8, 1, GI_F32,
+                                               splits[k], k == 0 ? 8 : 6, 3),
+                     GI_OK, "%s", gi_last_error());
+        cr_assert_eq(gi_fill_(gi_module_weight(part), 7), GI_OK);
+        cr_assert_eq(gi_fill_(gi_module_bias(part), 7), GI_OK);
+        cr_assert_eq(gi_module_load_safetensors(part, path), GI_OK, "%s",
+                     gi_last_error());
+        expect_shard_of(hw, gi_module_weight(part), "weight");
+        expect_shard_of(hb, gi_module_bias(part), "bias");
+        gi_module_destroy(part);
+    }
+    free(hw);
+    free(hb);
+    gi_module_destroy(whole);
     gi_context_destroy(ctx);
 }

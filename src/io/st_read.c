@@ -450,7 +450,59 @@ gi_status gi_safetensors_info(gi_safetensors f, const char *name,
 
 /* ---- loading ------------------------------------------------------------ */
 
-/* tensors[i] can take the file's names[i]. */
+/* Whether the file's shape of e is ndim sizes at shape. */
+static int same_shape(const gi_st_entry *e, int ndim, const int64_t *shape)
+{
+    int same = e->ndim == ndim;
+    for (int d = 0; same && d < ndim; ++d)
+        same = e->shape[d] == shape[d];
+    return same;
+}
+
+/* Whether t loads from e as the shard of e's tensor: e has t's global
+ * shape, not t's own (a file of t's own shape holds t alone). */
+static int from_global(const gi_st_entry *e, gi_tensor t)
+{
+    return t->shard.kind != GI_SHARD_NONE &&
+           !same_shape(e, t->ndim, t->shape) &&
+           same_shape(e, t->shard.global_ndim, t->shard.global_shape);
+}
+
+/* "[4, 6]" into buf, for messages. */
+static const char *shape_text(char *buf, size_t cap, int ndim,
+                              const int64_t *shape)
+{
+    size_t at = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < ndim && at < cap; ++d)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%lld", d > 0 ? ", " : "",
+                               (long long)shape[d]);
+    if (at < cap)
+        snprintf(buf + at, cap - at, "]");
+    return buf;
+}
+
+/* GI_ERR_SHAPE: e's shape is neither t's nor, for a shard, its global
+ * tensor's. */
+static gi_status shape_differs(gi_safetensors f, const gi_st_entry *e,
+                               gi_tensor t, int64_t i, const char *fn)
+{
+    char file[GI_MAX_DIMS * 22 + 3], own[sizeof file], global[sizeof file];
+    shape_text(file, sizeof file, e->ndim, e->shape);
+    shape_text(own, sizeof own, t->ndim, t->shape);
+    if (t->shard.kind == GI_SHARD_NONE)
+        return gi_fail(GI_ERR_SHAPE, fn, "'%s': tensor '%s' has shape %s in "
+                       "the file but tensors[%lld] has %s", f->path, e->name,
+                       file, (long long)i, own);
+    shape_text(global, sizeof global, t->shard.global_ndim,
+               t->shard.global_shape);
+    return gi_fail(GI_ERR_SHAPE, fn, "'%s': tensor '%s' has shape %s in the "
+                   "file but tensors[%lld], a shard of shape %s, has the "
+                   "global shape %s", f->path, e->name, file, (long long)i,
+                   own, global);
+}
+
+/* tensors[i] can take the file's names[i]: its own shape, or a shard's
+ * global one. */
 static gi_status check_target(gi_safetensors f, const char *name,
                               gi_tensor t, int64_t i, const char *fn)
 {
@@ -469,15 +521,8 @@ static gi_status check_target(gi_safetensors f, const char *name,
                        "%s in the file but tensors[%lld] is %s", f->path,
                        name, gi_dtype_name((gi_dtype)e->dtype), (long long)i,
                        gi_dtype_name(t->dtype));
-    int same = e->ndim == t->ndim;
-    for (int d = 0; same && d < e->ndim; ++d)
-        same = e->shape[d] == t->shape[d];
-    if (!same)
-        return gi_fail(GI_ERR_SHAPE, fn, "'%s': tensor '%s' has another "
-                       "shape in the file (%d dimension%s) than tensors[%lld] "
-                       "(%d dimension%s)", f->path, name, e->ndim,
-                       gi_plural(e->ndim), (long long)i, t->ndim,
-                       gi_plural(t->ndim));
+    if (!same_shape(e, t->ndim, t->shape) && !from_global(e, t))
+        return shape_differs(f, e, t, i, fn);
     return GI_OK;
 }
 
@@ -497,26 +542,72 @@ gi_status gi_st_staging(const gi_tensor *tensors, int64_t n, void **out,
     return GI_OK;
 }
 
-/* The file's bytes of e into t: straight into host memory, through the
- * staging buffer into a device's. */
+/* Where a load's bytes go, in t's order: t's memory from byte `done`,
+ * straight for a host tensor; for a device tensor, the staging buffer,
+ * which holds t's bytes [done, done + held) and is copied to t whenever
+ * it is full. */
+typedef struct st_sink {
+    gi_tensor t;
+    char *staging;
+    size_t cap, held, done;
+} st_sink;
+
+static gi_status sink_flush(st_sink *s, const char *fn)
+{
+    gi_context ctx = s->t->storage->ctx;
+    char *data = gi_tensor_data(s->t);
+    gi_status st = GI_OK;
+    if (s->held > 0)
+        st = ctx->ops->from_host(ctx->state, data + s->done, s->staging,
+                                 s->held, fn);
+    s->done += s->held;
+    s->held = 0;
+    return st;
+}
+
+/* The file's bytes [at, at + bytes) as t's next ones. */
+static gi_status sink_read(gi_safetensors f, st_sink *s, uint64_t at,
+                           size_t bytes, const char *fn)
+{
+    if (s->staging == NULL) {
+        s->done += bytes;
+        return read_at(f->fd, (char *)gi_tensor_data(s->t) + s->done - bytes,
+                       bytes, at, f->path, fn);
+    }
+    gi_status st = GI_OK;
+    while (bytes > 0 && st == GI_OK) {
+        size_t take = s->cap - s->held < bytes ? s->cap - s->held : bytes;
+        st = read_at(f->fd, s->staging + s->held, take, at, f->path, fn);
+        s->held += take;
+        at += take;
+        bytes -= take;
+        if (st == GI_OK && s->held == s->cap)
+            st = sink_flush(s, fn);
+    }
+    return st;
+}
+
+/* The file's bytes of e into t: all of them, or for a shard of e's
+ * tensor only its runs (gi_shard_run_at: consecutive global indices,
+ * in t's order), each read at its offset. */
 static gi_status read_tensor(gi_safetensors f, const gi_st_entry *e,
                              gi_tensor t, void *staging, size_t cap,
                              const char *fn)
 {
-    size_t bytes = (size_t)(e->end - e->begin);
-    uint64_t at = f->data_start + e->begin;
-    char *data = gi_tensor_data(t);
-    if (bytes == 0 || gi_st_on_host(t))
-        return read_at(f->fd, data, bytes, at, f->path, fn);
-    gi_context ctx = t->storage->ctx;
+    const int shard = from_global(e, t);
+    const int64_t runs = shard ? gi_shard_runs(t) : t->numel > 0;
+    const size_t elem = gi_dtype_size(t->dtype);
+    st_sink s = {t, gi_st_on_host(t) ? NULL : staging, cap, 0, 0};
     gi_status st = GI_OK;
-    for (size_t done = 0; done < bytes && st == GI_OK; done += cap) {
-        size_t chunk = bytes - done < cap ? bytes - done : cap;
-        st = read_at(f->fd, staging, chunk, at + done, f->path, fn);
-        if (st == GI_OK)
-            st = ctx->ops->from_host(ctx->state, data + done, staging, chunk,
-                                     fn);
+    for (int64_t r = 0; r < runs && st == GI_OK; ++r) {
+        gi_shard_run run = shard ? gi_shard_run_at(t, r)
+                                 : (gi_shard_run){0, 0, t->numel};
+        st = sink_read(f, &s, f->data_start + e->begin +
+                       (uint64_t)run.global * elem, (size_t)run.len * elem,
+                       fn);
     }
+    if (st == GI_OK && s.staging != NULL)
+        st = sink_flush(&s, fn);
     return st;
 }
 
