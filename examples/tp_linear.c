@@ -8,7 +8,7 @@
  * creates only its part, initialized as nn.Linear initializes the whole
  * layer (kaiming_uniform with a = sqrt(5), bounds from the global fan-in);
  * then the parts' weights are re-initialized with xavier_uniform_ as a
- * program would, and the model is saved into one safetensors file that
+ * program would (the biases keep nn.Linear's), and the model is saved into one safetensors file that
  * every rank writes its bytes of. The program prints a checksum of each
  * whole parameter and of the model: the same for every number of ranks.
  *
@@ -114,12 +114,13 @@ static gi_status print_sum(const char *name, gi_tensor p, void *user)
     s->index++;
     gi_shard_info info;
     gi_tensor_shard_info(p, &info);
+    char shape[64] = "";
+    for (int d = 0; d < info.global_ndim; ++d)
+        snprintf(shape + strlen(shape), sizeof shape - strlen(shape),
+                 "%s%lld", d ? ", " : "", (long long)info.global_shape[d]);
     if (rank == 0)
-        printf("%-9s [%lld%s%lld]  checksum %016llx\n", name,
-               (long long)info.global_shape[0],
-               info.global_ndim > 1 ? ", " : "",
-               info.global_ndim > 1 ? (long long)info.global_shape[1] : 0LL,
-               (unsigned long long)sum);
+        printf("%-9s [%s]%*s checksum %016llx\n", name, shape,
+               (int)(12 - strlen(shape)), "", (unsigned long long)sum);
     return GI_OK;
 }
 
@@ -135,11 +136,11 @@ static int run(const options *o)
     TRY(gi_mpi_linear_create(&fc2, ctx, MPI_COMM_WORLD, o->features,
                              o->features, 1, GI_F32, GI_LINEAR_ROW));
     TRY(gi_sequential_create(&net, ctx, 3, (gi_module[]){fc1, relu, fc2}));
-    /* A program's own initialization: xavier_uniform_ weights, zero
-     * biases, each rank filling its shards (no communication). */
+    /* A program's own initialization: xavier_uniform_ weights (the
+     * biases keep nn.Linear's), each rank filling its shards, with no
+     * communication. */
     const gi_init weight = {.kind = GI_INIT_XAVIER_UNIFORM, .a = 1};
-    const gi_init bias = {.kind = GI_INIT_ZEROS};
-    TRY(gi_module_init_(net, &weight, &bias, NULL));
+    TRY(gi_module_init_(net, &weight, NULL, NULL));
     TRY(gi_mpi_module_save_safetensors(net, o->out, 0, NULL,
                                        MPI_COMM_WORLD));
     sums s = {0, 0};
