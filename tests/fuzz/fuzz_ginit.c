@@ -56,6 +56,7 @@
 
 #include <dlpack/dlpack.h>
 
+#include "fuzz_check.h"
 #include "ginit.h"
 
 /* Largest tensor (elements) the interpreter lets the library allocate. */
@@ -169,19 +170,7 @@ static int64_t fz_features(reader *r)
     return special[(b - 0xF0) % 6];
 }
 
-/* ---- checks ---------------------------------------------------------------- */
-
-static void check_fail(const char *what, const char *file, int line)
-{
-    fprintf(stderr, "fuzz_ginit: check failed at %s:%d: %s (last error: %s)\n",
-            file, line, what, gi_last_error());
-    abort();
-}
-#define check(cond)                                                           \
-    do {                                                                      \
-        if (!(cond))                                                          \
-            check_fail(#cond, __FILE__, __LINE__);                            \
-    } while (0)
+/* ---- checks (check() is fuzz_check.h's) ------------------------------------ */
 
 /* FUZZ_GINIT_TRACE=1 in the environment prints each command and status:
  * for reading what a reproducer does. */

@@ -22,23 +22,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_check.h"
 #include "ginit.h"
 
 static char in_path[4096], out_path[4096];
 static gi_context ctx;
-
-static void check_fail(const char *what, const char *file, int line)
-{
-    fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", file,
-            line, what, gi_last_error());
-    abort();
-}
-
-#define check(cond)                                                           \
-    do {                                                                      \
-        if (!(cond))                                                          \
-            check_fail(#cond, __FILE__, __LINE__);                            \
-    } while (0)
 
 static void write_input(const uint8_t *data, size_t size)
 {

@@ -25,25 +25,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_check.h"
 #include "ginit.h"
 
 static char dir[4096], index_path[4200];
 static gi_context ctx;
 static gi_tensor want[3], got[3];
 static const char *const names[3] = {"x", "y", "z"};
-
-static void check_fail(const char *what, const char *file, int line)
-{
-    fprintf(stderr, "%s:%d: check failed: %s (last error: %s)\n", file,
-            line, what, gi_last_error());
-    abort();
-}
-
-#define check(cond)                                                           \
-    do {                                                                      \
-        if (!(cond))                                                          \
-            check_fail(#cond, __FILE__, __LINE__);                            \
-    } while (0)
 
 static size_t nbytes(gi_tensor t)
 {
