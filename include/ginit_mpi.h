@@ -107,9 +107,11 @@ GI_API gi_status gi_mpi_shard_create(gi_tensor *out, gi_context ctx,
  * weight by GI_MPI_COLUMNS, the bias whole on every rank. Every rank's
  * context generator must be in the same state: the parts are then the
  * whole Linear bit for bit, and every generator ends where the whole
- * Linear's creation leaves it. Collective: the features, bias, dtype and
- * split must agree. Returns as gi_linear_create_parallel, plus
- * GI_ERR_INVALID_ARGUMENT (comm MPI_COMM_NULL), GI_ERR_PEER. */
+ * Linear's creation leaves it. Collective: the features, bias, dtype,
+ * split and the generators' states must agree. Returns as
+ * gi_linear_create_parallel, plus GI_ERR_INVALID_ARGUMENT (comm
+ * MPI_COMM_NULL; an argument or a generator state that differs from rank
+ * 0's), GI_ERR_PEER. */
 GI_API gi_status gi_mpi_linear_create(gi_module *out, gi_context ctx,
                                       MPI_Comm comm, int64_t in_features,
                                       int64_t out_features, int bias,

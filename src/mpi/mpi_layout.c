@@ -332,8 +332,15 @@ gi_status gi_mpi_linear_create(gi_module *out, gi_context ctx, MPI_Comm comm,
     gi_mpi_state saved;
     gi_module m = NULL;
     local = gi_mpi_state_save(gi_context_generator(ctx), &saved, fn);
-    if (local == GI_OK)
-        local = create_part(&m, ctx, comm, &a);
+    /* The parts are the whole Linear only when every rank draws from the
+     * same state. */
+    st = gi_mpi_agree_same(comm, local, saved.bytes, saved.size,
+                           "ctx (its generator's state)", fn);
+    if (st != GI_OK) {
+        gi_mpi_state_free(&saved);
+        return st;
+    }
+    local = create_part(&m, ctx, comm, &a);
     st = gi_mpi_agree(comm, local, fn);
     if (st != GI_OK) {
         gi_module_destroy(m);

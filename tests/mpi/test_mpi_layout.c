@@ -502,19 +502,27 @@ static void test_failing_linear(void)
                                            me == 1 ? 0 : 1, GI_F32,
                                            GI_LINEAR_ROW),
                       1, GI_ERR_INVALID_ARGUMENT, "rank 1's bias");
-        /* Agreed, then refused by rank 1's core alone: a torch_cpu
+        /* Generators in other states would make parts of different
+         * Linears: refused. */
+        if (me == 1)
+            CHECK_OK(gi_generator_set_offset(gen, REF_OFFSET + 1));
+        check_failure(gi_mpi_linear_create(&m, ctx, MPI_COMM_WORLD, 7, 5, 1,
+                                           GI_F32, GI_LINEAR_COLUMN),
+                      1, GI_ERR_INVALID_ARGUMENT,
+                      "rank 1's generator state");
+        CHECK_OK(gi_generator_set_offset(gen, REF_OFFSET));
+        /* Agreed, then refused by every rank's core: a torch_cpu
          * generator cannot fill a part of a Linear. */
         gi_context torch = ref_cpu_context();
-        if (me == 1)
-            CHECK_OK(gi_context_set_generator_kind(torch,
-                                                   GI_GENERATOR_TORCH_CPU));
+        CHECK_OK(gi_context_set_generator_kind(torch,
+                                               GI_GENERATOR_TORCH_CPU));
         gi_generator tg = gi_context_generator(torch);
         unsigned char before[8192], after[8192];
         size_t nb = 0, na = 0;
         CHECK_OK(gi_generator_get_state(tg, before, sizeof before, &nb));
         check_failure(gi_mpi_linear_create(&m, torch, MPI_COMM_WORLD, 7, 5,
                                            1, GI_F32, GI_LINEAR_COLUMN),
-                      1, GI_ERR_UNSUPPORTED, "rank 1's torch_cpu generator");
+                      -1, GI_ERR_UNSUPPORTED, "torch_cpu generators");
         CHECK_OK(gi_generator_get_state(tg, after, sizeof after, &na));
         CHECK(na == nb && memcmp(before, after, na) == 0,
               "a failed Linear moved the generator");
