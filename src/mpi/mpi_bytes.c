@@ -31,6 +31,30 @@ gi_status gi_mpi_host_copy(gi_tensor t, unsigned char **out, size_t *bytes,
     return GI_OK;
 }
 
+gi_status gi_mpi_host_bytes(gi_tensor t, void **buf, size_t *cap,
+                            const unsigned char **data, const char *fn)
+{
+    void *own = NULL;
+    if (gi_context_device(gi_tensor_context(t)) == GI_DEVICE_CPU) {
+        gi_tensor_data_ptr(t, &own);
+        *data = own;
+        return GI_OK;
+    }
+    const size_t n = (size_t)gi_tensor_numel(t) *
+                     gi_mpi_dtype_size(gi_tensor_dtype(t));
+    if (n > *cap) {
+        free(*buf);
+        *cap = 0;
+        if ((*buf = malloc(n)) == NULL)
+            return gi_set_error(GI_ERR_OUT_OF_MEMORY, "%s: no memory for a "
+                                "host copy of a device tensor (%zu bytes)",
+                                fn, n);
+        *cap = n;
+    }
+    *data = *buf;
+    return gi_tensor_copy_to_host(t, *buf, n);
+}
+
 gi_status gi_mpi_state_save(gi_generator gen, gi_mpi_state *out,
                             const char *fn)
 {

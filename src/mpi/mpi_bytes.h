@@ -18,6 +18,14 @@ size_t gi_mpi_dtype_size(gi_dtype dtype);
 gi_status gi_mpi_host_copy(gi_tensor t, unsigned char **out, size_t *bytes,
                            const char *fn);
 
+/* t's elements in host memory, read only, at *data: a host tensor's own
+ * memory, or a copy of a device tensor's in *buf (malloc'd, grown to
+ * *cap bytes as needed, so one buffer serves many tensors; the caller
+ * frees *buf). Returns GI_OK, GI_ERR_OUT_OF_MEMORY (fn's), or
+ * gi_tensor_copy_to_host's failure. */
+gi_status gi_mpi_host_bytes(gi_tensor t, void **buf, size_t *cap,
+                            const unsigned char **data, const char *fn);
+
 typedef struct gi_mpi_state {
     gi_generator gen;
     unsigned char *bytes; /* gi_generator_get_state's, malloc'd */

@@ -39,25 +39,40 @@ typedef struct sum_walk {
     uint64_t sum;
 } sum_walk;
 
+/* One loop per element size, so that each compiles to plain loads. */
+#define GI_MPI_SUM_RUN(type)                                                  \
+    for (int64_t k = 0; k < count; ++k) {                                     \
+        type v;                                                               \
+        memcpy(&v, p + (size_t)k * sizeof v, sizeof v);                       \
+        sum += mix((uint64_t)(global + k), v);                                \
+    }
+
 static int add_run(int64_t global, int64_t local, int64_t count, void *user)
 {
     sum_walk *w = user;
     const unsigned char *p = w->host + (size_t)local * w->es;
-    for (int64_t k = 0; k < count; ++k)
-        w->sum += mix((uint64_t)(global + k), bits_at(p + k * w->es, w->es));
+    uint64_t sum = 0;
+    if (w->es == 2)
+        GI_MPI_SUM_RUN(uint16_t)
+    else if (w->es == 4)
+        GI_MPI_SUM_RUN(uint32_t)
+    else
+        GI_MPI_SUM_RUN(uint64_t)
+    w->sum += sum;
     return 0;
 }
 
-/* This rank's sum over its piece. */
+/* This rank's sum over its piece, read where it lies on the host (*host
+ * the copy of a device tensor, which the caller frees). */
 static gi_status local_sum(gi_tensor t, const gi_mpi_piece *piece,
-                           uint64_t *sum, unsigned char **host,
-                           const char *fn)
+                           uint64_t *sum, const unsigned char **data,
+                           void **host, const char *fn)
 {
-    size_t bytes = 0;
-    gi_status st = gi_mpi_host_copy(t, host, &bytes, fn);
+    size_t cap = 0;
+    gi_status st = gi_mpi_host_bytes(t, host, &cap, data, fn);
     if (st != GI_OK)
         return st;
-    sum_walk w = {*host, gi_mpi_dtype_size(gi_tensor_dtype(t)), 0};
+    sum_walk w = {*data, gi_mpi_dtype_size(gi_tensor_dtype(t)), 0};
     gi_mpi_piece_runs(piece, add_run, &w);
     *sum = w.sum;
     return GI_OK;
@@ -66,7 +81,7 @@ static gi_status local_sum(gi_tensor t, const gi_mpi_piece *piece,
 /* Collective: the first element where this replica (n elements of es
  * bytes at host) differs from rank 0's, or -1; *theirs its bits there.
  * buf holds GI_MPI_COMPARE_BYTES. */
-static int64_t first_difference(MPI_Comm comm, unsigned char *host,
+static int64_t first_difference(MPI_Comm comm, const unsigned char *host,
                                 int64_t n, size_t es, unsigned char *buf,
                                 uint64_t *theirs)
 {
@@ -92,7 +107,7 @@ static int64_t first_difference(MPI_Comm comm, unsigned char *host,
  * sum) must hold the same values; a rank whose values differ from rank
  * 0's fails, naming the first element that differs. */
 static gi_status same_replicas(MPI_Comm comm, gi_tensor t,
-                               unsigned char *host, uint64_t sum,
+                               const unsigned char *host, uint64_t sum,
                                const char *fn)
 {
     int rank = 0, differs = 0, any = 0;
@@ -144,12 +159,13 @@ gi_status gi_mpi_check_shards(gi_tensor shard, MPI_Comm comm,
     if (st != GI_OK)
         return st;
     MPI_Comm_rank(comm, &rank);
-    unsigned char *host = NULL;
+    const unsigned char *data = NULL;
+    void *host = NULL;
     uint64_t sum = 0, total = 0;
-    st = gi_mpi_agree(comm, local_sum(shard, &pieces[rank], &sum, &host, fn),
-                      fn);
+    st = gi_mpi_agree(comm, local_sum(shard, &pieces[rank], &sum, &data,
+                                      &host, fn), fn);
     if (st == GI_OK && replicated)
-        st = same_replicas(comm, shard, host, sum, fn);
+        st = same_replicas(comm, shard, data, sum, fn);
     if (st == GI_OK) {
         /* A replicated tensor counts once: rank 0's. */
         const uint64_t part = replicated && rank > 0 ? 0 : sum;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mpi_bytes.h"
 #include "mpi_internal.h"
 
 /* The index file of a sharded checkpoint. */
@@ -364,26 +365,15 @@ static int write_run(int64_t global_first, int64_t local_first,
     return s->st != GI_OK;
 }
 
-/* t's bytes (`bytes` of them) in host memory at *data: a host tensor's
- * own, a device tensor's copy in *buf (grown as needed). */
-static gi_status host_data(gi_tensor t, size_t bytes, void **buf,
-                           size_t *cap, const char **data, const char *fn)
+/* t's bytes in host memory at *data (gi_mpi_host_bytes), failures
+ * restated under fn. */
+static gi_status host_data(gi_tensor t, void **buf, size_t *cap,
+                           const char **data, const char *fn)
 {
-    void *p = NULL;
-    if (gi_context_device(gi_tensor_context(t)) == GI_DEVICE_CPU) {
-        gi_tensor_data_ptr(t, &p);
-        *data = p;
-        return GI_OK;
-    }
-    if (bytes > *cap) {
-        free(*buf);
-        *cap = 0;
-        if ((*buf = malloc(bytes)) == NULL)
-            return no_memory("a host copy of a device shard", fn);
-        *cap = bytes;
-    }
-    *data = *buf;
-    return restate(gi_tensor_copy_to_host(t, *buf, bytes), fn);
+    const unsigned char *p = NULL;
+    gi_status st = gi_mpi_host_bytes(t, buf, cap, &p, fn);
+    *data = (const char *)p;
+    return restate(st, fn);
 }
 
 /* This rank's bytes of tensor t at the file's offset s->at, a write per
@@ -394,7 +384,7 @@ static gi_status write_runs(run_sink *s, gi_tensor t, const st_item *it,
     size_t bytes = (size_t)it->piece.numel * s->elem;
     if (bytes == 0)
         return GI_OK;
-    gi_status st = host_data(t, bytes, buf, cap, &s->data, s->fn);
+    gi_status st = host_data(t, buf, cap, &s->data, s->fn);
     if (st == GI_OK)
         gi_mpi_piece_runs(&it->piece, write_run, s);
     return st != GI_OK ? st : s->st;
@@ -457,7 +447,7 @@ static gi_status write_all_ranks(run_sink *s, gi_status st, gi_tensor t,
     size_t bytes = (size_t)it->piece.numel * s->elem;
     MPI_Datatype view = MPI_BYTE;
     if (st == GI_OK && bytes > 0)
-        st = host_data(t, bytes, buf, cap, &s->data, s->fn);
+        st = host_data(t, buf, cap, &s->data, s->fn);
     if (st == GI_OK && bytes > 0)
         st = runs_type(&it->piece, s->elem, &view, s->fn);
     if (st != GI_OK)
