@@ -99,11 +99,18 @@ static gi_status make_room(const gi_mpi_piece *pieces, int rank, int size,
 }
 
 /* The lowest rank sends every other rank its piece of whole, then packs
- * its own into buf; the others receive theirs into buf. */
+ * its own into buf; the others receive theirs into buf. Replicas (every
+ * piece the whole) take one broadcast. */
 static void scatter(const gi_mpi_piece *pieces, int rank, int size,
-                    const unsigned char *whole, unsigned char *buf,
-                    MPI_Comm comm)
+                    int replicated, const unsigned char *whole,
+                    unsigned char *buf, MPI_Comm comm)
 {
+    if (replicated) {
+        if (rank == 0)
+            memcpy(buf, whole, piece_bytes(pieces));
+        gi_mpi_bcast_bytes(buf, piece_bytes(pieces), 0, comm);
+        return;
+    }
     if (rank != 0) {
         gi_mpi_recv_bytes(buf, piece_bytes(&pieces[rank]), 0, comm);
         return;
@@ -120,8 +127,8 @@ static void scatter(const gi_mpi_piece *pieces, int rank, int size,
  * tiling: the fill, the transfer, the writes, each agreed. */
 static gi_status fill_and_scatter(gi_tensor shard, const ortho_args *a,
                                   gi_generator gen, const gi_mpi_state *saved,
-                                  const gi_mpi_piece *pieces, MPI_Comm comm,
-                                  const char *fn)
+                                  const gi_mpi_piece *pieces, int replicated,
+                                  MPI_Comm comm, const char *fn)
 {
     int rank = 0, size = 1;
     MPI_Comm_rank(comm, &rank);
@@ -136,7 +143,7 @@ static gi_status fill_and_scatter(gi_tensor shard, const ortho_args *a,
         st = gi_generator_get_state(gen, next, saved->size, &(size_t){0});
     st = gi_mpi_agree(comm, st, fn);
     if (st == GI_OK) {
-        scatter(pieces, rank, size, whole, buf, comm);
+        scatter(pieces, rank, size, replicated, whole, buf, comm);
         gi_mpi_bcast_bytes(next, saved->size, 0, comm);
         const size_t bytes = piece_bytes(&pieces[rank]);
         st = gi_mpi_agree(comm, bytes > 0 ? gi_tensor_copy_from_host(
@@ -176,7 +183,8 @@ gi_status gi_mpi_orthogonal_(gi_tensor shard, double gain, gi_generator gen,
         st = gi_mpi_gather_pieces(comm, GI_OK, shard, &pieces, &replicated,
                                   fn);
     if (st == GI_OK)
-        st = fill_and_scatter(shard, &a, gen, &saved, pieces, comm, fn);
+        st = fill_and_scatter(shard, &a, gen, &saved, pieces, replicated,
+                              comm, fn);
     free(pieces);
     gi_mpi_state_free(&saved);
     return st;
