@@ -71,3 +71,15 @@ gi_status gi_mpi_agree_same(MPI_Comm comm, gi_status local, const void *p,
                              "differs from rank 0's", fn, what);
     return gi_mpi_agree(comm, local, fn);
 }
+
+const char *gi_mpi_shape_text(char *buf, size_t cap, int ndim,
+                              const int64_t *shape)
+{
+    size_t at = (size_t)snprintf(buf, cap, "[");
+    for (int d = 0; d < ndim && at < cap; ++d)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%lld", d ? ", " : "",
+                               (long long)shape[d]);
+    if (at < cap)
+        snprintf(buf + at, cap - at, "]");
+    return buf;
+}

@@ -32,6 +32,10 @@ gi_status gi_mpi_agree_same(MPI_Comm comm, gi_status local, const void *p,
  * at once without a collective. */
 gi_status gi_mpi_comm_ok(MPI_Comm comm, const char *fn);
 
+/* "[4, 6]", a shape for messages, into buf (cut to cap); returns buf. */
+const char *gi_mpi_shape_text(char *buf, size_t cap, int ndim,
+                              const int64_t *shape);
+
 /* A 64-bit FNV-1a digest of n bytes, continuing from h (start with
  * GI_MPI_FNV_START): how arguments are compared across ranks. */
 #define GI_MPI_FNV_START 0xcbf29ce484222325ull

@@ -44,18 +44,6 @@ void gi_mpi_piece_of(gi_tensor t, gi_mpi_piece *out)
         memcpy(out->shape, out->global_shape, sizeof out->shape);
 }
 
-/* "[4, 6]" into buf. */
-static const char *shape_text(const gi_mpi_piece *p, char *buf, size_t cap)
-{
-    size_t at = (size_t)snprintf(buf, cap, "[");
-    for (int d = 0; d < p->ndim && at < cap; ++d)
-        at += (size_t)snprintf(buf + at, cap - at, "%s%lld", d ? ", " : "",
-                               (long long)p->global_shape[d]);
-    if (at < cap)
-        snprintf(buf + at, cap - at, "]");
-    return buf;
-}
-
 /* Whether every rank's global tensor is rank 0's. */
 static gi_status same_tensor(const gi_mpi_piece *pieces, int size,
                              const char *fn)
@@ -74,8 +62,8 @@ static gi_status same_tensor(const gi_mpi_piece *pieces, int size,
             char a[160], b[160];
             return gi_set_error(GI_ERR_INVALID_ARGUMENT, "%s: rank %d's "
                                 "global shape %s differs from rank 0's %s",
-                                fn, r, shape_text(p, a, sizeof a),
-                                shape_text(p0, b, sizeof b));
+                                fn, r, gi_mpi_shape_text(a, sizeof a, p->ndim, p->global_shape),
+                                gi_mpi_shape_text(b, sizeof b, p0->ndim, p0->global_shape));
         }
     }
     return GI_OK;

@@ -927,19 +927,6 @@ static gi_status check_keys(int64_t n, const char *const *names, int64_t m,
 
 /* ---- loads -------------------------------------------------------------- */
 
-/* "[4, 6]" into buf, for messages. */
-static const char *shape_text(char *buf, size_t cap, int ndim,
-                              const int64_t *shape)
-{
-    size_t at = (size_t)snprintf(buf, cap, "[");
-    for (int d = 0; d < ndim && at < cap; ++d)
-        at += (size_t)snprintf(buf + at, cap - at, "%s%lld", d ? ", " : "",
-                               (long long)shape[d]);
-    if (at < cap)
-        snprintf(buf + at, cap - at, "]");
-    return buf;
-}
-
 static int same_shape(int na, const int64_t *a, int nb, const int64_t *b)
 {
     return na == nb && (na == 0 || memcmp(a, b, (size_t)na * sizeof *a) == 0);
@@ -973,11 +960,11 @@ static gi_status check_target(gi_safetensors f, const char *path,
     return gi_set_error(GI_ERR_SHAPE, "%s: '%s': tensor '%s' has shape %s in "
                         "the file, but tensors[%lld] has %s and the global "
                         "shape %s", fn, path, name,
-                        shape_text(file, sizeof file, ndim, shape),
+                        gi_mpi_shape_text(file, sizeof file, ndim, shape),
                         (long long)i,
-                        shape_text(own, sizeof own, gi_tensor_ndim(t),
+                        gi_mpi_shape_text(own, sizeof own, gi_tensor_ndim(t),
                                    gi_tensor_shape(t)),
-                        shape_text(global, sizeof global, info.global_ndim,
+                        gi_mpi_shape_text(global, sizeof global, info.global_ndim,
                                    info.global_shape));
 }
 
